@@ -1,0 +1,37 @@
+# Handrail: the two commands a newcomer needs are `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: serve test setup eval bench lint-policies clean
+
+# Set up (virtual environment from the hashed lock file) and run the gateway on its defaults.
+serve: setup
+	$(BIN)/handrail serve
+
+# Run the whole test suite.
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Detection quality on the development corpora, scored by ../shared/eval's scorers.
+eval: setup
+	$(BIN)/python bench/evaluate.py
+
+# Benchmarks print figures; they are not tests. See docs/performance.md.
+bench: setup
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/audit.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

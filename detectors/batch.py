@@ -1,0 +1,55 @@
+"""``handrail scan --jsonl``: batch detection, one JSON line out per line in.
+
+Input lines are either ``{"id", "text"}`` or a whole API request
+``{"id", "endpoint", "headers", "body"}``; see ../shared/CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from detectors.scanner import Scanner
+from proxy.errors import HandrailError
+from proxy.formats import parse_request
+
+
+def scan_lines(lines: Iterable[str], scanner: Scanner) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        yield json.dumps(scan_record(line, scanner, number), ensure_ascii=False)
+
+
+def scan_record(line: str, scanner: Scanner, number: int) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"id": None, "error": f"line {number} is not valid JSON: {error.msg}", "findings": [], "signals": []}
+    if not isinstance(record, dict):
+        return {"id": None, "error": f"line {number} is not a JSON object", "findings": [], "signals": []}
+    record_id = record.get("id")
+    if isinstance(record.get("text"), str):
+        findings = scanner.analyze_text(record["text"])
+        return {
+            "id": record_id,
+            "findings": [{"type": f.type, "start": f.start, "end": f.end, "score": f.score} for f in findings],
+            "signals": [],
+        }
+    if isinstance(record.get("endpoint"), str) and isinstance(record.get("body"), dict):
+        try:
+            conversation = parse_request(record["endpoint"], record["body"], record.get("headers") or {})
+        except HandrailError as error:
+            return {"id": record_id, "error": error.message, "findings": [], "signals": []}
+        result = scanner.scan(conversation)
+        return {
+            "id": record_id,
+            "findings": [
+                {"type": f.type, "score": f.score, "location": conversation.parts[f.part].location, "start": f.start,
+                 "end": f.end}  # fmt: skip
+                for f in result.findings
+                if f.part is not None
+            ],
+            "signals": [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in result.signals],
+        }
+    return {"id": record_id, "error": "expected 'text', or 'endpoint' and 'body'", "findings": [], "signals": []}

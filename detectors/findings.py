@@ -1,0 +1,71 @@
+"""What the detectors report: typed spans of sensitive data, and usage signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Finding types named by ../shared/CONTRACT.md; detectors may report others too.
+FINDING_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "UK_NINO",
+    "UK_NHS",
+    "UK_POSTCODE",
+    "UK_PASSPORT",
+    "UK_DRIVING_LICENCE",
+    "UK_SORT_CODE",
+    "UK_BANK_ACCOUNT",
+    "IBAN_CODE",
+    "CREDIT_CARD",
+    "IP_ADDRESS",
+    "DATE_OF_BIRTH",
+    "SECURITY_MARKING",
+    "CREDENTIAL",
+)
+
+SignalType = Literal["agentic", "self_coding", "internet", "unscannable_content"]
+SIGNAL_TYPES: tuple[str, ...] = ("agentic", "self_coding", "internet", "unscannable_content")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A span of sensitive data. ``start``/``end`` are offsets into one text (end exclusive)."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    part: int | None = None  # index into Conversation.parts, when scanning a conversation
+
+    def value(self, text: str) -> str:
+        return text[self.start : self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Evidence that a request uses a capability the policy governs.
+
+    ``evidence`` says what was seen and where, in words an auditor can read;
+    it never quotes personal data.
+    """
+
+    type: str
+    evidence: str
+    location: str | None = None
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+
+    def finding_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.type] = counts.get(finding.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def signal_types(self) -> list[str]:
+        return sorted({signal.type for signal in self.signals})

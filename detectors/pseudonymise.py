@@ -1,0 +1,137 @@
+"""Reversible pseudonymisation of one request's personal data.
+
+Each detected value becomes a placeholder such as ``<PERSON_1>``; the same
+value gets the same placeholder in every message of the request, so the model
+can still reason about "who did what". The mapping lives only in this object,
+in memory, for the life of one request; the model's answer is restored with it
+before the user sees it (streamed answers too, where a placeholder may be split
+across chunks).
+
+Other modes, chosen per finding type in configuration, are not reversible:
+``mask`` (asterisks), ``hash`` (a keyed digest, stable within a deployment) and
+``drop`` (the value is removed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+from detectors.findings import Finding
+from detectors.settings import PseudonymMode
+
+PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
+# The longest text that could still turn out to be the start of a placeholder.
+_MAX_PLACEHOLDER = 48
+_PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
+
+_anonymizer = AnonymizerEngine()
+# Keyed so that a hash cannot be reversed by hashing every possible NI number;
+# stable for the life of the process unless a deployment passes its own key.
+_PROCESS_HASH_KEY = secrets.token_bytes(32)
+
+
+class Pseudonymiser:
+    """Per-request value ↔ placeholder mapping."""
+
+    def __init__(self, modes: Mapping[str, PseudonymMode] | None = None, hash_key: bytes | None = None) -> None:
+        self._modes = dict(modes or {})
+        self._hash_key = hash_key or _PROCESS_HASH_KEY
+        self._placeholder_of: dict[tuple[str, str], str] = {}
+        self._value_of: dict[str, str] = {}
+        self._counters: dict[str, int] = {}
+
+    def __bool__(self) -> bool:
+        """True once any value has been given a placeholder."""
+        return bool(self._value_of)
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Placeholder → original value (for restoring; never logged)."""
+        return dict(self._value_of)
+
+    def placeholder(self, entity_type: str, value: str) -> str:
+        key = (entity_type, value)
+        if key not in self._placeholder_of:
+            number = self._counters.get(entity_type, 0) + 1
+            self._counters[entity_type] = number
+            placeholder = f"<{entity_type}_{number}>"
+            self._placeholder_of[key] = placeholder
+            self._value_of[placeholder] = value
+        return self._placeholder_of[key]
+
+    def redact(self, text: str, findings: Iterable[Finding], types: Iterable[str] | None = None) -> str:
+        """``text`` with every finding of ``types`` (all types if None) replaced."""
+        wanted = None if types is None else set(types)
+        results = [
+            RecognizerResult(f.type, f.start, f.end, f.score)
+            for f in findings
+            if (wanted is None or f.type in wanted) and 0 <= f.start < f.end <= len(text)
+        ]
+        if not results:
+            return text
+        # Number placeholders in reading order (the anonymizer works from the end backwards).
+        for result in sorted(results, key=lambda r: r.start):
+            if self._modes.get(result.entity_type, "placeholder") == "placeholder":
+                self.placeholder(result.entity_type, text[result.start : result.end])
+        operators = {result.entity_type: self._operator(result.entity_type) for result in results}
+        return _anonymizer.anonymize(text=text, analyzer_results=results, operators=operators).text
+
+    def _operator(self, entity_type: str) -> OperatorConfig:
+        mode = self._modes.get(entity_type, "placeholder")
+        if mode == "mask":
+            return OperatorConfig("custom", {"lambda": lambda value: "*" * len(value)})
+        if mode == "hash":
+            return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: self._digest(t, value)})
+        if mode == "drop":
+            return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: f"[{t} removed]"})
+        return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: self.placeholder(t, value)})
+
+    def _digest(self, entity_type: str, value: str) -> str:
+        digest = hmac.new(self._hash_key, f"{entity_type}:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"<{entity_type}:{digest[:12]}>"
+
+    def restore(self, text: str) -> str:
+        """Put the original values back in place of this request's placeholders."""
+        if not self._value_of or "<" not in text:
+            return text
+        return PLACEHOLDER.sub(lambda match: self._value_of.get(match.group(0), match.group(0)), text)
+
+    def stream_restorer(self) -> StreamRestorer:
+        return StreamRestorer(self)
+
+
+class StreamRestorer:
+    """Restores placeholders in a streamed answer, whatever the chunk boundaries.
+
+    Text is passed on as soon as it cannot be part of a placeholder; only a
+    possible placeholder prefix (``<PERS``) is held back until the next chunk
+    completes or rules it out, so the first token is never delayed by more than
+    that prefix.
+    """
+
+    def __init__(self, pseudonymiser: Pseudonymiser) -> None:
+        self._pseudonymiser = pseudonymiser
+        self._pending = ""
+
+    def feed(self, chunk: str) -> str:
+        if not self._pseudonymiser:
+            return chunk
+        text = self._pending + chunk
+        cut = text.rfind("<")
+        if cut != -1 and len(text) - cut <= _MAX_PLACEHOLDER and _PARTIAL_PLACEHOLDER.fullmatch(text[cut:]):
+            self._pending = text[cut:]
+            text = text[:cut]
+        else:
+            self._pending = ""
+        return self._pseudonymiser.restore(text)
+
+    def flush(self) -> str:
+        text, self._pending = self._pending, ""
+        return self._pseudonymiser.restore(text)

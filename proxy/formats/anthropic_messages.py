@@ -1,0 +1,331 @@
+"""Anthropic Messages: ``POST /v1/messages``.
+
+Forwarded as chat completions through litellm (which speaks Anthropic's native
+API to Anthropic models) and rendered back as Messages objects and events.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
+from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.errors import BadRequest, ErrorView
+from proxy.formats import fields
+
+API = "anthropic.messages"
+
+_ROLES = {"user", "assistant"}
+# Content blocks that record a tool being used or its result coming back.
+_CALL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
+_RESULT_BLOCKS = {
+    "tool_result", "mcp_tool_result", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+    "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result",
+}  # fmt: skip
+_OPAQUE_BLOCKS = {"image": "image", "container_upload": "file", "redacted_thinking": "redacted_thinking"}
+_STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
+                 "content_filter": "refusal"}  # fmt: skip
+
+
+def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+    model = fields.model_name(body)
+    fields.required(body, "max_tokens", int)
+    messages = fields.required(body, "messages", list)
+    assert isinstance(messages, list)
+    if not messages:
+        raise BadRequest("'messages' must contain at least one message.", param="messages")
+    conversation = Conversation(
+        api=API,
+        model=model,
+        body=body,
+        stream=fields.stream_flag(body),
+        tool_choice=body.get("tool_choice"),
+        client_headers=dict(client_headers or {}),
+    )
+    system = body.get("system")
+    if isinstance(system, str):
+        conversation.parts.append(TextPart(system, ("system",), "system", "instructions"))
+    elif isinstance(system, list):
+        for index, block in enumerate(system):
+            fields.expect(block, dict, ("system", index))
+            if isinstance(block.get("text"), str):
+                conversation.parts.append(TextPart(block["text"], ("system", index, "text"), "system", "instructions"))
+    elif system is not None:
+        fields.expect(system, (str, list), ("system",))
+    for index, message in enumerate(messages):
+        _parse_message(conversation, message, index)
+    _parse_tools(conversation, body)
+    return conversation
+
+
+def _parse_message(conversation: Conversation, message: object, index: int) -> None:
+    path = ("messages", index)
+    fields.expect(message, dict, path)
+    assert isinstance(message, dict)
+    role = message.get("role")
+    if role not in _ROLES:
+        raise BadRequest(f"'messages[{index}].role' must be 'user' or 'assistant'.", param=f"messages[{index}].role")
+    content = message.get("content")
+    if isinstance(content, str):
+        conversation.parts.append(TextPart(content, (*path, "content"), role, "message", index))
+        return
+    fields.expect(content, list, (*path, "content"))
+    for block_index, block in enumerate(content):
+        _parse_block(conversation, block, (*path, "content", block_index), role, index)
+
+
+def _parse_block(conversation: Conversation, block: object, path: tuple, role: str, index: int) -> None:
+    fields.expect(block, dict, path)
+    assert isinstance(block, dict)
+    block_type = block.get("type")
+    if block_type == "text" and isinstance(block.get("text"), str):
+        conversation.parts.append(TextPart(block["text"], (*path, "text"), role, "message", index))
+    elif block_type == "thinking" and isinstance(block.get("thinking"), str):
+        conversation.parts.append(TextPart(block["thinking"], (*path, "thinking"), role, "message", index))
+    elif block_type in _CALL_BLOCKS:
+        conversation.tool_activity.append(ToolActivity("call", block.get("name"), path, index))
+        for text_path, text in fields.walk_strings(block.get("input"), (*path, "input")):
+            conversation.parts.append(TextPart(text, text_path, role, "tool_call", index))
+    elif block_type in _RESULT_BLOCKS:
+        conversation.tool_activity.append(ToolActivity("result", block_type, path, index))
+        result = block.get("content")
+        if isinstance(result, str):
+            conversation.parts.append(TextPart(result, (*path, "content"), "tool", "tool_result", index))
+        elif isinstance(result, (list, dict)):
+            for text_path, text in fields.walk_strings(result, (*path, "content")):
+                # Only human-readable text; block "type" names and ids are not content.
+                if text_path[-1] in {"text", "content", "title", "url", "stdout", "stderr", "page_content"}:
+                    conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
+    elif block_type == "document":
+        source = block.get("source") if isinstance(block.get("source"), dict) else {}
+        if source.get("type") == "text" and isinstance(source.get("data"), str):
+            conversation.parts.append(TextPart(source["data"], (*path, "source", "data"), role, "message", index))
+        else:
+            conversation.opaque_parts.append(OpaquePart("document", path, index))
+    elif block_type in _OPAQUE_BLOCKS:
+        conversation.opaque_parts.append(OpaquePart(_OPAQUE_BLOCKS[block_type], path, index))
+    elif block_type == "search_result":
+        for text_path, text in fields.walk_strings(block.get("content"), (*path, "content")):
+            if text_path[-1] == "text":
+                conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
+    else:
+        where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".")
+        raise BadRequest(f"'{where}.type' {block_type!r} is not a supported content block.", param=f"{where}.type")
+
+
+def _parse_tools(conversation: Conversation, body: dict) -> None:
+    tools = fields.optional(body, "tools", list) or []
+    for index, tool in enumerate(tools):
+        path = ("tools", index)
+        fields.expect(tool, dict, path)
+        tool_type = str(tool.get("type") or "custom")
+        description = tool.get("description") if isinstance(tool.get("description"), str) else ""
+        name = tool.get("name") if isinstance(tool.get("name"), str) else None
+        conversation.tools.append(ToolDeclaration(tool_type, name, description, path))
+        if description:
+            conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
+        for text_path, text in fields.schema_descriptions(tool.get("input_schema"), (*path, "input_schema")):
+            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
+    servers = fields.optional(body, "mcp_servers", list) or []
+    for index, server in enumerate(servers):
+        name = server.get("name") if isinstance(server, dict) else None
+        conversation.tools.append(ToolDeclaration("mcp", name, "", ("mcp_servers", index)))
+
+
+def upstream_request(body: dict) -> dict:
+    """Chat-completion arguments equivalent to an (already redacted) Messages body."""
+    messages: list[dict] = []
+    system = body.get("system")
+    if isinstance(system, list):
+        system = "\n\n".join(block.get("text", "") for block in system if isinstance(block, dict))
+    if system:
+        messages.append({"role": "system", "content": system})
+    for message in body["messages"]:
+        messages.extend(_chat_messages(message))
+    request: dict = {"messages": messages, "max_tokens": body["max_tokens"]}
+    tools = [_chat_tool(tool) for tool in body.get("tools") or []]
+    if tools:
+        request["tools"] = tools
+    if body.get("mcp_servers"):
+        raise BadRequest("MCP servers cannot be forwarded by this gateway.", param="mcp_servers")
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        kind = choice.get("type")
+        request["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}.get(kind) or {
+            "type": "function",
+            "function": {"name": choice.get("name")},
+        }
+    for source, target in (("temperature", "temperature"), ("top_p", "top_p"), ("stop_sequences", "stop")):
+        if body.get(source) is not None:
+            request[target] = body[source]
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
+        request["user"] = metadata["user_id"]
+    return request
+
+
+def _chat_messages(message: dict) -> list[dict]:
+    role, content = message["role"], message["content"]
+    if isinstance(content, str):
+        return [{"role": role, "content": content}]
+    tool_messages: list[dict] = []
+    parts: list[dict] = []
+    tool_calls: list[dict] = []
+    for block in content:
+        block_type = block.get("type")
+        if block_type == "text":
+            parts.append({"type": "text", "text": block["text"]})
+        elif block_type == "document" and (block.get("source") or {}).get("type") == "text":
+            parts.append({"type": "text", "text": block["source"]["data"]})
+        elif block_type == "image":
+            parts.append({"type": "image_url", "image_url": {"url": _image_url(block.get("source") or {})}})
+        elif block_type == "tool_use":
+            tool_calls.append({"id": block.get("id"), "type": "function",
+                               "function": {"name": block.get("name"), "arguments": json.dumps(block.get("input") or {})}})  # fmt: skip
+        elif block_type == "tool_result":
+            tool_messages.append({"role": "tool", "tool_call_id": block.get("tool_use_id"),
+                                  "content": _result_text(block.get("content"))})  # fmt: skip
+        elif block_type in {"thinking", "redacted_thinking"}:
+            continue  # the provider's own reasoning is not replayed through chat completions
+        else:
+            raise BadRequest(f"Content blocks of type {block_type!r} cannot be forwarded by this gateway.", param="messages")
+    out = list(tool_messages)
+    if role == "assistant":
+        text = "".join(part["text"] for part in parts if part["type"] == "text")
+        if text or tool_calls:
+            message_out: dict = {"role": "assistant", "content": text or None}
+            if tool_calls:
+                message_out["tool_calls"] = tool_calls
+            out.append(message_out)
+    elif parts:
+        only_text = all(part["type"] == "text" for part in parts)
+        out.append({"role": "user", "content": "".join(p["text"] for p in parts) if only_text else parts})
+    return out
+
+
+def _image_url(source: dict) -> str:
+    if source.get("type") == "base64":
+        return f"data:{source.get('media_type', 'image/png')};base64,{source.get('data', '')}"
+    return str(source.get("url", ""))
+
+
+def _result_text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(block.get("text", "") for block in content if isinstance(block, dict))
+    return ""
+
+
+def _chat_tool(tool: dict) -> dict:
+    if tool.get("type") not in (None, "custom"):
+        raise BadRequest(
+            f"Server tools ({tool.get('type')!r}) cannot be forwarded by this gateway; only custom tools can.",
+            param="tools",
+        )
+    function = {"name": tool.get("name"), "parameters": tool.get("input_schema") or {"type": "object", "properties": {}}}
+    if tool.get("description"):
+        function["description"] = tool["description"]
+    return {"type": "function", "function": function}
+
+
+def _message_id(answer_id: str) -> str:
+    return answer_id if answer_id.startswith("msg_") else f"msg_{answer_id}"
+
+
+def render_answer(answer: Answer, model: str) -> dict:
+    choice = answer.choices[0] if answer.choices else None
+    content: list[dict] = []
+    if choice and choice.text:
+        content.append({"type": "text", "text": choice.text})
+    for call in choice.tool_calls if choice else []:
+        content.append({"type": "tool_use", "id": call.id, "name": call.name, "input": _arguments(call.arguments)})
+    usage = answer.usage or Usage()
+    return {
+        "id": _message_id(answer.id),
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": _STOP_REASONS.get(choice.finish_reason or "stop", "end_turn") if choice else "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens},
+    }
+
+
+def _arguments(text: str) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {"_raw": text}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _event(event_type: str, data: dict) -> bytes:
+    return f"event: {event_type}\ndata: {json.dumps({'type': event_type, **data}, separators=(',', ':'))}\n\n".encode()
+
+
+class StreamRenderer:
+    """Messages streaming events for one streamed chat completion."""
+
+    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+        self._id = _message_id(start.id or uuid.uuid4().hex)
+        self._model = model
+        self._block = -1
+        self._text_open = False
+        self._call_blocks: dict[int, int] = {}
+        self._stop_reason = "end_turn"
+
+    def begin(self) -> bytes:
+        message = {"id": self._id, "type": "message", "role": "assistant", "model": self._model, "content": [],
+                   "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}  # fmt: skip
+        return _event("message_start", {"message": message}) + _event("ping", {})
+
+    def delta(self, delta: AnswerDelta) -> bytes:
+        if delta.choice != 0:
+            return b""
+        out = b""
+        if delta.text:
+            if not self._text_open:
+                out += self._close_open_block()
+                self._block += 1
+                self._text_open = True
+                out += _event("content_block_start", {"index": self._block, "content_block": {"type": "text", "text": ""}})
+            out += _event("content_block_delta", {"index": self._block, "delta": {"type": "text_delta", "text": delta.text}})
+        for call in delta.tool_calls:
+            if call.index not in self._call_blocks:
+                out += self._close_open_block()
+                self._block += 1
+                self._call_blocks[call.index] = self._block
+                block = {"type": "tool_use", "id": call.id or f"toolu_{uuid.uuid4().hex[:24]}", "name": call.name or "",
+                         "input": {}}  # fmt: skip
+                out += _event("content_block_start", {"index": self._block, "content_block": block})
+            if call.arguments:
+                out += _event("content_block_delta", {"index": self._call_blocks[call.index],
+                              "delta": {"type": "input_json_delta", "partial_json": call.arguments}})  # fmt: skip
+        if delta.finish_reason:
+            self._stop_reason = _STOP_REASONS.get(delta.finish_reason, "end_turn")
+        return out
+
+    def _close_open_block(self) -> bytes:
+        if self._block < 0:
+            return b""
+        self._text_open = False
+        return _event("content_block_stop", {"index": self._block})
+
+    def end(self, usage: Usage | None) -> bytes:
+        out = self._close_open_block() if self._block >= 0 else b""
+        output_tokens = usage.output_tokens if usage else 0
+        out += _event("message_delta", {"delta": {"stop_reason": self._stop_reason, "stop_sequence": None},
+                                         "usage": {"output_tokens": output_tokens}})  # fmt: skip
+        return out + _event("message_stop", {})
+
+    def error(self, view: ErrorView, request_id: str) -> bytes:
+        return _event("error", {"error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id)}})
+
+
+def error_body(view: ErrorView, request_id: str) -> dict:
+    return {"type": "error", "error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id)},
+            "request_id": request_id}  # fmt: skip

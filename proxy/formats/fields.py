@@ -1,0 +1,77 @@
+"""Small checks shared by the wire-format parsers.
+
+Each raises :class:`~proxy.errors.BadRequest` naming the offending field, so a
+client learns exactly what to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from proxy.conversation import JsonPath, format_path
+from proxy.errors import BadRequest
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "an object"}
+
+
+def expect(value: object, kind: type | tuple[type, ...], path: JsonPath) -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # bool is an int in Python; JSON keeps them apart.
+    if isinstance(value, bool) and bool not in kinds:
+        ok = False
+    else:
+        ok = isinstance(value, kinds)
+    if not ok:
+        wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+        raise BadRequest(f"'{format_path(path)}' must be {wanted}.", param=format_path(path))
+
+
+def required(body: dict, key: str, kind: type | tuple[type, ...]) -> object:
+    if key not in body or body[key] is None:
+        raise BadRequest(f"'{key}' is required.", param=key)
+    expect(body[key], kind, (key,))
+    return body[key]
+
+
+def optional(body: dict, key: str, kind: type | tuple[type, ...], path: JsonPath = ()) -> object | None:
+    value = body.get(key)
+    if value is not None:
+        expect(value, kind, (*path, key))
+    return value
+
+
+def model_name(body: dict) -> str:
+    model = required(body, "model", str)
+    assert isinstance(model, str)
+    if not model.strip():
+        raise BadRequest("'model' must not be empty.", param="model")
+    return model
+
+
+def stream_flag(body: dict) -> bool:
+    return bool(optional(body, "stream", bool))
+
+
+def walk_strings(value: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Every string inside a JSON value, with its path (for tool inputs given as objects)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from walk_strings(item, (*path, index))
+
+
+def schema_descriptions(schema: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """The human-written ``description`` strings inside a JSON Schema."""
+    if isinstance(schema, dict):
+        for key, item in schema.items():
+            if key == "description" and isinstance(item, str):
+                yield (*path, key), item
+            else:
+                yield from schema_descriptions(item, (*path, key))
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from schema_descriptions(item, (*path, index))

@@ -1,0 +1,220 @@
+"""OpenAI Chat Completions: ``POST /v1/chat/completions``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
+from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.errors import BadRequest, ErrorView
+from proxy.formats import fields
+
+API = "openai.chat"
+
+# Request fields passed on to the provider. Anything else a client sends is
+# dropped: fields such as ``api_base``, ``mock_response`` or ``metadata`` would
+# otherwise reach litellm and let a client redirect or reconfigure the call.
+FORWARDED_FIELDS = frozenset(
+    {
+        "messages", "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens",
+        "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user",
+        "response_format", "seed", "tools", "tool_choice", "parallel_tool_calls", "functions",
+        "function_call", "stream_options", "reasoning_effort", "modalities", "audio", "prediction",
+        "service_tier", "web_search_options", "verbosity",
+    }
+)  # fmt: skip
+
+_ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+_OPAQUE_CONTENT = {"image_url": "image", "input_audio": "audio", "file": "file"}
+
+
+def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+    model = fields.model_name(body)
+    messages = fields.required(body, "messages", list)
+    assert isinstance(messages, list)
+    if not messages:
+        raise BadRequest("'messages' must contain at least one message.", param="messages")
+    conversation = Conversation(
+        api=API,
+        model=model,
+        body=body,
+        stream=fields.stream_flag(body),
+        tool_choice=body.get("tool_choice") or body.get("function_call"),
+        client_headers=dict(client_headers or {}),
+    )
+    for index, message in enumerate(messages):
+        _parse_message(conversation, message, index)
+    _parse_tools(conversation, body)
+    return conversation
+
+
+def _parse_message(conversation: Conversation, message: object, index: int) -> None:
+    path = ("messages", index)
+    fields.expect(message, dict, path)
+    assert isinstance(message, dict)
+    role = message.get("role")
+    if role not in _ROLES:
+        raise BadRequest(
+            f"'messages[{index}].role' must be one of {', '.join(sorted(_ROLES))}.", param=f"messages[{index}].role"
+        )
+    kind = "tool_result" if role in {"tool", "function"} else "message"
+    if kind == "tool_result":
+        conversation.tool_activity.append(ToolActivity("result", message.get("name"), path, index))
+    content = message.get("content")
+    if isinstance(content, str):
+        conversation.parts.append(TextPart(content, (*path, "content"), role, kind, index))
+    elif isinstance(content, list):
+        for part_index, part in enumerate(content):
+            part_path = (*path, "content", part_index)
+            fields.expect(part, dict, part_path)
+            part_type = part.get("type")
+            if part_type == "text" and isinstance(part.get("text"), str):
+                conversation.parts.append(TextPart(part["text"], (*part_path, "text"), role, kind, index))
+            elif part_type == "refusal" and isinstance(part.get("refusal"), str):
+                conversation.parts.append(TextPart(part["refusal"], (*part_path, "refusal"), role, kind, index))
+            elif part_type in _OPAQUE_CONTENT:
+                conversation.opaque_parts.append(OpaquePart(_OPAQUE_CONTENT[part_type], part_path, index))
+            else:
+                raise BadRequest(
+                    f"'messages[{index}].content[{part_index}].type' {part_type!r} is not a supported content type.",
+                    param=f"messages[{index}].content[{part_index}].type",
+                )
+    elif content is not None:
+        fields.expect(content, (str, list), (*path, "content"))
+    elif role not in {"assistant"}:
+        raise BadRequest(f"'messages[{index}].content' is required for role {role!r}.", param=f"messages[{index}].content")
+
+    tool_calls = message.get("tool_calls")
+    if tool_calls is not None:
+        fields.expect(tool_calls, list, (*path, "tool_calls"))
+        for call_index, call in enumerate(tool_calls):
+            call_path = (*path, "tool_calls", call_index)
+            fields.expect(call, dict, call_path)
+            function = call.get("function") or {}
+            fields.expect(function, dict, (*call_path, "function"))
+            conversation.tool_activity.append(ToolActivity("call", function.get("name"), call_path, index))
+            arguments = function.get("arguments")
+            if isinstance(arguments, str):
+                conversation.parts.append(
+                    TextPart(arguments, (*call_path, "function", "arguments"), role, "tool_call", index)
+                )
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict):
+        conversation.tool_activity.append(ToolActivity("call", function_call.get("name"), (*path, "function_call"), index))
+        if isinstance(function_call.get("arguments"), str):
+            conversation.parts.append(
+                TextPart(function_call["arguments"], (*path, "function_call", "arguments"), role, "tool_call", index)
+            )
+
+
+def _parse_tools(conversation: Conversation, body: dict) -> None:
+    tools = fields.optional(body, "tools", list) or []
+    for index, tool in enumerate(tools):
+        path = ("tools", index)
+        fields.expect(tool, dict, path)
+        tool_type = tool.get("type") or "function"
+        definition = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+        _declare(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"))
+    functions = fields.optional(body, "functions", list) or []
+    for index, function in enumerate(functions):
+        fields.expect(function, dict, ("functions", index))
+        _declare(conversation, "function", function, ("functions", index))
+    web_search = body.get("web_search_options")
+    if web_search is not None:
+        conversation.tools.append(ToolDeclaration("web_search_options", "web_search", "", ("web_search_options",)))
+
+
+def _declare(conversation: Conversation, tool_type: str, definition: dict, path: tuple) -> None:
+    name = definition.get("name") if isinstance(definition.get("name"), str) else None
+    description = definition.get("description") if isinstance(definition.get("description"), str) else ""
+    conversation.tools.append(ToolDeclaration(tool_type, name, description, path))
+    if description:
+        conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
+    for text_path, text in fields.schema_descriptions(definition.get("parameters"), (*path, "parameters")):
+        conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
+
+
+def upstream_request(body: dict) -> dict:
+    """The litellm ``acompletion`` arguments for an (already redacted) body."""
+    return {key: value for key, value in body.items() if key in FORWARDED_FIELDS}
+
+
+def render_answer(answer: Answer, model: str) -> dict:
+    choices = []
+    for choice in answer.choices:
+        message: dict = {"role": "assistant", "content": choice.text}
+        if choice.tool_calls:
+            message["tool_calls"] = [
+                {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
+                for call in choice.tool_calls
+            ]
+        choices.append({"index": choice.index, "message": message, "finish_reason": choice.finish_reason, "logprobs": None})
+    return {
+        "id": answer.id,
+        "object": "chat.completion",
+        "created": answer.created,
+        "model": model,
+        "choices": choices,
+        "usage": _usage(answer.usage),
+    }
+
+
+def _usage(usage: Usage | None) -> dict | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
+def sse(data: dict | str) -> bytes:
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return f"data: {payload}\n\n".encode()
+
+
+class StreamRenderer:
+    """Chat-completion chunks, then ``[DONE]``."""
+
+    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+        self._base = {"id": start.id, "object": "chat.completion.chunk", "created": start.created, "model": model}
+        options = body.get("stream_options")
+        self._include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+
+    def begin(self) -> bytes:
+        return self._chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
+
+    def delta(self, delta: AnswerDelta) -> bytes:
+        body: dict = {}
+        if delta.text:
+            body["content"] = delta.text
+        if delta.tool_calls:
+            body["tool_calls"] = [
+                {
+                    "index": call.index,
+                    **({"id": call.id, "type": "function"} if call.id else {}),
+                    "function": {**({"name": call.name} if call.name else {}), "arguments": call.arguments},
+                }
+                for call in delta.tool_calls
+            ]
+        if not body and delta.finish_reason is None:
+            return b""
+        return self._chunk([{"index": delta.choice, "delta": body, "finish_reason": delta.finish_reason}])
+
+    def end(self, usage: Usage | None) -> bytes:
+        tail = b""
+        if self._include_usage and usage is not None:
+            tail += sse({**self._base, "choices": [], "usage": _usage(usage)})
+        return tail + sse("[DONE]")
+
+    def error(self, view: ErrorView, request_id: str) -> bytes:
+        return sse(error_body(view, request_id))
+
+    def _chunk(self, choices: list[dict]) -> bytes:
+        return sse({**self._base, "choices": choices})
+
+
+def error_body(view: ErrorView, request_id: str) -> dict:
+    return {"error": {"message": view.message_with_request_id(request_id), "type": view.openai_type, "param": view.param, "code": view.code}}

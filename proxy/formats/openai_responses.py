@@ -1,0 +1,356 @@
+"""OpenAI Responses: ``POST /v1/responses``.
+
+Requests are forwarded as chat completions (see docs/architecture.md: one
+upstream path means one place for streaming, restoration and output checks),
+and answers are rendered back as Responses objects and events.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
+from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.errors import BadRequest, ErrorView
+from proxy.formats import fields
+from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
+
+API = "openai.responses"
+__all__ = ["API", "parse", "upstream_request", "render_answer", "StreamRenderer", "error_body"]
+
+_TEXT_PARTS = {"input_text", "output_text", "text", "summary_text", "reasoning_text"}
+_OPAQUE_PARTS = {"input_image": "image", "input_file": "file", "input_audio": "audio"}
+_MESSAGE_ROLES = {"user", "assistant", "system", "developer"}
+# Items that record a call to a tool, and items that feed a tool's output back.
+_CALL_ITEMS = {
+    "function_call", "web_search_call", "file_search_call", "computer_call", "code_interpreter_call",
+    "local_shell_call", "mcp_call", "custom_tool_call", "image_generation_call", "shell_call", "apply_patch_call",
+    "mcp_list_tools", "mcp_approval_request",
+}  # fmt: skip
+_RESULT_ITEMS = {
+    "function_call_output", "computer_call_output", "local_shell_call_output", "custom_tool_call_output",
+    "shell_call_output", "apply_patch_call_output", "mcp_approval_response",
+}  # fmt: skip
+
+
+def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+    model = fields.model_name(body)
+    if "input" not in body or body["input"] is None:
+        raise BadRequest("'input' is required.", param="input")
+    fields.expect(body["input"], (str, list), ("input",))
+    conversation = Conversation(
+        api=API,
+        model=model,
+        body=body,
+        stream=fields.stream_flag(body),
+        tool_choice=body.get("tool_choice"),
+        client_headers=dict(client_headers or {}),
+    )
+    instructions = fields.optional(body, "instructions", str)
+    if instructions:
+        conversation.parts.append(TextPart(instructions, ("instructions",), "system", "instructions"))
+    if isinstance(body["input"], str):
+        conversation.parts.append(TextPart(body["input"], ("input",), "user", "message", 0))
+    else:
+        for index, item in enumerate(body["input"]):
+            _parse_item(conversation, item, index)
+    _parse_tools(conversation, body)
+    return conversation
+
+
+def _parse_item(conversation: Conversation, item: object, index: int) -> None:
+    path = ("input", index)
+    fields.expect(item, dict, path)
+    assert isinstance(item, dict)
+    item_type = item.get("type", "message")
+    if item_type == "message":
+        role = item.get("role")
+        if role not in _MESSAGE_ROLES:
+            raise BadRequest(
+                f"'input[{index}].role' must be one of {', '.join(sorted(_MESSAGE_ROLES))}.", param=f"input[{index}].role"
+            )
+        content = item.get("content")
+        if isinstance(content, str):
+            conversation.parts.append(TextPart(content, (*path, "content"), role, "message", index))
+            return
+        fields.expect(content, list, (*path, "content"))
+        for part_index, part in enumerate(content):
+            part_path = (*path, "content", part_index)
+            fields.expect(part, dict, part_path)
+            part_type = part.get("type")
+            if part_type in _TEXT_PARTS and isinstance(part.get("text"), str):
+                conversation.parts.append(TextPart(part["text"], (*part_path, "text"), role, "message", index))
+            elif part_type == "refusal" and isinstance(part.get("refusal"), str):
+                conversation.parts.append(TextPart(part["refusal"], (*part_path, "refusal"), role, "message", index))
+            elif part_type in _OPAQUE_PARTS:
+                conversation.opaque_parts.append(OpaquePart(_OPAQUE_PARTS[part_type], part_path, index))
+            else:
+                raise BadRequest(
+                    f"'input[{index}].content[{part_index}].type' {part_type!r} is not a supported content type.",
+                    param=f"input[{index}].content[{part_index}].type",
+                )
+    elif item_type in _CALL_ITEMS:
+        conversation.tool_activity.append(ToolActivity("call", item.get("name") or item_type, path, index))
+        for key in ("arguments", "input", "code"):
+            if isinstance(item.get(key), str):
+                conversation.parts.append(TextPart(item[key], (*path, key), "assistant", "tool_call", index))
+        if isinstance(item.get("action"), dict):
+            for text_path, text in fields.walk_strings(item["action"], (*path, "action")):
+                conversation.parts.append(TextPart(text, text_path, "assistant", "tool_call", index))
+    elif item_type in _RESULT_ITEMS:
+        conversation.tool_activity.append(ToolActivity("result", item_type, path, index))
+        output = item.get("output")
+        if isinstance(output, str):
+            conversation.parts.append(TextPart(output, (*path, "output"), "tool", "tool_result", index))
+        elif isinstance(output, (list, dict)):
+            for text_path, text in fields.walk_strings(output, (*path, "output")):
+                conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
+    elif item_type == "reasoning":
+        for part_index, part in enumerate(item.get("summary") or []):
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                conversation.parts.append(
+                    TextPart(part["text"], (*path, "summary", part_index, "text"), "assistant", "message", index)
+                )
+    elif item_type == "item_reference":
+        # Refers to an item the provider stored; its content never passes through here.
+        conversation.opaque_parts.append(OpaquePart("stored_item", path, index))
+    else:
+        raise BadRequest(f"'input[{index}].type' {item_type!r} is not a supported input item.", param=f"input[{index}].type")
+
+
+def _parse_tools(conversation: Conversation, body: dict) -> None:
+    tools = fields.optional(body, "tools", list) or []
+    for index, tool in enumerate(tools):
+        path = ("tools", index)
+        fields.expect(tool, dict, path)
+        tool_type = str(tool.get("type") or "function")
+        name = tool.get("name") or tool.get("server_label")
+        description = tool.get("description") if isinstance(tool.get("description"), str) else ""
+        conversation.tools.append(ToolDeclaration(tool_type, name if isinstance(name, str) else None, description, path))
+        if description:
+            conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
+        for text_path, text in fields.schema_descriptions(tool.get("parameters"), (*path, "parameters")):
+            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
+
+
+def upstream_request(body: dict) -> dict:
+    """Chat-completion arguments equivalent to an (already redacted) Responses body."""
+    messages: list[dict] = []
+    if body.get("instructions"):
+        messages.append({"role": "system", "content": body["instructions"]})
+    if isinstance(body["input"], str):
+        messages.append({"role": "user", "content": body["input"]})
+    else:
+        for item in body["input"]:
+            _append_chat_message(messages, item)
+    request: dict = {"messages": messages}
+    tools = [_chat_tool(tool) for tool in body.get("tools") or []]
+    if tools:
+        request["tools"] = tools
+    choice = body.get("tool_choice")
+    if isinstance(choice, str):
+        request["tool_choice"] = choice
+    elif isinstance(choice, dict) and choice.get("type") == "function":
+        request["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
+    for source, target in (("max_output_tokens", "max_tokens"), ("temperature", "temperature"), ("top_p", "top_p"),
+                           ("user", "user"), ("parallel_tool_calls", "parallel_tool_calls")):  # fmt: skip
+        if body.get(source) is not None:
+            request[target] = body[source]
+    reasoning = body.get("reasoning")
+    if isinstance(reasoning, dict) and reasoning.get("effort"):
+        request["reasoning_effort"] = reasoning["effort"]
+    text_format = (body.get("text") or {}).get("format") if isinstance(body.get("text"), dict) else None
+    if isinstance(text_format, dict) and text_format.get("type") == "json_schema":
+        schema = {key: value for key, value in text_format.items() if key != "type"}
+        request["response_format"] = {"type": "json_schema", "json_schema": schema}
+    elif isinstance(text_format, dict) and text_format.get("type") == "json_object":
+        request["response_format"] = {"type": "json_object"}
+    return request
+
+
+def _append_chat_message(messages: list[dict], item: dict) -> None:
+    item_type = item.get("type", "message")
+    if item_type == "message":
+        content = item["content"]
+        if isinstance(content, list):
+            content = [_chat_content(part) for part in content]
+            if all(part["type"] == "text" for part in content):
+                content = "".join(part["text"] for part in content)
+        messages.append({"role": item["role"], "content": content})
+    elif item_type == "function_call":
+        call = {"id": item.get("call_id") or item.get("id"), "type": "function",
+                "function": {"name": item.get("name"), "arguments": item.get("arguments", "")}}  # fmt: skip
+        if messages and messages[-1]["role"] == "assistant" and messages[-1].get("tool_calls") is not None:
+            messages[-1]["tool_calls"].append(call)
+        else:
+            messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+    elif item_type == "function_call_output":
+        output = item.get("output")
+        messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
+                         "content": output if isinstance(output, str) else json.dumps(output)})  # fmt: skip
+    elif item_type == "reasoning":
+        return  # reasoning summaries are the provider's own; they are not replayed
+    else:
+        raise BadRequest(f"Input items of type {item_type!r} cannot be forwarded by this gateway.", param="input")
+
+
+def _chat_content(part: dict) -> dict:
+    if part["type"] in _TEXT_PARTS:
+        return {"type": "text", "text": part["text"]}
+    if part["type"] == "refusal":
+        return {"type": "text", "text": part["refusal"]}
+    if part["type"] == "input_image":
+        return {"type": "image_url", "image_url": {"url": part.get("image_url") or part.get("file_id", "")}}
+    if part["type"] == "input_file":
+        return {"type": "file", "file": {k: part[k] for k in ("file_id", "file_data", "filename") if k in part}}
+    raise BadRequest(f"Content of type {part['type']!r} cannot be forwarded by this gateway.", param="input")
+
+
+def _chat_tool(tool: dict) -> dict:
+    if tool.get("type", "function") != "function":
+        raise BadRequest(
+            f"Hosted tools ({tool.get('type')!r}) cannot be forwarded by this gateway; only function tools can.",
+            param="tools",
+        )
+    function = {"name": tool.get("name"), "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
+    if tool.get("description"):
+        function["description"] = tool["description"]
+    return {"type": "function", "function": function}
+
+
+def _output_items(answer_text: str | None, tool_calls: list, message_id: str) -> list[dict]:
+    items: list[dict] = []
+    if answer_text:
+        items.append(_message_item(message_id, answer_text, "completed"))
+    for call in tool_calls:
+        items.append({"type": "function_call", "id": f"fc_{call.id}", "call_id": call.id, "name": call.name,
+                      "arguments": call.arguments, "status": "completed"})  # fmt: skip
+    return items
+
+
+def _message_item(message_id: str, text: str, status: str) -> dict:
+    content = [{"type": "output_text", "text": text, "annotations": []}] if status == "completed" else []
+    return {"type": "message", "id": message_id, "status": status, "role": "assistant", "content": content}
+
+
+def _response(response_id: str, created: int, model: str, status: str, output: list, usage: Usage | None) -> dict:
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created,
+        "status": status,
+        "model": model,
+        "output": output,
+        "usage": _usage(usage),
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "metadata": {},
+        "parallel_tool_calls": True,
+        "temperature": None,
+        "top_p": None,
+        "tool_choice": "auto",
+        "tools": [],
+        "text": {"format": {"type": "text"}},
+    }
+
+
+def _usage(usage: Usage | None) -> dict | None:
+    if usage is None:
+        return None
+    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens, "total_tokens": usage.total_tokens,
+            "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}  # fmt: skip
+
+
+def render_answer(answer: Answer, model: str) -> dict:
+    choice = answer.choices[0] if answer.choices else None
+    output = _output_items(choice.text, choice.tool_calls, f"msg_{answer.id}") if choice else []
+    return _response(_response_id(answer.id), answer.created, model, "completed", output, answer.usage)
+
+
+def _response_id(answer_id: str) -> str:
+    return answer_id if answer_id.startswith("resp_") else f"resp_{answer_id}"
+
+
+class StreamRenderer:
+    """Responses streaming events for one streamed chat completion."""
+
+    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+        self._id = _response_id(start.id)
+        self._created = start.created or int(time.time())
+        self._model = model
+        self._sequence = 0
+        self._message_id = f"msg_{uuid.uuid4().hex}"
+        self._text = ""
+        self._message_open = False
+        self._calls: dict[int, dict] = {}
+
+    def _event(self, event_type: str, data: dict) -> bytes:
+        payload = {"type": event_type, "sequence_number": self._sequence, **data}
+        self._sequence += 1
+        return f"event: {event_type}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
+
+    def begin(self) -> bytes:
+        response = _response(self._id, self._created, self._model, "in_progress", [], None)
+        return self._event("response.created", {"response": response}) + self._event(
+            "response.in_progress", {"response": response}
+        )
+
+    def delta(self, delta: AnswerDelta) -> bytes:
+        if delta.choice != 0:
+            return b""
+        out = b""
+        if delta.text:
+            if not self._message_open:
+                self._message_open = True
+                out += self._event("response.output_item.added",
+                                   {"output_index": 0, "item": _message_item(self._message_id, "", "in_progress")})  # fmt: skip
+                out += self._event("response.content_part.added", {"item_id": self._message_id, "output_index": 0,
+                                   "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": []}})  # fmt: skip
+            self._text += delta.text
+            out += self._event("response.output_text.delta", {"item_id": self._message_id, "output_index": 0,
+                               "content_index": 0, "delta": delta.text, "logprobs": []})  # fmt: skip
+        for call in delta.tool_calls:
+            state = self._calls.get(call.index)
+            output_index = (1 if self._message_open else 0) + call.index
+            if state is None:
+                state = {"type": "function_call", "id": f"fc_{call.id or call.index}", "call_id": call.id or "",
+                         "name": call.name or "", "arguments": "", "status": "in_progress", "_index": output_index}  # fmt: skip
+                self._calls[call.index] = state
+                out += self._event("response.output_item.added", {"output_index": output_index, "item": _public(state)})
+            if call.arguments:
+                state["arguments"] += call.arguments
+                out += self._event("response.function_call_arguments.delta",
+                                   {"item_id": state["id"], "output_index": state["_index"], "delta": call.arguments})  # fmt: skip
+        return out
+
+    def end(self, usage: Usage | None) -> bytes:
+        out = b""
+        output: list[dict] = []
+        if self._message_open:
+            part = {"type": "output_text", "text": self._text, "annotations": []}
+            out += self._event("response.output_text.done", {"item_id": self._message_id, "output_index": 0,
+                               "content_index": 0, "text": self._text, "logprobs": []})  # fmt: skip
+            out += self._event("response.content_part.done",
+                               {"item_id": self._message_id, "output_index": 0, "content_index": 0, "part": part})  # fmt: skip
+            item = _message_item(self._message_id, self._text, "completed")
+            out += self._event("response.output_item.done", {"output_index": 0, "item": item})
+            output.append(item)
+        for state in self._calls.values():
+            state["status"] = "completed"
+            out += self._event("response.function_call_arguments.done",
+                               {"item_id": state["id"], "output_index": state["_index"], "arguments": state["arguments"]})  # fmt: skip
+            out += self._event("response.output_item.done", {"output_index": state["_index"], "item": _public(state)})
+            output.append(_public(state))
+        response = _response(self._id, self._created, self._model, "completed", output, usage)
+        return out + self._event("response.completed", {"response": response})
+
+    def error(self, view: ErrorView, request_id: str) -> bytes:
+        return self._event("error", {"code": view.code, "message": view.message_with_request_id(request_id), "param": view.param})
+
+
+def _public(state: dict) -> dict:
+    return {key: value for key, value in state.items() if not key.startswith("_")}
