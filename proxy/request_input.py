@@ -33,9 +33,11 @@ def decode_json_object(raw: bytes) -> dict:
     if not raw.strip():
         raise BadRequest("The request body is empty; a JSON object is expected.")
     try:
-        value = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("The request body is not UTF-8 text.") from None
+    try:
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise BadRequest(f"The request body is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
     if not isinstance(value, dict):
