@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from proxy import metrics, pipeline
-from proxy.auth import Principal
 from proxy.config import Settings, load_settings
 from proxy.errors import BadRequest, HandrailError, NotFound
 from proxy.formats import openai_chat
@@ -50,13 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:
-        services: Services = request.app.state.services
+        request_id = new_request_id()
         try:
-            principal = await pipeline.authenticate(request, services, "user")
+            names = await pipeline.models_for(request, request.app.state.services)
         except HandrailError as error:
-            return pipeline.error_response(_adapter_for_headers(request), error, new_request_id())
-        names = services.upstream.model_names()
-        return JSONResponse(_models_document(request, names, principal), headers={"x-request-id": new_request_id()})
+            return pipeline.error_response(_adapter_for_headers(request), error, request_id)
+        return JSONResponse(_models_document(request, names), headers={"x-request-id": request_id})
+
+    @app.post("/v1/guardrail/scan")
+    async def guardrail_scan(request: Request) -> Response:
+        return await pipeline.handle_scan_request(request, request.app.state.services)
 
     @app.get("/healthz")
     async def healthz() -> Response:
@@ -131,7 +133,7 @@ def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]
     return anthropic_messages if "anthropic-version" in request.headers else openai_chat
 
 
-def _models_document(request: Request, names: list[str], principal: Principal) -> dict:
+def _models_document(request: Request, names: list[str]) -> dict:
     if "anthropic-version" in request.headers:
         data = [{"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names]
         return {"data": data, "has_more": False, "first_id": names[0] if names else None, "last_id": names[-1] if names else None}

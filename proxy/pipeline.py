@@ -29,7 +29,7 @@ from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
 from proxy.enforce import audit_prompt_text, outbound_body, sent_text
-from proxy.errors import ErrorView, GuardFailure, HandrailError, PolicyRefusal
+from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -79,6 +79,49 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
     if conversation.stream:
         return await forward.stream()
     return await forward.complete()
+
+
+async def handle_scan_request(request: Request, services: Services) -> Response:
+    """``POST /v1/guardrail/scan``: the detectors as a service, same input and output as ``handrail scan``."""
+    from detectors.batch import scan_record
+
+    context = RequestContext("/v1/guardrail/scan", _client_address(request), request.headers.get("user-agent"))
+    try:
+        with context.stage("authenticate"):
+            context.principal = await authenticate(request, services, "user", "policy-admin")
+        with context.stage("parse"):
+            record = request_input.decode_json_object(
+                await request_input.read_body(request, services.settings.server.max_body_bytes)
+            )
+        with context.stage("detect"):
+            result = await _guard("scan", scan_record, record, services.require_scanner())
+        if "error" in result:
+            raise BadRequest(result["error"])
+        context.scan = ScanResult(
+            findings=[Finding(f["type"], 0, 0, f["score"]) for f in result["findings"]],
+            signals=[Signal(s["type"], s["evidence"], s.get("location")) for s in result["signals"]],
+        )
+        with context.stage("audit"):
+            await _guard("audit", services.require_audit().record_request, context.request_event("scanned"))
+    except HandrailError as error:
+        return await _refuse(services, context, formats.openai_chat, error)
+    context.finished("scanned", 200)
+    return JSONResponse(result, headers={"x-request-id": context.request_id})
+
+
+async def models_for(request: Request, services: Services) -> list[str]:
+    """The configured models this caller may use: those the policy would not refuse outright."""
+    context = RequestContext("/v1/models", _client_address(request), request.headers.get("user-agent"))
+    context.principal = await authenticate(request, services, "user")
+    context.classification = "OFFICIAL"
+    allowed = []
+    for name in services.upstream.model_names():
+        context.provider = services.upstream.provider_of(name)
+        probe = Conversation(api="openai.chat", model=name, body={})
+        decision = await _decide(services, context, probe, ScanResult(), "request")
+        if decision.action != "block":
+            allowed.append(name)
+    return allowed
 
 
 async def authenticate(request: Request, services: Services, *roles: str) -> Principal:

@@ -94,3 +94,19 @@ def test_tool_call_in_the_answer_is_withheld(client, recorder):
     with pytest.raises(openai.PermissionDeniedError) as refused:
         client.chat.completions.create(model="tools", messages=[{"role": "user", "content": "Look up record 42"}])
     assert "withheld" in refused.value.body["message"]
+
+
+def test_guardrail_scan_endpoint(gateway, user_key):
+    import httpx
+
+    response = httpx.post(f"{gateway.url}/v1/guardrail/scan", headers={"authorization": f"Bearer {user_key}"},
+                          json={"id": "a", "text": "Contact margaret.thornton@example.org"}, timeout=30)  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == "a"
+    emails = [f for f in body["findings"] if f["type"] == "EMAIL_ADDRESS"]
+    assert [(f["start"], f["end"]) for f in emails] == [(8, 37)]
+    request = {"id": "b", "endpoint": "/v1/chat/completions", "body": {"model": "demo", "messages": [{"role": "user", "content": "hi"}],
+               "tools": [{"type": "function", "function": {"name": "search_web", "description": "Search the web"}}]}}  # fmt: skip
+    response = httpx.post(f"{gateway.url}/v1/guardrail/scan", headers={"authorization": f"Bearer {user_key}"}, json=request, timeout=30)
+    assert "agentic" in {s["type"] for s in response.json()["signals"]}
