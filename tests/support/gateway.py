@@ -51,7 +51,8 @@ class Gateway:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90) -> Gateway:
+    def start(self, timeout: float = 90, wait_until_ready: bool = True) -> Gateway:
+        """Start the process and wait for /readyz (or only /healthz, for tests of a gateway that must not be ready)."""
         env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **self.environment}
         env.pop("HANDRAIL_CONFIG", None)
         env.pop("HANDRAIL_DATABASE_URL", None)
@@ -69,7 +70,8 @@ class Gateway:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the gateway exited at start:\n{self.log()}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                probe = "/readyz" if wait_until_ready else "/healthz"
+                if httpx.get(f"{self.url}{probe}", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
