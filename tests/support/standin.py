@@ -12,6 +12,7 @@ serves every test without shared switches:
     fail-500    answers HTTP 500            fail-400    answers HTTP 400
     slow        waits 5 s before answering  drop        streams two chunks, then breaks the connection
     long        streams 200 chunks, 50 ms apart (for client-disconnect tests)
+    brief       answers with one fixed short paragraph (benchmarks)
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+
+BRIEF_ANSWER = (
+    "Here is a short summary of the points you raised, with the actions agreed at the meeting and the owners for each "
+    "of them, so the team can follow up before the next review."
+)
 
 
 @dataclass
@@ -80,7 +87,7 @@ def build_app(recorder: Recorder) -> Starlette:
             return failure
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
         created = int(time.time())
-        text = "You said: " + _last_user_text(body.get("messages", []))
+        text = BRIEF_ANSWER if model == "brief" else "You said: " + _last_user_text(body.get("messages", []))
         if body.get("stream"):
             return StreamingResponse(_openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream")
         message: dict = {"role": "assistant", "content": text}
@@ -233,12 +240,9 @@ class StandInProvider:
         self._server.should_exit = True
         self._thread.join(timeout=5)
 
-    def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long")) -> list[dict]:
+    def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long", "brief")) -> list[dict]:
         """litellm ``model_list`` entries that route each behaviour to this server."""
-        entries = [
-            {"model_name": name, "litellm_params": {"model": f"openai/{name}", "api_base": self.base_url, "api_key": "standin-key"}}
-            for name in behaviours
-        ]
+        entries = model_list_for(self.base_url, behaviours)
         entries.append({"model_name": "claude-echo", "litellm_params": {"model": "anthropic/echo",
                         "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
         entries.append({"model_name": "embed", "litellm_params": {"model": "openai/embed", "api_base": self.base_url,
@@ -246,8 +250,16 @@ class StandInProvider:
         return entries
 
 
+def model_list_for(base_url: str, behaviours: tuple[str, ...]) -> list[dict]:
+    return [
+        {"model_name": name, "litellm_params": {"model": f"openai/{name}", "api_base": base_url, "api_key": "standin-key"}}
+        for name in behaviours
+    ]
+
+
 if __name__ == "__main__":  # run it by hand: python -m tests.support.standin PORT
     import sys
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9999
-    uvicorn.run(build_app(Recorder()), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(build_app(Recorder()), host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                loop="uvloop", http="httptools")  # fmt: skip
