@@ -68,6 +68,11 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         url = _hide_password(settings.audit.database_url)
         raise click.ClickException(f"cannot prepare the audit database at {url}: {_first_line(error)}") from None
     worker_count = workers if workers is not None else (settings.server.workers or os.cpu_count() or 1)
+    if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers write their samples here so /metrics can add them up (see proxy/metrics.py).
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="handrail-metrics-")
     click.echo(
         f"Handrail listening on http://{host or settings.server.host}:{port or settings.server.port} "
         f"with {worker_count} worker(s); models: {', '.join(settings.model_names())}",
