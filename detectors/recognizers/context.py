@@ -1,0 +1,63 @@
+"""Context words without lemmas.
+
+Presidio's default context enhancer compares spaCy lemmas, which needs the
+tagger and lemmatizer in the pipeline (about a third of spaCy's time per text).
+Handrail's recognizers look at the plain words around a match instead: the
+text is lower-cased and every run of characters that is not a letter or digit
+becomes one space, so "NHS no.:" and "nhs no" read the same and a context
+phrase such as "date of birth" matches across punctuation and line breaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex as re
+
+_NOT_WORD = re.compile(r"[^\p{L}\p{N}]+")
+# Enough characters to hold the few words a context window looks at.
+_CHARS_PER_WORD = 24
+
+
+def normalise(text: str) -> str:
+    """Lower-case ``text`` and reduce every run of non-alphanumerics to one space."""
+    return _NOT_WORD.sub(" ", text.lower()).strip()
+
+
+def words_before(text: str, start: int, count: int) -> str:
+    """The last ``count`` words before ``start``, normalised and joined by spaces."""
+    if count <= 0:
+        return ""
+    window = normalise(text[max(0, start - count * _CHARS_PER_WORD) : start]).split(" ")
+    return " ".join(window[-count:])
+
+
+def words_after(text: str, end: int, count: int) -> str:
+    """The first ``count`` words after ``end``, normalised and joined by spaces."""
+    if count <= 0:
+        return ""
+    window = normalise(text[end : end + count * _CHARS_PER_WORD]).split(" ")
+    return " ".join(window[:count])
+
+
+class Terms:
+    """A set of context words and phrases, matched as whole words (a plural ``s`` allowed)."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.terms = tuple(dict.fromkeys(normalise(term) for term in terms if normalise(term)))
+        alternatives = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})s?(?![\p{{L}}\p{{N}}])") if alternatives else None
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def find(self, normalised_text: str) -> str | None:
+        """The first term found in already-normalised text, or None."""
+        if self._pattern is None or not normalised_text:
+            return None
+        match = self._pattern.search(normalised_text)
+        return match.group(0) if match else None
+
+    def near(self, text: str, start: int, end: int, before: int, after: int = 0) -> str | None:
+        """A term among the ``before`` words preceding, or the ``after`` words following, ``text[start:end]``."""
+        return self.find(words_before(text, start, before)) or self.find(words_after(text, end, after))

@@ -1,0 +1,30 @@
+"""E-mail address: a local part, ``@``, and a domain whose suffix is on the public suffix list.
+
+Local parts and domains may hold accented letters ("józef@…"): the pattern uses
+Unicode word characters, unlike Presidio's ASCII-only default. The suffix is
+checked against tldextract's bundled snapshot (no network).
+"""
+
+from __future__ import annotations
+
+from detectors.offline import offline_extractor
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+
+
+class EmailAddressRecognizer(ContextualPatternRecognizer):
+    PATTERNS = [
+        Pattern(
+            "email",
+            r"(?<![\w.+'-])(?P<value>[\w+'-]+(?:\.[\w+'-]+)*@(?:[\w-]+\.)+[\w-]{2,})(?![\w-]|\.[\w-])",
+            1.0,
+        ),
+    ]
+    CONTEXT = ["email", "e mail", "mail", "contact", "address"]
+
+    def __init__(self) -> None:
+        super().__init__("EMAIL_ADDRESS", self.PATTERNS, context=self.CONTEXT)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        domain = pattern_text.rsplit("@", 1)[1]
+        parts = offline_extractor()(domain)
+        return bool(parts.suffix and parts.domain)

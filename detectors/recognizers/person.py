@@ -1,0 +1,264 @@
+"""PERSON: people's names, from spaCy's named entities combined with the cues that introduce a name.
+
+spaCy's small English model finds many names but, on government text, also
+tags job titles, departments, streets and towns as people, and tags many
+non-English names as organisations or places. This recognizer treats the model
+as one kind of evidence among several:
+
+- a spaCy PERSON entity;
+- a cue that introduces a person: an honorific ("Mrs"), a greeting ("Dear",
+  "Hi"), a form label ("Name:", "Contact:") or a role ("the claimant",
+  "patient", "spoke to");
+- the shape "J. Surname";
+- a capitalised word that is also the local part of a nearby e-mail address
+  (contact lists: "Legrand, llegrand@…");
+- a name joined by "and" to a name already found;
+- a spaCy entity of another type (ORG, GPE, …) made only of name-like words.
+
+Every candidate is then trimmed of words that are not names (titles, greetings,
+field labels) and rejected if what is left reads as a title, an organisation,
+legislation, a date, or a place: a street after a house number, a town before a
+postcode, a word after "in" or "across", a place-name prefix or suffix
+("North …", "…mouth"). The vocabulary is in
+:mod:`detectors.recognizers.civil_service_terms`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+import regex as re
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from detectors.recognizers.civil_service_terms import (
+    LEGISLATION_WORDS,
+    NOT_A_NAME,
+    ORGANISATION_WORDS,
+    PLACE_PREFIXES,
+    PLACE_SUFFIXES,
+    PRODUCT_WORDS,
+    STREET_WORDS,
+    TITLE_WORDS,
+)
+from detectors.recognizers.uk_postcode import UkPostcodeRecognizer
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+# One word of a name: an initial ("J.") or a capitalised word with at least one lower-case letter
+# ("Smith", "McKinney", "O'Brien", "Heinz-Werner", "Łodyga").
+NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)"
+NAME = rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,3}}"
+_NAME_WORD = re.compile(rf"^{NAME_WORD}$")
+
+HONORIFICS = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev",
+              "reverend", "cllr", "councillor", "judge", "sgt", "sergeant", "pc", "dc", "di", "insp", "fr", "father",
+              "sister", "brother"]  # fmt: skip
+GREETINGS = ["dear", "hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "thank you", "cheers"]
+LABELS = ["name", "full name", "client name", "patient name", "customer name", "applicant name", "surname",
+          "forename", "forenames", "first name", "last name", "family name", "given name", "contact", "contact name",
+          "from", "to", "cc", "signed", "author", "owner", "assigned to", "attendee", "attendees", "next of kin",
+          "account holder", "account name", "payee", "named", "called", "emergency contact", "witness", "caller"]  # fmt: skip
+ROLES = ["client", "patient", "claimant", "applicant", "tenant", "resident", "employee", "customer", "pupil",
+         "student", "child", "service user", "user", "caller", "complainant", "appellant", "defendant", "offender",
+         "victim", "witness", "suspect", "colleague", "holder", "account holder", "carer", "parent", "mother",
+         "father", "son", "daughter", "wife", "husband", "partner", "sibling", "grandmother", "grandfather",
+         "guardian", "landlord", "neighbour", "officer", "staff member", "member of staff", "candidate", "visitor",
+         "learner", "recipient", "requester", "subject", "individual", "person", "man", "woman", "boy", "girl",
+         "mp", "pupil", "interviewee", "contractor", "volunteer", "student"]  # fmt: skip
+VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "met with", "meeting with", "call with",
+             "phoned", "emailed", "visited", "contacted", "complaint from", "complaint by", "letter from", "letter to",
+             "email from", "email to", "message from", "message to", "reply to", "respond to", "response to",
+             "on behalf of", "signed by", "written by", "sent by", "referred by", "reported by", "raised by",
+             "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to"]  # fmt: skip
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in sorted(set(words), key=len, reverse=True))
+
+
+_STRONG_CUE = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:(?:{_alternatives(HONORIFICS)})\.?|(?:{_alternatives(GREETINGS)})|"
+    rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})|(?:{_alternatives(LABELS)})\s*:)"
+    rf"[ \t]*,?[ \t]*(?P<name>{NAME})"
+)
+_WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
+_INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
+                              rf"(?:[ \t]+{NAME_WORD})?)")  # fmt: skip
+_CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
+_EMAIL = re.compile(r"([\w.+'-]+)@[\w-]+(?:\.[\w-]+)+")
+_COORDINATED_AFTER = re.compile(rf"^[ \t]*(?:,[ \t]*)?(?:and|&|or)[ \t]+(?P<name>{NAME})")
+_COORDINATED_BEFORE = re.compile(rf"(?P<name>{NAME})[ \t]*,?[ \t]*(?:and|&|or)[ \t]*$")
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?:^|[\s,(])(?:flat\s+|unit\s+|apartment\s+)?\d+[A-Za-z]?,?[ \t]+$", re.IGNORECASE)
+_PLACE_PREPOSITION_BEFORE = re.compile(
+    r"(?<![\p{L}])(?i:in|across|near|around|throughout|within|outside|towards|via|into|of|at|from)[ \t]+(?:the[ \t]+)?$"
+)
+_POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{UkPostcodeRecognizer.PATTERNS[1].regex}")
+_LABEL_AFTER = re.compile(r"^[ \t]*:")
+_WORD = re.compile(r"[\p{L}\p{N}'’.-]+")
+
+# spaCy labels under which a person's name is often mis-filed.
+OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
+
+STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER = (
+    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other")  # fmt: skip
+SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6}
+
+
+def _plain(word: str) -> str:
+    """Lower case without accents or punctuation: "Zimoląg" → "zimolag"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+
+
+def _key(word: str) -> str:
+    return word.lower().strip(".'’-")
+
+
+class PersonRecognizer(EntityRecognizer):
+    """Names of people. Needs the spaCy NER results in ``nlp_artifacts``."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name="PersonRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        found: dict[tuple[int, int], float] = {}
+        for start, end, evidence in self._candidates(text, nlp_artifacts):
+            span = self._accepted(text, start, end, evidence)
+            if span is not None:
+                found[span] = max(found.get(span, 0.0), SCORES[evidence])
+        for (start, end), score in list(found.items()):
+            for other in self._coordinated(text, start, end):
+                found.setdefault(other, SCORES[COORDINATED])
+        return [self._result(start, end, score) for (start, end), score in _merge(found).items()]
+
+    # -- candidates --------------------------------------------------------------------------------------------
+    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):  # type: ignore[no-untyped-def]
+        doc = getattr(nlp_artifacts, "tokens", None)
+        for ent in getattr(doc, "ents", ()):
+            if ent.label_ in ("PERSON", "PER"):
+                yield ent.start_char, ent.end_char, NER_PERSON
+            elif ent.label_ in OTHER_LABELS:
+                yield ent.start_char, ent.end_char, NER_OTHER
+        for match in _STRONG_CUE.finditer(text):
+            yield *match.span("name"), STRONG
+        for match in _WEAK_CUE.finditer(text):
+            yield *match.span("name"), WEAK
+        for match in _INITIAL_SURNAME.finditer(text):
+            yield *match.span("name"), INITIAL
+        if "@" in text:
+            yield from self._email_named(text)
+
+    @staticmethod
+    def _email_named(text: str):  # type: ignore[no-untyped-def]
+        for email in _EMAIL.finditer(text):
+            local = _plain(email.group(1))
+            window_start = max(0, email.start() - 80)
+            for run in _CAPITALISED_RUN.finditer(text, window_start, email.start()):
+                words = [w for w in run.group("name").split() if _key(w) not in NOT_A_NAME]
+                if any(len(_plain(w)) >= 3 and _plain(w) in local for w in words):
+                    yield run.start("name"), run.end("name"), EMAIL
+
+    def _coordinated(self, text: str, start: int, end: int):  # type: ignore[no-untyped-def]
+        after = _COORDINATED_AFTER.match(text[end : end + 80])
+        if after:
+            span = self._accepted(text, end + after.start("name"), end + after.end("name"), COORDINATED)
+            if span:
+                yield span
+        window = max(0, start - 80)
+        before = _COORDINATED_BEFORE.search(text[window:start])
+        if before:
+            span = self._accepted(text, window + before.start("name"), window + before.end("name"), COORDINATED)
+            if span:
+                yield span
+
+    # -- checks ------------------------------------------------------------------------------------------------
+    def _accepted(self, text: str, start: int, end: int, evidence: str) -> tuple[int, int] | None:
+        """The candidate trimmed to its name words, or None when it is not a person's name."""
+        words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+        # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s").
+        while words and (_key(words[0][2]) in NOT_A_NAME or not _NAME_WORD.match(words[0][2])):
+            words.pop(0)
+        while words and (_key(words[-1][2]) in NOT_A_NAME or not _NAME_WORD.match(_strip_possessive(words[-1][2]))):
+            words.pop()
+        if not words or len(words) > 4:
+            return None
+        start, end = words[0][0], words[-1][1]
+        if text[end - 2 : end] in ("'s", "’s"):
+            end -= 2
+        keys = [_key(w[2]) for w in words]
+        if all(len(k) <= 1 for k in keys):  # initials alone
+            return None
+        if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
+               for k in keys):  # fmt: skip
+            return None
+        if evidence in (NER_OTHER, WEAK) and (len(words) < 2 or any(k in NOT_A_NAME for k in keys)):
+            return None
+        if self._is_place(text, start, end, keys, evidence):
+            return None
+        if _LABEL_AFTER.match(text[end : end + 3]):
+            return None  # "Postcode:" is a field label
+        return start, end
+
+    @staticmethod
+    def _is_place(text: str, start: int, end: int, keys: list[str], evidence: str) -> bool:
+        before = text[max(0, start - 40) : start]
+        if _HOUSE_NUMBER_BEFORE.search(before):
+            return True  # "21 Maurice Street"
+        if _POSTCODE_AFTER.match(text[end : end + 12]):
+            return True  # the town in "…, Bethfurt, GL65 1SA"
+        if evidence in (STRONG, EMAIL):
+            return False
+        if len(keys) > 1 and keys[0] in PLACE_PREFIXES:
+            return True  # "North Joshside", "Lake James"
+        if keys[-1] in STREET_WORDS and evidence != NER_PERSON:
+            return True
+        if evidence != NER_PERSON and any(k.endswith(PLACE_SUFFIXES) and len(k) > 5 for k in keys[-1:]):
+            return True  # "Michaelmouth"
+        if len(keys) == 1 and keys[0].endswith(PLACE_SUFFIXES) and len(keys[0]) > 7:
+            return True
+        if _PLACE_PREPOSITION_BEFORE.search(before) and evidence not in (INITIAL,):
+            # "services in Graceville", "across East Edwardchester"; "from" and "at" only with a place-like label
+            preposition = before.rstrip().rsplit(None, 1)[-1].lower()
+            if preposition == "the":
+                preposition = before.rstrip().rsplit(None, 2)[-2].lower()
+            if preposition not in ("from", "at", "of") or evidence == NER_OTHER:
+                return True
+        return False
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type="PERSON",
+            start=start,
+            end=end,
+            score=score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+            },
+        )
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def _merge(found: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Overlapping spans of one name become their union, with the best score."""
+    merged: dict[tuple[int, int], float] = {}
+    current: tuple[int, int, float] | None = None
+    for (start, end), score in sorted(found.items()):
+        if current and start < current[1]:
+            current = (current[0], max(current[1], end), max(current[2], score))
+        else:
+            if current:
+                merged[current[:2]] = current[2]
+            current = (start, end, score)
+    if current:
+        merged[current[:2]] = current[2]
+    return merged

@@ -1,0 +1,78 @@
+"""Telephone numbers: UK numbers (0… or +44 …) and international numbers written with a ``+`` country code.
+
+Numbers in documents are often invalid in detail (fictional 01632 numbers,
+typos, extra digits after ``(0)``), and a leaked wrong number is still a leak,
+so the check is on shape and length, not on the numbering plan: a UK number has
+10 or 11 digits after its trunk 0 is restored; an international one 8 to 15.
+Dates, versions and money have other shapes and are not matched. A run of
+digits that is too long loses trailing groups until it fits ("0161 480 8425 3"
+is a number followed by a 3).
+"""
+
+from __future__ import annotations
+
+import regex as re
+from presidio_analyzer import RecognizerResult
+
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+
+_GROUPS = re.compile(r"\d+")
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def plausible_phone(text: str) -> bool:
+    if text.count("(") != text.count(")"):
+        return False
+    digits = _digits(text)
+    if text.startswith("+44") or text.startswith("0044"):
+        national = digits[2:] if text.startswith("+") else digits[4:]
+        national = national[1:] if national.startswith("0") else national  # +44 (0)…
+        return 9 <= len(national) <= 10 and national[0] in "1235789"
+    if text.startswith("+") or text.startswith("00"):
+        return 8 <= len(digits.lstrip("0")) <= 15
+    if digits.startswith("0"):
+        return 10 <= len(digits) <= 11 and digits[1] in "1235789"
+    return 10 == len(digits)  # North American style, only with context
+
+
+class PhoneNumberRecognizer(ContextualPatternRecognizer):
+    PATTERNS = [
+        Pattern("uk", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?0\d[\d ()-]{7,16}\d)(?![\p{N}]|[/.]\d)", 0.6),
+        Pattern("international", r"(?<![\p{L}\p{N}+/.-])(?P<value>(?:\+|00)\d[\d ().-]{6,20}\d)(?![\p{N}]|[/]\d)", 0.6),
+        Pattern("north american", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
+                0.25),  # fmt: skip
+    ]
+    CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "number", "text", "sms",
+               "whatsapp", "fax", "landline", "extension", "tel no", "phone no"]  # fmt: skip
+    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "nhs", "sort code", "isbn",
+                        "serial", "passport", "licence"]  # fmt: skip
+    context_boost = 0.3
+    context_words_before = 4
+
+    def __init__(self) -> None:
+        super().__init__("PHONE_NUMBER", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        results: list[RecognizerResult] = []
+        for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            end = self._fitting_end(text, result.start, result.end)
+            if end is not None:
+                result.end = end
+                results.append(result)
+        return results
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None  # checked in _fitting_end, which may shorten the match
+
+    @staticmethod
+    def _fitting_end(text: str, start: int, end: int) -> int | None:
+        """The longest prefix of ``text[start:end]``, ending after a group of digits, that is a plausible number."""
+        candidate = text[start:end]
+        ends = [match.end() for match in _GROUPS.finditer(candidate)]
+        for cut in reversed(ends):
+            if plausible_phone(candidate[:cut]):
+                return start + cut
+        return None

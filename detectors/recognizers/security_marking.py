@@ -1,0 +1,63 @@
+"""UK Government Security Classifications markings, as markings rather than as words.
+
+OFFICIAL, OFFICIAL-SENSITIVE (with or without its hyphen, and with descriptors
+such as PERSONAL, COMMERCIAL or LOCSEN after a colon, in brackets or after a
+space), SECRET and TOP SECRET, with caveats such as "UK EYES ONLY".
+
+Markings are written in capitals. A capitalised marking is reported wherever it
+stands, except inside a run of other capitalised words (a shouted heading such as
+"THE SECRET TO SUCCESS"). Written in lower or mixed case ("Classification:
+Official-Sensitive") it counts only after a word that introduces a marking, so
+"the secret to a good response" and "an official letter" are not markings.
+"""
+
+from __future__ import annotations
+
+import regex as re
+
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+
+_DESCRIPTOR = r"(?:PERSONAL|COMMERCIAL|LOCSEN|SENSITIVE|MARKET\s+SENSITIVE|CABINET|RECIPIENTS\s+ONLY|HMG|ORCON)"
+_CAVEAT = r"(?:(?:UK|UK/US|[A-Z]{2,4})\s+EYES\s+ONLY|EYES\s+ONLY|STRAP\s?[123]|NATO|RELEASABLE\s+TO\s+[A-Z]+)"
+_CORE = r"(?:TOP[\s-]+SECRET|SECRET|OFFICIAL(?:[\s-]+SENSITIVE)?)"
+_SUFFIX = (
+    rf"(?:(?:\s*[:\-–]\s*|\s*\[\s*|\s*\(\s*|[ \t]+){_DESCRIPTOR}\]?\)?)?"  # OFFICIAL-SENSITIVE: PERSONAL / [PERSONAL]
+    rf"(?:(?:\s*[:\-–]\s*|[ \t]+){_CAVEAT})?"
+)
+_B = r"(?<![\p{L}\p{N}-])"
+_E = r"(?![\p{L}\p{N}]|-\p{L})"
+
+_SHOUTED_WORD = re.compile(r"^[\p{Lu}\p{N}'’]{2,}$")
+_MARKING_WORDS = frozenset({"OFFICIAL", "SENSITIVE", "SECRET", "TOP", "PERSONAL", "COMMERCIAL", "UK", "EYES", "ONLY"})
+
+
+class SecurityMarkingRecognizer(ContextualPatternRecognizer):
+    PATTERNS = [
+        Pattern("marking in capitals", rf"{_B}(?P<value>{_CORE}{_SUFFIX}){_E}", 0.75),
+        Pattern("marking in any case", rf"{_B}(?P<value>(?i:{_CORE}{_SUFFIX})){_E}", 0.2),
+    ]
+    CONTEXT = ["classification", "classified", "classified as", "marking", "protective marking", "security marking",
+               "marked", "marked as", "security classification", "gsc", "handling", "caveat", "tier"]  # fmt: skip
+    context_words_before = 3
+    context_boost = 0.5
+
+    def __init__(self) -> None:
+        super().__init__("SECURITY_MARKING", self.PATTERNS, context=self.CONTEXT, case_sensitive=True)
+
+    def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
+        value = text[start:end]
+        if re.match(r"(?i)official[\s-]+secrets?\s+act", text[start : start + 25]):
+            return 0.0  # the Official Secrets Act is a law, not a marking
+        # SECRET and OFFICIAL are also English words: in a capitalised heading they are just words.
+        ambiguous = value.upper() in ("SECRET", "OFFICIAL")
+        at_line_start = not text[text.rfind("\n", 0, start) + 1 : start].strip()
+        if ambiguous and not at_line_start and self._inside_shouting(text, start, end):
+            return 0.0
+        return super().score_in_context(text, start, end, score)
+
+    @staticmethod
+    def _inside_shouting(text: str, start: int, end: int) -> bool:
+        before = re.findall(r"[\p{L}\p{N}'’]+", text[max(0, start - 30) : start])
+        after = re.findall(r"[\p{L}\p{N}'’]+", text[end : end + 30])
+        neighbours = [word for word in (before[-1:] + after[:1]) if word not in _MARKING_WORDS]
+        return any(_SHOUTED_WORD.match(word) and len(word) > 2 for word in neighbours)

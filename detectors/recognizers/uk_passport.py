@@ -1,0 +1,20 @@
+"""UK passport number: nine digits. Only a passport is numbered like this near the word "passport"."""
+
+from __future__ import annotations
+
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+
+
+class UkPassportRecognizer(ContextualPatternRecognizer):
+    PATTERNS = [
+        Pattern("nine digits", r"(?<![\p{L}\p{N}.,/-])(?P<value>\d{9})(?![\p{N}]|[.,/-]\d)", 0.2),
+        # Older and foreign passports: two letters and seven digits.
+        Pattern("letters and digits", r"(?<![\p{L}\p{N}])(?P<value>[A-Z]{2}\d{7})(?![\p{L}\p{N}])", 0.15),
+    ]
+    CONTEXT = ["passport", "passport number", "passport no", "travel document"]
+    requires_context = True
+    context_words_before = 5
+    context_boost = 0.6
+
+    def __init__(self) -> None:
+        super().__init__("UK_PASSPORT", self.PATTERNS, context=self.CONTEXT)
