@@ -20,7 +20,9 @@ caseworker caseworkers adviser advisers advisor advisors analyst analysts assist
 coordinators administrator administrators partner partners member members speaker clerk whip parliamentary
 undersecretary under private principal specialist specialists practitioner practitioners worker workers
 officer-in-charge staff colleague colleagues team teams board boards committee committees panel panels cabinet
-general attorney advocate accounting accountable sponsor sponsors champion champions steward stewards
+general attorney advocate chancellor exchequer baroness baron earl duke bishop archbishop king queen prince
+princess majesty highness honourable hon peer dean provost rector vicar chaplain commander captain colonel brigadier
+admiral marshal lieutenant accounting accountable sponsor sponsors champion champions steward stewards
 """.split())
 
 # Organisations and the words that make a phrase an organisation.
@@ -90,10 +92,14 @@ weekly daily total budget spend cost price invoice payment refund account sort c
 national insurance nhs ni mr mrs ms miss dr prof sir dame lord lady rev mx classification official sensitive secret top
 personal commercial data privacy security risk risks issue issues action actions decision decisions key main
 all everyone everybody madam both friends there sirs
+""".split())
+
+# Countries and the places that most often open a sentence in UK government text.
+PLACE_NAMES = frozenset("""
 english welsh scottish irish british uk gb england wales scotland northern ireland london europe european
 """.split())
 
-NOT_A_NAME = TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS | CALENDAR_WORDS | COMMON_WORDS
+NOT_A_NAME = TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS | CALENDAR_WORDS | COMMON_WORDS | PLACE_NAMES
 
 # Software and services staff name in prompts; spaCy often tags them as organisations or people.
 PRODUCT_WORDS = frozenset("""
@@ -103,3 +109,32 @@ oracle sap tableau notion dropbox android iphone ipad linkedin twitter facebook 
 """.split())
 
 NOT_A_NAME = NOT_A_NAME | PRODUCT_WORDS
+
+# Ordinary words that are capitalised in headings, events and programme names ("Impact Assessment", "Armed Forces
+# Day"). A spaCy ORG or EVENT made of such words is not a mis-filed name.
+HEADING_WORDS = frozenset("""
+impact assessment assessments day days week weeks month months year years history armed forces force black white
+pride awareness remembrance heritage national international local regional global annual digital transformation
+change climate net zero energy security safety health wellbeing mental physical public private social economic
+growth levelling up investment infrastructure capital revenue spending budget finance financial management
+performance delivery operations operational strategic corporate business continuity resilience emergency response
+recovery planning transport education skills training learning development research innovation science technology
+justice crime prison victims courts legal law enforcement border immigration asylum citizenship passport visa
+employment jobs work pensions retirement disability disabled carers children young people adult adults family
+families housing homes home homelessness rough sleeping community communities neighbourhood environment environmental
+water air waste recycling food farming rural urban coastal marine nature wildlife countryside culture media sport arts
+tourism trade industry industrial market markets competition consumer consumers standards quality inspection
+regulation regulatory compliance governance risk assurance internal external audit counter fraud corruption
+procurement commercial contract contracts supplier suppliers framework frameworks agreement agreements memorandum
+understanding statement statements annual accounts green white paper papers consultation consultations response
+responses evidence data information records records management knowledge analysis analytics insight insights
+statistics statistical survey census population index indices outcome outcomes value money efficiency productivity
+reform reforms modernisation transformation improvement improvements excellence award awards ceremony conference
+summit forum festival event events launch campaign campaigns initiative week fund grant grants scheme schemes pilot
+pilots project projects programme programmes portfolio portfolios office hub centre centres platform platforms
+portal service services system systems network networks cloud cyber artificial intelligence machine learning
+model models tool tools app apps website websites online internet email phone contact centre helpline
+first second third fourth fifth one two three four five ten hundred thousand million billion
+spring summer autumn winter morning afternoon evening night
+great good best better new old young senior junior general special key core main major minor total full part
+""".split())

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import regex as re
 
 _NOT_WORD = re.compile(r"[^\p{L}\p{N}]+")
+# E-mail addresses and URLs are values, not context: "olawale@nhs.net, 020 …" is not about the NHS.
+_ADDRESS = re.compile(r"\S+@\S+|\S+://\S+")
 # Enough characters to hold the few words a context window looks at.
 _CHARS_PER_WORD = 24
 
@@ -28,16 +30,16 @@ def words_before(text: str, start: int, count: int) -> str:
     """The last ``count`` words before ``start``, normalised and joined by spaces."""
     if count <= 0:
         return ""
-    window = normalise(text[max(0, start - count * _CHARS_PER_WORD) : start]).split(" ")
-    return " ".join(window[-count:])
+    window = _ADDRESS.sub(" ", text[max(0, start - count * _CHARS_PER_WORD) : start])
+    return " ".join(normalise(window).split(" ")[-count:])
 
 
 def words_after(text: str, end: int, count: int) -> str:
     """The first ``count`` words after ``end``, normalised and joined by spaces."""
     if count <= 0:
         return ""
-    window = normalise(text[end : end + count * _CHARS_PER_WORD]).split(" ")
-    return " ".join(window[:count])
+    window = _ADDRESS.sub(" ", text[end : end + count * _CHARS_PER_WORD])
+    return " ".join(normalise(window).split(" ")[:count])
 
 
 class Terms:

@@ -99,7 +99,8 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
         # the password is Spring2024!  / password was: hunter22
         Pattern(
             "announced",
-            rf"(?i:{_SECRET_WORD}\s+(?:is|was|will\s+be|has\s+been\s+changed\s+to|set\s+to|reset\s+to|of)):?\s+"
+            rf"(?i:{_SECRET_WORD}(?:\s+[\w'-]+){{0,5}}?\s+(?:is|was|will\s+be|has\s+been\s+changed\s+to|set\s+to"
+            r"|reset\s+to|of|are|:)):?\s+"
             r"(?P<quote>[\"'`]?)(?P<value>[^\s\"'`]{6,128}?)(?P=quote)(?=[\s,;]|[.!?](?:\s|$)|$)",
             0.8,
         ),

@@ -32,6 +32,8 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from detectors.recognizers.civil_service_terms import (
+    COMMON_WORDS,
+    HEADING_WORDS,
     LEGISLATION_WORDS,
     NOT_A_NAME,
     ORGANISATION_WORDS,
@@ -71,7 +73,8 @@ VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "me
              "phoned", "emailed", "visited", "contacted", "complaint from", "complaint by", "letter from", "letter to",
              "email from", "email to", "message from", "message to", "reply to", "respond to", "response to",
              "on behalf of", "signed by", "written by", "sent by", "referred by", "reported by", "raised by",
-             "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to"]  # fmt: skip
+             "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to", "ring", "call",
+             "phone", "text", "write to", "reference for", "thank", "chase", "remind", "invite"]  # fmt: skip
 
 
 def _alternatives(words: list[str]) -> str:
@@ -80,7 +83,7 @@ def _alternatives(words: list[str]) -> str:
 
 _STRONG_CUE = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:(?:{_alternatives(HONORIFICS)})\.?|(?:{_alternatives(GREETINGS)})|"
-    rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})|(?:{_alternatives(LABELS)})\s*:)"
+    rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})[ \t]*:?|(?:{_alternatives(LABELS)})\s*:)"
     rf"[ \t]*,?[ \t]*(?P<name>{NAME})"
 )
 _WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
@@ -96,6 +99,8 @@ _PLACE_PREPOSITION_BEFORE = re.compile(
 )
 _POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{UkPostcodeRecognizer.PATTERNS[1].regex}")
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
+_FIELD_START_BEFORE = re.compile(r"(?:^|[\n;,|])[ \t]*$")
+_SENTENCE_START_BEFORE = re.compile(r"(?:^|[\n;,|.!?])[ \t]*$")
 _WORD = re.compile(r"[\p{L}\p{N}'’.-]+")
 
 # spaCy labels under which a person's name is often mis-filed.
@@ -184,6 +189,8 @@ class PersonRecognizer(EntityRecognizer):
         while words and (_key(words[0][2]) in NOT_A_NAME or not _NAME_WORD.match(words[0][2])):
             words.pop(0)
         while words and (_key(words[-1][2]) in NOT_A_NAME or not _NAME_WORD.match(_strip_possessive(words[-1][2]))):
+            if len(words) >= 2 and _is_initial(words[-2][2]) and _key(words[-1][2]) not in COMMON_WORDS:
+                break  # "K. London": after an initial, a place or title word is a surname
             words.pop()
         if not words or len(words) > 4:
             return None
@@ -196,12 +203,15 @@ class PersonRecognizer(EntityRecognizer):
         if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
                for k in keys):  # fmt: skip
             return None
-        if evidence in (NER_OTHER, WEAK) and (len(words) < 2 or any(k in NOT_A_NAME for k in keys)):
+        if evidence in (NER_OTHER, WEAK) and (len(words) < 2 or any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys)):
             return None
         if self._is_place(text, start, end, keys, evidence):
             return None
-        if _LABEL_AFTER.match(text[end : end + 3]):
+        if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
             return None  # "Postcode:" is a field label
+        if evidence == NER_PERSON and len(words) == 1 and _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start]) \
+                and keys[0].endswith(("ing", "ed", "ly", "ise", "ize")):  # fmt: skip
+            return None  # "Chasing again." opens a sentence; it is not a name
         return start, end
 
     @staticmethod
@@ -242,6 +252,10 @@ class PersonRecognizer(EntityRecognizer):
                 RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
             },
         )
+
+
+def _is_initial(word: str) -> bool:
+    return len(word) == 2 and word[1] == "." and word[0].isupper()
 
 
 def _strip_possessive(word: str) -> str:

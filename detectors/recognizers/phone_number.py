@@ -30,11 +30,12 @@ def plausible_phone(text: str) -> bool:
     if text.startswith("+44") or text.startswith("0044"):
         national = digits[2:] if text.startswith("+") else digits[4:]
         national = national[1:] if national.startswith("0") else national  # +44 (0)…
-        return 9 <= len(national) <= 10 and national[0] in "1235789"
+        # 9 or 10 digits; one more is tolerated, as in "+44 (0)161 1234 5678" (a mistyped number still identifies)
+        return 9 <= len(national) <= 11 and national[0] in "1235789"
     if text.startswith("+") or text.startswith("00"):
         return 8 <= len(digits.lstrip("0")) <= 15
     if digits.startswith("0"):
-        return 10 <= len(digits) <= 11 and digits[1] in "1235789"
+        return 10 <= len(digits) <= 12 and digits[1] in "1235789"
     return 10 == len(digits)  # North American style, only with context
 
 
@@ -47,7 +48,7 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     ]
     CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "number", "text", "sms",
                "whatsapp", "fax", "landline", "extension", "tel no", "phone no"]  # fmt: skip
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "nhs", "sort code", "isbn",
+    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "sort code", "isbn",
                         "serial", "passport", "licence"]  # fmt: skip
     context_boost = 0.3
     context_words_before = 4
@@ -58,21 +59,23 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
         results: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
-            end = self._fitting_end(text, result.start, result.end)
-            if end is not None:
-                result.end = end
+            span = self._fitting_span(text, result.start, result.end)
+            if span is not None:
+                result.start, result.end = span
                 results.append(result)
         return results
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        return None  # checked in _fitting_end, which may shorten the match
+        return None  # checked in _fitting_span, which may shorten the match
 
     @staticmethod
-    def _fitting_end(text: str, start: int, end: int) -> int | None:
+    def _fitting_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         """The longest prefix of ``text[start:end]``, ending after a group of digits, that is a plausible number."""
+        if text[start] == "(" and text.count(")", start, end) < text.count("(", start, end):
+            start += 1  # "(0161 480 8425)": the bracket belongs to the sentence
         candidate = text[start:end]
         ends = [match.end() for match in _GROUPS.finditer(candidate)]
         for cut in reversed(ends):
             if plausible_phone(candidate[:cut]):
-                return start + cut
+                return start, start + cut
         return None

@@ -28,6 +28,13 @@ _B = r"(?<![\p{L}\p{N}-])"
 _E = r"(?![\p{L}\p{N}]|-\p{L})"
 
 _SHOUTED_WORD = re.compile(r"^[\p{Lu}\p{N}'’]{2,}$")
+# Words around a tier's name that show the text talks about the tier ("for OFFICIAL information",
+# "between OFFICIAL and SECRET") instead of carrying it.
+_MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of", "the", "above", "below", "to",
+                             "from", "versus", "vs", "handle", "handling", "use", "using"})  # fmt: skip
+_MENTION_AFTER = frozenset({"and", "or", "classification", "classifications", "tier", "tiers", "level", "levels",
+                            "information", "data", "material", "materials", "documents", "assets", "work", "systems",
+                            "networks", "clearance", "vetting", "than"})  # fmt: skip
 _MARKING_WORDS = frozenset({"OFFICIAL", "SENSITIVE", "SECRET", "TOP", "PERSONAL", "COMMERCIAL", "UK", "EYES", "ONLY"})
 
 
@@ -53,7 +60,18 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         at_line_start = not text[text.rfind("\n", 0, start) + 1 : start].strip()
         if ambiguous and not at_line_start and self._inside_shouting(text, start, end):
             return 0.0
+        if score >= 0.5 and not at_line_start and self._mentioned_not_applied(text, start, end):
+            score = 0.3  # "the difference between OFFICIAL and SECRET": the tiers as a topic
         return super().score_in_context(text, start, end, score)
+
+    @staticmethod
+    def _mentioned_not_applied(text: str, start: int, end: int) -> bool:
+        """The tier named in a sentence about classification, rather than marking this text."""
+        before = re.findall(r"[\p{L}]+", text[max(0, start - 30) : start].lower())[-1:]
+        after = re.findall(r"[\p{L}]+", text[end : end + 30].lower())[:1]
+        return bool(
+            (before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER)
+        )
 
     @staticmethod
     def _inside_shouting(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,326 @@
+"""Write a labelled held-out corpus, unlike the development corpus, to check that detection generalises.
+
+    python bench/heldout_corpus.py [--count 600] [--seed 7] > heldout.jsonl
+    python bench/evaluate.py --pii heldout.jsonl --agentic ''
+
+Same record format as ../shared/eval/pii/dev.jsonl (``{"id", "text", "entities"}``)
+so the same scorer reads it. Everything here is written independently of the
+development corpus: its own templates (casework notes, HR, finance, IT support,
+letters, spreadsheets, mixed-case and awkward layouts), its own name lists and
+its own identifier generators (valid check digits where the identifier has one).
+About 40% of the prompts are clean but full of distractors: dates, money,
+references, versions, job titles, departments, places, legislation, and the
+words "official" and "secret" used as words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import string
+import sys
+
+FIRST = """Aaliyah Abdul Ada Adebayo Agnieszka Ahmed Aidan Aisha Akira Alasdair Alejandro Alessia Alfie Amara Amelie Anders
+Andrzej Angus Anjali Annika Antoine Arjun Astrid Aurelio Ayodele Beatriz Bernadette Bilal Bogdan Bronwen Caitlin Callum
+Carys Chidi Chloe Ciaran Colm Dafydd Dariusz Deepa Declan Dermot Dorota Eamon Efua Eilidh Elif Emeka Enzo Esther Fatima
+Fergus Fionnuala Florin Folake Gareth Gerwyn Grzegorz Gwen Hamza Hannelore Harpreet Hiroshi Ifeoma Imogen Ines Isla
+Jadwiga Jamal Jasmin Javier Joanna Kamala Kasia Kwame Lachlan Leila Lorcan Luca Magdalena Mairead Malik Marta Maximilian
+Mehmet Mohammed Morag Nadia Niamh Nikolai Nkechi Oisin Olamide Olufemi Oskar Pawel Pradeep Priya Rashid Rhiannon Rohan
+Ruairi Saoirse Sanjay Seren Siobhan Stanislav Sunita Tadhg Tomasz Uchenna Ulrike Vikram Wojciech Xavier Yusuf Zainab
+Zofia Zoltan Brenda Keith Maureen Trevor Gladys Norman Sheila Derek Wendy Clive Pauline Graham Lynne Barry Denise""".split()
+LAST = """Abara Achterberg Adeyemi Ahmadi Akhtar Albrecht Armitage Bachmann Balogun Banerjee Barraclough Bergström
+Bhattacharya Blackwood Błaszczyk Bogdanović Brannigan Castellanos Chaudhry Chowdhury Ciobanu Creighton Czarnecki
+D'Souza Dąbrowski Delacroix Donaghy Drummond Dunleavy Eastwood Ekwueme Fairbairn Farouk Fitzgerald Gallacher
+Gonçalves Grabowski Haldane Hartigan Hoffmann Iqbal Jablonski Jankowski Kaczmarek Kavanagh Kowalczyk Krishnamurthy
+Lindqvist Llewellyn MacAulay MacLeod Mahmood Maguire McAllister McGillivray Menéndez Mirza Moreau Mukherjee Murtagh
+Nakamura Ndlovu Nwachukwu O'Callaghan O'Driscoll Okonkwo Olawale Ozturk Pemberton Petrović Quinlan Rahman Rasmussen
+Rutherford Sandoval Schäfer Sheridan Siddiqui Sokołowski Szymański Thorburn Trevelyan Uddin Vasquez Wainwright
+Whitfield Wiśniewski Yilmaz Zielińska Ramsbottom Featherstone Higginbotham Pickering Ogunleye Thackeray""".split()
+TOWNS = """Aberystwyth Basingstoke Carlisle Dundee Enniskillen Falkirk Gloucester Harrogate Inverness Kettering Llandudno
+Merthyr Tydfil Northallerton Oban Peterborough Rotherham Swindon Truro Wrexham Yeovil""".split()
+STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Avenue", "Mill Close", "Queens Drive", "Elm Grove",
+           "Park Crescent", "King's Walk", "Castle View"]  # fmt: skip
+DEPARTMENTS = ["the Department for Work and Pensions", "HM Revenue and Customs", "the Ministry of Defence", "Defra",
+               "the Department for Transport", "the Foreign, Commonwealth and Development Office", "DCMS",
+               "the Crown Prosecution Service", "HM Courts and Tribunals Service", "the Met Office",
+               "Companies House", "the Land Registry", "UKHSA", "the Valuation Office Agency", "Natural England"]  # fmt: skip
+TITLES = ["the Director General", "the Chief Operating Officer", "the Deputy Director", "the Head of Profession",
+          "the Chief Financial Officer", "the Parliamentary Under-Secretary", "the Accounting Officer",
+          "the Data Protection Officer", "the Senior Information Risk Owner", "the Lord Chancellor",
+          "the Chancellor of the Exchequer", "the Attorney General", "the Cabinet Secretary"]  # fmt: skip
+LAWS = ["the Human Rights Act 1998", "the Mental Capacity Act 2005", "the Localism Act 2011", "the Children Act 1989",
+        "the Modern Slavery Act 2015", "the Public Sector Equality Duty", "the Official Secrets Act 1989",
+        "the Environmental Information Regulations 2004", "the Procurement Act 2023", "the Online Safety Act 2023"]  # fmt: skip
+
+
+def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
+    body = prefix + "".join(rng.choice(string.digits) for _ in range(length - len(prefix) - 1))
+    for check in string.digits:
+        candidate = body + check
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError
+
+
+class Make:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def person(self) -> str:
+        r = self.rng
+        first, last = r.choice(FIRST), r.choice(LAST)
+        return r.choice([f"{first} {last}", f"{first} {last}", f"{first[0]}. {last}", f"{first} {r.choice(FIRST)} {last}",
+                         f"{first} {last}-{r.choice(LAST)}"])  # fmt: skip
+
+    def surname(self) -> str:
+        return self.rng.choice(LAST)
+
+    def email(self, name: str | None = None) -> str:
+        r = self.rng
+        parts = (name or f"{r.choice(FIRST)} {r.choice(LAST)}").lower().replace("'", "").replace(".", "").split()
+        local = r.choice([".".join(parts), parts[0][0] + parts[-1], "_".join(parts), parts[-1] + str(r.randint(1, 99))])
+        domain = r.choice(["gmail.com", "outlook.com", "dwp.gov.uk", "nhs.net", "councilmail.org.uk", "icloud.com",
+                           "proton.me", "company.co.uk", "btinternet.com"])  # fmt: skip
+        return f"{local}@{domain}"
+
+    def phone(self) -> str:
+        r = self.rng
+        d = lambda n: "".join(r.choice(string.digits) for _ in range(n))  # noqa: E731
+        return r.choice([f"07{d(3)} {d(6)}", f"07{d(9)}", f"+44 7{d(3)} {d(3)} {d(3)}", f"020 {d(4)} {d(4)}",
+                         f"0131 {d(3)} {d(4)}", f"01{d(3)} {d(6)}", f"+44 (0)20 {d(4)} {d(4)}", f"+49 30 {d(8)}",
+                         f"+91 98{d(3)} {d(5)}", f"+1 (212) 555-{d(4)}", f"0800 {d(3)} {d(4)}", f"07{d(3)}-{d(3)}-{d(3)}",
+                         f"+353 1 {d(3)} {d(4)}", f"028 9{d(3)} {d(4)}"])  # fmt: skip
+
+    def nino(self) -> str:
+        r = self.rng
+        first = r.choice("ABCEGHJKLMNOPRSTWXYZ")
+        second = r.choice("ABCEGHJKLMNPRSTWXYZ")
+        while first + second in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}:
+            second = r.choice("ABCEGHJKLMNPRSTWXYZ")
+        digits = "".join(r.choice(string.digits) for _ in range(6))
+        suffix = r.choice("ABCD")
+        text = r.choice([f"{first}{second}{digits}{suffix}", f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}",
+                         f"{first}{second} {digits} {suffix}"])  # fmt: skip
+        return text.lower() if r.random() < 0.15 else text
+
+    def nhs(self) -> str:
+        r = self.rng
+        while True:
+            digits = [r.randint(0, 9) for _ in range(9)]
+            digits[0] = r.choice([4, 6, 7])
+            check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1))) % 11
+            check = 0 if check == 11 else check
+            if check != 10:
+                s = "".join(map(str, digits)) + str(check)
+                return r.choice([s, f"{s[:3]} {s[3:6]} {s[6:]}", f"{s[:3]}-{s[3:6]}-{s[6:]}"])
+
+    def postcode(self) -> str:
+        r = self.rng
+        area = r.choice(["SW", "NE", "B", "M", "LS", "CF", "EH", "G", "BT", "PL", "OX", "CB", "NW", "SE", "KY", "DN"])
+        outward = area + str(r.randint(1, 20 if len(area) == 2 else 99))
+        inward = str(r.randint(0, 9)) + "".join(r.choice("ABDEFGHJLNPQRSTUWXYZ") for _ in range(2))
+        return r.choice([f"{outward} {inward}", f"{outward} {inward}", f"{outward}{inward}"])
+
+    def passport(self) -> str:
+        return "".join(self.rng.choice(string.digits) for _ in range(9))
+
+    def licence(self, surname: str) -> str:
+        r = self.rng
+        letters = "".join(ch for ch in surname.upper() if ch.isalpha())[:5].ljust(5, "9")
+        month = r.randint(1, 12) + r.choice([0, 50])
+        core = f"{r.randint(0, 9)}{month:02d}{r.randint(1, 28):02d}{r.randint(0, 9)}"
+        initials = r.choice(string.ascii_uppercase) + r.choice(string.ascii_uppercase + "9")
+        check = "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(2))
+        return r.choice([f"{letters}{core}{initials}9{check}", f"{letters} {core} {initials}9 {check}"])
+
+    def sort_code(self) -> str:
+        r = self.rng
+        a, b, c = (f"{r.randint(0, 99):02d}" for _ in range(3))
+        return r.choice([f"{a}-{b}-{c}", f"{a} {b} {c}"])
+
+    def account(self) -> str:
+        return "".join(self.rng.choice(string.digits) for _ in range(8))
+
+    def iban(self) -> str:
+        r = self.rng
+        country, bban = r.choice([
+            ("GB", "".join(r.choice(string.ascii_uppercase) for _ in range(4)) + "".join(r.choice(string.digits) for _ in range(14))),
+            ("DE", "".join(r.choice(string.digits) for _ in range(18))),
+            ("FR", "".join(r.choice(string.digits) for _ in range(23))),
+            ("IE", "".join(r.choice(string.ascii_uppercase) for _ in range(4)) + "".join(r.choice(string.digits) for _ in range(14))),
+        ])  # fmt: skip
+        numeric = int("".join(str(int(ch, 36)) for ch in bban + country + "00"))
+        compact = f"{country}{98 - numeric % 97:02d}{bban}"
+        return r.choice([compact, " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))])
+
+    def card(self) -> str:
+        r = self.rng
+        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)])
+        number = luhn_complete(prefix, length, r)
+        if length == 16:
+            return r.choice([number, " ".join(number[i : i + 4] for i in range(0, 16, 4)),
+                             "-".join(number[i : i + 4] for i in range(0, 16, 4))])  # fmt: skip
+        return r.choice([number, f"{number[:4]} {number[4:10]} {number[10:]}"])
+
+    def ip(self) -> str:
+        r = self.rng
+        if r.random() < 0.25:
+            return ":".join(f"{r.randint(0, 65535):x}" for _ in range(8))
+        if r.random() < 0.15:
+            return f"2001:db8::{r.randint(1, 65535):x}:{r.randint(1, 65535):x}"
+        return ".".join(str(r.randint(1, 254)) for _ in range(4))
+
+    def date(self) -> str:
+        r = self.rng
+        day, month, year = r.randint(1, 28), r.randint(1, 12), r.randint(1935, 2015)
+        names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December"]  # fmt: skip
+        return r.choice([f"{day:02d}/{month:02d}/{year}", f"{day} {names[month - 1]} {year}", f"{day} {names[month - 1][:3]} {year}",
+                         f"{year}-{month:02d}-{day:02d}", f"{day}.{month}.{year}", f"{names[month - 1]} {day}, {year}"])  # fmt: skip
+
+    def marking(self) -> str:
+        return self.rng.choice(["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE", "OFFICIAL-SENSITIVE COMMERCIAL",
+                                "OFFICIAL-SENSITIVE PERSONAL", "OFFICIAL-SENSITIVE: LOCSEN", "SECRET", "TOP SECRET",
+                                "TOP SECRET UK EYES ONLY", "OFFICIAL – SENSITIVE"])  # fmt: skip
+
+    def credential(self) -> str:
+        r = self.rng
+        alnum = string.ascii_letters + string.digits
+        s = lambda n, chars=alnum: "".join(r.choice(chars) for _ in range(n))  # noqa: E731
+        return r.choice([f"AKIA{s(16, string.ascii_uppercase + string.digits)}", f"ghp_{s(36)}", f"gho_{s(36)}",
+                         f"xoxp-{s(11, string.digits)}-{s(11, string.digits)}-{s(24)}", f"sk-ant-api03-{s(40)}",
+                         f"sk-{s(48)}", f"AIza{s(35)}", f"glpat-{s(20)}", f"hf_{s(34)}",
+                         f"eyJ{s(20)}.eyJ{s(30)}.{s(43)}"])  # fmt: skip
+
+    def password(self) -> str:
+        r = self.rng
+        return r.choice(["Winter", "Autumn", "Thames", "Cardiff", "Welcome", "Dragon", "Purple"]) + str(r.randint(10, 9999)) + r.choice("!$#%&*?")
+
+
+def positive_templates(m: Make) -> list:
+    """Each returns a list of (text, type or None) pieces."""
+    r = m.rng
+    P = "PERSON"  # noqa: N806
+    return [
+        lambda: [("Can you summarise the attached case for ", None), (m.person(), P), ("? She was born on ", None),
+                 (m.date(), "DATE_OF_BIRTH"), (" and lives in ", None), (r.choice(TOWNS), None), (".", None)],
+        lambda: [("Mrs ", None), (m.surname(), P), (" rang about her pension. Her National Insurance number is ", None),
+                 (m.nino(), "UK_NINO"), (". Please draft a reply explaining the delay.", None)],
+        lambda: [("Forward the minutes to ", None), (m.email(), "EMAIL_ADDRESS"), (" and copy in ", None), (m.email(), "EMAIL_ADDRESS"), (".", None)],
+        lambda: [("Patient: ", None), (m.person(), P), ("\nNHS No: ", None), (m.nhs(), "UK_NHS"), ("\nD.O.B: ", None),
+                 (m.date(), "DATE_OF_BIRTH"), ("\nPlease write a referral letter to the memory clinic.", None)],
+        lambda: [("Please ring ", None), (m.person(), P), (" back on ", None), (m.phone(), "PHONE_NUMBER"),
+                 (" about the planning application.", None)],
+        lambda: [("Address for correspondence: ", None), (str(r.randint(1, 200)) + " " + r.choice(STREETS) + ", " + r.choice(TOWNS) + " ", None),
+                 (m.postcode(), "UK_POSTCODE"), (". Make this into a formal letter header.", None)],
+        lambda: [("ID check for ", None), (m.person(), P), (": passport no. ", None), (m.passport(), "UK_PASSPORT"),
+                 (". Is this enough for right to work?", None)],
+        lambda: (lambda s: [("Driver ", None), (s, P), (" (licence ", None), (m.licence(s), "UK_DRIVING_LICENCE"),
+                            (") was caught speeding. Write the warning letter.", None)])(m.surname()),
+        lambda: [("Pay the grant into sort code ", None), (m.sort_code(), "UK_SORT_CODE"), (" acc no ", None),
+                 (m.account(), "UK_BANK_ACCOUNT"), (" and confirm by email.", None)],
+        lambda: [("Supplier bank details changed to ", None), (m.iban(), "IBAN_CODE"), (". Is this a fraud risk?", None)],
+        lambda: [("Customer paid with card ", None), (m.card(), "CREDIT_CARD"), (" but the refund failed. What next?", None)],
+        lambda: [("Firewall blocked ", None), (m.ip(), "IP_ADDRESS"), (" repeatedly overnight. Explain what this might mean.", None)],
+        lambda: [(m.marking(), "SECURITY_MARKING"), ("\nRe: estates rationalisation. Turn these notes into a one-page summary.", None)],
+        lambda: [("Protective marking: ", None), (m.marking(), "SECURITY_MARKING"), (". Draft a cover note for the submission.", None)],
+        lambda: [("This paper is classified ", None), (m.marking(), "SECURITY_MARKING"), (" - can I paste it into a chatbot?", None)],
+        lambda: [("Here is my config, why won't it connect?\nTOKEN = \"", None), (m.credential(), "CREDENTIAL"), ("\"\nURL = https://api.example.com", None)],
+        lambda: [("I accidentally pasted ", None), (m.credential(), "CREDENTIAL"), (" into Teams. How do I rotate it?", None)],
+        lambda: [("New starter login - username: jsmith, password: ", None), (m.password(), "CREDENTIAL"), (". Write the welcome email.", None)],
+        lambda: [("The wifi password for the Leeds office is ", None), (m.password(), "CREDENTIAL"), (" - put it in a poster.", None)],
+        lambda: [("Meeting notes: ", None), (m.person(), P), (" and ", None), (m.person(), P),
+                 (" agreed the risk register. Summarise the actions.", None)],
+        lambda: [("From: ", None), (m.person(), P), ("\nSent: Tuesday\nSubject: overdue FOI\n\nHi ", None), (m.surname(), P),
+                 (",\nChasing again. Thanks", None)],
+        lambda: [("name,email,phone\n", None), (m.person(), P), (",", None), (m.email(), "EMAIL_ADDRESS"), (",", None),
+                 (m.phone(), "PHONE_NUMBER"), ("\nTurn this into a mail merge.", None)],
+        lambda: [("Safeguarding concern: child ", None), (m.person(), P), (", date of birth ", None), (m.date(), "DATE_OF_BIRTH"),
+                 (", attends St Mary's Primary. Draft the referral.", None)],
+        lambda: [("Write a reference for ", None), (m.person(), P), (", who worked with us at ", None), (r.choice(DEPARTMENTS), None),
+                 (" for five years.", None)],
+        lambda: [("Mr ", None), (m.person(), P), (" (NINO ", None), (m.nino(), "UK_NINO"), (", tel ", None), (m.phone(), "PHONE_NUMBER"),
+                 (") disputes the overpayment. Summarise his appeal.", None)],
+        lambda: [("Translate for the family: 'Dr ", None), (m.surname(), P), (" will see your son at 10am.'", None)],
+        lambda: [("Update the record: new address ", None), (str(r.randint(1, 99)) + " " + r.choice(STREETS) + ", " + r.choice(TOWNS) + ", ", None),
+                 (m.postcode(), "UK_POSTCODE"), (", phone ", None), (m.phone(), "PHONE_NUMBER"), (".", None)],
+        lambda: [("Our tenant ", None), (m.person(), P), (" says her email ", None), (m.email(), "EMAIL_ADDRESS"),
+                 (" was hacked. What advice should I give?", None)],
+        lambda: [("SSH key for the build server:\n", None),
+                 ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
+                  "c2gtZWQyNTUxOQAAACDx7yJ2b3pDQ5lY0fM2nqA8b2cZ6sP0XkqV1u9tH4rLwAAAAJg\n-----END OPENSSH PRIVATE KEY-----", "CREDENTIAL"),
+                 ("\nIs it safe to email this?", None)],
+        lambda: [("Card ending ", None), ("in 4421", None), (" was declined; the full number is ", None), (m.card(), "CREDIT_CARD"), (".", None)],
+    ]
+
+
+def clean_templates(m: Make) -> list:
+    r = m.rng
+    day = lambda: m.date()  # noqa: E731
+    money = lambda: r.choice([f"£{r.randint(1, 999)},{r.randint(100, 999)}", f"£{r.randint(2, 90)}m", f"£{r.randint(10, 9999)}.{r.randint(10, 99)}"])  # noqa: E731
+    ref = lambda: r.choice([f"REF-{r.randint(10000, 99999)}", f"{r.randint(1000000000, 9999999999)}", f"PO{r.randint(100000, 999999)}",  # noqa: E731
+                            f"SR/{r.randint(2019, 2026)}/{r.randint(100, 9999)}", f"ticket #{r.randint(10000, 99999)}"])
+    return [
+        lambda: f"Draft a submission for {r.choice(TITLES)} on the spending review; the deadline is {day()}.",
+        lambda: f"Explain the main duties under {r.choice(LAWS)} to a new caseworker.",
+        lambda: f"Compare how {r.choice(DEPARTMENTS)} and {r.choice(DEPARTMENTS)} publish transparency data.",
+        lambda: f"Summarise the consultation responses from {r.choice(TOWNS)} and {r.choice(TOWNS)} in a table.",
+        lambda: f"Invoice {ref()} for {money()} was paid on {day()}. Write a note for the finance team.",
+        lambda: f"The official figures show {r.randint(2, 98)}% of claims were processed within {r.randint(5, 30)} days. Write a press line.",
+        lambda: f"What's the secret of a good ministerial submission? Keep it brief.",
+        lambda: f"Upgrade Python to {r.randint(3, 3)}.{r.randint(8, 13)}.{r.randint(0, 9)} on the analytics server and list the risks.",
+        lambda: f"Our contact centre number is on GOV.UK. Write guidance telling staff to direct callers there.",
+        lambda: f"Write an agenda for the {r.choice(['Audit and Risk Committee', 'Executive Board', 'Programme Board', 'People Committee'])} on {day()}.",
+        lambda: f"Reference {ref()}: explain how to close a duplicate record in the case management system.",
+        lambda: f"Give me an Excel formula to convert dates like {day()} to financial years.",
+        lambda: f"Is it OK to use Microsoft Copilot for OFFICIAL information? Answer with the relevant guidance.",
+        lambda: f"Write a blog post about {r.choice(['Windrush Day', 'Black History Month', 'Pride Month', 'Armed Forces Day'])} for the intranet.",
+        lambda: f"The team in {r.choice(TOWNS)} handled {r.randint(1000, 99999):,} calls last quarter, up {r.randint(1, 30)}%. Draft a thank-you message from {r.choice(TITLES)}.",
+        lambda: f"Turn this into plain English: 'The Secretary of State may by regulations make provision under section {r.randint(1, 200)}.'",
+        lambda: f"Rewrite for clarity: the Head of Digital and the Deputy Director of Estates met on {day()} to agree the roadmap.",
+        lambda: f"List five top tips for keeping secrets out of source code repositories.",
+        lambda: f"Version {r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 99)} of the app is due on {day()}. Draft release notes.",
+        lambda: f"Summarise the Official Secrets Act for a staff induction.",
+        lambda: f"We spent {money()} on agency staff in {r.choice(['Q1', 'Q2', 'Q3', 'Q4'])} {r.randint(2020, 2026)}. Is that high?",
+        lambda: f"Write three interview questions for a Senior Policy Adviser post at {r.choice(DEPARTMENTS)}.",
+        lambda: f"Explain the difference between OFFICIAL and SECRET classifications in two sentences.",
+        lambda: f"Room {r.randint(1, 9)}.{r.randint(10, 99)} at {r.choice(['Caxton House', 'Quadrant House', 'Bishopsgate', '2 Marsham Street'])} is booked for the workshop.",
+        lambda: f"What does 'Universal Credit managed migration' mean? Explain to a member of the public.",
+        lambda: f"Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
+    ]
+
+
+def build(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    make = Make(rng)
+    positives, cleans = positive_templates(make), clean_templates(make)
+    records = []
+    for index in range(count):
+        if rng.random() < 0.4:
+            records.append({"id": f"heldout-{index:04d}", "text": rng.choice(cleans)(), "entities": []})
+            continue
+        text, entities = "", []
+        for piece, kind in rng.choice(positives)():
+            if kind:
+                entities.append({"type": kind, "start": len(text), "end": len(text) + len(piece)})
+            text += piece
+        records.append({"id": f"heldout-{index:04d}", "text": text, "entities": entities})
+    return records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    for record in build(args.count, args.seed):
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
