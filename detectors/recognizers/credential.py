@@ -99,8 +99,8 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
         # the password is Spring2024!  / password was: hunter22
         Pattern(
             "announced",
-            rf"(?i:{_SECRET_WORD}(?:\s+[\w'-]+){{0,5}}?\s+(?:is|was|will\s+be|has\s+been\s+changed\s+to|set\s+to"
-            r"|reset\s+to|of|are|:)):?\s+"
+            rf"(?i:{_SECRET_WORD}(?:(?:\s+[\w'-]+){{0,5}}?\s+(?:is|was|are|will\s+be|has\s+been\s+changed\s+to"
+            r"|set\s+to|reset\s+to)|\s+of)):?\s+"
             r"(?P<quote>[\"'`]?)(?P<value>[^\s\"'`]{6,128}?)(?P=quote)(?=[\s,;]|[.!?](?:\s|$)|$)",
             0.8,
         ),
@@ -117,9 +117,9 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
             return False
         if pattern_text.lower() in {"none", "null", "true", "false", "empty", "redacted", "hidden", "changeme"}:
             return False
-        return character_classes(pattern_text) >= 2 and any(ch.isalpha() for ch in pattern_text) or looks_random(
-            pattern_text, min_length=16, min_entropy=3.0
-        )
+        has_letter = any(ch.isalpha() for ch in pattern_text)
+        has_digit_or_symbol = any(not ch.isalpha() for ch in pattern_text)
+        return has_letter and has_digit_or_symbol or looks_random(pattern_text, min_length=16, min_entropy=3.0)
 
 
 class HighEntropySecretRecognizer(ContextualPatternRecognizer):
