@@ -113,7 +113,8 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         # A secret mixes kinds of character ("Spring1437$"); "required", "changed" or "xxxx" do not.
-        if len(set(pattern_text)) < 4 or re.fullmatch(r"[<\[{(].*[>\]})]|\*+|x+|\.+|\$\{.*\}|%\w+%", pattern_text):
+        # Placeholders ("<your token>", "${API_KEY}", "%PASSWORD%", "****") are not secrets.
+        if len(set(pattern_text)) < 4 or pattern_text[0] in "<[{(*$%" or re.fullmatch(r"x+|\.+", pattern_text):
             return False
         if pattern_text.lower() in {"none", "null", "true", "false", "empty", "redacted", "hidden", "changeme"}:
             return False

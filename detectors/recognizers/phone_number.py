@@ -23,19 +23,19 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def plausible_phone(text: str) -> bool:
+def plausible_phone(text: str, tolerant: bool = False) -> bool:
+    """A UK or international number of a possible length; ``tolerant`` allows one digit too many."""
     if text.count("(") != text.count(")"):
         return False
     digits = _digits(text)
     if text.startswith("+44") or text.startswith("0044"):
         national = digits[2:] if text.startswith("+") else digits[4:]
         national = national[1:] if national.startswith("0") else national  # +44 (0)…
-        # 9 or 10 digits; one more is tolerated, as in "+44 (0)161 1234 5678" (a mistyped number still identifies)
-        return 9 <= len(national) <= 11 and national[0] in "1235789"
+        return 9 <= len(national) <= 10 + tolerant and national[0] in "1235789"
     if text.startswith("+") or text.startswith("00"):
         return 8 <= len(digits.lstrip("0")) <= 15
     if digits.startswith("0"):
-        return 10 <= len(digits) <= 12 and digits[1] in "1235789"
+        return 10 <= len(digits) <= 11 + tolerant and digits[1] in "1235789"
     return 10 == len(digits)  # North American style, only with context
 
 
@@ -75,7 +75,10 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
             start += 1  # "(0161 480 8425)": the bracket belongs to the sentence
         candidate = text[start:end]
         ends = [match.end() for match in _GROUPS.finditer(candidate)]
-        for cut in reversed(ends):
-            if plausible_phone(candidate[:cut]):
-                return start, start + cut
+        # A number of a possible length first; else one digit too many, as in "+44 (0)161 1234 5678": a mistyped
+        # number still identifies someone.
+        for tolerant in (False, True):
+            for cut in reversed(ends):
+                if plausible_phone(candidate[:cut], tolerant):
+                    return start, start + cut
         return None

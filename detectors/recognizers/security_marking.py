@@ -32,7 +32,7 @@ _SHOUTED_WORD = re.compile(r"^[\p{Lu}\p{N}'’]{2,}$")
 # "between OFFICIAL and SECRET") instead of carrying it.
 _MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of", "the", "above", "below", "to",
                              "from", "versus", "vs", "handle", "handling", "use", "using"})  # fmt: skip
-_MENTION_AFTER = frozenset({"and", "or", "classification", "classifications", "tier", "tiers", "level", "levels",
+_MENTION_AFTER = frozenset({"classification", "classifications", "tier", "tiers", "level", "levels",
                             "information", "data", "material", "materials", "documents", "assets", "work", "systems",
                             "networks", "clearance", "vetting", "than"})  # fmt: skip
 _MARKING_WORDS = frozenset({"OFFICIAL", "SENSITIVE", "SECRET", "TOP", "PERSONAL", "COMMERCIAL", "UK", "EYES", "ONLY"})

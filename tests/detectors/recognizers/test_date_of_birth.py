@@ -1,0 +1,32 @@
+import pytest
+
+from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
+
+recognizer = DateOfBirthRecognizer()
+
+
+@pytest.mark.parametrize("text,date", [
+    ("DOB 13 Mar 1953", "13 Mar 1953"),
+    ("Date of birth: 11/11/2009;", "11/11/2009"),
+    ("D.O.B: 07.09.13", "07.09.13"),
+    ("born on 4th of July 1976", "4th of July 1976"),
+    ("birth date 1948-04-22", "1948-04-22"),
+    ("she was born March 3, 1990", "March 3, 1990"),
+    ("12/03/1985 (DOB)", "12/03/1985"),
+])  # fmt: skip
+def test_dates_beside_birth_words(values, text, date):
+    assert values(recognizer, text) == [date]
+
+
+def test_other_dates_are_not_birth_dates(values):
+    assert values(recognizer, "The meeting is on 12/03/2026 and the deadline 4 May 2026.") == []
+
+
+def test_only_the_date_next_to_the_birth_word(values):
+    text = "DOB 13 Mar 1953, NHS number 6443447336, was seen on 24/12/2024 by the team"
+    assert values(recognizer, text) == ["13 Mar 1953"]
+
+
+def test_impossible_dates_are_rejected(values):
+    assert values(recognizer, "DOB 32/13/1990") == []
+    assert values(recognizer, "DOB 1990-13-01") == []

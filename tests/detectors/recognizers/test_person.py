@@ -1,0 +1,65 @@
+"""PERSON needs spaCy, so these go through the whole analyzer (loaded once per session)."""
+
+import pytest
+
+from detectors.recognizers.person import name_bearing_spans
+
+
+def persons(found, text):
+    return [value for kind, value in found(text) if kind == "PERSON"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Dear Aniela Gradek,\nThank you for your letter.", "Aniela Gradek"),
+    ("Mrs Okonkwo rang about her pension.", "Okonkwo"),
+    ("The claimant Onveer Sibal gave his passport.", "Onveer Sibal"),
+    ("Contact: Griffiths, arthur34@example.org.", "Griffiths"),
+    ("Summarise the complaint from Ishwar Mitter who says the council ignored him.", "Ishwar Mitter"),
+    ("K. Manning applied for the post.", "K. Manning"),
+    ("Name: Eta Prashad; Date of birth: 2013-10-01", "Eta Prashad"),
+    ("Patient: Maximilian D'Souza\nNHS No: 752 827 8548", "Maximilian D'Souza"),
+    ("CSV row: Legrand,llegrand@example.org.uk,TS8P 8GR", "Legrand"),
+    ("Translate: 'Dear Cobo, your appointment is confirmed.'", "Cobo"),
+    ("The login alerts show access at 03:12 for user Mitra.", "Mitra"),
+])  # fmt: skip
+def test_names_with_cues(found, text, name):
+    assert name in persons(found, text)
+
+
+def test_names_joined_by_and(found):
+    names = persons(found, "Heinz-Werner Tlustek and Jodie Phillips both applied for the apprenticeship.")
+    assert names == ["Heinz-Werner Tlustek", "Jodie Phillips"]
+
+
+@pytest.mark.parametrize("text", [
+    "Write a briefing for the Senior Responsible Owner on the households in temporary accommodation across Michaelmouth.",
+    "Summarise this: MoJ received 70,260 applications last year.",
+    "Create an agenda for the Cabinet Office quarterly review meeting on Wednesday 26 May.",
+    "Explain the difference between the Care Act 2014 and the Equality Act 2010 for a new starter.",
+    "Write three survey questions about satisfaction with services in Lake Laurenland.",
+    "Briefing for the Director of Public Health: the programme is behind schedule.",
+    "Draft a thank-you message from the Lord Chancellor to the Permanent Secretary.",
+    "Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
+    "Hi all,\nChasing again on the FOI. Thanks",
+    "Postcode: SW1A 2AA",
+])  # fmt: skip
+def test_civil_service_words_are_not_people(found, text):
+    assert persons(found, text) == []
+
+
+def test_addresses_are_not_people(found):
+    text = "We will write to you again at 21 Maurice Harbor, Bethfurt, GL65 1SA."
+    assert persons(found, text) == []
+
+
+def test_email_local_part_is_not_a_separate_person(found):
+    assert found("email simon.edwards@outlook.com") == [("EMAIL_ADDRESS", "simon.edwards@outlook.com")]
+
+
+def test_name_bearing_spans_skip_prose_without_names():
+    text = "The programme is late. Please summarise the risks.\nI spoke to Priya Shah today. The Minister agreed."
+    spans = name_bearing_spans(text)
+    assert [text[start:end] for start, end in spans] == ["I spoke to Priya Shah today."]
+    assert name_bearing_spans("Summarise the risks for the Senior Responsible Owner.") == []
+    opening_pair = "Cécile Masse and Ekbal Chand applied."
+    assert name_bearing_spans(opening_pair) == [(0, len(opening_pair))]

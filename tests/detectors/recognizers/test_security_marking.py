@@ -1,0 +1,41 @@
+import pytest
+
+from detectors.recognizers.security_marking import SecurityMarkingRecognizer
+
+recognizer = SecurityMarkingRecognizer()
+
+
+@pytest.mark.parametrize("text,marking", [
+    ("OFFICIAL\n\nBriefing for the Minister", "OFFICIAL"),
+    ("SECRET\n\nBriefing", "SECRET"),
+    ("TOP SECRET\nNotes", "TOP SECRET"),
+    ("Classification: OFFICIAL-SENSITIVE: PERSONAL. Summarise", "OFFICIAL-SENSITIVE: PERSONAL"),
+    ("Classification: OFFICIAL-SENSITIVE [COMMERCIAL]. Summarise", "OFFICIAL-SENSITIVE [COMMERCIAL]"),
+    ("OFFICIAL SENSITIVE\nminutes", "OFFICIAL SENSITIVE"),
+    ("SECRET UK EYES ONLY\nminutes", "SECRET UK EYES ONLY"),
+    ("This document is OFFICIAL-SENSITIVE and must not be shared", "OFFICIAL-SENSITIVE"),
+    ("Protective marking: Official-Sensitive", "Official-Sensitive"),
+    ("classified as top secret", "top secret"),
+])  # fmt: skip
+def test_markings(values, text, marking):
+    assert values(recognizer, text) == [marking]
+
+
+@pytest.mark.parametrize("text", [
+    "The secret to a good consultation response is clarity.",
+    "An official letter from the council.",
+    "Top secret tips for writing submissions",
+    "THE SECRET TO SUCCESS IS PLANNING",
+    "Summarise the Official Secrets Act.",
+    "OFFICIAL SECRETS ACT 1989",
+    "Explain the difference between OFFICIAL and SECRET classifications.",
+    "Can I use this tool for OFFICIAL information?",
+])  # fmt: skip
+def test_words_that_are_not_markings(values, text):
+    assert values(recognizer, text) == []
+
+
+def test_label_context_raises_score():
+    plain = max(r.score for r in recognizer.analyze("notes SECRET notes", []))
+    labelled = max(r.score for r in recognizer.analyze("Classification: SECRET", []))
+    assert labelled > plain

@@ -1,0 +1,35 @@
+import pytest
+
+from detectors.recognizers.uk_nino import UkNinoRecognizer
+
+recognizer = UkNinoRecognizer()
+
+
+@pytest.mark.parametrize("nino", ["JG123456C", "AB 12 34 56 D", "JG 103759 A", "ab123456c", "PE-33-71-15-B"])
+def test_valid_formats_are_found(values, nino):
+    assert values(recognizer, f"Her NI number is {nino}, please check.") == [nino]
+
+
+def test_found_without_context_too(values):
+    assert values(recognizer, "Record: TW 235901 D") == ["TW 235901 D"]
+
+
+@pytest.mark.parametrize("nino", ["DA123456A", "AD123456A", "FQ123456A", "AO123456A", "QV123456B"])
+def test_letters_hmrc_never_uses_are_rejected(values, nino):
+    assert values(recognizer, f"NI number {nino}") == []
+
+
+@pytest.mark.parametrize("nino", ["BG123456A", "GB123456A", "NK123456A", "KN123456A", "TN123456A", "NT123456A", "ZZ123456A"])
+def test_unallocated_prefixes_are_rejected(values, nino):
+    assert values(recognizer, f"NI number {nino}") == []
+
+
+def test_bad_suffix_and_embedded_strings_are_rejected(values):
+    assert values(recognizer, "NI number AB123456E") == []
+    assert values(recognizer, "order XAB123456C1") == []
+
+
+def test_context_raises_the_score():
+    plain = recognizer.analyze("Record AB123456C", [])[0].score
+    with_context = recognizer.analyze("National Insurance number AB123456C", [])[0].score
+    assert with_context > plain

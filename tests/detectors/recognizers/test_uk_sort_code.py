@@ -1,0 +1,18 @@
+from detectors.recognizers.uk_sort_code import UkSortCodeRecognizer
+
+recognizer = UkSortCodeRecognizer()
+
+
+def test_grouped_sort_codes_near_the_words(values):
+    assert values(recognizer, "sort code 12-34-56") == ["12-34-56"]
+    assert values(recognizer, "Sort code: 12 34 56, account 12345678") == ["12 34 56"]
+    assert values(recognizer, "sort code 123456") == ["123456"]
+
+
+def test_six_digits_without_context_are_not_sort_codes(values):
+    assert values(recognizer, "Scores were 12-34-56 in the three rounds") == []
+
+
+def test_mixed_separators_and_dates_are_rejected(values):
+    assert values(recognizer, "sort code 12-34 56") == []
+    assert values(recognizer, "sort out the 12/04/26 meeting") == []
