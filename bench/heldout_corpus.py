@@ -1,6 +1,7 @@
 """Write a labelled held-out corpus, unlike the development corpus, to check that detection generalises.
 
     python bench/heldout_corpus.py [--count 600] [--seed 7] > heldout.jsonl
+    python bench/heldout_corpus.py --handwritten > handwritten.jsonl
     python bench/evaluate.py --pii heldout.jsonl --agentic ''
 
 Same record format as ../shared/eval/pii/dev.jsonl (``{"id", "text", "entities"}``)
@@ -18,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import string
 import sys
+from pathlib import Path
 
 FIRST = """Aaliyah Abdul Ada Adebayo Agnieszka Ahmed Aidan Aisha Akira Alasdair Alejandro Alessia Alfie Amara Amelie Anders
 Andrzej Angus Anjali Annika Antoine Arjun Astrid Aurelio Ayodele Beatriz Bernadette Bilal Bogdan Bronwen Caitlin Callum
@@ -313,12 +316,35 @@ def build(count: int, seed: int) -> list[dict]:
     return records
 
 
+HANDWRITTEN = Path(__file__).with_name("data") / "handwritten_prompts.txt"
+_MARK = re.compile(r"\[\[([A-Z_]+):(.*?)\]\]")
+
+
+def handwritten(path: Path = HANDWRITTEN) -> list[dict]:
+    """Prompts written by hand, one per line, values marked ``[[TYPE:value]]``."""
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip() or line.startswith("#"):
+            continue
+        line = line.replace("\\n", "\n")
+        text, entities, position = "", [], 0
+        for mark in _MARK.finditer(line):
+            text += line[position : mark.start()]
+            entities.append({"type": mark.group(1), "start": len(text), "end": len(text) + len(mark.group(2))})
+            text += mark.group(2)
+            position = mark.end()
+        text += line[position:]
+        records.append({"id": f"handwritten-{number:03d}", "text": text, "entities": entities})
+    return records
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
     args = parser.parse_args()
-    for record in build(args.count, args.seed):
+    for record in handwritten() if args.handwritten else build(args.count, args.seed):
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

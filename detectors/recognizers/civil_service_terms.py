@@ -137,4 +137,5 @@ model models tool tools app apps website websites online internet email phone co
 first second third fourth fifth one two three four five ten hundred thousand million billion
 spring summer autumn winter morning afternoon evening night
 great good best better new old young senior junior general special key core main major minor total full part
+operation operations exercise briefing submission update meeting minutes agenda note notes subject
 """.split())

@@ -67,7 +67,7 @@ ROLES = ["client", "patient", "claimant", "applicant", "tenant", "resident", "em
          "victim", "witness", "suspect", "colleague", "holder", "account holder", "carer", "parent", "mother",
          "father", "son", "daughter", "wife", "husband", "partner", "sibling", "grandmother", "grandfather",
          "guardian", "landlord", "neighbour", "officer", "staff member", "member of staff", "candidate", "visitor",
-         "learner", "recipient", "requester", "subject", "individual", "person", "man", "woman", "boy", "girl",
+         "learner", "recipient", "requester", "data subject", "individual", "person", "man", "woman", "boy", "girl",
          "mp", "pupil", "interviewee", "contractor", "volunteer", "student"]  # fmt: skip
 VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "met with", "meeting with", "call with",
              "phoned", "emailed", "visited", "contacted", "complaint from", "complaint by", "letter from", "letter to",
@@ -90,6 +90,8 @@ _WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ 
 _INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
                               rf"(?:[ \t]+{NAME_WORD})?)")  # fmt: skip
 _CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
+# A name as written in lists: "Legrand", "Chinwe Okafor", "Okafor, Chinwe".
+_LISTED_NAME = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<first>{NAME})(?:,[ \t]?(?P<forename>{NAME_WORD}))?)")
 _EMAIL = re.compile(r"([\w.+'-]+)@[\w-]+(?:\.[\w-]+)+")
 _COORDINATED_AFTER = re.compile(rf"^[ \t]*(?:,[ \t]*)?(?:and|&|or)[ \t]+(?P<name>{NAME})")
 _COORDINATED_BEFORE = re.compile(rf"(?P<name>{NAME})[ \t]*,?[ \t]*(?:and|&|or)[ \t]*$")
@@ -143,15 +145,20 @@ class PersonRecognizer(EntityRecognizer):
 
     # -- candidates --------------------------------------------------------------------------------------------
     def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):  # type: ignore[no-untyped-def]
+        non_person: list[tuple[int, int]] = []
         for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
                 yield ent.start_char, ent.end_char, NER_PERSON
             elif ent.label_ in OTHER_LABELS:
                 yield ent.start_char, ent.end_char, NER_OTHER
+                non_person.append((ent.start_char, ent.end_char))
         for match in _STRONG_CUE.finditer(text):
             yield *match.span("name"), STRONG
         for match in _WEAK_CUE.finditer(text):
-            yield *match.span("name"), WEAK
+            start, end = match.span("name")
+            # One word after "message to" is a name unless the model read it as a place or organisation.
+            if " " in text[start:end].strip() or not any(s <= start < e for s, e in non_person):
+                yield start, end, WEAK
         for match in _INITIAL_SURNAME.finditer(text):
             yield *match.span("name"), INITIAL
         if "@" in text:
@@ -162,10 +169,20 @@ class PersonRecognizer(EntityRecognizer):
         for email in _EMAIL.finditer(text):
             local = _plain(email.group(1))
             window_start = max(0, email.start() - 80)
-            for run in _CAPITALISED_RUN.finditer(text, window_start, email.start()):
-                words = [w for w in run.group("name").split() if _key(w) not in NOT_A_NAME]
-                if any(len(_plain(w)) >= 3 and _plain(w) in local for w in words):
-                    yield run.start("name"), run.end("name"), EMAIL
+            local_parts = set(re.split(r"[._+'-]+|\d+", email.group(1).lower()))
+            for run in _LISTED_NAME.finditer(text, window_start, email.start()):
+                words = [w for w in run.group("first").split() if _key(w) not in NOT_A_NAME]
+                first_in = any(len(_plain(w)) >= 3 and _plain(w) in local for w in words)
+                forename = run.group("forename")
+                if forename and _key(forename) not in NOT_A_NAME:
+                    plain = _plain(forename)
+                    if first_in and (plain in local or plain[:1] in local_parts):
+                        yield run.start("name"), run.end("name"), EMAIL  # "Okafor, Chinwe" for c.okafor@
+                        continue
+                    if len(plain) >= 3 and plain in local:
+                        yield run.start("forename"), run.end("forename"), EMAIL
+                if first_in:
+                    yield run.start("first"), run.end("first"), EMAIL
 
     def _coordinated(self, text: str, start: int, end: int):  # type: ignore[no-untyped-def]
         after = _COORDINATED_AFTER.match(text[end : end + 80])
@@ -202,7 +219,9 @@ class PersonRecognizer(EntityRecognizer):
         if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
                for k in keys):  # fmt: skip
             return None
-        if evidence in (NER_OTHER, WEAK) and (len(words) < 2 or any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys)):
+        if evidence in (NER_OTHER, WEAK) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys):
+            return None
+        if evidence == NER_OTHER and len(words) < 2:
             return None
         if self._is_place(text, start, end, keys, evidence):
             return None
@@ -220,7 +239,7 @@ class PersonRecognizer(EntityRecognizer):
             return True  # "21 Maurice Street"
         if _POSTCODE_AFTER.match(text[end : end + 12]):
             return True  # the town in "…, Bethfurt, GL65 1SA"
-        if evidence in (STRONG, EMAIL):
+        if evidence in (STRONG, EMAIL, INITIAL):
             return False
         if len(keys) > 1 and keys[0] in PLACE_PREFIXES:
             return True  # "North Joshside", "Lake James"

@@ -46,9 +46,9 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
         Pattern("north american", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
                 0.25),  # fmt: skip
     ]
-    CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "number", "text", "sms",
+    CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "text", "sms",
                "whatsapp", "fax", "landline", "extension", "tel no", "phone no"]  # fmt: skip
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "sort code", "isbn",
+    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "nhs", "sort code", "isbn",
                         "serial", "passport", "licence"]  # fmt: skip
     context_boost = 0.3
     context_words_before = 4

@@ -63,3 +63,13 @@ def test_name_bearing_spans_skip_prose_without_names():
     assert name_bearing_spans("Summarise the risks for the Senior Responsible Owner.") == []
     opening_pair = "Cécile Masse and Ekbal Chand applied."
     assert name_bearing_spans(opening_pair) == [(0, len(opening_pair))]
+
+
+def test_surname_comma_forename_beside_their_email(found):
+    text = "Okafor, Chinwe | c.okafor@lambeth.gov.uk\nOkafor, Hughes | hughes22@example.com"
+    assert [value for kind, value in found(text) if kind == "PERSON"] == ["Okafor, Chinwe", "Hughes"]
+
+
+def test_one_word_after_a_weak_cue(found):
+    assert "Priyanka" in [v for k, v in found("Write a Teams message to Priyanka asking about Friday.") if k == "PERSON"]
+    assert [v for k, v in found("Send a letter to Ofsted about the inspection.") if k == "PERSON"] == []
