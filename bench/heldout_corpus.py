@@ -2,6 +2,11 @@
 
     python bench/heldout_corpus.py [--count 600] [--seed 7] > heldout.jsonl
     python bench/heldout_corpus.py --handwritten > handwritten.jsonl
+    python bench/heldout_corpus.py --respell ../shared/eval/pii/dev.jsonl > respelled.jsonl
+
+``--respell`` keeps a labelled corpus's sentences but gives every labelled value a
+new one of the same type and shape (other names, other numbers with valid check
+digits): the same kind of text with values the detectors have never seen.
     python bench/evaluate.py --pii heldout.jsonl --agentic ''
 
 Same record format as ../shared/eval/pii/dev.jsonl (``{"id", "text", "entities"}``)
@@ -338,13 +343,59 @@ def handwritten(path: Path = HANDWRITTEN) -> list[dict]:
     return records
 
 
+def respell(path: Path, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    make = Make(rng)
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        text, entities, position = "", [], 0
+        for entity in sorted(record["entities"], key=lambda e: e["start"]):
+            text += record["text"][position : entity["start"]]
+            value = new_value(make, entity["type"], record["text"][entity["start"] : entity["end"]])
+            entities.append({"type": entity["type"], "start": len(text), "end": len(text) + len(value)})
+            text += value
+            position = entity["end"]
+        text += record["text"][position:]
+        records.append({"id": record["id"], "text": text, "entities": entities})
+    return records
+
+
+def new_value(make: Make, kind: str, old: str) -> str:
+    """A fresh value of ``kind`` shaped like ``old`` where the shape matters (initials, one-word names)."""
+    r = make.rng
+    if kind == "PERSON":
+        words = old.split()
+        if len(words) == 1:
+            return make.surname()
+        if len(words[0]) == 2 and words[0].endswith("."):
+            return f"{r.choice(FIRST)[0]}. {make.surname()}"
+        return " ".join([r.choice(FIRST) for _ in words[:-1]] + [make.surname()])
+    makers = {
+        "EMAIL_ADDRESS": make.email, "PHONE_NUMBER": make.phone, "UK_NINO": make.nino, "UK_NHS": make.nhs,
+        "UK_POSTCODE": make.postcode, "UK_PASSPORT": make.passport, "UK_SORT_CODE": make.sort_code,
+        "UK_BANK_ACCOUNT": make.account, "IBAN_CODE": make.iban, "CREDIT_CARD": make.card, "IP_ADDRESS": make.ip,
+        "DATE_OF_BIRTH": make.date, "SECURITY_MARKING": make.marking,
+        "UK_DRIVING_LICENCE": lambda: make.licence(make.surname()),
+        "CREDENTIAL": lambda: make.password() if len(old) < 16 else make.credential(),
+    }  # fmt: skip
+    return makers[kind]() if kind in makers else old
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
+    parser.add_argument("--respell", metavar="GOLD", help="rewrite a labelled corpus with new values")
     args = parser.parse_args()
-    for record in handwritten() if args.handwritten else build(args.count, args.seed):
+    if args.respell:
+        records = respell(Path(args.respell), args.seed)
+    else:
+        records = handwritten() if args.handwritten else build(args.count, args.seed)
+    for record in records:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

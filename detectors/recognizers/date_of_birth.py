@@ -27,7 +27,7 @@ class DateOfBirthRecognizer(ContextualPatternRecognizer):
         Pattern("d month y", rf"{_B}(?P<value>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS},?\s+\d{{2,4}}){_E}", 0.3),
         Pattern("month d, y", rf"{_B}(?P<value>{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}){_E}", 0.3),
     ]
-    CONTEXT = ["dob", "d o b", "date of birth", "birth date", "birthdate", "born", "birthday", "birth", "b"]
+    CONTEXT = ["dob", "d o b", "date of birth", "birth date", "birthdate", "born", "birthday", "birth"]
     requires_context = True
     context_words_before = 4
     context_words_after = 1

@@ -12,7 +12,9 @@ as one kind of evidence among several:
 - the shape "J. Surname";
 - a capitalised word that is also the local part of a nearby e-mail address
   (contact lists: "Legrand, llegrand@…");
-- a name joined by "and" to a name already found;
+- a name joined by "and" to a name already found, or two names of two words or more joined by "and";
+- a name standing as a field of a record that also holds an e-mail address or phone number
+  ("Petrović,siobhan@…,0800 …");
 - a spaCy entity of another type (ORG, GPE, …) made only of name-like words.
 
 Every candidate is then trimmed of words that are not names (titles, greetings,
@@ -92,6 +94,16 @@ _INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?
 _CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
 # A name as written in lists: "Legrand", "Chinwe Okafor", "Okafor, Chinwe".
 _LISTED_NAME = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<first>{NAME})(?:,[ \t]?(?P<forename>{NAME_WORD}))?)")
+# "Carys Pickering and Emeka Akhtar …": two names of two or more words joined by "and".
+_NAME_PAIR = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?P<left>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})[ \t]+(?:and|&)[ \t]+"
+    rf"(?P<right>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})(?![\p{{L}}\p{{N}}])"
+)
+_DELIMITER = re.compile(r"[,|\t;]")
+# A field runs between delimiters; a label before a colon ("CSV row: Legrand") is not part of it.
+_FIELD = re.compile(r"(?:^|(?<=[,|\t;:]))[ \t]*(?P<field>[^,|\t;:]+?)[ \t]*(?=[,|\t;]|$)")
+_WHOLE_NAME = re.compile(rf"^{NAME}$")
+_PHONE_LIKE = re.compile(r"(?:\+|\b0)\d[\d ()-]{8,}\d")
 _EMAIL = re.compile(r"([\w.+'-]+)@[\w-]+(?:\.[\w-]+)+")
 _COORDINATED_AFTER = re.compile(rf"^[ \t]*(?:,[ \t]*)?(?:and|&|or)[ \t]+(?P<name>{NAME})")
 _COORDINATED_BEFORE = re.compile(rf"(?P<name>{NAME})[ \t]*,?[ \t]*(?:and|&|or)[ \t]*$")
@@ -108,9 +120,10 @@ _WORD = re.compile(r"[\p{L}\p{N}'’.-]+")
 # spaCy labels under which a person's name is often mis-filed.
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
 
-STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER = (
-    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other")  # fmt: skip
-SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6}
+STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED = (
+    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired")  # fmt: skip
+SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6,
+          RECORD: 0.7, PAIRED: 0.6}  # fmt: skip
 
 
 def _plain(word: str) -> str:
@@ -163,6 +176,12 @@ class PersonRecognizer(EntityRecognizer):
             yield *match.span("name"), INITIAL
         if "@" in text:
             yield from self._email_named(text)
+        yield from self._record_fields(text)
+        for match in _NAME_PAIR.finditer(text):
+            # Both sides must read as names: "Lake Laurenland and Port Seanborough" are two places.
+            if all(self._accepted(text, *match.span(group), PAIRED) for group in ("left", "right")):
+                yield *match.span("left"), PAIRED
+                yield *match.span("right"), PAIRED
 
     @staticmethod
     def _email_named(text: str):  # type: ignore[no-untyped-def]
@@ -183,6 +202,21 @@ class PersonRecognizer(EntityRecognizer):
                         yield run.start("forename"), run.end("forename"), EMAIL
                 if first_in:
                     yield run.start("first"), run.end("first"), EMAIL
+
+    @staticmethod
+    def _record_fields(text: str):  # type: ignore[no-untyped-def]
+        """Names standing as a field of a delimited record that also holds an e-mail address or phone number."""
+        position = 0
+        for line in text.split("\n"):
+            if _DELIMITER.search(line) and (_EMAIL.search(line) or _PHONE_LIKE.search(line)):
+                fields = list(_FIELD.finditer(line))
+                # The name leads the record ("Name, email, phone") or stands just before the e-mail address.
+                for index, field in enumerate(fields):
+                    leads = index == 0 or (index == 1 and ":" in line[fields[0].end() : field.start()])
+                    before_email = index + 1 < len(fields) and "@" in fields[index + 1].group("field")
+                    if (leads or before_email) and _WHOLE_NAME.match(field.group("field")):
+                        yield position + field.start("field"), position + field.end("field"), RECORD
+            position += len(line) + 1
 
     def _coordinated(self, text: str, start: int, end: int):  # type: ignore[no-untyped-def]
         after = _COORDINATED_AFTER.match(text[end : end + 80])
@@ -219,7 +253,7 @@ class PersonRecognizer(EntityRecognizer):
         if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
                for k in keys):  # fmt: skip
             return None
-        if evidence in (NER_OTHER, WEAK) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys):
+        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys):
             return None
         if evidence == NER_OTHER and len(words) < 2:
             return None
@@ -245,9 +279,8 @@ class PersonRecognizer(EntityRecognizer):
             return True  # "North Joshside", "Lake James"
         if keys[-1] in STREET_WORDS and evidence != NER_PERSON:
             return True
-        if evidence != NER_PERSON and any(k.endswith(PLACE_SUFFIXES) and len(k) > 5 for k in keys[-1:]):
-            return True  # "Michaelmouth"
-        if len(keys) == 1 and keys[0].endswith(PLACE_SUFFIXES) and len(keys[0]) > 7:
+        # "Michaelmouth"; a surname such as Rutherford or Creighton ends the same way, so only a word standing alone.
+        if len(keys) == 1 and keys[0].endswith(PLACE_SUFFIXES) and len(keys[0]) > (5 if evidence != NER_PERSON else 7):
             return True
         if _PLACE_PREPOSITION_BEFORE.search(before) and evidence not in (INITIAL,):
             # "services in Graceville", "across East Edwardchester"; "from" and "at" only with a place-like label

@@ -66,8 +66,19 @@ def test_name_bearing_spans_skip_prose_without_names():
 
 
 def test_surname_comma_forename_beside_their_email(found):
-    text = "Okafor, Chinwe | c.okafor@lambeth.gov.uk\nOkafor, Hughes | hughes22@example.com"
-    assert [value for kind, value in found(text) if kind == "PERSON"] == ["Okafor, Chinwe", "Hughes"]
+    text = "Please turn this into a table:\nOkafor, Chinwe | c.okafor@lambeth.gov.uk"
+    assert [value for kind, value in found(text) if kind == "PERSON"] == ["Okafor, Chinwe"]
+
+
+def test_name_fields_of_a_contact_record(found):
+    text = ("CSV row: Petrović,siobhan@dwp.gov.uk,0800 608 6092,NE9 5JN\nRow 2: Finance Team,Leeds,0113 496 0000\n"
+            "Row 3: Thackeray,0800 608 6093,NE9 5JN")  # fmt: skip
+    assert [value for kind, value in found(text) if kind == "PERSON"] == ["Petrović", "Thackeray"]
+
+
+def test_two_names_joined_by_and(found):
+    text = "Carys Pickering and Emeka Aidan Akhtar both applied. Lake Laurenland and Port Seanborough did not."
+    assert [value for kind, value in found(text) if kind == "PERSON"] == ["Carys Pickering", "Emeka Aidan Akhtar"]
 
 
 def test_one_word_after_a_weak_cue(found):
