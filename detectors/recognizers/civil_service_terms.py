@@ -139,3 +139,15 @@ spring summer autumn winter morning afternoon evening night
 great good best better new old young senior junior general special key core main major minor total full part
 operation operations exercise briefing submission update meeting minutes agenda note notes subject
 """.split())
+
+# Given names and surnames that are also titles or ordinary words. Beside another name ("Dean Walsh", "Fiona
+# Bishop", "Donald Price", "K. London") they are kept as part of the name; alone they are still words.
+WORDS_THAT_ARE_ALSO_NAMES = frozenset("""
+dean earl duke king prince major chase will bill may june april august rose grace faith hope joy mark pat sue ray rob
+frank jack bob sandy bishop price law grant day page hall hill green white black young little long wood stone marsh
+bird fox lamb cook baker banks bank judge knight chamberlain ward bell carter mason parker turner porter fisher hunter
+archer rich sharp north south west east english welsh scott london french holland england wales ireland lord lane
+field fields brook brooks park parks chapel church cross ford gate house moss mills mill well wells case card fair
+love power clay steward stewards marshal marshall constable sheriff bailey butler miller taylor walker chancellor
+summer winter spring autumn new best good hart lee christian major angel guy miles noble dick sterling
+""".split())

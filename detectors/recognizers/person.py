@@ -34,7 +34,7 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from detectors.recognizers.civil_service_terms import (
-    COMMON_WORDS,
+    WORDS_THAT_ARE_ALSO_NAMES,
     HEADING_WORDS,
     LEGISLATION_WORDS,
     NOT_A_NAME,
@@ -235,12 +235,11 @@ class PersonRecognizer(EntityRecognizer):
     def _accepted(self, text: str, start: int, end: int, evidence: str) -> tuple[int, int] | None:
         """The candidate trimmed to its name words, or None when it is not a person's name."""
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
-        # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s").
-        while words and (_key(words[0][2]) in NOT_A_NAME or not _NAME_WORD.match(words[0][2])):
+        # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
+        # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
+        while words and (not _NAME_WORD.match(words[0][2]) or _not_a_name(words, 0)):
             words.pop(0)
-        while words and (_key(words[-1][2]) in NOT_A_NAME or not _NAME_WORD.match(_strip_possessive(words[-1][2]))):
-            if len(words) >= 2 and _is_initial(words[-2][2]) and _key(words[-1][2]) not in COMMON_WORDS:
-                break  # "K. London": after an initial, a place or title word is a surname
+        while words and (not _NAME_WORD.match(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1)):
             words.pop()
         if not words or len(words) > 4:
             return None
@@ -250,14 +249,18 @@ class PersonRecognizer(EntityRecognizer):
         keys = [_key(w[2]) for w in words]
         if all(len(k) <= 1 for k in keys):  # initials alone
             return None
+        if all(k in _WORDS for k in keys) and evidence not in (STRONG, EMAIL, INITIAL, RECORD):
+            return None  # "Park Lane", "Grace Hill" alone: vocabulary, whatever the model says
+        # An entity the model filed as an organisation keeps every word's ordinary reading ("Natural England").
+        named = keys if evidence == NER_OTHER else [k for i, k in enumerate(keys) if not _also_a_name(words, i)]
         if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
-               for k in keys):  # fmt: skip
+               for k in named):  # fmt: skip
             return None
-        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in keys):
+        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in named):
             return None
         if evidence == NER_OTHER and len(words) < 2:
             return None
-        if self._is_place(text, start, end, keys, evidence):
+        if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1)):
             return None
         if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
             return None  # "Postcode:" is a field label
@@ -267,7 +270,7 @@ class PersonRecognizer(EntityRecognizer):
         return start, end
 
     @staticmethod
-    def _is_place(text: str, start: int, end: int, keys: list[str], evidence: str) -> bool:
+    def _is_place(text: str, start: int, end: int, keys: list[str], evidence: str, last_is_a_name: bool) -> bool:
         before = text[max(0, start - 40) : start]
         if _HOUSE_NUMBER_BEFORE.search(before):
             return True  # "21 Maurice Street"
@@ -277,7 +280,7 @@ class PersonRecognizer(EntityRecognizer):
             return False
         if len(keys) > 1 and keys[0] in PLACE_PREFIXES:
             return True  # "North Joshside", "Lake James"
-        if keys[-1] in STREET_WORDS and evidence != NER_PERSON:
+        if keys[-1] in STREET_WORDS and evidence != NER_PERSON and not last_is_a_name:
             return True
         # "Michaelmouth"; a surname such as Rutherford or Creighton ends the same way, so only a word standing alone.
         if len(keys) == 1 and keys[0].endswith(PLACE_SUFFIXES) and len(keys[0]) > (5 if evidence != NER_PERSON else 7):
@@ -341,6 +344,21 @@ def _may_hold_name(text: str, start: int, end: int) -> bool:
                 continue
         return True
     return False
+
+
+_WORDS = NOT_A_NAME | WORDS_THAT_ARE_ALSO_NAMES | STREET_WORDS | HEADING_WORDS
+
+
+def _also_a_name(words: list[tuple[int, int, str]], index: int) -> bool:
+    """A word such as Dean, Price or London that is a name here because a name or an initial stands beside it."""
+    if _key(words[index][2]) not in WORDS_THAT_ARE_ALSO_NAMES:
+        return False
+    neighbours = [words[i][2] for i in (index - 1, index + 1) if 0 <= i < len(words)]
+    return any(_is_initial(word) or (_NAME_WORD.match(word) and _key(word) not in _WORDS) for word in neighbours)
+
+
+def _not_a_name(words: list[tuple[int, int, str]], index: int) -> bool:
+    return _key(words[index][2]) in NOT_A_NAME and not _also_a_name(words, index)
 
 
 def _is_initial(word: str) -> bool:

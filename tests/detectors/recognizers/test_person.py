@@ -84,3 +84,18 @@ def test_two_names_joined_by_and(found):
 def test_one_word_after_a_weak_cue(found):
     assert "Priyanka" in [v for k, v in found("Write a Teams message to Priyanka asking about Friday.") if k == "PERSON"]
     assert [v for k, v in found("Send a letter to Ofsted about the inspection.") if k == "PERSON"] == []
+
+
+@pytest.mark.parametrize("text,names", [
+    ("Dear Dean Walsh, thank you.", ["Dean Walsh"]),
+    ("Summarise this case note: Client Donald Price, DOB 4 April 1978.", ["Donald Price"]),
+    ("Fiona Bishop and Harry King both applied for the apprenticeship.", ["Fiona Bishop", "Harry King"]),
+    ("Turn these notes into a summary: spoke to Jane Hill (07700 900123) re housing repair.", ["Jane Hill"]),
+    ("Patient K. London (NHS no. 4268447334) was discharged.", ["K. London"]),
+])  # fmt: skip
+def test_surnames_and_given_names_that_are_also_words(found, text, names):
+    assert persons(found, text) == names
+
+
+def test_those_words_alone_are_still_words(found):
+    assert persons(found, "Ask the Bishop of Durham and the Dean about the King's visit to Park Lane.") == []
