@@ -3,6 +3,7 @@
     python bench/heldout_corpus.py [--count 600] [--seed 7] > heldout.jsonl
     python bench/heldout_corpus.py --handwritten > handwritten.jsonl
     python bench/heldout_corpus.py --respell ../shared/eval/pii/dev.jsonl > respelled.jsonl
+    python bench/heldout_corpus.py --respell ../shared/eval/pii/dev.jsonl --names wordlike > wordlike.jsonl
 
 ``--respell`` keeps a labelled corpus's sentences but gives every labelled value a
 new one of the same type and shape (other names, other numbers with valid check
@@ -45,6 +46,13 @@ Lindqvist Llewellyn MacAulay MacLeod Mahmood Maguire McAllister McGillivray Men�
 Nakamura Ndlovu Nwachukwu O'Callaghan O'Driscoll Okonkwo Olawale Ozturk Pemberton Petrović Quinlan Rahman Rasmussen
 Rutherford Sandoval Schäfer Sheridan Siddiqui Sokołowski Szymański Thorburn Trevelyan Uddin Vasquez Wainwright
 Whitfield Wiśniewski Yilmaz Zielińska Ramsbottom Featherstone Higginbotham Pickering Ogunleye Thackeray""".split()
+# Names that are also ordinary words or titles, the hardest case for PERSON (``--names wordlike``).
+WORDLIKE_FIRST = """Dean Grace Mark Will May June Rose Hope Faith Joy Frank Jack Bill Ray Earl Duke Chase Sandy April Summer
+Angel Guy Miles Christian Victoria Florence Georgia Austin Jordan Lincoln Paris""".split()
+WORDLIKE_LAST = """Price Bishop King Hill Green White Young Ward Day Page Law Grant Hall Wood Cook Baker Banks Knight Mason
+Carter Turner Fisher Hunter Lane Marsh Bell Rose Little Long Stone Black Field Moss Power Love Church Cross House Mills
+Wells Chapman Walker Booth Major North West English French Holland Summers Winter Marshall Chamberlain Steward Judge
+Dean Lord Case Card Fox Lamb Bird Sharp Rich Archer Porter Parker Butler Miller Taylor Castle Brook Ford Gate""".split()
 TOWNS = """Aberystwyth Basingstoke Carlisle Dundee Enniskillen Falkirk Gloucester Harrogate Inverness Kettering Llandudno
 Merthyr Tydfil Northallerton Oban Peterborough Rotherham Swindon Truro Wrexham Yeovil""".split()
 STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Avenue", "Mill Close", "Queens Drive", "Elm Grove",
@@ -390,7 +398,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
     parser.add_argument("--respell", metavar="GOLD", help="rewrite a labelled corpus with new values")
+    parser.add_argument("--names", choices=["varied", "wordlike"], default="varied",
+                        help="'wordlike': every name made of words that are also ordinary words (Will Bell, Grace Hill)")
     args = parser.parse_args()
+    if args.names == "wordlike":
+        FIRST[:], LAST[:] = WORDLIKE_FIRST, WORDLIKE_LAST
     if args.respell:
         records = respell(Path(args.respell), args.seed)
     else:

@@ -148,6 +148,6 @@ frank jack bob sandy bishop price law grant day page hall hill green white black
 bird fox lamb cook baker banks bank judge knight chamberlain ward bell carter mason parker turner porter fisher hunter
 archer rich sharp north south west east english welsh scott london french holland england wales ireland lord lane
 field fields brook brooks park parks chapel church cross ford gate house moss mills mill well wells case card fair
-love power clay steward stewards marshal marshall constable sheriff bailey butler miller taylor walker chancellor
+love power clay steward stewards marshal marshall bailey butler miller taylor walker
 summer winter spring autumn new best good hart lee christian major angel guy miles noble dick sterling
 """.split())

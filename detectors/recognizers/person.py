@@ -237,9 +237,9 @@ class PersonRecognizer(EntityRecognizer):
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
-        while words and (not _NAME_WORD.match(words[0][2]) or _not_a_name(words, 0)):
+        while words and (not _NAME_WORD.match(words[0][2]) or _not_a_name(words, 0, evidence)):
             words.pop(0)
-        while words and (not _NAME_WORD.match(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1)):
+        while words and (not _NAME_WORD.match(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)):
             words.pop()
         if not words or len(words) > 4:
             return None
@@ -249,10 +249,12 @@ class PersonRecognizer(EntityRecognizer):
         keys = [_key(w[2]) for w in words]
         if all(len(k) <= 1 for k in keys):  # initials alone
             return None
-        if all(k in _WORDS for k in keys) and evidence not in (STRONG, EMAIL, INITIAL, RECORD):
-            return None  # "Park Lane", "Grace Hill" alone: vocabulary, whatever the model says
+        if all(k in _WORDS for k in keys) and (
+            evidence == NER_OTHER or (evidence in (NER_PERSON, COORDINATED) and keys[-1] in STREET_WORDS)
+        ):
+            return None  # "Park Lane": vocabulary, whatever the model says
         # An entity the model filed as an organisation keeps every word's ordinary reading ("Natural England").
-        named = keys if evidence == NER_OTHER else [k for i, k in enumerate(keys) if not _also_a_name(words, i)]
+        named = [k for i, k in enumerate(keys) if not _also_a_name(words, i, evidence)]
         if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
                for k in named):  # fmt: skip
             return None
@@ -260,7 +262,7 @@ class PersonRecognizer(EntityRecognizer):
             return None
         if evidence == NER_OTHER and len(words) < 2:
             return None
-        if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1)):
+        if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
         if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
             return None  # "Postcode:" is a field label
@@ -349,16 +351,19 @@ def _may_hold_name(text: str, start: int, end: int) -> bool:
 _WORDS = NOT_A_NAME | WORDS_THAT_ARE_ALSO_NAMES | STREET_WORDS | HEADING_WORDS
 
 
-def _also_a_name(words: list[tuple[int, int, str]], index: int) -> bool:
-    """A word such as Dean, Price or London that is a name here because a name or an initial stands beside it."""
-    if _key(words[index][2]) not in WORDS_THAT_ARE_ALSO_NAMES:
+def _also_a_name(words: list[tuple[int, int, str]], index: int, evidence: str) -> bool:
+    """A word such as Dean, Price or London that is a name here: part of a longer name, or introduced by a cue.
+
+    Not when the model filed the phrase as an organisation or place ("Natural England"), and not a lone word that
+    only the model calls a person ("Dean" at the start of a sentence).
+    """
+    if _key(words[index][2]) not in WORDS_THAT_ARE_ALSO_NAMES or evidence == NER_OTHER:
         return False
-    neighbours = [words[i][2] for i in (index - 1, index + 1) if 0 <= i < len(words)]
-    return any(_is_initial(word) or (_NAME_WORD.match(word) and _key(word) not in _WORDS) for word in neighbours)
+    return len(words) > 1 or evidence in (STRONG, EMAIL, INITIAL, RECORD, WEAK)
 
 
-def _not_a_name(words: list[tuple[int, int, str]], index: int) -> bool:
-    return _key(words[index][2]) in NOT_A_NAME and not _also_a_name(words, index)
+def _not_a_name(words: list[tuple[int, int, str]], index: int, evidence: str) -> bool:
+    return _key(words[index][2]) in NOT_A_NAME and not _also_a_name(words, index, evidence)
 
 
 def _is_initial(word: str) -> bool:
