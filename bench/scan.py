@@ -136,6 +136,10 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--config", default=None, help="Handrail configuration file (for detection.spacy_model)")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--vanilla", action="store_true",
+                        help="also time vanilla Presidio (AnalyzerEngine with its default recognizers) on the same prompts")
+    parser.add_argument("--ner-everywhere", action="store_true",
+                        help="run NER over whole texts (detection.ner_only_where_names_may_be: false), for comparison")
     args = parser.parse_args()
 
     settings = DetectionSettings()
@@ -143,6 +147,8 @@ def main() -> None:
         from proxy.config import load_settings
 
         settings = load_settings(args.config).detection
+    if args.ner_everywhere:
+        settings = settings.model_copy(update={"ner_only_where_names_may_be": False})
     rng = random.Random(1)
     started = time.perf_counter()
     scanner = Scanner(settings)
@@ -150,12 +156,32 @@ def main() -> None:
     for _ in range(20):  # warm up
         scanner.analyze_text(prompt(rng, 1024))
 
-    print(f"spaCy model: {settings.spacy_model}; models loaded in {load:.2f} s")
+    print(f"spaCy model: {settings.spacy_model} (NER {'over whole texts' if args.ner_everywhere else 'only where names may be'})"
+          f"; models loaded in {load:.2f} s")  # fmt: skip
     print("| measurement | p50 | p99 |")
     print("|---|---|---|")
     for size in (1024, 4096):
         p50, p99 = time_prompts(scanner, size, args.runs, rng)
         print(f"| analyse one {size // 1024} KB prompt | {p50:.1f} ms | {p99:.1f} ms |")
+    if args.vanilla:
+        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        from detectors.offline import use_bundled_public_suffix_list
+
+        use_bundled_public_suffix_list()
+        provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
+            {"lang_code": "en", "model_name": settings.spacy_model}]})  # fmt: skip
+        vanilla = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+        for size in (1024, 4096):
+            samples = []
+            for _ in range(args.runs):
+                text = prompt(rng, size)
+                started = time.perf_counter()
+                vanilla.analyze(text=text, language="en")
+                samples.append(time.perf_counter() - started)
+            p50, p99 = percentiles(samples)
+            print(f"| vanilla Presidio, one {size // 1024} KB prompt | {p50:.1f} ms | {p99:.1f} ms |")
     first, last = time_conversation(scanner, args.turns, args.conversations, rng)
     f50, f99 = percentiles(first)
     l50, l99 = percentiles(last)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 
 from detectors.recognizers.credential import AssignedSecretRecognizer, HighEntropySecretRecognizer, KnownTokenRecognizer
-from detectors.recognizers.credit_card import CreditCardRecognizer
+from detectors.recognizers.credit_card import CreditCardNumberRecognizer
 from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
 from detectors.recognizers.email_address import EmailAddressRecognizer
 from detectors.recognizers.iban_code import IbanCodeRecognizer
@@ -19,11 +19,11 @@ from detectors.recognizers.person import PersonRecognizer
 from detectors.recognizers.phone_number import PhoneNumberRecognizer
 from detectors.recognizers.security_marking import SecurityMarkingRecognizer
 from detectors.recognizers.uk_bank_account import UkBankAccountRecognizer
-from detectors.recognizers.uk_driving_licence import UkDrivingLicenceRecognizer
+from detectors.recognizers.uk_driving_licence import DrivingLicenceNumberRecognizer
 from detectors.recognizers.uk_nhs import UkNhsRecognizer
-from detectors.recognizers.uk_nino import UkNinoRecognizer
-from detectors.recognizers.uk_passport import UkPassportRecognizer
-from detectors.recognizers.uk_postcode import UkPostcodeRecognizer
+from detectors.recognizers.uk_nino import NationalInsuranceNumberRecognizer
+from detectors.recognizers.uk_passport import PassportNumberRecognizer
+from detectors.recognizers.uk_postcode import PostcodeRecognizer
 from detectors.recognizers.uk_sort_code import UkSortCodeRecognizer
 
 
@@ -33,15 +33,15 @@ def handrail_recognizers() -> list[EntityRecognizer]:
         PersonRecognizer(),
         EmailAddressRecognizer(),
         PhoneNumberRecognizer(),
-        UkNinoRecognizer(),
+        NationalInsuranceNumberRecognizer(),
         UkNhsRecognizer(),
-        UkPostcodeRecognizer(),
-        UkPassportRecognizer(),
-        UkDrivingLicenceRecognizer(),
+        PostcodeRecognizer(),
+        PassportNumberRecognizer(),
+        DrivingLicenceNumberRecognizer(),
         UkSortCodeRecognizer(),
         UkBankAccountRecognizer(),
         IbanCodeRecognizer(),
-        CreditCardRecognizer(),
+        CreditCardNumberRecognizer(),
         IpAddressRecognizer(),
         DateOfBirthRecognizer(),
         SecurityMarkingRecognizer(),

@@ -30,7 +30,7 @@ def issuer_known(digits: str) -> bool:
     )
 
 
-class CreditCardRecognizer(ContextualPatternRecognizer):
+class CreditCardNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern(
             "grouped in fours",

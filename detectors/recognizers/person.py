@@ -45,7 +45,7 @@ from detectors.recognizers.civil_service_terms import (
     STREET_WORDS,
     TITLE_WORDS,
 )
-from detectors.recognizers.uk_postcode import UkPostcodeRecognizer
+from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -111,7 +111,7 @@ _HOUSE_NUMBER_BEFORE = re.compile(r"(?:^|[\s,(])(?:flat\s+|unit\s+|apartment\s+)
 _PLACE_PREPOSITION_BEFORE = re.compile(
     r"(?<![\p{L}])(?i:in|across|near|around|throughout|within|outside|towards|via|into|of|at|from)[ \t]+(?:the[ \t]+)?$"
 )
-_POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{UkPostcodeRecognizer.PATTERNS[1].regex}")
+_POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{PostcodeRecognizer.PATTERNS[1].regex}")
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
 _FIELD_START_BEFORE = re.compile(r"(?:^|[\n;,|])[ \t]*$")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[\n;,|.!?])[ \t]*$")

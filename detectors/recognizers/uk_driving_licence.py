@@ -27,7 +27,7 @@ def dvla_number_ok(compact: str) -> bool:
     return 1 <= month_number <= 12 and 1 <= int(day) <= 31
 
 
-class UkDrivingLicenceRecognizer(ContextualPatternRecognizer):
+class DrivingLicenceNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern(
             "dvla",

@@ -15,7 +15,7 @@ _FIRST = "A-CEGHJ-PR-TW-Z"
 _SECOND = "A-CEGHJ-NPR-TW-Z"
 
 
-class UkNinoRecognizer(ContextualPatternRecognizer):
+class NationalInsuranceNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern(
             "nino",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 
-class UkPassportRecognizer(ContextualPatternRecognizer):
+class PassportNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("nine digits", r"(?<![\p{L}\p{N}.,/-])(?P<value>\d{9})(?![\p{N}]|[.,/-]\d)", 0.2),
         # Older and foreign passports: two letters and seven digits.

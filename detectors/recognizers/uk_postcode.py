@@ -14,7 +14,7 @@ _OUTWARD = r"(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)"
 _INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
 
 
-class UkPostcodeRecognizer(ContextualPatternRecognizer):
+class PostcodeRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("postcode", rf"(?<![\p{{L}}\p{{N}}])(?P<value>{_OUTWARD} ?{_INWARD})(?![\p{{L}}\p{{N}}])", 0.65),
         Pattern("postcode lower case",

@@ -69,3 +69,15 @@ def test_missing_model_is_a_clear_error_not_a_download():
 def test_full_ner_setting_finds_the_same(found):
     everywhere = TextAnalyzer(DetectionSettings(ner_only_where_names_may_be=False))
     assert [(f.type, f.value(CASE_NOTE)) for f in everywhere.analyze(CASE_NOTE)] == found(CASE_NOTE)
+
+
+def test_vanilla_presidio_still_builds_beside_handrail_recognizers():
+    # Presidio finds its predefined recognizers by class name among all subclasses; ours must not shadow them.
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    import detectors.recognizers  # noqa: F401
+
+    provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
+        {"lang_code": "en", "model_name": DetectionSettings().spacy_model}]})  # fmt: skip
+    assert "UK_NHS" in AnalyzerEngine(nlp_engine=provider.create_engine()).get_supported_entities()

@@ -1,8 +1,8 @@
 import pytest
 
-from detectors.recognizers.credit_card import CreditCardRecognizer, luhn_ok
+from detectors.recognizers.credit_card import CreditCardNumberRecognizer, luhn_ok
 
-recognizer = CreditCardRecognizer()
+recognizer = CreditCardNumberRecognizer()
 
 
 @pytest.mark.parametrize("card", ["4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005",

@@ -1,8 +1,8 @@
 import pytest
 
-from detectors.recognizers.uk_driving_licence import UkDrivingLicenceRecognizer, dvla_number_ok
+from detectors.recognizers.uk_driving_licence import DrivingLicenceNumberRecognizer, dvla_number_ok
 
-recognizer = UkDrivingLicenceRecognizer()
+recognizer = DrivingLicenceNumberRecognizer()
 
 
 @pytest.mark.parametrize("number", ["MORGA753116SM9IJ", "MORGA 753116 SM9 IJ", "SMITH951017JJ9AB", "LI999802035J99XY",

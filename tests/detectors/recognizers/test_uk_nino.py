@@ -1,8 +1,8 @@
 import pytest
 
-from detectors.recognizers.uk_nino import UkNinoRecognizer
+from detectors.recognizers.uk_nino import NationalInsuranceNumberRecognizer
 
-recognizer = UkNinoRecognizer()
+recognizer = NationalInsuranceNumberRecognizer()
 
 
 @pytest.mark.parametrize("nino", ["JG123456C", "AB 12 34 56 D", "JG 103759 A", "ab123456c", "PE-33-71-15-B"])

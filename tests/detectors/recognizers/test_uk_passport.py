@@ -1,6 +1,6 @@
-from detectors.recognizers.uk_passport import UkPassportRecognizer
+from detectors.recognizers.uk_passport import PassportNumberRecognizer
 
-recognizer = UkPassportRecognizer()
+recognizer = PassportNumberRecognizer()
 
 
 def test_nine_digits_near_passport(values):

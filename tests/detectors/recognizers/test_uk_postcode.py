@@ -1,8 +1,8 @@
 import pytest
 
-from detectors.recognizers.uk_postcode import UkPostcodeRecognizer
+from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
-recognizer = UkPostcodeRecognizer()
+recognizer = PostcodeRecognizer()
 
 
 @pytest.mark.parametrize("postcode", ["SW1A 2AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EH12 9DN", "W1A 0AX",
