@@ -91,7 +91,7 @@ because after before during today tomorrow yesterday new next last first second 
 weekly daily total budget spend cost price invoice payment refund account sort code iban card passport licence
 national insurance nhs ni mr mrs ms miss dr prof sir dame lord lady rev mx classification official sensitive secret top
 personal commercial data privacy security risk risks issue issues action actions decision decisions key main
-all everyone everybody madam both friends there sirs
+all everyone everybody madam both friends there sirs attendees attendee apologies present absent minutes actions
 """.split())
 
 # Countries and the places that most often open a sentence in UK government text.

@@ -53,7 +53,12 @@ if TYPE_CHECKING:
 # One word of a name: an initial ("J.") or a capitalised word with at least one lower-case letter
 # ("Smith", "McKinney", "O'Brien", "Heinz-Werner", "Łodyga").
 NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)"
-NAME = rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,3}}"
+# Lower-case particles inside a name: "Ludwig van Beethoven", "María de la Cruz", "Ahmed bin Rashid".
+PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y)"
+NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{0,3}}"
+# A surname in capitals, as forms write it: "Name: SMITH, John", "Surname: O'NEILL".
+CAPITALS_WORD = r"\p{Lu}[\p{Lu}'’-]*\p{Lu}"
+_CAPITALS_WORD = re.compile(rf"^{CAPITALS_WORD}$")
 _NAME_WORD = re.compile(rf"^{NAME_WORD}$")
 
 HONORIFICS = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev",
@@ -88,6 +93,14 @@ _STRONG_CUE = re.compile(
     rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})[ \t]*:?|(?:{_alternatives(LABELS)})\s*:)"
     rf"[ \t]*,?[ \t]*(?P<name>{NAME})"
 )
+_LABELLED_CAPITALS = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:surname|last\s+name|family\s+name|full\s+name|name)\s*:[ \t]*"
+    rf"(?P<name>{CAPITALS_WORD}(?:,?[ \t]+{NAME_WORD}){{0,2}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+{CAPITALS_WORD})"
+)
+_SIGN_OFF = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:yours\s+sincerely|yours\s+faithfully|kind\s+regards|best\s+regards|warm\s+regards"
+    rf"|many\s+thanks|best\s+wishes|regards|thanks|cheers|sincerely|signed)[ \t]*,?[ \t]*\n[ \t]*(?P<name>{NAME})"
+)
 _WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
 _INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
                               rf"(?:[ \t]+{NAME_WORD})?)")  # fmt: skip
@@ -115,15 +128,15 @@ _POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{PostcodeRecognizer.PATTERNS[1].r
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
 _FIELD_START_BEFORE = re.compile(r"(?:^|[\n;,|])[ \t]*$")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[\n;,|.!?])[ \t]*$")
-_WORD = re.compile(r"[\p{L}\p{N}'’.-]+")
+_WORD = re.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 
 # spaCy labels under which a person's name is often mis-filed.
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
 
-STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED = (
-    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired")  # fmt: skip
+STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED, CAPITALS = (
+    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired", "capitals")  # fmt: skip
 SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6,
-          RECORD: 0.7, PAIRED: 0.6}  # fmt: skip
+          RECORD: 0.7, PAIRED: 0.6, CAPITALS: 0.8}  # fmt: skip
 
 
 def _plain(word: str) -> str:
@@ -133,7 +146,7 @@ def _plain(word: str) -> str:
 
 
 def _key(word: str) -> str:
-    return word.lower().strip(".'’-")
+    return word.lower().strip(".,'’-")
 
 
 class PersonRecognizer(EntityRecognizer):
@@ -167,6 +180,10 @@ class PersonRecognizer(EntityRecognizer):
                 non_person.append((ent.start_char, ent.end_char))
         for match in _STRONG_CUE.finditer(text):
             yield *match.span("name"), STRONG
+        for match in _SIGN_OFF.finditer(text):
+            yield *match.span("name"), STRONG
+        for match in _LABELLED_CAPITALS.finditer(text):
+            yield *match.span("name"), CAPITALS
         for match in _WEAK_CUE.finditer(text):
             start, end = match.span("name")
             # One word after "message to" is a name unless the model read it as a place or organisation.
@@ -237,10 +254,19 @@ class PersonRecognizer(EntityRecognizer):
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
-        while words and (not _NAME_WORD.match(words[0][2]) or _not_a_name(words, 0, evidence)):
+        def name_like(word: str) -> bool:
+            return bool(_NAME_WORD.match(word) or (evidence == CAPITALS and _CAPITALS_WORD.match(word.rstrip(","))))
+
+        while words and (not name_like(words[0][2]) or _not_a_name(words, 0, evidence)):
             words.pop(0)
-        while words and (not _NAME_WORD.match(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)):
+        dropped_head = False
+        while words and (not name_like(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)):
+            dropped_head = dropped_head or _key(words[-1][2]) in (TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS)
             words.pop()
+        if dropped_head and all(_key(w[2]) in _WORDS for w in words):
+            return None  # "The Finance Team", "Housing Benefit Office": the head noun makes it an organisation
+        if evidence == NER_OTHER and not all(name_like(w[2]) for w in words):
+            return None  # "Tour de France": lower-case words inside an organisation or event
         if not words or len(words) > 4:
             return None
         start, end = words[0][0], words[-1][1]

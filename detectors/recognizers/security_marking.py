@@ -19,7 +19,7 @@ from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 _DESCRIPTOR = r"(?:PERSONAL|COMMERCIAL|LOCSEN|SENSITIVE|MARKET\s+SENSITIVE|CABINET|RECIPIENTS\s+ONLY|HMG|ORCON)"
 _CAVEAT = r"(?:(?:UK|UK/US|[A-Z]{2,4})\s+EYES\s+ONLY|EYES\s+ONLY|STRAP\s?[123]|NATO|RELEASABLE\s+TO\s+[A-Z]+)"
-_CORE = r"(?:TOP[\s-]+SECRET|SECRET|OFFICIAL(?:[\s-]+SENSITIVE)?)"
+_CORE = r"(?:TOP[\s\-–]+SECRET|SECRET|OFFICIAL(?:[\s\-–]+SENSITIVE)?)"
 _SUFFIX = (
     rf"(?:(?:\s*[:\-–]\s*|\s*\[\s*|\s*\(\s*|[ \t]+){_DESCRIPTOR}\]?\)?)?"  # OFFICIAL-SENSITIVE: PERSONAL / [PERSONAL]
     rf"(?:(?:\s*[:\-–]\s*|[ \t]+){_CAVEAT})?"

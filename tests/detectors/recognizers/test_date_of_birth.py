@@ -30,3 +30,9 @@ def test_only_the_date_next_to_the_birth_word(values):
 def test_impossible_dates_are_rejected(values):
     assert values(recognizer, "DOB 32/13/1990") == []
     assert values(recognizer, "DOB 1990-13-01") == []
+
+
+def test_year_alone_only_beside_birth_words(values):
+    assert values(recognizer, "She was born in 1985 and joined in 2010.") == ["1985"]
+    assert values(recognizer, "Year of birth: 1962") == ["1962"]
+    assert values(recognizer, "The service started in 1985.") == []

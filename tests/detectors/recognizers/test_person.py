@@ -99,3 +99,21 @@ def test_surnames_and_given_names_that_are_also_words(found, text, names):
 
 def test_those_words_alone_are_still_words(found):
     assert persons(found, "Ask the Bishop of Durham and the Dean about the King's visit to Park Lane.") == []
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Please reply to the letter from Ludwig van der Berg about his council tax.", "Ludwig van der Berg"),
+    ("Kind regards,\nSiobhan Kelly\nHousing Officer", "Siobhan Kelly"),
+    ("Surname: O'NEILL\nForename: Patrick", "O'NEILL"),
+    ("Name: SMITH, John; DOB: 01/02/1970", "SMITH, John"),
+])  # fmt: skip
+def test_particles_sign_offs_and_capitals(found, text, name):
+    assert name in persons(found, text)
+
+
+def test_lower_case_words_inside_an_event_are_not_a_name(found):
+    assert persons(found, "Write a blog post about the Tour de France coming to Yorkshire.") == []
+
+
+def test_sign_off_from_a_team_is_not_a_person(found):
+    assert persons(found, "Thanks,\nThe Finance Team") == []

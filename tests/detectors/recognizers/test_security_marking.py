@@ -39,3 +39,7 @@ def test_label_context_raises_score():
     plain = max(r.score for r in recognizer.analyze("notes SECRET notes", []))
     labelled = max(r.score for r in recognizer.analyze("Classification: SECRET", []))
     assert labelled > plain
+
+
+def test_marking_written_with_an_en_dash(values):
+    assert values(recognizer, "OFFICIAL – SENSITIVE\nNotes") == ["OFFICIAL – SENSITIVE"]
