@@ -65,3 +65,8 @@ def test_high_entropy_needs_context(values):
 def test_entropy():
     assert shannon_entropy("aaaa") == 0
     assert shannon_entropy("abcd") == 2
+
+
+def test_private_key_without_its_end_line(values):
+    cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\nc2gtZWQyNTUxOQ"
+    assert values(known, f"{cut}\n\nwhy is this key rejected?") == [cut]
