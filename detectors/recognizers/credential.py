@@ -52,7 +52,7 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
         Pattern("private key block", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
                 r".*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
         # A key pasted without its END line still gives the key away.
-        Pattern("private key, cut short", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\s*\n[ \t]*[A-Za-z0-9+/=]{4,})+)",
+        Pattern("private key, cut short", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=]{4,})+)",
                 0.95),  # fmt: skip
         Pattern("aws access key id", rf"{_B}(?P<value>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{{16}}){_E}", 0.95),
         Pattern("github token", rf"{_B}(?P<value>gh[pousr]_[A-Za-z0-9]{{30,255}}|github_pat_[A-Za-z0-9_]{{40,255}}){_E}", 1.0),

@@ -70,3 +70,8 @@ def test_entropy():
 def test_private_key_without_its_end_line(values):
     cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\nc2gtZWQyNTUxOQ"
     assert values(known, f"{cut}\n\nwhy is this key rejected?") == [cut]
+
+
+def test_cut_short_key_stops_at_the_blank_line(values):
+    cut = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1kq9Z3pTq8d2Lk0Pq"
+    assert values(known, f"{cut}\n\nPlease explain this error") == [cut]
