@@ -30,14 +30,16 @@ import string
 import sys
 from pathlib import Path
 
-FIRST = """Aaliyah Abdul Ada Adebayo Agnieszka Ahmed Aidan Aisha Akira Alasdair Alejandro Alessia Alfie Amara Amelie Anders
+FIRST = """Aaliyah Abdul Ada Adebayo Agnieszka Ahmed Aidan Aisha Akira Alasdair Alejandro Alessia Alfie Amara
+Amelie Anders
 Andrzej Angus Anjali Annika Antoine Arjun Astrid Aurelio Ayodele Beatriz Bernadette Bilal Bogdan Bronwen Caitlin Callum
 Carys Chidi Chloe Ciaran Colm Dafydd Dariusz Deepa Declan Dermot Dorota Eamon Efua Eilidh Elif Emeka Enzo Esther Fatima
 Fergus Fionnuala Florin Folake Gareth Gerwyn Grzegorz Gwen Hamza Hannelore Harpreet Hiroshi Ifeoma Imogen Ines Isla
 Jadwiga Jamal Jasmin Javier Joanna Kamala Kasia Kwame Lachlan Leila Lorcan Luca Magdalena Mairead Malik Marta Maximilian
 Mehmet Mohammed Morag Nadia Niamh Nikolai Nkechi Oisin Olamide Olufemi Oskar Pawel Pradeep Priya Rashid Rhiannon Rohan
 Ruairi Saoirse Sanjay Seren Siobhan Stanislav Sunita Tadhg Tomasz Uchenna Ulrike Vikram Wojciech Xavier Yusuf Zainab
-Zofia Zoltan Brenda Keith Maureen Trevor Gladys Norman Sheila Derek Wendy Clive Pauline Graham Lynne Barry Denise""".split()
+Zofia Zoltan Brenda Keith Maureen Trevor Gladys Norman Sheila Derek Wendy Clive Pauline Graham Lynne Barry
+Denise""".split()
 LAST = """Abara Achterberg Adeyemi Ahmadi Akhtar Albrecht Armitage Bachmann Balogun Banerjee Barraclough Bergström
 Bhattacharya Blackwood Błaszczyk Bogdanović Brannigan Castellanos Chaudhry Chowdhury Ciobanu Creighton Czarnecki
 D'Souza Dąbrowski Delacroix Donaghy Drummond Dunleavy Eastwood Ekwueme Fairbairn Farouk Fitzgerald Gallacher
@@ -47,27 +49,32 @@ Nakamura Ndlovu Nwachukwu O'Callaghan O'Driscoll Okonkwo Olawale Ozturk Pemberto
 Rutherford Sandoval Schäfer Sheridan Siddiqui Sokołowski Szymański Thorburn Trevelyan Uddin Vasquez Wainwright
 Whitfield Wiśniewski Yilmaz Zielińska Ramsbottom Featherstone Higginbotham Pickering Ogunleye Thackeray""".split()
 # Names that are also ordinary words or titles, the hardest case for PERSON (``--names wordlike``).
-WORDLIKE_FIRST = """Dean Grace Mark Will May June Rose Hope Faith Joy Frank Jack Bill Ray Earl Duke Chase Sandy April Summer
+WORDLIKE_FIRST = """Dean Grace Mark Will May June Rose Hope Faith Joy Frank Jack Bill Ray Earl Duke Chase Sandy
+April Summer
 Angel Guy Miles Christian Victoria Florence Georgia Austin Jordan Lincoln Paris""".split()
-WORDLIKE_LAST = """Price Bishop King Hill Green White Young Ward Day Page Law Grant Hall Wood Cook Baker Banks Knight Mason
+WORDLIKE_LAST = """Price Bishop King Hill Green White Young Ward Day Page Law Grant Hall Wood Cook Baker Banks
+Knight Mason
 Carter Turner Fisher Hunter Lane Marsh Bell Rose Little Long Stone Black Field Moss Power Love Church Cross House Mills
 Wells Chapman Walker Booth Major North West English French Holland Summers Winter Marshall Chamberlain Steward Judge
 Dean Lord Case Card Fox Lamb Bird Sharp Rich Archer Porter Parker Butler Miller Taylor Castle Brook Ford Gate""".split()
-TOWNS = """Aberystwyth Basingstoke Carlisle Dundee Enniskillen Falkirk Gloucester Harrogate Inverness Kettering Llandudno
+TOWNS = """Aberystwyth Basingstoke Carlisle Dundee Enniskillen Falkirk Gloucester Harrogate Inverness Kettering
+Llandudno
 Merthyr Tydfil Northallerton Oban Peterborough Rotherham Swindon Truro Wrexham Yeovil""".split()
 STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Avenue", "Mill Close", "Queens Drive", "Elm Grove",
            "Park Crescent", "King's Walk", "Castle View"]  # fmt: skip
 DEPARTMENTS = ["the Department for Work and Pensions", "HM Revenue and Customs", "the Ministry of Defence", "Defra",
                "the Department for Transport", "the Foreign, Commonwealth and Development Office", "DCMS",
                "the Crown Prosecution Service", "HM Courts and Tribunals Service", "the Met Office",
-               "Companies House", "the Land Registry", "UKHSA", "the Valuation Office Agency", "Natural England"]  # fmt: skip
+               "Companies House", "the Land Registry", "UKHSA", "the Valuation Office Agency",
+               "Natural England"]  # fmt: skip
 TITLES = ["the Director General", "the Chief Operating Officer", "the Deputy Director", "the Head of Profession",
           "the Chief Financial Officer", "the Parliamentary Under-Secretary", "the Accounting Officer",
           "the Data Protection Officer", "the Senior Information Risk Owner", "the Lord Chancellor",
           "the Chancellor of the Exchequer", "the Attorney General", "the Cabinet Secretary"]  # fmt: skip
 LAWS = ["the Human Rights Act 1998", "the Mental Capacity Act 2005", "the Localism Act 2011", "the Children Act 1989",
         "the Modern Slavery Act 2015", "the Public Sector Equality Duty", "the Official Secrets Act 1989",
-        "the Environmental Information Regulations 2004", "the Procurement Act 2023", "the Online Safety Act 2023"]  # fmt: skip
+        "the Environmental Information Regulations 2004", "the Procurement Act 2023",
+        "the Online Safety Act 2023"]  # fmt: skip
 
 
 def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
@@ -90,7 +97,8 @@ class Make:
     def person(self) -> str:
         r = self.rng
         first, last = r.choice(FIRST), r.choice(LAST)
-        return r.choice([f"{first} {last}", f"{first} {last}", f"{first[0]}. {last}", f"{first} {r.choice(FIRST)} {last}",
+        return r.choice([f"{first} {last}", f"{first} {last}", f"{first[0]}. {last}",
+                         f"{first} {r.choice(FIRST)} {last}",
                          f"{first} {last}-{r.choice(LAST)}"])  # fmt: skip
 
     def surname(self) -> str:
@@ -109,7 +117,8 @@ class Make:
         d = lambda n: "".join(r.choice(string.digits) for _ in range(n))  # noqa: E731
         return r.choice([f"07{d(3)} {d(6)}", f"07{d(9)}", f"+44 7{d(3)} {d(3)} {d(3)}", f"020 {d(4)} {d(4)}",
                          f"0131 {d(3)} {d(4)}", f"01{d(3)} {d(6)}", f"+44 (0)20 {d(4)} {d(4)}", f"+49 30 {d(8)}",
-                         f"+91 98{d(3)} {d(5)}", f"+1 (212) 555-{d(4)}", f"0800 {d(3)} {d(4)}", f"07{d(3)}-{d(3)}-{d(3)}",
+                         f"+91 98{d(3)} {d(5)}", f"+1 (212) 555-{d(4)}", f"0800 {d(3)} {d(4)}",
+                         f"07{d(3)}-{d(3)}-{d(3)}",
                          f"+353 1 {d(3)} {d(4)}", f"028 9{d(3)} {d(4)}"])  # fmt: skip
 
     def nino(self) -> str:
@@ -120,7 +129,8 @@ class Make:
             second = r.choice("ABCEGHJKLMNPRSTWXYZ")
         digits = "".join(r.choice(string.digits) for _ in range(6))
         suffix = r.choice("ABCD")
-        text = r.choice([f"{first}{second}{digits}{suffix}", f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}",
+        text = r.choice([f"{first}{second}{digits}{suffix}",
+                         f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}",
                          f"{first}{second} {digits} {suffix}"])  # fmt: skip
         return text.lower() if r.random() < 0.15 else text
 
@@ -164,11 +174,13 @@ class Make:
 
     def iban(self) -> str:
         r = self.rng
+        letters = lambda n: "".join(r.choice(string.ascii_uppercase) for _ in range(n))  # noqa: E731
+        digits = lambda n: "".join(r.choice(string.digits) for _ in range(n))  # noqa: E731
         country, bban = r.choice([
-            ("GB", "".join(r.choice(string.ascii_uppercase) for _ in range(4)) + "".join(r.choice(string.digits) for _ in range(14))),
-            ("DE", "".join(r.choice(string.digits) for _ in range(18))),
-            ("FR", "".join(r.choice(string.digits) for _ in range(23))),
-            ("IE", "".join(r.choice(string.ascii_uppercase) for _ in range(4)) + "".join(r.choice(string.digits) for _ in range(14))),
+            ("GB", letters(4) + digits(14)),
+            ("DE", digits(18)),
+            ("FR", digits(23)),
+            ("IE", letters(4) + digits(14)),
         ])  # fmt: skip
         numeric = int("".join(str(int(ch, 36)) for ch in bban + country + "00"))
         compact = f"{country}{98 - numeric % 97:02d}{bban}"
@@ -176,7 +188,8 @@ class Make:
 
     def card(self) -> str:
         r = self.rng
-        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)])
+        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15),
+                                   ("6011", 16)])
         number = luhn_complete(prefix, length, r)
         if length == 16:
             return r.choice([number, " ".join(number[i : i + 4] for i in range(0, 16, 4)),
@@ -196,8 +209,10 @@ class Make:
         day, month, year = r.randint(1, 28), r.randint(1, 12), r.randint(1935, 2015)
         names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                  "November", "December"]  # fmt: skip
-        return r.choice([f"{day:02d}/{month:02d}/{year}", f"{day} {names[month - 1]} {year}", f"{day} {names[month - 1][:3]} {year}",
-                         f"{year}-{month:02d}-{day:02d}", f"{day}.{month}.{year}", f"{names[month - 1]} {day}, {year}"])  # fmt: skip
+        name = names[month - 1]
+        return r.choice([f"{day:02d}/{month:02d}/{year}", f"{day} {name} {year}", f"{day} {name[:3]} {year}",
+                         f"{year}-{month:02d}-{day:02d}", f"{day}.{month}.{year}",
+                         f"{name} {day}, {year}"])  # fmt: skip
 
     def marking(self) -> str:
         return self.rng.choice(["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE", "OFFICIAL-SENSITIVE COMMERCIAL",
@@ -215,116 +230,127 @@ class Make:
 
     def password(self) -> str:
         r = self.rng
-        return r.choice(["Winter", "Autumn", "Thames", "Cardiff", "Welcome", "Dragon", "Purple"]) + str(r.randint(10, 9999)) + r.choice("!$#%&*?")
+        word = r.choice(["Winter", "Autumn", "Thames", "Cardiff", "Welcome", "Dragon", "Purple"])
+        return word + str(r.randint(10, 9999)) + r.choice("!$#%&*?")
 
 
-def positive_templates(m: Make) -> list:
-    """Each returns a list of (text, type or None) pieces."""
-    r = m.rng
-    P = "PERSON"  # noqa: N806
-    return [
-        lambda: [("Can you summarise the attached case for ", None), (m.person(), P), ("? She was born on ", None),
-                 (m.date(), "DATE_OF_BIRTH"), (" and lives in ", None), (r.choice(TOWNS), None), (".", None)],
-        lambda: [("Mrs ", None), (m.surname(), P), (" rang about her pension. Her National Insurance number is ", None),
-                 (m.nino(), "UK_NINO"), (". Please draft a reply explaining the delay.", None)],
-        lambda: [("Forward the minutes to ", None), (m.email(), "EMAIL_ADDRESS"), (" and copy in ", None), (m.email(), "EMAIL_ADDRESS"), (".", None)],
-        lambda: [("Patient: ", None), (m.person(), P), ("\nNHS No: ", None), (m.nhs(), "UK_NHS"), ("\nD.O.B: ", None),
-                 (m.date(), "DATE_OF_BIRTH"), ("\nPlease write a referral letter to the memory clinic.", None)],
-        lambda: [("Please ring ", None), (m.person(), P), (" back on ", None), (m.phone(), "PHONE_NUMBER"),
-                 (" about the planning application.", None)],
-        lambda: [("Address for correspondence: ", None), (str(r.randint(1, 200)) + " " + r.choice(STREETS) + ", " + r.choice(TOWNS) + " ", None),
-                 (m.postcode(), "UK_POSTCODE"), (". Make this into a formal letter header.", None)],
-        lambda: [("ID check for ", None), (m.person(), P), (": passport no. ", None), (m.passport(), "UK_PASSPORT"),
-                 (". Is this enough for right to work?", None)],
-        lambda: (lambda s: [("Driver ", None), (s, P), (" (licence ", None), (m.licence(s), "UK_DRIVING_LICENCE"),
-                            (") was caught speeding. Write the warning letter.", None)])(m.surname()),
-        lambda: [("Pay the grant into sort code ", None), (m.sort_code(), "UK_SORT_CODE"), (" acc no ", None),
-                 (m.account(), "UK_BANK_ACCOUNT"), (" and confirm by email.", None)],
-        lambda: [("Supplier bank details changed to ", None), (m.iban(), "IBAN_CODE"), (". Is this a fraud risk?", None)],
-        lambda: [("Customer paid with card ", None), (m.card(), "CREDIT_CARD"), (" but the refund failed. What next?", None)],
-        lambda: [("Firewall blocked ", None), (m.ip(), "IP_ADDRESS"), (" repeatedly overnight. Explain what this might mean.", None)],
-        lambda: [(m.marking(), "SECURITY_MARKING"), ("\nRe: estates rationalisation. Turn these notes into a one-page summary.", None)],
-        lambda: [("Protective marking: ", None), (m.marking(), "SECURITY_MARKING"), (". Draft a cover note for the submission.", None)],
-        lambda: [("This paper is classified ", None), (m.marking(), "SECURITY_MARKING"), (" - can I paste it into a chatbot?", None)],
-        lambda: [("Here is my config, why won't it connect?\nTOKEN = \"", None), (m.credential(), "CREDENTIAL"), ("\"\nURL = https://api.example.com", None)],
-        lambda: [("I accidentally pasted ", None), (m.credential(), "CREDENTIAL"), (" into Teams. How do I rotate it?", None)],
-        lambda: [("New starter login - username: jsmith, password: ", None), (m.password(), "CREDENTIAL"), (". Write the welcome email.", None)],
-        lambda: [("The wifi password for the Leeds office is ", None), (m.password(), "CREDENTIAL"), (" - put it in a poster.", None)],
-        lambda: [("Meeting notes: ", None), (m.person(), P), (" and ", None), (m.person(), P),
-                 (" agreed the risk register. Summarise the actions.", None)],
-        lambda: [("From: ", None), (m.person(), P), ("\nSent: Tuesday\nSubject: overdue FOI\n\nHi ", None), (m.surname(), P),
-                 (",\nChasing again. Thanks", None)],
-        lambda: [("name,email,phone\n", None), (m.person(), P), (",", None), (m.email(), "EMAIL_ADDRESS"), (",", None),
-                 (m.phone(), "PHONE_NUMBER"), ("\nTurn this into a mail merge.", None)],
-        lambda: [("Safeguarding concern: child ", None), (m.person(), P), (", date of birth ", None), (m.date(), "DATE_OF_BIRTH"),
-                 (", attends St Mary's Primary. Draft the referral.", None)],
-        lambda: [("Write a reference for ", None), (m.person(), P), (", who worked with us at ", None), (r.choice(DEPARTMENTS), None),
-                 (" for five years.", None)],
-        lambda: [("Mr ", None), (m.person(), P), (" (NINO ", None), (m.nino(), "UK_NINO"), (", tel ", None), (m.phone(), "PHONE_NUMBER"),
-                 (") disputes the overpayment. Summarise his appeal.", None)],
-        lambda: [("Translate for the family: 'Dr ", None), (m.surname(), P), (" will see your son at 10am.'", None)],
-        lambda: [("Update the record: new address ", None), (str(r.randint(1, 99)) + " " + r.choice(STREETS) + ", " + r.choice(TOWNS) + ", ", None),
-                 (m.postcode(), "UK_POSTCODE"), (", phone ", None), (m.phone(), "PHONE_NUMBER"), (".", None)],
-        lambda: [("Our tenant ", None), (m.person(), P), (" says her email ", None), (m.email(), "EMAIL_ADDRESS"),
-                 (" was hacked. What advice should I give?", None)],
-        lambda: [("SSH key for the build server:\n", None),
-                 ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
-                  "c2gtZWQyNTUxOQAAACDx7yJ2b3pDQ5lY0fM2nqA8b2cZ6sP0XkqV1u9tH4rLwAAAAJg\n-----END OPENSSH PRIVATE KEY-----", "CREDENTIAL"),
-                 ("\nIs it safe to email this?", None)],
-        lambda: [("Card ending ", None), ("in 4421", None), (" was declined; the full number is ", None), (m.card(), "CREDIT_CARD"), (".", None)],
-    ]
+# Templates: {TYPE} is a labelled value of that finding type ({SURNAME} and {PASSWORD} are PERSON and CREDENTIAL
+# values of another shape); {lower-case} fields are unlabelled filler.
+POSITIVE_TEMPLATES = [
+    "Can you summarise the attached case for {PERSON}? She was born on {DATE_OF_BIRTH} and lives in {town}.",
+    "Mrs {SURNAME} rang about her pension. Her National Insurance number is {UK_NINO}. Please draft a reply "
+    "explaining the delay.",
+    "Forward the minutes to {EMAIL_ADDRESS} and copy in {EMAIL_ADDRESS}.",
+    "Patient: {PERSON}\nNHS No: {UK_NHS}\nD.O.B: {DATE_OF_BIRTH}\nPlease write a referral letter to the memory clinic.",
+    "Please ring {PERSON} back on {PHONE_NUMBER} about the planning application.",
+    "Address for correspondence: {house} {street}, {town} {UK_POSTCODE}. Make this into a formal letter header.",
+    "ID check for {PERSON}: passport no. {UK_PASSPORT}. Is this enough for right to work?",
+    "Driver {SURNAME} (licence {UK_DRIVING_LICENCE}) was caught speeding. Write the warning letter.",
+    "Pay the grant into sort code {UK_SORT_CODE} acc no {UK_BANK_ACCOUNT} and confirm by email.",
+    "Supplier bank details changed to {IBAN_CODE}. Is this a fraud risk?",
+    "Customer paid with card {CREDIT_CARD} but the refund failed. What next?",
+    "Firewall blocked {IP_ADDRESS} repeatedly overnight. Explain what this might mean.",
+    "{SECURITY_MARKING}\nRe: estates rationalisation. Turn these notes into a one-page summary.",
+    "Protective marking: {SECURITY_MARKING}. Draft a cover note for the submission.",
+    "This paper is classified {SECURITY_MARKING} - can I paste it into a chatbot?",
+    'Here is my config, why won\'t it connect?\nTOKEN = "{CREDENTIAL}"\nURL = https://api.example.com',
+    "I accidentally pasted {CREDENTIAL} into Teams. How do I rotate it?",
+    "New starter login - username: jsmith, password: {PASSWORD}. Write the welcome email.",
+    "The wifi password for the Leeds office is {PASSWORD} - put it in a poster.",
+    "Meeting notes: {PERSON} and {PERSON} agreed the risk register. Summarise the actions.",
+    "From: {PERSON}\nSent: Tuesday\nSubject: overdue FOI\n\nHi {SURNAME},\nChasing again. Thanks",
+    "name,email,phone\n{PERSON},{EMAIL_ADDRESS},{PHONE_NUMBER}\nTurn this into a mail merge.",
+    "Safeguarding concern: child {PERSON}, date of birth {DATE_OF_BIRTH}, attends St Mary's Primary. Draft the "
+    "referral.",
+    "Write a reference for {PERSON}, who worked with us at {department} for five years.",
+    "Mr {PERSON} (NINO {UK_NINO}, tel {PHONE_NUMBER}) disputes the overpayment. Summarise his appeal.",
+    "Translate for the family: 'Dr {SURNAME} will see your son at 10am.'",
+    "Update the record: new address {house} {street}, {town}, {UK_POSTCODE}, phone {PHONE_NUMBER}.",
+    "Our tenant {PERSON} says her email {EMAIL_ADDRESS} was hacked. What advice should I give?",
+    "SSH key for the build server:\n{PEM}\nIs it safe to email this?",
+    "Card ending in 4421 was declined; the full number is {CREDIT_CARD}.",
+]
+CLEAN_TEMPLATES = [
+    "Draft a submission for {title} on the spending review; the deadline is {date}.",
+    "Explain the main duties under {law} to a new caseworker.",
+    "Compare how {department} and {department} publish transparency data.",
+    "Summarise the consultation responses from {town} and {town} in a table.",
+    "Invoice {ref} for {money} was paid on {date}. Write a note for the finance team.",
+    "The official figures show {percent}% of claims were processed within {days} days. Write a press line.",
+    "What's the secret of a good ministerial submission? Keep it brief.",
+    "Upgrade Python to {version} on the analytics server and list the risks.",
+    "Our contact centre number is on GOV.UK. Write guidance telling staff to direct callers there.",
+    "Write an agenda for the {committee} on {date}.",
+    "Reference {ref}: explain how to close a duplicate record in the case management system.",
+    "Give me an Excel formula to convert dates like {date} to financial years.",
+    "Is it OK to use Microsoft Copilot for OFFICIAL information? Answer with the relevant guidance.",
+    "Write a blog post about {event} for the intranet.",
+    "The team in {town} handled {count} calls last quarter, up {percent}%. Draft a thank-you message from {title}.",
+    "Turn this into plain English: 'The Secretary of State may by regulations make provision under section {days}.'",
+    "Rewrite for clarity: the Head of Digital and the Deputy Director of Estates met on {date} to agree the roadmap.",
+    "List five top tips for keeping secrets out of source code repositories.",
+    "Version {version} of the app is due on {date}. Draft release notes.",
+    "Summarise the Official Secrets Act for a staff induction.",
+    "We spent {money} on agency staff in Q{quarter} {year}. Is that high?",
+    "Write three interview questions for a Senior Policy Adviser post at {department}.",
+    "Explain the difference between OFFICIAL and SECRET classifications in two sentences.",
+    "Room {room} at {building} is booked for the workshop.",
+    "What does 'Universal Credit managed migration' mean? Explain to a member of the public.",
+    "Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
+]
+PEM = ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
+       "c2gtZWQyNTUxOQAAACDx7yJ2b3pDQ5lY0fM2nqA8b2cZ6sP0XkqV1u9tH4rLwAAAAJg\n-----END OPENSSH PRIVATE KEY-----")
+_FIELD = re.compile(r"\{([A-Za-z_]+)\}")
 
 
-def clean_templates(m: Make) -> list:
-    r = m.rng
-    day = lambda: m.date()  # noqa: E731
-    money = lambda: r.choice([f"£{r.randint(1, 999)},{r.randint(100, 999)}", f"£{r.randint(2, 90)}m", f"£{r.randint(10, 9999)}.{r.randint(10, 99)}"])  # noqa: E731
-    ref = lambda: r.choice([f"REF-{r.randint(10000, 99999)}", f"{r.randint(1000000000, 9999999999)}", f"PO{r.randint(100000, 999999)}",  # noqa: E731
-                            f"SR/{r.randint(2019, 2026)}/{r.randint(100, 9999)}", f"ticket #{r.randint(10000, 99999)}"])
-    return [
-        lambda: f"Draft a submission for {r.choice(TITLES)} on the spending review; the deadline is {day()}.",
-        lambda: f"Explain the main duties under {r.choice(LAWS)} to a new caseworker.",
-        lambda: f"Compare how {r.choice(DEPARTMENTS)} and {r.choice(DEPARTMENTS)} publish transparency data.",
-        lambda: f"Summarise the consultation responses from {r.choice(TOWNS)} and {r.choice(TOWNS)} in a table.",
-        lambda: f"Invoice {ref()} for {money()} was paid on {day()}. Write a note for the finance team.",
-        lambda: f"The official figures show {r.randint(2, 98)}% of claims were processed within {r.randint(5, 30)} days. Write a press line.",
-        lambda: f"What's the secret of a good ministerial submission? Keep it brief.",
-        lambda: f"Upgrade Python to {r.randint(3, 3)}.{r.randint(8, 13)}.{r.randint(0, 9)} on the analytics server and list the risks.",
-        lambda: f"Our contact centre number is on GOV.UK. Write guidance telling staff to direct callers there.",
-        lambda: f"Write an agenda for the {r.choice(['Audit and Risk Committee', 'Executive Board', 'Programme Board', 'People Committee'])} on {day()}.",
-        lambda: f"Reference {ref()}: explain how to close a duplicate record in the case management system.",
-        lambda: f"Give me an Excel formula to convert dates like {day()} to financial years.",
-        lambda: f"Is it OK to use Microsoft Copilot for OFFICIAL information? Answer with the relevant guidance.",
-        lambda: f"Write a blog post about {r.choice(['Windrush Day', 'Black History Month', 'Pride Month', 'Armed Forces Day'])} for the intranet.",
-        lambda: f"The team in {r.choice(TOWNS)} handled {r.randint(1000, 99999):,} calls last quarter, up {r.randint(1, 30)}%. Draft a thank-you message from {r.choice(TITLES)}.",
-        lambda: f"Turn this into plain English: 'The Secretary of State may by regulations make provision under section {r.randint(1, 200)}.'",
-        lambda: f"Rewrite for clarity: the Head of Digital and the Deputy Director of Estates met on {day()} to agree the roadmap.",
-        lambda: f"List five top tips for keeping secrets out of source code repositories.",
-        lambda: f"Version {r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 99)} of the app is due on {day()}. Draft release notes.",
-        lambda: f"Summarise the Official Secrets Act for a staff induction.",
-        lambda: f"We spent {money()} on agency staff in {r.choice(['Q1', 'Q2', 'Q3', 'Q4'])} {r.randint(2020, 2026)}. Is that high?",
-        lambda: f"Write three interview questions for a Senior Policy Adviser post at {r.choice(DEPARTMENTS)}.",
-        lambda: f"Explain the difference between OFFICIAL and SECRET classifications in two sentences.",
-        lambda: f"Room {r.randint(1, 9)}.{r.randint(10, 99)} at {r.choice(['Caxton House', 'Quadrant House', 'Bishopsgate', '2 Marsham Street'])} is booked for the workshop.",
-        lambda: f"What does 'Universal Credit managed migration' mean? Explain to a member of the public.",
-        lambda: f"Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
-    ]
+def fill(template: str, make: Make) -> tuple[str, list[dict]]:
+    """The template with every field filled in, and the labelled spans."""
+    r = make.rng
+    surname = make.surname()
+    filler = {
+        "PERSON": make.person, "SURNAME": lambda: surname, "EMAIL_ADDRESS": make.email, "PHONE_NUMBER": make.phone,
+        "UK_NINO": make.nino, "UK_NHS": make.nhs, "UK_POSTCODE": make.postcode, "UK_PASSPORT": make.passport,
+        "UK_DRIVING_LICENCE": lambda: make.licence(surname), "UK_SORT_CODE": make.sort_code,
+        "UK_BANK_ACCOUNT": make.account, "IBAN_CODE": make.iban, "CREDIT_CARD": make.card, "IP_ADDRESS": make.ip,
+        "DATE_OF_BIRTH": make.date, "SECURITY_MARKING": make.marking, "CREDENTIAL": make.credential,
+        "PASSWORD": make.password, "PEM": lambda: PEM,
+        "town": lambda: r.choice(TOWNS), "street": lambda: r.choice(STREETS), "house": lambda: str(r.randint(1, 200)),
+        "department": lambda: r.choice(DEPARTMENTS), "title": lambda: r.choice(TITLES), "law": lambda: r.choice(LAWS),
+        "date": make.date,
+        "ref": lambda: r.choice([f"REF-{r.randint(10000, 99999)}", str(r.randint(10**9, 10**10 - 1)),
+                                 f"PO{r.randint(100000, 999999)}", f"SR/{r.randint(2019, 2026)}/{r.randint(100, 9999)}",
+                                 f"ticket #{r.randint(10000, 99999)}"]),
+        "money": lambda: r.choice([f"£{r.randint(1, 999)},{r.randint(100, 999)}", f"£{r.randint(2, 90)}m",
+                                   f"£{r.randint(10, 9999)}.{r.randint(10, 99)}"]),
+        "percent": lambda: str(r.randint(2, 98)), "days": lambda: str(r.randint(5, 200)),
+        "version": lambda: f"{r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 99)}",
+        "committee": lambda: r.choice(["Audit and Risk Committee", "Executive Board", "Programme Board",
+                                       "People Committee"]),
+        "event": lambda: r.choice(["Windrush Day", "Black History Month", "Pride Month", "Armed Forces Day"]),
+        "count": lambda: f"{r.randint(1000, 99999):,}", "quarter": lambda: str(r.randint(1, 4)),
+        "year": lambda: str(r.randint(2020, 2026)), "room": lambda: f"{r.randint(1, 9)}.{r.randint(10, 99)}",
+        "building": lambda: r.choice(["Caxton House", "Quadrant House", "Bishopsgate", "2 Marsham Street"]),
+    }  # fmt: skip
+    labels = {"SURNAME": "PERSON", "PASSWORD": "CREDENTIAL", "PEM": "CREDENTIAL"}
+    text, entities, position = "", [], 0
+    for field in _FIELD.finditer(template):
+        text += template[position : field.start()]
+        name = field.group(1)
+        value = filler[name]()
+        if name.isupper():
+            entities.append({"type": labels.get(name, name), "start": len(text), "end": len(text) + len(value)})
+        text += value
+        position = field.end()
+    return text + template[position:], entities
 
 
 def build(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     make = Make(rng)
-    positives, cleans = positive_templates(make), clean_templates(make)
     records = []
     for index in range(count):
-        if rng.random() < 0.4:
-            records.append({"id": f"heldout-{index:04d}", "text": rng.choice(cleans)(), "entities": []})
-            continue
-        text, entities = "", []
-        for piece, kind in rng.choice(positives)():
-            if kind:
-                entities.append({"type": kind, "start": len(text), "end": len(text) + len(piece)})
-            text += piece
+        template = rng.choice(CLEAN_TEMPLATES if rng.random() < 0.4 else POSITIVE_TEMPLATES)
+        text, entities = fill(template, make)
         records.append({"id": f"heldout-{index:04d}", "text": text, "entities": entities})
     return records
 
@@ -399,7 +425,7 @@ def main() -> None:
     parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
     parser.add_argument("--respell", metavar="GOLD", help="rewrite a labelled corpus with new values")
     parser.add_argument("--names", choices=["varied", "wordlike"], default="varied",
-                        help="'wordlike': every name made of words that are also ordinary words (Will Bell, Grace Hill)")
+                        help="'wordlike': every name made of words that are also ordinary words (Will Bell)")
     args = parser.parse_args()
     if args.names == "wordlike":
         FIRST[:], LAST[:] = WORDLIKE_FIRST, WORDLIKE_LAST

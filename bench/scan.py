@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--config", default=None, help="Handrail configuration file (for detection.spacy_model)")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--vanilla", action="store_true",
-                        help="also time vanilla Presidio (AnalyzerEngine with its default recognizers) on the same prompts")
+                        help="also time vanilla Presidio (its default recognizers) on the same prompts")
     parser.add_argument("--ner-everywhere", action="store_true",
                         help="run NER over whole texts (detection.ner_only_where_names_may_be: false), for comparison")
     args = parser.parse_args()
@@ -156,8 +156,8 @@ def main() -> None:
     for _ in range(20):  # warm up
         scanner.analyze_text(prompt(rng, 1024))
 
-    print(f"spaCy model: {settings.spacy_model} (NER {'over whole texts' if args.ner_everywhere else 'only where names may be'})"
-          f"; models loaded in {load:.2f} s")  # fmt: skip
+    where = "over whole texts" if args.ner_everywhere else "only where names may be"
+    print(f"spaCy model: {settings.spacy_model} (NER {where}); models loaded in {load:.2f} s")
     print("| measurement | p50 | p99 |")
     print("|---|---|---|")
     for size in (1024, 4096):

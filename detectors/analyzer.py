@@ -29,7 +29,9 @@ class _ScoredByRecognizers(ContextAwareEnhancer):
         super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
                          context_prefix_count=0, context_suffix_count=0)  # fmt: skip
 
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # type: ignore[no-untyped-def]
+    def enhance_using_context(  # type: ignore[no-untyped-def]
+        self, text, raw_results, nlp_artifacts, recognizers, context=None
+    ):
         return raw_results
 
 

@@ -91,6 +91,11 @@ because after before during today tomorrow yesterday new next last first second 
 weekly daily total budget spend cost price invoice payment refund account sort code iban card passport licence
 national insurance nhs ni mr mrs ms miss dr prof sir dame lord lady rev mx classification official sensitive secret top
 personal commercial data privacy security risk risks issue issues action actions decision decisions key main
+upgrade install configure deploy run set build schedule book arrange organise organize calculate estimate assess
+evaluate recommend propose design develop test research investigate consider confirm approve reject accept sign
+submit share publish print save open close delete archive merge split sort filter count sum map proofread simplify
+clarify rephrase reword paraphrase extract classify categorise categorize rank prioritise prioritize recommend
+brainstorm outline structure organise answer ask tell remind invite welcome announce advise inform notify
 all everyone everybody madam both friends there sirs attendees attendee apologies present absent minutes actions
 """.split())
 

@@ -48,7 +48,8 @@ class Terms:
     def __init__(self, terms: Iterable[str]) -> None:
         self.terms = tuple(dict.fromkeys(normalise(term) for term in terms if normalise(term)))
         alternatives = "|".join(re.escape(term) for term in sorted(self.terms, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})s?(?![\p{{L}}\p{{N}}])") if alternatives else None
+        bounded = rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})s?(?![\p{{L}}\p{{N}}])"
+        self._pattern = re.compile(bounded) if alternatives else None
 
     def __bool__(self) -> bool:
         return bool(self.terms)

@@ -28,7 +28,8 @@ class DateOfBirthRecognizer(ContextualPatternRecognizer):
         Pattern("month d, y", rf"{_B}(?P<value>{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}){_E}", 0.3),
         Pattern("month y", rf"{_B}(?P<value>{MONTHS}\s+(?:19|20)\d{{2}}){_E}", 0.3),
         # "born in 1985", "year of birth: 1985": a year alone counts only this close to a birth word.
-        Pattern("year", rf"(?i:born(?:\s+in)?|year\s+of\s+birth|birth\s+year)\W{{0,3}}(?P<value>(?:19|20)\d{{2}}){_E}", 0.3),
+        Pattern("year",
+                rf"(?i:born(?:\s+in)?|year\s+of\s+birth|birth\s+year)\W{{0,3}}(?P<value>(?:19|20)\d{{2}}){_E}", 0.3),
     ]
     CONTEXT = ["dob", "d o b", "date of birth", "birth date", "birthdate", "born", "birthday", "birth"]
     requires_context = True

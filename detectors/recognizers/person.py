@@ -68,7 +68,8 @@ GREETINGS = ["dear", "hi", "hello", "hey", "morning", "afternoon", "evening", "t
 LABELS = ["name", "full name", "client name", "patient name", "customer name", "applicant name", "surname",
           "forename", "forenames", "first name", "last name", "family name", "given name", "contact", "contact name",
           "from", "to", "cc", "signed", "author", "owner", "assigned to", "attendee", "attendees", "next of kin",
-          "account holder", "account name", "payee", "named", "called", "emergency contact", "witness", "caller"]  # fmt: skip
+          "account holder", "account name", "payee", "named", "called", "emergency contact", "witness",
+          "caller"]  # fmt: skip
 ROLES = ["client", "patient", "claimant", "applicant", "tenant", "resident", "employee", "customer", "pupil",
          "student", "child", "service user", "user", "caller", "complainant", "appellant", "defendant", "offender",
          "victim", "witness", "suspect", "colleague", "holder", "account holder", "carer", "parent", "mother",
@@ -95,7 +96,8 @@ _STRONG_CUE = re.compile(
 )
 _LABELLED_CAPITALS = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:surname|last\s+name|family\s+name|full\s+name|name)\s*:[ \t]*"
-    rf"(?P<name>{CAPITALS_WORD}(?:,?[ \t]+{NAME_WORD}){{0,2}}|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+{CAPITALS_WORD})"
+    rf"(?P<name>{CAPITALS_WORD}(?:,?[ \t]+{NAME_WORD}){{0,2}}"
+    rf"|{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+{CAPITALS_WORD})"
 )
 _SIGN_OFF = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:yours\s+sincerely|yours\s+faithfully|kind\s+regards|best\s+regards|warm\s+regards"
@@ -134,7 +136,8 @@ _WORD = re.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
 
 STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED, CAPITALS = (
-    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired", "capitals")  # fmt: skip
+    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired",
+    "capitals")  # fmt: skip
 SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6,
           RECORD: 0.7, PAIRED: 0.6, CAPITALS: 0.8}  # fmt: skip
 
@@ -158,7 +161,9 @@ class PersonRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         found: dict[tuple[int, int], float] = {}
         for start, end, evidence in self._candidates(text, nlp_artifacts):
             span = self._accepted(text, start, end, evidence)
@@ -260,10 +265,12 @@ class PersonRecognizer(EntityRecognizer):
         while words and (not name_like(words[0][2]) or _not_a_name(words, 0, evidence)):
             words.pop(0)
         dropped_head = False
-        while words and (not name_like(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)):
+        while words and (
+            not name_like(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)
+        ):
             dropped_head = dropped_head or _key(words[-1][2]) in (TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS)
             words.pop()
-        if dropped_head and all(_key(w[2]) in _WORDS for w in words):
+        if dropped_head and (evidence == NER_OTHER or all(_key(w[2]) in _WORDS for w in words)):
             return None  # "The Finance Team", "Housing Benefit Office": the head noun makes it an organisation
         if evidence == NER_OTHER and not all(name_like(w[2]) for w in words):
             return None  # "Tour de France": lower-case words inside an organisation or event
@@ -292,7 +299,8 @@ class PersonRecognizer(EntityRecognizer):
             return None
         if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
             return None  # "Postcode:" is a field label
-        if evidence == NER_PERSON and len(words) == 1 and _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start]) \
+        opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
+        if evidence == NER_PERSON and len(words) == 1 and opens_sentence \
                 and keys[0].endswith(("ing", "ed", "ly", "ise", "ize")):  # fmt: skip
             return None  # "Chasing again." opens a sentence; it is not a name
         return start, end

@@ -68,7 +68,8 @@ def test_entropy():
 
 
 def test_private_key_without_its_end_line(values):
-    cut = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\nc2gtZWQyNTUxOQ"
+    cut = ("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+           "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\nc2gtZWQyNTUxOQ")
     assert values(known, f"{cut}\n\nwhy is this key rejected?") == [cut]
 
 

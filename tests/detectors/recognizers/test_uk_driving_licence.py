@@ -23,4 +23,5 @@ def test_impossible_dates_and_padding_are_rejected(values, number):
 
 
 def test_context_raises_score():
-    assert recognizer.analyze("licence MORGA753116SM9IJ", [])[0].score > recognizer.analyze("MORGA753116SM9IJ", [])[0].score
+    with_context = recognizer.analyze("licence MORGA753116SM9IJ", [])[0].score
+    assert with_context > recognizer.analyze("MORGA753116SM9IJ", [])[0].score
