@@ -74,7 +74,8 @@ PLACE_SUFFIXES = (
 
 CALENDAR_WORDS = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
-october november december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter spring summer autumn winter
+october november december jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed weds thu thur thurs fri
+sat sun christmas easter spring summer autumn winter
 """.split())
 
 # Words that start sentences or label fields; capitalised, but not names.
