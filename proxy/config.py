@@ -16,10 +16,7 @@ from audit.settings import AuditSettings
 from detectors.settings import DetectionSettings
 from proxy.policy.settings import PolicySettings
 
-DEMO_ANSWER = (
-    "This is Handrail's demo model: your request passed the gateway's checks and was answered without "
-    "contacting any provider."
-)
+DEMO_ANSWER = "This is the demo model. Your request passed every check of the gateway and was answered here, without contacting any provider."
 DEFAULT_MODEL_LIST: list[dict] = [
     {"model_name": "demo", "litellm_params": {"model": "openai/demo", "mock_response": DEMO_ANSWER}},
 ]

@@ -64,3 +64,10 @@ def test_batch_text_lines_follow_the_contract(scanner):
                           "signals": []}  # fmt: skip
     assert records[1] == {"id": "b", "findings": [], "signals": []}
     assert records[2]["id"] is None and "not valid JSON" in records[2]["error"]
+
+
+def test_the_demo_models_answer_is_clean(found):
+    from proxy.config import DEMO_ANSWER
+
+    # The answer check would otherwise redact part of the demo model's own answer.
+    assert found(DEMO_ANSWER) == []
