@@ -46,7 +46,9 @@ INDEX_COLUMNS = ("request_id", "kind", "received_at", "day", "user_id", "departm
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    kind: str  # deleted | reordered | inserted | altered | text | truncated | checkpoint | head | index
+    # deleted | reordered | inserted | altered | text | truncated | checkpoint | head | index, or unverifiable (a
+    # checkpoint signed by a key that was not given: not evidence of tampering, but not proof of its absence either)
+    kind: str
     seq: int | None
     message: str
 
@@ -71,9 +73,13 @@ class Report:
     def intact(self) -> bool:
         return not self.problems and not self.problems_left_out
 
+    @property
+    def tampered(self) -> bool:
+        return self.problems_left_out > 0 or any(p.kind != "unverifiable" for p in self.problems)
+
     def to_document(self) -> dict:
         return {
-            "intact": self.intact, "entries": self.entries, "last_seq": self.last_seq, "last_hash": self.last_hash,
+            "intact": self.intact, "tampered": self.tampered, "entries": self.entries, "last_seq": self.last_seq, "last_hash": self.last_hash,
             "checkpoints": self.checkpoints, "signed_through": self.signed_through, "purged_texts": self.purged_texts,
             "problems": [p.to_document() for p in self.problems], "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
@@ -149,7 +155,7 @@ def _load_checkpoints(connection: Connection, keys: KeyRing, report: Report, pro
                                      row["algorithm"], row["key_id"])  # fmt: skip
         good = keys.check(row["algorithm"], row["key_id"], message, row["signature"])
         if good is None:
-            problems.add("checkpoint", row["seq"],
+            problems.add("unverifiable", row["seq"],
                          f"checkpoint #{row['number']} is signed ({row['algorithm']}) by key {row['key_id']}, which was "
                          "not given: pass its public key with --public-key, or configure the checkpoint key")  # fmt: skip
         elif not good:
@@ -171,7 +177,7 @@ def _check_external(checkpoint: dict, keys: KeyRing, problems: _Collector) -> No
         problems.add("checkpoint", None, f"the checkpoint you gave is incomplete: {error}")
         return
     if good is None:
-        problems.add("checkpoint", checkpoint["seq"], "the checkpoint you gave is signed by a key that was not given")
+        problems.add("unverifiable", checkpoint["seq"], "the checkpoint you gave is signed by a key that was not given")
     elif not good:
         problems.add("checkpoint", checkpoint["seq"], "the checkpoint you gave has a signature that does not match its content")
 
