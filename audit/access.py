@@ -17,7 +17,7 @@ from audit.export import export_lines
 from audit.ledger import Checkpoint
 from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
 from audit.signing import KeyRing
-from audit.store import AuditStore
+from audit.store import AuditStore, AuditUnavailable
 from audit.verify import Report, verify
 
 
@@ -99,8 +99,17 @@ class AuditReader:
             yield from export_lines(iter_events(connection, filters), format)
 
     def verify(self, keys: KeyRing, check_index: bool = True, external_checkpoint: dict | None = None) -> Report:
-        self._record("verify", {"check_index": check_index, "external_checkpoint": external_checkpoint is not None})
-        return verify(self.store.engine, keys, check_index=check_index, external_checkpoint=external_checkpoint)
+        """Verification discloses no event, and must work most of all when the chain is damaged (then appending
+        the access entry may fail): it is recorded if it can be, and runs regardless."""
+        recorded = True
+        try:
+            self._record("verify", {"check_index": check_index, "external_checkpoint": external_checkpoint is not None})
+        except AuditUnavailable:
+            recorded = False
+        report = verify(self.store.engine, keys, check_index=check_index, external_checkpoint=external_checkpoint)
+        if not recorded:
+            report.warnings.append("this verification could not be recorded in the trail (appending to it failed)")
+        return report
 
     def checkpoint(self) -> Checkpoint | None:
         self._record("checkpoint", {})

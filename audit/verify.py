@@ -155,9 +155,10 @@ def _load_checkpoints(connection: Connection, keys: KeyRing, report: Report, pro
                                      row["algorithm"], row["key_id"])  # fmt: skip
         good = keys.check(row["algorithm"], row["key_id"], message, row["signature"])
         if good is None:
+            how = "configure it as audit.checkpoint_key" if row["algorithm"] == "hmac-sha256" else "pass its public key with --public-key"
             problems.add("unverifiable", row["seq"],
                          f"checkpoint #{row['number']} is signed ({row['algorithm']}) by key {row['key_id']}, which was "
-                         "not given: pass its public key with --public-key, or configure the checkpoint key")  # fmt: skip
+                         f"not given: {how}")  # fmt: skip
         elif not good:
             problems.add("checkpoint", row["seq"],
                          f"checkpoint #{row['number']} has a signature that does not match its content: it was forged or altered")  # fmt: skip
