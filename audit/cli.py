@@ -260,11 +260,11 @@ def export(config: str | None, output_format: str, output: str, **options: objec
     filters = _filters(options)
     chunks = _reader(config).export(filters, output_format)
     stream = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
-    count = -1 if output_format == "csv" else 0
+    count = -1 if output_format == "csv" else 0  # one chunk per event, after the CSV header
     try:
         for chunk in chunks:
             stream.write(chunk)
-            count += chunk.count("\n") if output_format == "jsonl" else 1
+            count += 1
     finally:
         if stream is not sys.stdout:
             stream.close()

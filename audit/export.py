@@ -21,6 +21,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_lines(events: Iterable[dict], format: str) -> Iterator[str]:
+    """Text chunks of the export: one per event (after the header, for CSV)."""
     if format == "jsonl":
         return (json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n" for event in events)
     if format == "csv":
@@ -29,16 +30,21 @@ def export_lines(events: Iterable[dict], format: str) -> Iterator[str]:
 
 
 def _csv_lines(events: Iterable[dict]) -> Iterator[str]:
+    """The header, then one chunk per event (a chunk may hold line breaks quoted inside a cell)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    yield _take(buffer)
     for event in events:
         writer.writerow([_cell(value) for value in csv_row(event)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
+        yield _take(buffer)
+
+
+def _take(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def csv_row(event: dict) -> list[object]:

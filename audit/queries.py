@@ -202,8 +202,9 @@ def search_events(connection: Connection, f: EventFilter, limit: int = 50, curso
     return EventPage(assemble(connection, rows), next_cursor)
 
 
-def iter_events(connection: Connection, f: EventFilter, order: str = "asc", batch: int = EXPORT_BATCH) -> Iterator[dict]:
+def iter_events(connection: Connection, f: EventFilter, order: str = "asc", batch: int | None = None) -> Iterator[dict]:
     """Every matching event, read in batches (constant memory), oldest first by default."""
+    batch = batch or EXPORT_BATCH
     after = None
     while True:
         rows = _index_rows(connection, f, batch, order, after)
@@ -399,7 +400,7 @@ def _rollup_counts(connection: Connection, f: EventFilter, first: str | None, en
         return and_(*conditions_)
 
     counts = audit_daily_counts
-    totals["total"] += connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one()
+    totals["total"] += int(connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one())
     columns = {"day": counts.c.day, "decision": counts.c.action, "department": counts.c.department,
                "model": counts.c.model, "outcome": counts.c.outcome}  # fmt: skip
     for name, counter in breakdown.items():
