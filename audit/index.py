@@ -6,10 +6,10 @@ still says what the ledger says, so the two cannot drift apart silently.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Connection, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 
 from audit.canonical import parse_time
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
@@ -118,31 +118,70 @@ def signal_labels(signals: object) -> set[str]:
 # --- writing ---------------------------------------------------------------------------------------------------
 
 
-def insert_row(connection: Connection, row: IndexRow) -> None:
-    connection.execute(audit_events.insert(), [row.values])
-    if row.labels:
-        connection.execute(audit_event_labels.insert(),
-                           [{"label": label, "request_seq": row.values["request_seq"]} for label in sorted(row.labels)])  # fmt: skip
-    if row.values["kind"] == "request":
-        _count(connection, row.values, row.values["outcome"], +1)
-        for code in _row_reasons(row):
-            _count_reason(connection, row.values, code, +1)
+class IndexWriter:
+    """The index changes of one append transaction, written together at its end (a few round trips for any number
+    of entries)."""
 
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._reset()
 
-def complete_row(connection: Connection, before: IndexRow, after: IndexRow) -> None:
-    values = after.values
-    connection.execute(
-        update(audit_events)
-        .where(audit_events.c.request_seq == values["request_seq"])
-        .values(outcome=values["outcome"], status_code=values["status_code"], completion_seq=values["completion_seq"])
-    )
-    new_labels = sorted(after.labels - before.labels)
-    if new_labels:
-        connection.execute(audit_event_labels.insert(),
-                           [{"label": label, "request_seq": values["request_seq"]} for label in new_labels])  # fmt: skip
-    if before.values["outcome"] != values["outcome"]:
-        _count(connection, values, before.values["outcome"], -1)
-        _count(connection, values, values["outcome"], +1)
+    def _reset(self) -> None:
+        self._inserts: list[dict] = []
+        self._labels: list[dict] = []
+        self._completions: list[dict] = []
+        self._counts: Counter = Counter()
+        self._reasons: Counter = Counter()
+        self._completed_now: set[str] = set()
+
+    def add(self, row: IndexRow) -> None:
+        self._inserts.append(row.values)
+        self._labels += [{"label": label, "request_seq": row.values["request_seq"]} for label in sorted(row.labels)]
+        if row.values["kind"] == "request":
+            self._counts[(*rollup_key(row.values).values(), row.values["outcome"])] += 1
+            for code in _row_reasons(row):
+                self._reasons[(*rollup_key(row.values).values(), code[:200])] += 1
+
+    def indexed_request(self, request_id: str) -> IndexRow:
+        """The request's index row as it stands, for its completion; refuses a second completion."""
+        row = self.connection.execute(
+            select(audit_events).where(audit_events.c.request_id == request_id, audit_events.c.kind == "request")
+        ).mappings().first()
+        if row is None:
+            raise LookupError(f"no request {request_id!r} was recorded, so it cannot be completed")
+        if row["completion_seq"] is not None or request_id in self._completed_now:
+            raise LookupError(f"request {request_id!r} was already completed")
+        labels = self.connection.execute(
+            select(audit_event_labels.c.label).where(audit_event_labels.c.request_seq == row["request_seq"])
+        ).scalars()
+        return IndexRow(dict(row), frozenset(labels))
+
+    def complete(self, before: IndexRow, after: IndexRow) -> None:
+        values = after.values
+        self._completed_now.add(values["request_id"])
+        self._completions.append({"seq_": values["request_seq"], "outcome_": values["outcome"],
+                                  "status_": values["status_code"], "completion_": values["completion_seq"]})  # fmt: skip
+        self._labels += [{"label": label, "request_seq": values["request_seq"]} for label in sorted(after.labels - before.labels)]
+        if before.values["outcome"] != values["outcome"]:
+            key = tuple(rollup_key(values).values())
+            self._counts[(*key, before.values["outcome"])] -= 1
+            self._counts[(*key, values["outcome"])] += 1
+
+    def flush(self) -> None:
+        connection = self.connection
+        if self._inserts:
+            connection.execute(audit_events.insert(), self._inserts)
+        if self._completions:
+            connection.execute(_COMPLETE, self._completions)
+        if self._labels:
+            connection.execute(audit_event_labels.insert(), self._labels)
+        counts = [dict(zip(_COUNT_KEYS, key), count=delta) for key, delta in self._counts.items() if delta]
+        if counts:
+            connection.execute(_INCREMENT_COUNT, counts)
+        reasons = [dict(zip(_REASON_KEYS, key), count=delta) for key, delta in self._reasons.items() if delta]
+        if reasons:
+            connection.execute(_INCREMENT_REASON, reasons)
+        self._reset()
 
 
 def _row_reasons(row: IndexRow) -> list[str]:
@@ -168,13 +207,12 @@ def _increment_statement(table, key_columns: tuple[str, ...]):  # type: ignore[n
     )
 
 
-_INCREMENT_COUNT = _increment_statement(audit_daily_counts, ("day", "department", "model", "action", "outcome"))
-_INCREMENT_REASON = _increment_statement(audit_daily_reasons, ("day", "department", "model", "action", "reason"))
-
-
-def _count(connection: Connection, values: dict, outcome: str, delta: int) -> None:
-    connection.execute(_INCREMENT_COUNT, {**rollup_key(values), "outcome": outcome, "count": delta})
-
-
-def _count_reason(connection: Connection, values: dict, reason: str, delta: int) -> None:
-    connection.execute(_INCREMENT_REASON, {**rollup_key(values), "reason": reason[:200], "count": delta})
+_COUNT_KEYS = ("day", "department", "model", "action", "outcome")
+_REASON_KEYS = ("day", "department", "model", "action", "reason")
+_INCREMENT_COUNT = _increment_statement(audit_daily_counts, _COUNT_KEYS)
+_INCREMENT_REASON = _increment_statement(audit_daily_reasons, _REASON_KEYS)
+_COMPLETE = (
+    update(audit_events)
+    .where(audit_events.c.request_seq == bindparam("seq_"))
+    .values(outcome=bindparam("outcome_"), status_code=bindparam("status_"), completion_seq=bindparam("completion_"))
+)

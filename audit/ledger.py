@@ -68,7 +68,11 @@ def entry_body(seq: int, prev: str, kind: str, request_id: str, recorded_at: dat
 
 
 class ChainWriter:
-    """The open append transaction: the head is locked until it commits."""
+    """The open append transaction: the head is locked until it commits.
+
+    Entries are hashed as they are appended and written together by ``finish`` (one round trip for many entries
+    when appends are grouped, see ``audit.store``).
+    """
 
     def __init__(self, connection: Connection, signer: Signer, policy: CheckpointPolicy) -> None:
         self.connection = connection
@@ -84,6 +88,7 @@ class ChainWriter:
         self._checkpoint_seq: int = head["checkpoint_seq"]
         self._checkpoint_at: datetime | None = utc(head["checkpoint_at"]) if head["checkpoint_at"] else None
         self._start_seq = self._seq
+        self._rows: list[dict] = []
         self.checkpoint_written: Checkpoint | None = None
 
     @property
@@ -97,8 +102,8 @@ class ChainWriter:
         seq = self._seq + 1
         body = entry_body(seq, self._hash, kind, request_id, recorded_at, text, data)
         entry_hash = sha256_hex(body)
-        self.connection.execute(insert(audit_ledger), {"seq": seq, "kind": kind, "request_id": request_id,
-                                "recorded_at": recorded_at, "body": body, "text": text, "hash": entry_hash})  # fmt: skip
+        self._rows.append({"seq": seq, "kind": kind, "request_id": request_id, "recorded_at": recorded_at,
+                           "body": body, "text": text, "hash": entry_hash})  # fmt: skip
         self._seq, self._hash = seq, entry_hash
         return Appended(seq, entry_hash, recorded_at)
 
@@ -123,7 +128,10 @@ class ChainWriter:
         return checkpoint
 
     def finish(self, force_checkpoint: bool = False) -> None:
-        """Move the head (and sign a checkpoint if one is due); call last, before commit."""
+        """Write the entries, move the head (and sign a checkpoint if one is due); call last, before commit."""
+        if self._rows:
+            self.connection.execute(insert(audit_ledger), self._rows)
+            self._rows = []
         now = datetime.now(UTC)
         if (force_checkpoint and self._seq != self._checkpoint_seq) or self.checkpoint_due(now):
             self.write_checkpoint(now)

@@ -8,16 +8,19 @@ updated, so the chain stays immutable; the query index row of the request is wha
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, and_, func, select, text, update
+from sqlalchemy import Engine, func, select, text, update
 
 from audit.canonical import format_time
 from audit.database import create_schema, make_engine
 from audit.events import AccessEvent, Completion, RequestEvent
-from audit.index import IndexRow, complete_row, completed_row, insert_row, request_row, row_for_entry
-from audit.ledger import Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
-from audit.schema import audit_event_labels, audit_events, audit_ledger
+from audit.group_commit import GroupCommit, Work
+from audit.index import IndexWriter, completed_row, request_row, row_for_entry
+from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
+from audit.schema import audit_events, audit_ledger
 from audit.settings import AuditSettings
 from audit.signing import signer_for
 
@@ -29,6 +32,14 @@ class AuditUnavailable(Exception):
     """The store could not record an event; the request must be refused."""
 
 
+@dataclass(frozen=True, slots=True)
+class AppendTransaction:
+    """What an append sees: the chain (head locked) and the index, both written when the transaction ends."""
+
+    chain: ChainWriter
+    index: IndexWriter
+
+
 class AuditStore:
     def __init__(self, settings: AuditSettings, engine: Engine | None = None) -> None:
         self.settings = settings
@@ -36,6 +47,7 @@ class AuditStore:
         create_schema(self.engine)
         self.signer = signer_for(settings)
         self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
+        self._group = GroupCommit(self._run_batch, self._run_alone)
 
     # --- recording (the pipeline calls these, in a worker thread) -------------------------------------------------
 
@@ -44,35 +56,52 @@ class AuditStore:
         data = event.to_dict()
         prompt = data.pop("prompt_text")
         text_kept = prompt if self.settings.store_text == "redacted" else None
-        try:
-            with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
-                appended = chain.append("request", event.request_id, data, text_kept)
-                insert_row(chain.connection, request_row(appended.seq, data))
-        except Exception as error:
-            raise self._unavailable("request", event.request_id, error) from error
+
+        def apply(tx: AppendTransaction) -> None:
+            appended = tx.chain.append("request", event.request_id, data, text_kept)
+            tx.index.add(request_row(appended.seq, data))
+
+        self._append(apply, f"request {event.request_id}")
 
     def record_completion(self, completion: Completion) -> None:
         """Append the completion entry of a recorded request; raises AuditUnavailable on any failure."""
         data = completion.to_dict()
         answer = data.pop("answer_text")
         text_kept = answer if self.settings.store_text == "redacted" else None
-        try:
-            with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
-                before = self._indexed_request(chain.connection, completion.request_id)
-                appended = chain.append("completion", completion.request_id, data, text_kept)
-                complete_row(chain.connection, before, completed_row(before, appended.seq, data))
-        except Exception as error:
-            raise self._unavailable("completion", completion.request_id, error) from error
+
+        def apply(tx: AppendTransaction) -> None:
+            before = tx.index.indexed_request(completion.request_id)
+            appended = tx.chain.append("completion", completion.request_id, data, text_kept)
+            tx.index.complete(before, completed_row(before, appended.seq, data))
+
+        self._append(apply, f"completion of {completion.request_id}")
 
     def record_access(self, access: AccessEvent) -> None:
         """Record that someone read (or changed) the trail; the reading is refused if this fails."""
         data = access.to_dict()
+
+        def apply(tx: AppendTransaction) -> None:
+            appended = tx.chain.append("access", access.request_id, data)
+            tx.index.add(row_for_entry(appended.seq, "access", data))
+
+        self._append(apply, f"access {access.request_id}")
+
+    def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
+        return self._group.submit(Work(apply, label))
+
+    def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
+        with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
+            tx = AppendTransaction(chain, IndexWriter(chain.connection))
+            for work in batch:
+                work.result = work.apply(tx)
+            tx.index.flush()
+
+    def _run_alone(self, work: Work[AppendTransaction]) -> None:
         try:
-            with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
-                appended = chain.append("access", access.request_id, data)
-                insert_row(chain.connection, row_for_entry(appended.seq, "access", data))
+            self._run_batch([work])
         except Exception as error:
-            raise self._unavailable("access", access.request_id, error) from error
+            work.error = self._unavailable(work.label, error)
+            work.error.__cause__ = error
 
     # --- maintenance ---------------------------------------------------------------------------------------------
 
@@ -86,7 +115,7 @@ class AuditStore:
             with self.engine.connect() as connection:
                 return latest_checkpoint(connection)
         except Exception as error:
-            raise self._unavailable("checkpoint", "-", error) from error
+            raise self._unavailable("checkpoint", error) from error
 
     def purge_text(self, older_than: timedelta, access: AccessEvent) -> int:
         """Blank the prompt and answer text of entries recorded before now - ``older_than``; return how many.
@@ -97,17 +126,18 @@ class AuditStore:
         """
         cutoff = datetime.now(UTC) - older_than
         data = {**access.to_dict(), "cutoff": format_time(cutoff)}
-        try:
-            with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
-                appended = chain.append("purge", access.request_id, data)
-                insert_row(chain.connection, row_for_entry(appended.seq, "purge", data))
-        except Exception as error:
-            raise self._unavailable("purge", access.request_id, error) from error
+
+        def apply(tx: AppendTransaction) -> int:
+            appended = tx.chain.append("purge", access.request_id, data)
+            tx.index.add(row_for_entry(appended.seq, "purge", data))
+            return appended.seq
+
+        purge_seq = self._append(apply, f"purge {access.request_id}")
         purged = 0
         while True:
             with self.engine.begin() as connection:
                 batch = select(audit_ledger.c.seq).where(
-                    audit_ledger.c.seq < appended.seq, audit_ledger.c.recorded_at < cutoff, audit_ledger.c.text.is_not(None)
+                    audit_ledger.c.seq < purge_seq, audit_ledger.c.recorded_at < cutoff, audit_ledger.c.text.is_not(None)
                 ).limit(PURGE_BATCH)
                 result = connection.execute(update(audit_ledger).where(audit_ledger.c.seq.in_(batch.scalar_subquery())).values(text=None))
             purged += result.rowcount
@@ -141,21 +171,8 @@ class AuditStore:
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
-    def _indexed_request(self, connection, request_id: str) -> IndexRow:  # type: ignore[no-untyped-def]
-        row = connection.execute(
-            select(audit_events).where(and_(audit_events.c.request_id == request_id, audit_events.c.kind == "request"))
-        ).mappings().first()
-        if row is None:
-            raise LookupError(f"no request {request_id!r} was recorded, so it cannot be completed")
-        if row["completion_seq"] is not None:
-            raise LookupError(f"request {request_id!r} was already completed (entry {row['completion_seq']})")
-        labels = connection.execute(
-            select(audit_event_labels.c.label).where(audit_event_labels.c.request_seq == row["request_seq"])
-        ).scalars()
-        return IndexRow(dict(row), frozenset(labels))
-
     @staticmethod
-    def _unavailable(what: str, request_id: str, error: Exception) -> AuditUnavailable:
-        log.error("audit store could not record the %s of %s: %s: %s", what, request_id, type(error).__name__,
-                  str(error).splitlines()[0] if str(error) else "")  # fmt: skip
+    def _unavailable(what: str, error: Exception) -> AuditUnavailable:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        log.error("audit store could not record the %s: %s: %s", what, type(error).__name__, detail)
         return AuditUnavailable(f"the audit store could not record the {what}: {type(error).__name__}")
