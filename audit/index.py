@@ -151,10 +151,8 @@ class IndexWriter:
             raise LookupError(f"no request {request_id!r} was recorded, so it cannot be completed")
         if row["completion_seq"] is not None or request_id in self._completed_now:
             raise LookupError(f"request {request_id!r} was already completed")
-        labels = self.connection.execute(
-            select(audit_event_labels.c.label).where(audit_event_labels.c.request_seq == row["request_seq"])
-        ).scalars()
-        return IndexRow(dict(row), frozenset(labels))
+        # Its labels are not read back: the completion's are inserted with ON CONFLICT DO NOTHING.
+        return IndexRow(dict(row), frozenset())
 
     def complete(self, before: IndexRow, after: IndexRow) -> None:
         values = after.values
@@ -174,7 +172,7 @@ class IndexWriter:
         if self._completions:
             connection.execute(_COMPLETE, self._completions)
         if self._labels:
-            connection.execute(audit_event_labels.insert(), self._labels)
+            connection.execute(_ADD_LABEL, self._labels)
         counts = [dict(zip(_COUNT_KEYS, key), count=delta) for key, delta in self._counts.items() if delta]
         if counts:
             connection.execute(_INCREMENT_COUNT, counts)
@@ -211,6 +209,9 @@ _COUNT_KEYS = ("day", "department", "model", "action", "outcome")
 _REASON_KEYS = ("day", "department", "model", "action", "reason")
 _INCREMENT_COUNT = _increment_statement(audit_daily_counts, _COUNT_KEYS)
 _INCREMENT_REASON = _increment_statement(audit_daily_reasons, _REASON_KEYS)
+_ADD_LABEL = text(
+    f"INSERT INTO {audit_event_labels.name} (label, request_seq) VALUES (:label, :request_seq) ON CONFLICT DO NOTHING"
+)
 _COMPLETE = (
     update(audit_events)
     .where(audit_events.c.request_seq == bindparam("seq_"))
