@@ -14,8 +14,7 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from audit.canonical import parse_time
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
 
-# Ledger entry kinds, and the index kind each one has (completions update their request's row).
-LEDGER_KINDS = ("request", "completion", "access", "purge")
+# The index kind of each ledger entry kind that has its own index row (a completion updates its request's row).
 INDEX_KIND = {"request": "request", "access": "access", "purge": "access"}
 NO_VALUE = ""  # rollup keys cannot be NULL
 

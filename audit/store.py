@@ -117,6 +117,15 @@ class AuditStore:
         except Exception as error:
             raise self._unavailable("checkpoint", error) from error
 
+    def close(self) -> Checkpoint | None:
+        """At shutdown: sign a checkpoint of everything appended (best effort) and close the connections."""
+        try:
+            return self.checkpoint()
+        except AuditUnavailable:
+            return None
+        finally:
+            self.engine.dispose()
+
     def purge_text(self, older_than: timedelta, access: AccessEvent) -> int:
         """Blank the prompt and answer text of entries recorded before now - ``older_than``; return how many.
 

@@ -226,6 +226,7 @@ def _check_chain(connection: Connection, report: Report, problems: _Collector, c
     counts = _Counts()
     expected_seq = 1
     previous_hash = GENESIS_HASH
+    last_good_checkpoint = 0
     for seq, kind, request_id, recorded_at, body, text, stored_hash in _ledger_rows(connection):
         report.entries += 1
         actual_hash = sha256_hex(body)
@@ -256,9 +257,14 @@ def _check_chain(connection: Connection, report: Report, problems: _Collector, c
             _check_columns(seq, kind, request_id, recorded_at, document, problems)
             _check_text(seq, text, document, purges, report, problems)
         checkpoint = checkpoints.get(seq)
-        if checkpoint is not None and checkpoint["hash"] != actual_hash:
-            name = "the checkpoint you gave" if checkpoint.get("external") else f"checkpoint #{checkpoint['number']}"
-            problems.add("altered", seq, f"{name} records a different hash for entry {seq}: it was altered or replaced")
+        if checkpoint is not None:
+            if checkpoint["hash"] != actual_hash:
+                name = "the checkpoint you gave" if checkpoint.get("external") else f"checkpoint #{checkpoint['number']}"
+                where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+                problems.add("altered", seq, f"{name} records a different hash for entry {seq}: {where} was altered and "
+                                             "the hashes after it recomputed")  # fmt: skip
+            else:
+                last_good_checkpoint = seq
         if document is not None:
             if document.get("kind") in INDEX_KIND:
                 counts.indexed += 1

@@ -7,11 +7,14 @@ import subprocess
 import sys
 import textwrap
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from audit.events import Completion, RequestEvent
 from audit.schema import audit_ledger
+from audit.settings import AuditSettings
 from audit.signing import KeyRing
 from audit.store import AuditStore
 from audit.verify import verify
@@ -55,17 +58,10 @@ def run_concurrently(url: str, tmp_path: Path, processes: int, threads: int, per
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(processes)]  # fmt: skip
     for child in children:
         assert child.stdout.readline().strip() == "ready"
-    from audit.settings import AuditSettings
-
     store = AuditStore(AuditSettings(database_url=url, checkpoint_key="k" * 32, checkpoint_every=7))
     errors: list[BaseException] = []
 
     def write(name: str) -> None:
-        import subprocess as _  # noqa: F401  (threads share the module; nothing to import per thread)
-        from datetime import UTC, datetime
-
-        from audit.events import Completion, RequestEvent
-
         try:
             for number in range(per_writer):
                 request_id = f"req_{name}_{number}"

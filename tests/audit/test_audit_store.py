@@ -185,3 +185,12 @@ def test_purging_text_keeps_the_chain_verifiable(store, traffic):
         shown = {e["request_id"]: e for e in search_events(connection, EventFilter()).events}
     assert shown[kept.request_id]["prompt_text"] == kept.prompt_text and not shown[kept.request_id]["text_purged"]
     assert all(e["text_purged"] and e["prompt_text"] is None for i, e in shown.items() if i != kept.request_id)
+
+
+def test_close_signs_a_checkpoint_of_the_last_entry(store, traffic):
+    traffic.allowed()
+    traffic.allowed()
+    closed = store.close()
+    assert closed is not None and closed.seq == 4 and closed.algorithm == "hmac-sha256"
+    report = verify(store.engine, KeyRing.for_settings(store.settings))
+    assert report.intact and report.signed_through == 4

@@ -203,3 +203,23 @@ def test_verify_json_report(trail, config):
     assert result.exit_code == 1
     assert report["intact"] is False and report["problems"][0] == {
         "kind": "deleted", "seq": 2, "message": "entry 2 is missing: deleted from the ledger"}  # fmt: skip
+
+
+def test_a_rewritten_chain_is_found_by_the_signed_checkpoints(trail, config):
+    """Someone edits entry 5 and recomputes every later hash and link, and the head: only a signature can tell."""
+    original = rows(trail)
+    previous = original[4]["hash"]
+    for seq in range(5, 25):
+        document = json.loads(original[seq]["body"])
+        if seq == 5:
+            document["data"]["user_id"] = "someone-else@example.gov.uk"
+        document["prev"] = previous
+        body = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        previous = sha256_hex(body)
+        change(trail, update(audit_ledger).where(audit_ledger.c.seq == seq).values(body=body, hash=previous))
+    change(trail, update(audit_chain_head).values(hash=previous))
+    change(trail, update(audit_events).where(audit_events.c.request_seq == 5).values(user_id="someone-else@example.gov.uk"))
+    result = verify_cli(config)
+    assert result.exit_code == 1
+    assert first_line(result) == ("TAMPERED: checkpoint #2 records a different hash for entry 11: an entry from 2 to 11 "
+                                  "was altered and the hashes after it recomputed")
