@@ -40,7 +40,9 @@ def test_waiting_appends_are_run_together_and_each_caller_gets_its_own_result():
     others = [threading.Thread(target=call, args=(n,)) for n in range(1, 9)]
     for thread in others:
         thread.start()
-    time.sleep(0.2)  # all eight are now queued behind the first transaction
+    deadline = time.monotonic() + 10
+    while len(group._queue) < 8 and time.monotonic() < deadline:  # all eight queue behind the first transaction
+        time.sleep(0.01)
     release.set()
     for thread in [first, *others]:
         thread.join(5)
