@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 metadata = MetaData()
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: every process that migrates the same PostgreSQL database takes this lock first.
 MIGRATION_LOCK_ID = 0x48616E6472  # "Handr"
+SQLITE_START_ATTEMPTS = 10
 
 
 def make_engine(url: str) -> Engine:
@@ -27,9 +30,9 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
             connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _switch_to_wal(cursor)
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -40,6 +43,21 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+    """Put the database in WAL mode; a process opening a brand-new file while another switches it may be told
+    "database is locked" at once (no busy wait for this), so try again briefly."""
+    import sqlite3
+
+    for attempt in range(SQLITE_START_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def writer_connection(engine: Engine) -> Connection:
@@ -75,9 +93,22 @@ def create_schema(engine: Engine) -> None:
     Safe to call from many processes at once (workers, replicas): migrations run under a database-wide lock
     (an advisory lock on PostgreSQL, the write lock on SQLite), and the check that nothing is to be done is cheap.
     """
-    from alembic import command
-
     import audit.schema  # noqa: F401  (registers the tables on ``metadata``)
+
+    for attempt in range(SQLITE_START_ATTEMPTS):
+        try:
+            _migrate(engine)
+            return
+        except OperationalError as error:
+            # Processes opening a brand-new SQLite file at the same moment can see "database is locked" while one
+            # of them switches it to WAL; that passes in milliseconds.
+            if engine.dialect.name != "sqlite" or "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
 
     with engine.connect() as connection:
         if schema_is_current(connection):

@@ -53,7 +53,7 @@ class AuditStore:
 
     def record_request(self, event: RequestEvent) -> None:
         """Append the request entry and index it; raises AuditUnavailable (refuse the request) on any failure."""
-        data = event.to_dict()
+        data = self._document(event, f"request {event.request_id}")
         prompt = data.pop("prompt_text")
         text_kept = prompt if self.settings.store_text == "redacted" else None
 
@@ -65,7 +65,7 @@ class AuditStore:
 
     def record_completion(self, completion: Completion) -> None:
         """Append the completion entry of a recorded request; raises AuditUnavailable on any failure."""
-        data = completion.to_dict()
+        data = self._document(completion, f"completion of {completion.request_id}")
         answer = data.pop("answer_text")
         text_kept = answer if self.settings.store_text == "redacted" else None
 
@@ -78,13 +78,19 @@ class AuditStore:
 
     def record_access(self, access: AccessEvent) -> None:
         """Record that someone read (or changed) the trail; the reading is refused if this fails."""
-        data = access.to_dict()
+        data = self._document(access, f"access {access.request_id}")
 
         def apply(tx: AppendTransaction) -> None:
             appended = tx.chain.append("access", access.request_id, data)
             tx.index.add(row_for_entry(appended.seq, "access", data))
 
         self._append(apply, f"access {access.request_id}")
+
+    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict:
+        try:
+            return event.to_dict()
+        except Exception as error:  # a value that is not JSON: refuse rather than record something else
+            raise self._unavailable(label, error) from error
 
     def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
         return self._group.submit(Work(apply, label))
