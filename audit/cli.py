@@ -1,10 +1,419 @@
-"""``handrail audit``: commands for auditors (filled in by the audit work)."""
+"""``handrail audit``: query, count, export and verify the audit trail; sign checkpoints; purge old text.
+
+Every command reads the database named by the configuration (``audit.database_url``, or ``HANDRAIL_DATABASE_URL``)
+and records itself in the trail (who ran it, with which filters) before it reads anything.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
 import click
+
+from audit.queries import DECISIONS, STAT_DIMENSIONS, EventFilter, FilterError
+
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="YAML configuration file (default: $HANDRAIL_CONFIG, else built-in defaults). Example: --config handrail.yaml",
+)
+
+
+def filter_options(command: Callable) -> Callable:
+    """The filters shared by query, stats and export; every one given must hold."""
+    options = [
+        click.option("--since", help="From this time (inclusive): a date, an ISO time or an age. Example: --since 2025-01-01, --since 30d"),
+        click.option("--until", help="Up to this time (exclusive), same forms as --since. Example: --until 2025-02-01"),
+        click.option("--user", help="The user of the key that sent the request. Example: --user alice@example.gov.uk"),
+        click.option("--department", help="The user's department. Example: --department HMRC"),
+        click.option("--model", help="The model asked for. Example: --model gpt-4o"),
+        click.option("--decision", help=f"The policy's decision ({', '.join(DECISIONS)}; comma-separate several). "
+                     "'none' means refused before any decision. Example: --decision block,redact"),  # fmt: skip
+        click.option("--outcome", help="What finally happened (completed, blocked, rejected, failed, upstream_error, "
+                     "cancelled, blocked_answer, forwarded = never completed). Example: --outcome upstream_error"),  # fmt: skip
+        click.option("--reason", help="A reason code the policy gave. Example: --reason pii_to_unapproved_model"),
+        click.option("--finding", help="A finding type in the prompt or the answer. Example: --finding UK_NINO"),
+        click.option("--signal", help="A usage signal (agentic, self_coding, internet). Example: --signal agentic"),
+        click.option("--experiment", help="The policy experiment the request was part of. Example: --experiment pilot-a"),
+        click.option("--request-id", help="One request, by the id its caller was given. Example: --request-id req_3f2a..."),
+        click.option("--text", help="Words in the redacted prompt or answer (case-insensitive; recorded only as a hash "
+                     "in the access entry). Example: --text 'tax return'"),  # fmt: skip
+        click.option("--policy-version", help="The policy version that decided. Example: --policy-version 3e1f09c2"),
+        click.option("--kind", type=click.Choice(["request", "access", "all"]), default="request", show_default=True,
+                     help="Requests to models, accesses to the trail (who queried what), or both. Example: --kind access"),  # fmt: skip
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+FILTER_NAMES = ("since", "until", "user", "department", "model", "decision", "outcome", "reason", "finding", "signal",
+                "experiment", "request_id", "text", "policy_version", "kind")  # fmt: skip
+
+
+def _filters(options: dict) -> EventFilter:
+    try:
+        return EventFilter.from_mapping({name: options.pop(name) for name in FILTER_NAMES if options.get(name) is not None})
+    except FilterError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _reader(config: str | None):  # type: ignore[no-untyped-def]
+    from audit.access import Auditor, AuditReader
+
+    return AuditReader(_store(config), Auditor.from_command_line())
+
+
+def _settings(config: str | None):  # type: ignore[no-untyped-def]
+    from proxy.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _store(config: str | None):  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    from audit.store import AuditStore
+
+    settings = _settings(config).audit
+    try:
+        return AuditStore(settings)
+    except Exception as error:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(f"cannot open the audit database at {url}: {first_line}") from None
+
+
+def _handled(command: Callable) -> Callable:
+    """Turn the store's and the filters' errors into one-line messages instead of tracebacks."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> object:
+        from audit.store import AuditUnavailable
+
+        try:
+            return command(*args, **kwargs)
+        except FilterError as error:
+            raise click.UsageError(str(error)) from None
+        except AuditUnavailable as error:
+            raise click.ClickException(f"{error}; nothing was read (every reading of the trail is recorded first)") from None
+
+    return run
 
 
 @click.group()
 def audit() -> None:
-    """Query, export and verify the audit trail."""
+    """Query, count, export and verify the audit trail.
+
+    \b
+    Every command records itself in the trail (who ran it, with which
+    filters) before it reads anything. See docs/audit.md.
+    """
+
+
+@audit.command()
+@config_option
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Events per page. Example: --limit 100")
+@click.option("--cursor", help="Continue after the last page: the cursor the previous page printed. Example: --cursor ZGVzYzo0Mg")
+@click.option("--order", type=click.Choice(["desc", "asc"]), default="desc", show_default=True,
+              help="Newest first (desc) or oldest first (asc). Example: --order asc")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "jsonl"]), default="table",
+              show_default=True, help="A table to read, the page as one JSON document, or one event per line. "
+              "Example: --format json")  # fmt: skip
+@_handled
+def query(config: str | None, limit: int, cursor: str | None, order: str, output_format: str, **options: object) -> None:
+    """Find events: who sent what kind of data to which model, when, and what was decided.
+
+    \b
+    Examples:
+        handrail audit query --user alice@example.gov.uk --since 30d
+        handrail audit query --decision block --reason pii_to_unapproved_model --format json
+        handrail audit query --finding UK_NINO --department HMRC --since 2025-01-01 --until 2025-02-01
+        handrail audit query --request-id req_0f3c9a... --format json
+    """
+    filters = _filters(options)
+    page = _reader(config).search(filters, limit, cursor, order)
+    if output_format == "json":
+        click.echo(json.dumps(page.to_document(), indent=2, ensure_ascii=False))
+        return
+    if output_format == "jsonl":
+        for event in page.events:
+            click.echo(json.dumps(event, ensure_ascii=False, sort_keys=True))
+    else:
+        _print_table(page.events)
+    if page.next_cursor:
+        click.echo(f"more: --cursor {page.next_cursor}", err=True)
+
+
+def _print_table(events: list[dict]) -> None:
+    if not events:
+        click.echo("no events match", err=True)
+        return
+    if events[0].get("kind") == "access":
+        header = ("time", "id", "who", "via", "action", "parameters")
+        rows = [(e["received_at"][:19], e["request_id"], e.get("user") or "-", e.get("via") or "-", e.get("action") or "-",
+                 json.dumps(e.get("parameters") or {}, sort_keys=True)[:60]) for e in events]  # fmt: skip
+    else:
+        header = ("time", "request id", "user", "department", "model", "decision", "reasons", "outcome", "findings", "signals")
+        rows = []
+        for e in events:
+            if e.get("kind") == "access":
+                rows.append((e["received_at"][:19], e["request_id"], e.get("user") or "-", "-", "-", "-", "-",
+                             f"audit.{e.get('action')}", "-", "-"))  # fmt: skip
+                continue
+            findings = {**e.get("findings", {})}
+            for kind, count in (e.get("answer_findings") or {}).items():
+                findings[kind] = findings.get(kind, 0) + count
+            signals = sorted({s.get("type", "?") for s in (e.get("signals") or []) + (e.get("answer_signals") or [])})
+            rows.append((
+                e["received_at"][:19], e["request_id"], e.get("user") or "-", e.get("department") or "-",
+                e.get("model") or "-", e.get("decision") or "-",
+                ",".join(r.get("code", "?") for r in e.get("reasons") or []) or "-", e.get("outcome") or "-",
+                ",".join(f"{k}×{v}" for k, v in sorted(findings.items())) or "-", ",".join(signals) or "-",
+            ))  # fmt: skip
+    widths = [min(max(len(str(row[i])) for row in [header, *rows]), 40) for i in range(len(header))]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(_clip(str(value), w).ljust(w) for value, w in zip(row, widths)).rstrip())
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+@audit.command()
+@config_option
+@click.argument("request_id")
+@_handled
+def show(config: str | None, request_id: str) -> None:
+    """Print everything recorded about one request, as JSON.
+
+    \b
+    Example:
+        handrail audit show req_0f3c9a2b7d8e4f1a2b3c4d5e
+    """
+    event = _reader(config).event(request_id)
+    if event is None:
+        raise click.ClickException(f"no event {request_id!r} was recorded")
+    click.echo(json.dumps(event, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@audit.command()
+@config_option
+@filter_options
+@click.option("--by", "dimensions", multiple=True, type=click.Choice(STAT_DIMENSIONS),
+              help="Count by this; repeat for several (default: all of them). Example: --by day --by decision")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Tables to read, or one JSON document. Example: --format json")  # fmt: skip
+@_handled
+def stats(config: str | None, dimensions: tuple[str, ...], output_format: str, **options: object) -> None:
+    """Count requests by day, decision, department, model, reason and outcome.
+
+    \b
+    Examples:
+        handrail audit stats --since 2025-01-01 --until 2025-02-01
+        handrail audit stats --department HMRC --by model --by decision
+        handrail audit stats --since 7d --by reason --format json
+    """
+    filters = _filters(options)
+    result = _reader(config).stats(filters, dimensions or STAT_DIMENSIONS)
+    if output_format == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"requests: {result['total']}")
+    for name, counts in result["by"].items():
+        click.echo(f"\nby {name}:")
+        if not counts:
+            click.echo("  (none)")
+        width = max((len(str(item["value"])) for item in counts), default=0)
+        for item in counts:
+            value = item["value"] if item["value"] is not None else "-"
+            click.echo(f"  {str(value).ljust(width)}  {item['count']:>10}")
+
+
+@audit.command()
+@config_option
+@filter_options
+@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl"]), required=True,
+              help="CSV (one row per event, for spreadsheets) or JSON Lines (every field). Example: --format csv")  # fmt: skip
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write (default: standard output). Example: --output january.csv")  # fmt: skip
+@_handled
+def export(config: str | None, output_format: str, output: str, **options: object) -> None:
+    """Export matching events, oldest first, streaming (any size).
+
+    \b
+    Examples:
+        handrail audit export --format csv --since 2025-01-01 --until 2025-02-01 --output january.csv
+        handrail audit export --format jsonl --department HMRC --decision block > blocked.jsonl
+    """
+    filters = _filters(options)
+    chunks = _reader(config).export(filters, output_format)
+    stream = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
+    count = -1 if output_format == "csv" else 0  # one chunk per event, after the CSV header
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+            count += 1
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+        else:
+            stream.flush()
+    if output != "-":
+        click.echo(f"wrote {max(count, 0)} events to {output}", err=True)
+
+
+@audit.command()
+@config_option
+@click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An Ed25519 public key that signed checkpoints (repeat for rotated keys); the configured key is "
+              "used too. Example: --public-key audit-signing.pub")  # fmt: skip
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint kept outside the database (from 'handrail audit checkpoint --output'); the ledger "
+              "must still hold the entry it names. Example: --checkpoint 2025-01-31.checkpoint.json")  # fmt: skip
+@click.option("--skip-index", is_flag=True, help="Check only the chain, not that the query index and counts match it (faster).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A summary to read, or the full report as JSON. Example: --format json")  # fmt: skip
+@_handled
+def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: str | None, skip_index: bool,
+           output_format: str) -> None:  # fmt: skip
+    """Prove the trail was not altered, or report the first entry that was.
+
+    \b
+    Checks every entry's hash and its link to the one before, the signed
+    checkpoints (so a cut-off tail is found), and that the index queries
+    read still says what the chain says.
+    Exit status: 0 intact; 1 tampering found; 2 a checkpoint could not be
+    checked because its key was not given.
+
+    \b
+    Examples:
+        handrail audit verify
+        handrail audit verify --public-key audit-signing.pub --checkpoint last.checkpoint.json
+    """
+    from audit.signing import KeyRing, SigningKeyError
+
+    settings = _settings(config).audit
+    try:
+        keys = KeyRing.for_settings(settings, public_keys)
+    except SigningKeyError as error:
+        raise click.ClickException(str(error)) from None
+    external = None
+    if checkpoint_file:
+        try:
+            external = json.loads(Path(checkpoint_file).read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise click.ClickException(f"{checkpoint_file} is not a checkpoint file: {error}") from None
+    report = _reader(config).verify(keys, check_index=not skip_index, external_checkpoint=external)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_document(), indent=2))
+    else:
+        _print_report(report)
+    if not report.intact:
+        sys.exit(1 if report.tampered else 2)
+
+
+def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.intact:
+        click.echo(f"intact: {report.entries} entries, the last is entry {report.last_seq} ({report.last_hash}); "
+                   f"{report.checkpoints} checkpoints, signed through entry {report.signed_through}; "
+                   f"{report.purged_texts} texts purged by retention")  # fmt: skip
+        return
+    verdict = "TAMPERED" if report.tampered else "NOT VERIFIED"
+    first = report.problems[0]
+    click.echo(f"{verdict}: {first.message}")
+    for problem in report.problems[1:]:
+        click.echo(f"  also: {problem.message}")
+    if report.problems_left_out:
+        click.echo(f"  and {report.problems_left_out} more problems")
+
+
+@audit.command()
+@config_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Also write the checkpoint as JSON to this file, to keep outside the database (for verify "
+              "--checkpoint). Example: --output 2025-01-31.checkpoint.json")  # fmt: skip
+@_handled
+def checkpoint(config: str | None, output: str | None) -> None:
+    """Sign a checkpoint of the chain now and print it.
+
+    \b
+    The gateway signs one every audit.checkpoint_every entries or
+    audit.checkpoint_seconds; run this at shutdown or from cron, and keep
+    the printed checkpoint somewhere the database's administrators cannot
+    change: then even cutting off the tail and the later checkpoints is found.
+
+    \b
+    Example:
+        handrail audit checkpoint --output /secure/handrail-$(date +%F).checkpoint.json
+    """
+    written = _reader(config).checkpoint()
+    if written is None:
+        raise click.ClickException("the trail is empty: there is nothing to sign")
+    document = json.dumps(written.to_document(), indent=2)
+    if output:
+        Path(output).write_text(document + "\n", encoding="utf-8")
+    click.echo(document)
+
+
+@audit.command("purge-text")
+@config_option
+@click.option("--older-than", "older_than", type=click.IntRange(min=1), default=None,
+              help="Purge the prompt and answer text of entries older than this many days (default: "
+              "audit.text_retention_days). Example: --older-than 90")  # fmt: skip
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_handled
+def purge_text(config: str | None, older_than: int | None, yes: bool) -> None:
+    """Delete old prompt and answer text; everything else, and the chain's proof, stays.
+
+    \b
+    The purge is itself recorded in the chain (who, and the cutoff) before
+    any text is removed; each entry keeps the SHA-256 of its text, so
+    'handrail audit verify' still proves the trail intact.
+
+    \b
+    Example:
+        handrail audit purge-text --older-than 90 --yes
+    """
+    days = older_than or _settings(config).audit.text_retention_days
+    if days is None:
+        raise click.UsageError("give --older-than DAYS (or set audit.text_retention_days in the configuration)")
+    if not yes:
+        click.confirm(f"Delete prompt and answer text older than {days} days?", abort=True)
+    purged = _reader(config).purge_text(days)
+    click.echo(f"purged the text of {purged} entries older than {days} days")
+
+
+@audit.command()
+@click.option("--private-key", "private_key", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the private key (PEM, mode 0600); point audit.checkpoint_key_file at it. "
+              "Example: --private-key /etc/handrail/audit-signing.pem")  # fmt: skip
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the public key, for auditors (verify --public-key). Example: --public-key audit-signing.pub")  # fmt: skip
+def keygen(private_key: str, public_key: str) -> None:
+    """Make an Ed25519 key pair for signing checkpoints.
+
+    \b
+    Example:
+        handrail audit keygen --private-key /etc/handrail/audit-signing.pem --public-key audit-signing.pub
+    """
+    from audit.signing import generate_key_pair
+
+    try:
+        key_id = generate_key_pair(Path(private_key), Path(public_key))
+    except FileExistsError:
+        raise click.ClickException(f"{private_key} already exists; it was left untouched") from None
+    click.echo(f"wrote {private_key} (keep it secret) and {public_key}; key id {key_id}")

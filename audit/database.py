@@ -1,31 +1,121 @@
-"""The SQLAlchemy engine and metadata shared by the audit trail and the key store."""
+"""The SQLAlchemy engine and metadata shared by the audit trail and the key store, and schema migrations."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+import time
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 metadata = MetaData()
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant: every process that migrates the same PostgreSQL database takes this lock first.
+MIGRATION_LOCK_ID = 0x48616E6472  # "Handr"
+SQLITE_START_ATTEMPTS = 10
+
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL so readers never block the writer."""
+    """An engine for ``url``.
+
+    SQLite gets WAL (readers never block the writer) and explicit transaction control: the Python driver's own
+    implicit ``BEGIN`` is switched off so that a connection opened with ``execution_options(sqlite_begin="IMMEDIATE")``
+    takes the write lock when its transaction starts, which is how appends to the audit chain are serialised.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+            connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _switch_to_wal(cursor)
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+    """Put the database in WAL mode; a process opening a brand-new file while another switches it may be told
+    "database is locked" at once (no busy wait for this), so try again briefly."""
+    import sqlite3
+
+    for attempt in range(SQLITE_START_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def writer_connection(engine: Engine) -> Connection:
+    """A connection whose transactions are serialised with every other writer of the audit chain on SQLite.
+
+    (On PostgreSQL the chain head row is locked instead; see ``audit.ledger``.)
+    """
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        connection.execution_options(sqlite_begin="IMMEDIATE")
+    return connection
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_is_current(connection: Connection) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return MigrationContext.configure(connection).get_current_revision() == head
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Bring the schema up to date with the Alembic migrations shipped in ``audit/migrations``.
+
+    Safe to call from many processes at once (workers, replicas): migrations run under a database-wide lock
+    (an advisory lock on PostgreSQL, the write lock on SQLite), and the check that nothing is to be done is cheap.
+    """
     import audit.schema  # noqa: F401  (registers the tables on ``metadata``)
 
-    metadata.create_all(engine)
+    for attempt in range(SQLITE_START_ATTEMPTS):
+        try:
+            _migrate(engine)
+            return
+        except OperationalError as error:
+            # Processes opening a brand-new SQLite file at the same moment can see "database is locked" while one
+            # of them switches it to WAL; that passes in milliseconds.
+            if engine.dialect.name != "sqlite" or "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+
+    with engine.connect() as connection:
+        if schema_is_current(connection):
+            return
+    with writer_connection(engine) as connection, connection.begin():
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

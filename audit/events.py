@@ -1,14 +1,17 @@
-"""What the audit trail records about one request.
+"""What the audit trail records: a request, its completion, and every access to the trail itself.
 
-Values are kinds and counts, never the personal data itself: prompts and
-answers are kept only as redacted text (placeholders by type), or not at all.
+Values are kinds and counts, never the personal data itself: prompts and answers are kept only as redacted text
+(placeholders by type), or not at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+
+from audit.canonical import jsonable
 
 
 @dataclass(slots=True)
@@ -18,7 +21,8 @@ class RequestEvent:
     request_id: str
     received_at: datetime
     endpoint: str
-    outcome: str  # "forwarded" (to be completed), "blocked", "rejected", "failed"
+    # "forwarded" (a completion follows), or final: "blocked", "rejected", "failed", "scanned"
+    outcome: str
     status_code: int | None = None
     user_id: str | None = None
     department: str | None = None
@@ -32,18 +36,18 @@ class RequestEvent:
     stream: bool = False
     classification: str | None = None
     experiment: str | None = None
-    decision: dict | None = None  # the policy's whole decision document
+    decision: dict | None = None  # the policy's whole decision document (action, reasons, redact_types ...)
     policy_version: str | None = None
     shadow: dict | None = None  # where a candidate policy disagreed
     findings: dict[str, int] = field(default_factory=dict)  # finding type -> count
     signals: list[dict] = field(default_factory=list)  # {"type", "evidence", "location"}
     error_code: str | None = None
     error_message: str | None = None
-    prompt_text: str | None = None  # redacted
+    prompt_text: str | None = None  # redacted; kept beside the chained body, which holds its SHA-256
     latency_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
 
     def to_dict(self) -> dict:
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -65,14 +69,27 @@ class Completion:
     latency_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return _jsonable(dataclasses.asdict(self))
+        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+def new_access_id() -> str:
+    return "acc_" + secrets.token_hex(12)
+
+
+@dataclass(slots=True)
+class AccessEvent:
+    """An auditor (or operator) read or changed the audit trail: who, how, and with which parameters."""
+
+    actor: str  # the user id of the key, or "cli:<os user>@<host>"
+    action: str  # "query", "show", "export", "stats", "verify", "checkpoint", "purge-text"
+    via: str  # "http" or "cli"
+    parameters: dict = field(default_factory=dict)  # filters and options, never free-text search terms in clear
+    department: str | None = None
+    roles: list[str] = field(default_factory=list)
+    key_id: str | None = None
+    client_address: str | None = None
+    request_id: str = field(default_factory=new_access_id)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def to_dict(self) -> dict:
+        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]

@@ -1,10 +1,30 @@
-"""Tables of the store: API keys and the audit trail."""
+"""Tables of the store: API keys and the audit trail.
+
+The audit trail is an append-only **ledger** of hash-chained entries (``audit_ledger``) plus tables derived from it
+to make questions fast:
+
+- ``audit_ledger``       the evidence: one row per entry (a request, its completion, an auditor's query, a purge),
+                         its canonical JSON body, its redacted text and its hash. Never updated, except that
+                         retention may blank ``text`` (the body keeps the text's SHA-256, so the chain still verifies).
+- ``audit_chain_head``   one row: the last entry's seq and hash. Appenders lock it, which keeps the chain single.
+- ``audit_checkpoints``  signed statements "entry N has hash H", so that cutting off the tail is detectable.
+- ``audit_events``       the index: one row per request (or audit access) with the columns auditors filter on;
+                         its final outcome is filled in when the completion arrives.
+- ``audit_event_labels`` the index's multi-valued attributes: ``reason:CODE``, ``finding:TYPE``, ``signal:TYPE``.
+- ``audit_daily_counts`` / ``audit_daily_reasons``  rollups behind ``stats``.
+
+``handrail audit verify`` checks the ledger against its hashes and checkpoints, and the derived tables against the
+ledger, so an edit anywhere is reported.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table, Text
 
 from audit.database import metadata
+
+# INTEGER PRIMARY KEY is SQLite's rowid: the ledger is stored in seq order.
+SequenceNumber = BigInteger().with_variant(Integer(), "sqlite")
 
 api_keys = Table(
     "api_keys",
@@ -20,12 +40,94 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
 
-audit_records = Table(
-    "audit_records",
+audit_ledger = Table(
+    "audit_ledger",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("request_id", String(64), nullable=False, index=True),
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
     Column("kind", String(16), nullable=False),
+    Column("request_id", String(64), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("payload", JSON, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("text", Text, nullable=True),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("checkpoint_number", Integer, nullable=False),
+    Column("checkpoint_seq", BigInteger, nullable=False),
+    Column("checkpoint_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("algorithm", String(16), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", Text, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("request_seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("request_id", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("user_id", String(200), nullable=True),
+    Column("department", String(200), nullable=True),
+    Column("model", String(200), nullable=True),
+    Column("provider", String(100), nullable=True),
+    Column("endpoint", String(100), nullable=True),
+    Column("action", String(16), nullable=True),
+    Column("outcome", String(32), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("experiment", String(200), nullable=True),
+    Column("policy_version", String(200), nullable=True),
+    Column("classification", String(40), nullable=True),
+    Column("completion_seq", BigInteger, nullable=True),
+    Index("ix_audit_events_received_at", "received_at"),
+    Index("ix_audit_events_user", "user_id", "received_at"),
+    Index("ix_audit_events_department", "department", "received_at"),
+    Index("ix_audit_events_model", "model", "received_at"),
+    Index("ix_audit_events_experiment", "experiment", "received_at"),
+)
+
+audit_event_labels = Table(
+    "audit_event_labels",
+    metadata,
+    Column("label", String(240), primary_key=True),
+    Column("request_seq", BigInteger, primary_key=True),
+    Index("ix_audit_event_labels_request", "request_seq"),
+)
+
+audit_daily_counts = Table(
+    "audit_daily_counts",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("department", String(200), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("action", String(16), primary_key=True),
+    Column("outcome", String(32), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+audit_daily_reasons = Table(
+    "audit_daily_reasons",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("department", String(200), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("action", String(16), primary_key=True),
+    Column("reason", String(200), primary_key=True),
+    Column("count", BigInteger, nullable=False),
 )

@@ -1,19 +1,43 @@
-"""The audit store: one record per request, written before anything is forwarded."""
+"""The audit store: every request recorded before anything is forwarded, completed after; fail closed.
+
+A request is two chained ledger entries — ``request`` (written before forwarding, or once with the final outcome
+for a refused or failed request) and ``completion`` (written when the answer is finished). Entries are never
+updated, so the chain stays immutable; the query index row of the request is what learns the final outcome.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text, update
 
+from audit.canonical import format_time
 from audit.database import create_schema, make_engine
-from audit.events import Completion, RequestEvent
-from audit.schema import audit_records
+from audit.events import AccessEvent, Completion, RequestEvent
+from audit.group_commit import GroupCommit, Work
+from audit.index import IndexWriter, completed_row, request_row, row_for_entry
+from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
+from audit.schema import audit_events, audit_ledger
 from audit.settings import AuditSettings
+from audit.signing import signer_for
+
+log = logging.getLogger("handrail.audit")
+PURGE_BATCH = 5000
 
 
 class AuditUnavailable(Exception):
     """The store could not record an event; the request must be refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppendTransaction:
+    """What an append sees: the chain (head locked) and the index, both written when the transaction ends."""
+
+    chain: ChainWriter
+    index: IndexWriter
 
 
 class AuditStore:
@@ -21,38 +45,135 @@ class AuditStore:
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)
         create_schema(self.engine)
+        self.signer = signer_for(settings)
+        self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
+        self._group = GroupCommit(self._run_batch, self._run_alone)
+
+    # --- recording (the pipeline calls these, in a worker thread) -------------------------------------------------
 
     def record_request(self, event: RequestEvent) -> None:
-        self._append(event.request_id, "request", event.to_dict())
+        """Append the request entry and index it; raises AuditUnavailable (refuse the request) on any failure."""
+        data = self._document(event, f"request {event.request_id}")
+        prompt = data.pop("prompt_text")
+        text_kept = prompt if self.settings.store_text == "redacted" else None
+
+        def apply(tx: AppendTransaction) -> None:
+            appended = tx.chain.append("request", event.request_id, data, text_kept)
+            tx.index.add(request_row(appended.seq, data))
+
+        self._append(apply, f"request {event.request_id}")
 
     def record_completion(self, completion: Completion) -> None:
-        self._append(completion.request_id, "completion", completion.to_dict())
+        """Append the completion entry of a recorded request; raises AuditUnavailable on any failure."""
+        data = self._document(completion, f"completion of {completion.request_id}")
+        answer = data.pop("answer_text")
+        text_kept = answer if self.settings.store_text == "redacted" else None
 
-    def _append(self, request_id: str, kind: str, payload: dict) -> None:
+        def apply(tx: AppendTransaction) -> None:
+            before = tx.index.indexed_request(completion.request_id)
+            appended = tx.chain.append("completion", completion.request_id, data, text_kept)
+            tx.index.complete(before, completed_row(before, appended.seq, data))
+
+        self._append(apply, f"completion of {completion.request_id}")
+
+    def record_access(self, access: AccessEvent) -> None:
+        """Record that someone read (or changed) the trail; the reading is refused if this fails."""
+        data = self._document(access, f"access {access.request_id}")
+
+        def apply(tx: AppendTransaction) -> None:
+            appended = tx.chain.append("access", access.request_id, data)
+            tx.index.add(row_for_entry(appended.seq, "access", data))
+
+        self._append(apply, f"access {access.request_id}")
+
+    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict:
         try:
+            return event.to_dict()
+        except Exception as error:  # a value that is not JSON: refuse rather than record something else
+            raise self._unavailable(label, error) from error
+
+    def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
+        return self._group.submit(Work(apply, label))
+
+    def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
+        with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
+            tx = AppendTransaction(chain, IndexWriter(chain.connection))
+            for work in batch:
+                work.result = work.apply(tx)
+            tx.index.flush()
+
+    def _run_alone(self, work: Work[AppendTransaction]) -> None:
+        try:
+            self._run_batch([work])
+        except Exception as error:
+            work.error = self._unavailable(work.label, error)
+            work.error.__cause__ = error
+
+    # --- maintenance ---------------------------------------------------------------------------------------------
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign a checkpoint of the current head now (if anything was appended since the last); return the latest."""
+        try:
+            with chain_transaction(self.engine, self.signer, self.checkpoints, force_checkpoint=True) as chain:
+                written = chain.checkpoint_written
+            if written is not None:
+                return written
+            with self.engine.connect() as connection:
+                return latest_checkpoint(connection)
+        except Exception as error:
+            raise self._unavailable("checkpoint", error) from error
+
+    def close(self) -> Checkpoint | None:
+        """At shutdown: sign a checkpoint of everything appended (best effort) and close the connections."""
+        try:
+            return self.checkpoint()
+        except AuditUnavailable:
+            return None
+        finally:
+            self.engine.dispose()
+
+    def purge_text(self, older_than: timedelta, access: AccessEvent) -> int:
+        """Blank the prompt and answer text of entries recorded before now - ``older_than``; return how many.
+
+        The purge is itself a chained entry (kind ``purge``, with its cutoff) written *before* any text is removed:
+        ``verify`` accepts a missing text only for an entry recorded before the cutoff of a later purge entry.
+        The hashes of the texts stay in the entries' bodies, so the chain verifies as before.
+        """
+        cutoff = datetime.now(UTC) - older_than
+        data = {**access.to_dict(), "cutoff": format_time(cutoff)}
+
+        def apply(tx: AppendTransaction) -> int:
+            appended = tx.chain.append("purge", access.request_id, data)
+            tx.index.add(row_for_entry(appended.seq, "purge", data))
+            return appended.seq
+
+        purge_seq = self._append(apply, f"purge {access.request_id}")
+        purged = 0
+        while True:
             with self.engine.begin() as connection:
-                connection.execute(
-                    insert(audit_records).values(
-                        request_id=request_id, kind=kind, recorded_at=datetime.now(UTC), payload=payload
-                    )
-                )
-        except Exception as error:  # any database failure: fail closed
-            raise AuditUnavailable(f"the audit store could not record the event: {type(error).__name__}") from error
+                batch = select(audit_ledger.c.seq).where(
+                    audit_ledger.c.seq < purge_seq, audit_ledger.c.recorded_at < cutoff, audit_ledger.c.text.is_not(None)
+                ).limit(PURGE_BATCH)
+                result = connection.execute(update(audit_ledger).where(audit_ledger.c.seq.in_(batch.scalar_subquery())).values(text=None))
+            purged += result.rowcount
+            if result.rowcount < PURGE_BATCH:
+                return purged
+
+    # --- questions the gateway asks --------------------------------------------------------------------------------
 
     def experiment_requests_today(self, experiment: str) -> int:
         start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(audit_records.c.payload).where(
-                    audit_records.c.kind == "request", audit_records.c.recorded_at >= start
-                )
-            ).scalars()
-            return sum(1 for payload in rows if payload.get("experiment") == experiment)
+            return connection.execute(
+                select(func.count()).select_from(audit_events).where(
+                    audit_events.c.experiment == experiment[:200], audit_events.c.received_at >= start,
+                    audit_events.c.kind == "request")  # fmt: skip
+            ).scalar_one()
 
     def count_requests(self) -> int:
         with self.engine.connect() as connection:
             return connection.execute(
-                select(func.count()).select_from(audit_records).where(audit_records.c.kind == "request")
+                select(func.count()).select_from(audit_events).where(audit_events.c.kind == "request")
             ).scalar_one()
 
     def ping(self) -> bool:
@@ -62,3 +183,11 @@ class AuditStore:
             return True
         except Exception:
             return False
+
+    # --- helpers -------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _unavailable(what: str, error: Exception) -> AuditUnavailable:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        log.error("audit store could not record the %s: %s: %s", what, type(error).__name__, detail)
+        return AuditUnavailable(f"the audit store could not record the {what}: {type(error).__name__}")

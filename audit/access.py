@@ -1,0 +1,120 @@
+"""Audited reading: every query, export, count and verification is recorded in the trail before it runs.
+
+The command line and the HTTP routes both read through ``AuditReader``; if the access cannot be recorded the
+reading is refused (``AuditUnavailable``), as a request to a model would be.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from audit.events import AccessEvent
+from audit.export import export_lines
+from audit.ledger import Checkpoint
+from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
+from audit.signing import KeyRing
+from audit.store import AuditStore, AuditUnavailable
+from audit.verify import Report, verify
+
+
+@dataclass(frozen=True, slots=True)
+class Auditor:
+    """Who is reading: a key's principal (HTTP) or the operating-system account running the command line."""
+
+    user: str
+    via: str
+    department: str | None = None
+    roles: tuple[str, ...] = ()
+    key_id: str | None = None
+    client_address: str | None = None
+
+    @classmethod
+    def from_principal(cls, principal: object, client_address: str | None = None) -> Auditor:
+        return cls(
+            user=getattr(principal, "user"),
+            via="http",
+            department=getattr(principal, "department", None),
+            roles=tuple(getattr(principal, "roles", ())),
+            key_id=getattr(principal, "key_id", None),
+            client_address=client_address,
+        )
+
+    @classmethod
+    def from_command_line(cls) -> Auditor:
+        try:
+            account = getpass.getuser()
+        except Exception:  # no name for the uid (e.g. in a container)
+            account = "unknown"
+        return cls(user=f"cli:{account}@{socket.gethostname()}", via="cli")
+
+    def access(self, action: str, parameters: dict, request_id: str | None = None) -> AccessEvent:
+        event = AccessEvent(actor=self.user, action=action, via=self.via, parameters=parameters,
+                            department=self.department, roles=list(self.roles), key_id=self.key_id,
+                            client_address=self.client_address)  # fmt: skip
+        if request_id:
+            event.request_id = request_id
+        return event
+
+
+class AuditReader:
+    def __init__(self, store: AuditStore, auditor: Auditor, request_id: str | None = None) -> None:
+        self.store = store
+        self.auditor = auditor
+        self.request_id = request_id  # the HTTP request's id, so the access entry and the response can be matched
+
+    def _record(self, action: str, parameters: dict) -> None:
+        self.store.record_access(self.auditor.access(action, parameters, self.request_id))
+
+    def search(self, filters: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc") -> EventPage:
+        self._record("query", {**filters.to_parameters(), "limit": limit, "cursor": cursor, "order": order})
+        with self.store.engine.connect() as connection:
+            return search_events(connection, filters, limit, cursor, order)
+
+    def event(self, request_id: str) -> dict | None:
+        self._record("show", {"request_id": request_id})
+        with self.store.engine.connect() as connection:
+            return get_event(connection, request_id)
+
+    def stats(self, filters: EventFilter, by: Sequence[str] = STAT_DIMENSIONS) -> dict:
+        unknown = [d for d in by if d not in STAT_DIMENSIONS]
+        if unknown:  # checked before recording, so a typo does not leave an access entry behind
+            raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")
+        self._record("stats", {**filters.to_parameters(), "by": list(by)})
+        with self.store.engine.connect() as connection:
+            return event_stats(connection, filters, by)
+
+    def export(self, filters: EventFilter, format: str) -> Iterator[str]:
+        """The export as text chunks; the access is recorded now, the rows are read as the chunks are taken."""
+        if format not in ("csv", "jsonl"):
+            raise FilterError("format must be csv or jsonl", "format")
+        self._record("export", {**filters.to_parameters(), "format": format})
+        return self._stream(filters, format)
+
+    def _stream(self, filters: EventFilter, format: str) -> Iterator[str]:
+        with self.store.engine.connect() as connection:
+            yield from export_lines(iter_events(connection, filters), format)
+
+    def verify(self, keys: KeyRing, check_index: bool = True, external_checkpoint: dict | None = None) -> Report:
+        """Verification discloses no event, and must work most of all when the chain is damaged (then appending
+        the access entry may fail): it is recorded if it can be, and runs regardless."""
+        recorded = True
+        try:
+            self._record("verify", {"check_index": check_index, "external_checkpoint": external_checkpoint is not None})
+        except AuditUnavailable:
+            recorded = False
+        report = verify(self.store.engine, keys, check_index=check_index, external_checkpoint=external_checkpoint)
+        if not recorded:
+            report.warnings.append("this verification could not be recorded in the trail (appending to it failed)")
+        return report
+
+    def checkpoint(self) -> Checkpoint | None:
+        self._record("checkpoint", {})
+        return self.store.checkpoint()
+
+    def purge_text(self, older_than_days: int) -> int:
+        access = self.auditor.access("purge-text", {"older_than_days": older_than_days}, self.request_id)
+        return self.store.purge_text(timedelta(days=older_than_days), access)

@@ -1,0 +1,58 @@
+"""The canonical form is the documented one: an auditor's own script, using nothing but hashlib and json, can check
+the chain without Handrail's code."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from audit.canonical import canonical_json, format_time
+from audit.schema import audit_checkpoints, audit_ledger
+
+
+def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) -> int:
+    """What docs/audit.md tells an auditor to do, written from the documentation alone."""
+    previous = "0" * 64
+    for expected_seq, row in enumerate(rows, start=1):
+        body = json.loads(row["body"])
+        assert json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True) == row["body"]
+        assert body["seq"] == row["seq"] == expected_seq
+        assert body["prev"] == previous
+        assert hashlib.sha256(row["body"].encode("ascii")).hexdigest() == row["hash"]
+        if row["text"] is not None:
+            assert hashlib.sha256(row["text"].encode("utf-8")).hexdigest() == body["text_sha256"]
+        previous = row["hash"]
+    hashes = {row["seq"]: row["hash"] for row in rows}
+    for checkpoint in checkpoints:
+        message = json.dumps({"v": 1, "number": checkpoint["number"], "seq": checkpoint["seq"], "hash": checkpoint["hash"],
+                              "created_at": checkpoint["created_at"], "algorithm": checkpoint["algorithm"],
+                              "key_id": checkpoint["key_id"]}, sort_keys=True, separators=(",", ":"))  # fmt: skip
+        signature = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+        assert signature == checkpoint["signature"] and hashes[checkpoint["seq"]] == checkpoint["hash"]
+    return len(rows)
+
+
+def test_an_auditor_can_verify_the_chain_with_hashlib_and_json_alone(store, traffic, settings):
+    traffic.allowed(prompt_text="Ünïcode prompt with <PERSON>")
+    traffic.blocked()
+    traffic.rejected()
+    for _ in range(10):
+        traffic.redacted()
+    with store.engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(select(audit_ledger).order_by(audit_ledger.c.seq)).mappings()]
+        checkpoints = [dict(r) for r in connection.execute(select(audit_checkpoints)).mappings()]
+    for checkpoint in checkpoints:
+        checkpoint["created_at"] = format_time(checkpoint["created_at"])
+    assert independent_check(rows, checkpoints, settings.checkpoint_key.get_secret_value()) == 24
+    assert len(checkpoints) == 3
+
+
+def test_canonical_json_and_times():
+    assert canonical_json({"b": 1, "a": {"d": [1, "é"], "c": None}}) == '{"a":{"c":null,"d":[1,"\\u00e9"]},"b":1}'
+    moment = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert format_time(moment) == "2025-01-02T02:04:05.000000Z"
+    assert format_time(datetime(2025, 1, 2, 3, 4, 5, 7)) == "2025-01-02T03:04:05.000007Z"  # naive = UTC
