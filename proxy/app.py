@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from audit.http import gateway_audit_router
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
 from proxy.errors import BadRequest, HandrailError, NotFound
@@ -39,11 +40,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Models load once per worker, off the event loop.
-        app.state.services = await anyio.to_thread.run_sync(Services.start, settings)
+        app.state.services = services = await anyio.to_thread.run_sync(Services.start, settings)
         yield
+        if services.audit is not None:
+            # Signs a final checkpoint, so a cut-off tail after this point is detectable.
+            await anyio.to_thread.run_sync(services.audit.close)
 
     app = FastAPI(title="Handrail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
 
+    app.include_router(gateway_audit_router())
     for endpoint in MODEL_ENDPOINTS:
         app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
 

@@ -310,7 +310,7 @@ class Forwarding:
             return result, findings_per_choice
         decision = await _decide(self.services, self.context, self.conversation, result, "response")
         if decision.action == "block":
-            raise PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
+            raise _answer_refusal(decision)
         if decision.action == "redact" and decision.redact_types:
             remover = Pseudonymiser({t: "drop" for t in decision.redact_types})
             for choice, found in zip(answer.choices, findings_per_choice):
@@ -326,7 +326,7 @@ class Forwarding:
         except HandrailError as error:
             return PolicyRefusal(error.message, code=error.code)
         if decision.action == "block":
-            return PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
+            return _answer_refusal(decision)
         return None
 
     async def _fail(self, error: HandrailError) -> Response:
@@ -382,6 +382,12 @@ async def _decide(
         phase=phase,  # type: ignore[arg-type]
     )
     return await _guard("policy", services.require_policy().decide, policy_input)
+
+
+def _answer_refusal(decision: Decision) -> PolicyRefusal:
+    refusal = PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
+    refusal.outcome = "blocked_answer"
+    return refusal
 
 
 def _refusal_message(decision: Decision, consequence: str) -> str:

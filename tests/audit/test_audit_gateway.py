@@ -128,3 +128,19 @@ def test_two_gateway_processes_and_16_clients_on_one_postgresql(standin, postgre
     config.write_text(json.dumps({"audit": settings["audit"]}))
     verified = CliRunner().invoke(main, ["audit", "verify", "--config", str(config)])
     assert verified.exit_code == 0 and verified.stdout.startswith("intact:"), verified.output
+
+
+def test_auditors_read_the_trail_through_the_running_gateway(gateway, user_key):
+    auditor = gateway.create_key(user="audrey@example.gov.uk", department="GIAA", roles=("auditor",))
+    body = {"model": "echo", "messages": [{"role": "user", "content": "Audit trail probe"}]}
+    sent = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {user_key}"}, timeout=30)
+    request_id = sent.headers["x-request-id"]
+    events = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": request_id},
+                       headers={"authorization": f"Bearer {auditor}"}, timeout=30)  # fmt: skip
+    assert events.status_code == 200, events.text
+    assert [event["request_id"] for event in events.json()["events"]] == [request_id]
+    refused = httpx.get(f"{gateway.url}/v1/audit/events", headers={"authorization": f"Bearer {user_key}"}, timeout=30)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "insufficient_role"
+    export = httpx.get(f"{gateway.url}/v1/audit/export", params={"format": "jsonl"},
+                       headers={"authorization": f"Bearer {auditor}"}, timeout=30)  # fmt: skip
+    assert export.status_code == 200 and request_id in export.text

@@ -27,7 +27,7 @@ def test_keys_create_list_revoke(config):
     key_id = key.split("_")[1]
     listed = runner.invoke(main, ["keys", "list", "--config", config])
     assert key_id in listed.output and "user,auditor" in listed.output and "SECRET" in listed.output
-    assert key.rsplit("_", 1)[1] not in listed.output
+    assert key.split("_", 2)[2] not in listed.output
     assert runner.invoke(main, ["keys", "revoke", "--config", config, key_id]).exit_code == 0
     assert key_id not in runner.invoke(main, ["keys", "list", "--config", config]).output
     assert "revoked" in runner.invoke(main, ["keys", "list", "--config", config, "--all"]).output
