@@ -56,3 +56,29 @@ def test_unreachable_audit_database_stops_the_server_with_a_clear_message(tmp_pa
     log = gateway.log()
     assert "cannot prepare the audit database at postgresql+psycopg://handrail:***@127.0.0.1:9/none" in log
     assert "Traceback" not in log and "s3cret" not in log
+
+
+def test_audit_database_lost_mid_run_refuses_and_forwards_nothing(tmp_path, standin, recorder):
+    from tests.support.postgres import PostgresServer, require_postgres
+
+    require_postgres()
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("handrail_failclosed")
+        gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings={"audit": {"database_url": url}}).start()
+        try:
+            key = gateway.create_key()
+            headers = {"authorization": f"Bearer {key}"}
+            ok = httpx.post(f"{gateway.url}/v1/chat/completions", json=BODY, headers=headers, timeout=30)
+            assert ok.status_code == 200 and len(recorder.requests) == 1
+            server.stop()
+            refused = httpx.post(f"{gateway.url}/v1/chat/completions", json=BODY, headers=headers, timeout=60)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"]["code"] == "guard_unavailable"
+            assert "audit" in refused.json()["error"]["message"].lower() or "key" in refused.json()["error"]["message"].lower()
+            assert len(recorder.requests) == 1  # nothing more reached the provider
+            assert httpx.get(f"{gateway.url}/readyz", timeout=30).status_code == 503
+        finally:
+            gateway.stop()
+    finally:
+        server.stop()
