@@ -32,10 +32,7 @@ _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool
 def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     fields.required(body, "max_tokens", int)
-    messages = fields.required(body, "messages", list)
-    assert isinstance(messages, list)
-    if not messages:
-        raise BadRequest("'messages' must contain at least one message.", param="messages")
+    messages = fields.non_empty_list(body, "messages", "message")
     conversation = Conversation(
         api=API,
         model=model,
@@ -62,8 +59,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
 
 def _parse_message(conversation: Conversation, message: object, index: int) -> None:
     path = ("messages", index)
-    fields.expect(message, dict, path)
-    assert isinstance(message, dict)
+    message = fields.object_at(message, path)
     role = message.get("role")
     if role not in _ROLES:
         raise BadRequest(f"'messages[{index}].role' must be 'user' or 'assistant'.", param=f"messages[{index}].role")
@@ -120,14 +116,7 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
-        tool_type = str(tool.get("type") or "custom")
-        description = tool.get("description") if isinstance(tool.get("description"), str) else ""
-        name = tool.get("name") if isinstance(tool.get("name"), str) else None
-        conversation.tools.append(ToolDeclaration(tool_type, name, description, path))
-        if description:
-            conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
-        for text_path, text in fields.schema_descriptions(tool.get("input_schema"), (*path, "input_schema")):
-            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
+        fields.declare_tool(conversation, str(tool.get("type") or "custom"), tool, path, "input_schema")
     servers = fields.optional(body, "mcp_servers", list) or []
     for index, server in enumerate(servers):
         name = server.get("name") if isinstance(server, dict) else None

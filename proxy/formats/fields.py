@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from proxy.conversation import JsonPath, format_path
+from proxy.conversation import Conversation, JsonPath, TextPart, ToolDeclaration, format_path
 from proxy.errors import BadRequest
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "an object"}
@@ -37,6 +37,20 @@ def optional(body: dict, key: str, kind: type | tuple[type, ...], path: JsonPath
     value = body.get(key)
     if value is not None:
         expect(value, kind, (*path, key))
+    return value
+
+
+def object_at(value: object, path: JsonPath) -> dict:
+    expect(value, dict, path)
+    assert isinstance(value, dict)
+    return value
+
+
+def non_empty_list(body: dict, key: str, what: str) -> list:
+    value = required(body, key, list)
+    assert isinstance(value, list)
+    if not value:
+        raise BadRequest(f"'{key}' must contain at least one {what}.", param=key)
     return value
 
 
@@ -75,3 +89,17 @@ def schema_descriptions(schema: object, path: JsonPath) -> Iterator[tuple[JsonPa
     elif isinstance(schema, list):
         for index, item in enumerate(schema):
             yield from schema_descriptions(item, (*path, index))
+
+
+def declare_tool(
+    conversation: Conversation, tool_type: str, definition: dict, path: JsonPath, schema_key: str | None
+) -> None:
+    """Record a declared tool, and scan its description and its schema's descriptions as text."""
+    name = definition.get("name")
+    description = definition.get("description") if isinstance(definition.get("description"), str) else ""
+    conversation.tools.append(ToolDeclaration(tool_type, name if isinstance(name, str) else None, description, path))
+    if description:
+        conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
+    if schema_key:
+        for text_path, text in schema_descriptions(definition.get(schema_key), (*path, schema_key)):
+            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))

@@ -31,10 +31,7 @@ _OPAQUE_CONTENT = {"image_url": "image", "input_audio": "audio", "file": "file"}
 
 def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
-    messages = fields.required(body, "messages", list)
-    assert isinstance(messages, list)
-    if not messages:
-        raise BadRequest("'messages' must contain at least one message.", param="messages")
+    messages = fields.non_empty_list(body, "messages", "message")
     conversation = Conversation(
         api=API,
         model=model,
@@ -51,8 +48,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
 
 def _parse_message(conversation: Conversation, message: object, index: int) -> None:
     path = ("messages", index)
-    fields.expect(message, dict, path)
-    assert isinstance(message, dict)
+    message = fields.object_at(message, path)
     role = message.get("role")
     if role not in _ROLES:
         raise BadRequest(
@@ -115,24 +111,14 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         fields.expect(tool, dict, path)
         tool_type = tool.get("type") or "function"
         definition = tool.get("function") if isinstance(tool.get("function"), dict) else tool
-        _declare(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"))
+        fields.declare_tool(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"), "parameters")
     functions = fields.optional(body, "functions", list) or []
     for index, function in enumerate(functions):
         fields.expect(function, dict, ("functions", index))
-        _declare(conversation, "function", function, ("functions", index))
+        fields.declare_tool(conversation, "function", function, ("functions", index), "parameters")
     web_search = body.get("web_search_options")
     if web_search is not None:
         conversation.tools.append(ToolDeclaration("web_search_options", "web_search", "", ("web_search_options",)))
-
-
-def _declare(conversation: Conversation, tool_type: str, definition: dict, path: tuple) -> None:
-    name = definition.get("name") if isinstance(definition.get("name"), str) else None
-    description = definition.get("description") if isinstance(definition.get("description"), str) else ""
-    conversation.tools.append(ToolDeclaration(tool_type, name, description, path))
-    if description:
-        conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
-    for text_path, text in fields.schema_descriptions(definition.get("parameters"), (*path, "parameters")):
-        conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
 
 
 def upstream_request(body: dict) -> dict:

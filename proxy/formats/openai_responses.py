@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity
 from proxy.errors import BadRequest, ErrorView
 from proxy.formats import fields
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
@@ -63,8 +63,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
 
 def _parse_item(conversation: Conversation, item: object, index: int) -> None:
     path = ("input", index)
-    fields.expect(item, dict, path)
-    assert isinstance(item, dict)
+    item = fields.object_at(item, path)
     item_type = item.get("type", "message")
     if item_type == "message":
         role = item.get("role")
@@ -126,14 +125,8 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
-        tool_type = str(tool.get("type") or "function")
-        name = tool.get("name") or tool.get("server_label")
-        description = tool.get("description") if isinstance(tool.get("description"), str) else ""
-        conversation.tools.append(ToolDeclaration(tool_type, name if isinstance(name, str) else None, description, path))
-        if description:
-            conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
-        for text_path, text in fields.schema_descriptions(tool.get("parameters"), (*path, "parameters")):
-            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))
+        definition = tool if tool.get("name") or not tool.get("server_label") else {**tool, "name": tool["server_label"]}
+        fields.declare_tool(conversation, str(tool.get("type") or "function"), definition, path, "parameters")
 
 
 def upstream_request(body: dict) -> dict:
