@@ -32,19 +32,21 @@ sys.path.insert(0, str(REPOSITORY))
 from tests.support.gateway import Gateway  # noqa: E402
 from tests.support.standin import free_port, model_list_for  # noqa: E402
 
-WORDS = (
-    "policy delivery programme stakeholder evidence consultation guidance funding review outcome service digital "
-    "budget council housing transport education procurement assessment framework strategy report analysis team "
-    "quarter target impact risk mitigation timeline milestone resource capacity planning governance board minutes"
-).split()
+SUBJECTS = ("The delivery team", "Our programme board", "The Department for Education", "Leeds City Council",
+            "The finance directorate", "Each regional office", "The digital service", "The Cabinet Office review")
+VERBS = ("reported", "agreed", "proposed", "reviewed", "published", "questioned", "approved", "postponed")
+OBJECTS = ("the quarterly funding figures", "a revised procurement timeline", "new guidance on housing support",
+           "the risk register for the transport strategy", "an updated consultation plan", "the evidence pack for Ministers",
+           "capacity planning for the winter period", "the outcome framework for schools in Yorkshire")
 
 
 def prompt(seed: int, size: int = 1024) -> str:
+    """~``size`` characters of ordinary civil-service prose with no personal data (capitalised, so NER runs)."""
     rng = random.Random(seed)
-    words: list[str] = []
-    while sum(len(w) + 1 for w in words) < size:
-        words.append(rng.choice(WORDS))
-    return "Summarise the following notes for the weekly update: " + " ".join(words) + "."
+    sentences: list[str] = []
+    while sum(len(s) + 1 for s in sentences) < size:
+        sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} in week {rng.randint(1, 52)}.")
+    return "Summarise these notes for the weekly update. " + " ".join(sentences)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -33,8 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application; ``handrail serve`` calls this once per worker process."""
     settings = settings or load_settings()
     logging.basicConfig(level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # litellm logs each call at INFO with provider details; the gateway's own line per request is enough.
-    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
+    # litellm and Presidio log every call at INFO; the gateway's own line per request is enough.
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "presidio-analyzer", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
     @asynccontextmanager
