@@ -1,0 +1,174 @@
+"""Signals from what the text says.
+
+Agent frameworks often describe their tools only in the prompt (ReAct loops,
+JSON tool specifications pasted into a message, XML tool tags, "you are an
+autonomous agent" personas). People also ask a model to run the code it
+writes. Both are told apart from ordinary civil-service language ("run a
+consultation", "execute the contract", "explain what this code does", "I'll run
+it myself") by requiring the shapes those frameworks and requests really have,
+not single words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detectors.usage.capabilities import INTERNET, SELF_CODING, text_capabilities, words_of
+from detectors.usage.evidence import AGENTIC, Evidence
+from proxy.conversation import Conversation, TextPart
+
+_FLAGS = re.IGNORECASE | re.MULTILINE
+
+# --- agent scaffolding -------------------------------------------------------------------------
+
+_REACT_LINE = re.compile(r"^\s*(Thought|Action|Action Input|Observation|Final Answer)\s*:", _FLAGS)
+_TOOL_INTRODUCTION = re.compile(
+    r"\b(you (only )?(have|will have|now have) access to (the following|these|several|some) (tools|functions|commands|actions)"
+    r"|you (can|may|are able to) (call|use|invoke) (the following|these|any of the following) (tools|functions|commands)"
+    r"|the following (tools|functions|commands) are available to you"
+    r"|to (call|use|invoke) (a|one|the|any) (tool|function)\b"
+    r"|(answer|respond|reply) (only )?with (a|one) (json|tool call|function call)"
+    r"|i will (run|execute|call) (it|them|the (tool|function)) and (send|give|return) you the result"
+    r"|wait for the (tool'?s? )?(result|output|observation)"
+    r"|use (one|a single) tool per (message|turn|step)"
+    r"|reply \W?terminate\W? (in the end )?when (everything|the task) is done"
+    r"|^\s*commands\s*:\s*$)",
+    _FLAGS,
+)
+_TOOL_TAG = re.compile(
+    r"<(execute_command|write_to_file|read_file|replace_in_file|apply_diff|search_files|list_files|browser_action|"
+    r"use_mcp_tool|access_mcp_resource|tool_call|tool_use|function_calls?|invoke|run_command|edit_file)\b",
+    re.IGNORECASE,
+)
+_AGENT_PERSONA = re.compile(
+    r"\b(you are (an? |the )?(fully |highly )?(autonomous|independent|self-directed)\b[^.\n]{0,40}\b(agent|assistant|ai)"
+    r"|you are (an? |the )?(coding|software|research|browsing|web|devops|data) agent\b"
+    r"|you are open interpreter\b"
+    r"|(complete|achieve|accomplish) (any|the user's|your) (goal|task|objective)s? by (executing|running|writing) code"
+    r"|(full|complete) (and complete )?permission to (execute|run)"
+    r"|your decisions must (always )?be made independently"
+    r"|you (can|may|are able to) (run|execute) (shell |terminal |system )?commands"
+    r"|you (can|may) (browse|search) the (web|internet)"
+    r"|you (operate|work|run) (autonomously|in a loop|without (human|user) (input|assistance|confirmation)))",
+    _FLAGS,
+)
+_JSON_TOOL_SPEC = re.compile(r'"type"\s*:\s*"function"|"(input_schema|inputSchema)"\s*:\s*\{', re.IGNORECASE)
+_JSON_NAME = re.compile(r'"name"\s*:\s*"([^"]{1,80})"')
+# Lines that hold the task the agent is given, not a description of its tools.
+_TASK_LINE = re.compile(
+    r"^\s*(question|user request|request|task|query|input|final answer|thought|answer|user)\s*:", re.IGNORECASE
+)
+_BEGIN = re.compile(r"^\s*begin!?\s*$", re.IGNORECASE)
+
+
+def scaffolding(text: str) -> str | None:
+    """What kind of agent scaffolding the text carries, in words, or None."""
+    react_lines = {match.group(1).lower() for match in _REACT_LINE.finditer(text)}
+    # Minutes have "Action:" lines too; a ReAct loop also has an action input, or thoughts and observations.
+    if "action" in react_lines and ("action input" in react_lines or {"thought", "observation"} <= react_lines):
+        return "an agent loop (Thought/Action/Observation) with tools described in the text"
+    if _JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text):
+        return "a tool specification pasted into the text"
+    if _TOOL_TAG.search(text):
+        return "tool-call tags that an agent framework executes"
+    if _TOOL_INTRODUCTION.search(text):
+        return "tools described to the model in the text"
+    if _AGENT_PERSONA.search(text):
+        return "instructions for an autonomous agent"
+    return None
+
+
+def described_capabilities(text: str) -> set[str]:
+    """What the tools described in scaffolding text can do.
+
+    The task the agent is given is not read ("Question: ...", anything after
+    "Begin!"): "What is on the council's website?" asks about a website, it does
+    not give the model a browser.
+    """
+    lines = []
+    for line in text.splitlines():
+        if _BEGIN.match(line):
+            break
+        if not _TASK_LINE.match(line):
+            lines.append(words_of(line))
+    return text_capabilities("\n".join(lines))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+# --- asking the model to run its own code, or to change itself ----------------------------------
+
+_WRITE_CODE = re.compile(
+    r"\b(write|writes|generate|create|produce|draft|give me|make|build|code up)\b[^.?!\n]{0,80}?"
+    r"\b(code|script|program|programme|function|snippet|query|one-liner|macro|python|bash|shell|sql|powershell|"
+    r"javascript|notebook)\b",
+    re.IGNORECASE,
+)
+_RUN_IT = re.compile(
+    r"\b(run|execute|exec)\s+(it|them|this|that|the (code|script|program|programme|query|function|file|notebook))\b"
+    r"(?!\s+(myself|ourselves|past|by|through|over|up))",
+    re.IGNORECASE,
+)
+_RUN_WHAT_YOU_WROTE = re.compile(
+    r"\b(run|execute)\b[^.?!\n]{0,40}\b(code|script|program|programme|query|function)\b[^.?!\n]{0,20}"
+    r"\byou\b[^.?!\n]{0,10}\b(wrote|generated|created|produced|write|generate)\b",
+    re.IGNORECASE,
+)
+_SOMEONE_ELSE_RUNS_IT = re.compile(
+    r"\b(i|we)('ll| will| can| shall|'m going to| am going to| want to| need to)\s+(then\s+)?(run|execute|use|paste)\b"
+    r"|\bfor (me|us|the \w+|our \w+|my \w+|an? \w+) to (run|execute|use)\b"
+    r"|\b(myself|ourselves|mentally|by hand)\b"
+    r"|\bso (that )?(i|we) can (run|execute)\b",
+    re.IGNORECASE,
+)
+_SELF_MODIFICATION = re.compile(
+    r"\b(modify|update|change|rewrite|edit|improve|patch|amend|extend)\s+(your|its) own\s+"
+    r"(code|source( code)?|instructions|system prompt|prompt|rules|configuration|weights|behaviou?r)\b"
+    r"|\b(update|change|rewrite|edit|overwrite|replace)\s+your\s+(system prompt|instructions|source code)\b",
+    re.IGNORECASE,
+)
+# A live-browsing tool named in a plain request ("use your browsing tool to check ...").
+_BROWSING_TOOL = re.compile(
+    r"\b(your|the|a)\s+(web[- ]?browsing|browsing|browser|web[- ]?search|internet|web)\s+"
+    r"(tool|plugin|capability|access|feature)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_run_its_code(text: str) -> bool:
+    for sentence in _sentences(text):
+        if _SOMEONE_ELSE_RUNS_IT.search(sentence):
+            continue
+        if _RUN_WHAT_YOU_WROTE.search(sentence):
+            return True
+        written = _WRITE_CODE.search(sentence)
+        if written and _RUN_IT.search(sentence, written.end()):
+            return True
+    return False
+
+
+def add_content_evidence(conversation: Conversation, evidence: Evidence) -> None:
+    for part in conversation.parts:
+        if part.kind not in {"message", "instructions"}:
+            continue
+        where = part.location
+        kind = scaffolding(part.text)
+        if kind:
+            what = f"the text carries {kind}"
+            evidence.add(AGENTIC, what, where)
+            evidence.add_all(described_capabilities(part.text), what, where)
+        if _is_request(part) and asks_to_run_its_code(part.text):
+            evidence.add(SELF_CODING, "the model is asked to run the code it writes", where)
+        if _is_request(part) and _SELF_MODIFICATION.search(part.text):
+            evidence.add(SELF_CODING, "the model is asked to change its own code or instructions", where)
+        if _is_request(part) and _BROWSING_TOOL.search(part.text):
+            evidence.add(AGENTIC, "the model is told to use a browsing tool", where)
+            evidence.add(INTERNET, "the model is told to use a browsing tool", where)
+
+
+def _is_request(part: TextPart) -> bool:
+    """Only what the user or the system asks counts; an assistant's earlier words are not instructions."""
+    return part.role in {"user", "system", "developer"}
+
