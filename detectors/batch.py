@@ -18,16 +18,21 @@ def scan_lines(lines: Iterable[str], scanner: Scanner) -> Iterator[str]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        yield json.dumps(scan_record(line, scanner, number), ensure_ascii=False)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            result = _error(None, f"line {number} is not valid JSON: {error.msg}")
+        else:
+            result = scan_record(record, scanner) if isinstance(record, dict) else _error(None, f"line {number} is not a JSON object")
+        yield json.dumps(result, ensure_ascii=False)
 
 
-def scan_record(line: str, scanner: Scanner, number: int) -> dict:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return {"id": None, "error": f"line {number} is not valid JSON: {error.msg}", "findings": [], "signals": []}
-    if not isinstance(record, dict):
-        return {"id": None, "error": f"line {number} is not a JSON object", "findings": [], "signals": []}
+def _error(record_id: object, message: str) -> dict:
+    return {"id": record_id, "error": message, "findings": [], "signals": []}
+
+
+def scan_record(record: dict, scanner: Scanner) -> dict:
+    """Scan one record: ``{"id", "text"}`` or ``{"id", "endpoint", "headers", "body"}``."""
     record_id = record.get("id")
     if isinstance(record.get("text"), str):
         findings = scanner.analyze_text(record["text"])
@@ -40,7 +45,7 @@ def scan_record(line: str, scanner: Scanner, number: int) -> dict:
         try:
             conversation = parse_request(record["endpoint"], record["body"], record.get("headers") or {})
         except HandrailError as error:
-            return {"id": record_id, "error": error.message, "findings": [], "signals": []}
+            return _error(record_id, error.message)
         result = scanner.scan(conversation)
         return {
             "id": record_id,
@@ -52,4 +57,4 @@ def scan_record(line: str, scanner: Scanner, number: int) -> dict:
             ],
             "signals": [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in result.signals],
         }
-    return {"id": record_id, "error": "expected 'text', or 'endpoint' and 'body'", "findings": [], "signals": []}
+    return _error(record_id, "expected 'text', or 'endpoint' and 'body'")

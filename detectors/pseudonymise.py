@@ -135,3 +135,16 @@ class StreamRestorer:
     def flush(self) -> str:
         text, self._pending = self._pending, ""
         return self._pseudonymiser.restore(text)
+
+
+def redact_by_type(text: str, findings: Iterable[Finding]) -> str:
+    """``text`` with every finding replaced by its type alone (``<PERSON>``): the audit trail's form.
+
+    Not reversible and not numbered, so the stored text says what kind of data
+    was there and nothing more.
+    """
+    results = [RecognizerResult(f.type, f.start, f.end, f.score) for f in findings if 0 <= f.start < f.end <= len(text)]
+    if not results:
+        return text
+    operators = {r.entity_type: OperatorConfig("replace", {"new_value": f"<{r.entity_type}>"}) for r in results}
+    return _anonymizer.anonymize(text=text, analyzer_results=results, operators=operators).text

@@ -62,8 +62,17 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
     if config:
         # Worker processes load the configuration themselves, from the same file.
         os.environ["HANDRAIL_CONFIG"] = str(Path(config).resolve())
-    create_schema(make_engine(settings.audit.database_url))
+    try:
+        create_schema(make_engine(settings.audit.database_url))
+    except Exception as error:
+        url = _hide_password(settings.audit.database_url)
+        raise click.ClickException(f"cannot prepare the audit database at {url}: {_first_line(error)}") from None
     worker_count = workers if workers is not None else (settings.server.workers or os.cpu_count() or 1)
+    if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers write their samples here so /metrics can add them up (see proxy/metrics.py).
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="handrail-metrics-")
     click.echo(
         f"Handrail listening on http://{host or settings.server.host}:{port or settings.server.port} "
         f"with {worker_count} worker(s); models: {', '.join(settings.model_names())}",
@@ -100,6 +109,10 @@ def check_config(config: str | None) -> None:
     summary["audit"]["database_url"] = _hide_password(summary["audit"]["database_url"])
     click.echo(json.dumps(summary, indent=2))
     click.echo("configuration is valid", err=True)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _hide_password(url: str) -> str:

@@ -1,0 +1,140 @@
+"""The HTTP front: thin routes over the pipeline.
+
+Routes only pick the adapter and hand over; what happens to a request is in
+``proxy.pipeline``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from proxy import metrics, pipeline
+from proxy.config import Settings, load_settings
+from proxy.errors import BadRequest, HandrailError, NotFound
+from proxy.formats import openai_chat
+from proxy.request_context import new_request_id
+from proxy.services import Services
+
+log = logging.getLogger("handrail")
+
+MODEL_ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/embeddings")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application; ``handrail serve`` calls this once per worker process."""
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # litellm logs each call at INFO with provider details; the gateway's own line per request is enough.
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Models load once per worker, off the event loop.
+        app.state.services = await anyio.to_thread.run_sync(Services.start, settings)
+        yield
+
+    app = FastAPI(title="Handrail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    for endpoint in MODEL_ENDPOINTS:
+        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
+
+    @app.get("/v1/models")
+    async def list_models(request: Request) -> Response:
+        request_id = new_request_id()
+        try:
+            names = await pipeline.models_for(request, request.app.state.services)
+        except HandrailError as error:
+            return pipeline.error_response(_adapter_for_headers(request), error, request_id)
+        return JSONResponse(_models_document(request, names), headers={"x-request-id": request_id})
+
+    @app.post("/v1/guardrail/scan")
+    async def guardrail_scan(request: Request) -> Response:
+        return await pipeline.handle_scan_request(request, request.app.state.services)
+
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        services: Services = request.app.state.services
+        state = await anyio.to_thread.run_sync(services.readiness)
+        ready = all(value == "ok" for value in state.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **state}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    async def metrics_route() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    @app.post("/admin/policies/reload")
+    async def reload_policies(request: Request) -> Response:
+        services: Services = request.app.state.services
+        request_id = new_request_id()
+        try:
+            await pipeline.authenticate(request, services, "policy-admin")
+            engine = services.require_policy()
+            version = await anyio.to_thread.run_sync(engine.reload)
+        except HandrailError as error:
+            return pipeline.error_response(openai_chat, error, request_id)
+        except Exception as error:
+            # The engine keeps the last good policy in force; say why the new one was rejected.
+            failure = BadRequest(f"The policy was not reloaded: {error}", code="policy_rejected")
+            failure.status = 422
+            return pipeline.error_response(openai_chat, failure, request_id)
+        return JSONResponse({"status": "reloaded", "policy_version": version}, headers={"x-request-id": request_id})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        error: HandrailError = NotFound(f"No API is served at {request.url.path!r}.") if exc.status_code == 404 else BadRequest(str(exc.detail))
+        error.status = exc.status_code
+        return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return pipeline.error_response(_adapter_for_path(request), BadRequest(str(exc)), new_request_id())
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        error = HandrailError("The gateway failed unexpectedly; the request was not completed.")
+        return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
+
+    return app
+
+
+def _model_route(endpoint: str):  # type: ignore[no-untyped-def]
+    async def route(request: Request) -> Response:
+        return await pipeline.handle_model_request(request, endpoint, request.app.state.services)
+
+    route.__name__ = "post_" + endpoint.strip("/").replace("/", "_")
+    return route
+
+
+def _adapter_for_path(request: Request):  # type: ignore[no-untyped-def]
+    from proxy.formats import ADAPTERS
+
+    return ADAPTERS.get(request.url.path.rstrip("/"), _adapter_for_headers(request))
+
+
+def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]
+    """Anthropic clients announce themselves with ``anthropic-version``; everyone else gets OpenAI's shapes."""
+    from proxy.formats import anthropic_messages
+
+    return anthropic_messages if "anthropic-version" in request.headers else openai_chat
+
+
+def _models_document(request: Request, names: list[str]) -> dict:
+    if "anthropic-version" in request.headers:
+        data = [{"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names]
+        return {"data": data, "has_more": False, "first_id": names[0] if names else None, "last_id": names[-1] if names else None}
+    return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "handrail"} for name in names]}

@@ -1,0 +1,85 @@
+"""The long-lived parts a worker needs, built once when it starts.
+
+A part that fails to start is recorded as unavailable rather than crashing the
+worker: ``/readyz`` reports it and every request that needs it is refused
+(fail closed), so an operator sees what is wrong instead of a restart loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from audit.store import AuditStore
+from detectors.scanner import Scanner
+from proxy.auth import KeyStore
+from proxy.config import Settings
+from proxy.errors import GuardFailure
+from proxy.policy.engine import PolicyEngine, build_engine
+from proxy.upstream import Upstream
+
+log = logging.getLogger("handrail")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    upstream: Upstream
+    audit: AuditStore | None = None
+    keys: KeyStore | None = None
+    scanner: Scanner | None = None
+    policy: PolicyEngine | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, settings: Settings) -> Services:
+        services = cls(settings=settings, upstream=Upstream(settings))
+        try:
+            services.audit = AuditStore(settings.audit)
+            services.keys = KeyStore(services.audit.engine)
+        except Exception as error:
+            services._unavailable("audit", error)
+        try:
+            services.scanner = Scanner(settings.detection)
+        except Exception as error:
+            services._unavailable("detectors", error)
+        try:
+            services.policy = build_engine(settings.policy)
+        except Exception as error:
+            services._unavailable("policy", error)
+        return services
+
+    def _unavailable(self, part: str, error: Exception) -> None:
+        self.problems[part] = f"{type(error).__name__}: {error}"
+        log.error("%s unavailable at start: %s", part, self.problems[part])
+
+    # Each accessor refuses, rather than returns None, so a request can never
+    # slip past a guard that did not start.
+    def require_audit(self) -> AuditStore:
+        if self.audit is None:
+            raise GuardFailure("The audit store is unavailable, so no request can be accepted.")
+        return self.audit
+
+    def require_keys(self) -> KeyStore:
+        if self.keys is None:
+            raise GuardFailure("The key store is unavailable, so no request can be authenticated.")
+        return self.keys
+
+    def require_scanner(self) -> Scanner:
+        if self.scanner is None:
+            raise GuardFailure("The detectors are unavailable, so the request could not be scanned.")
+        return self.scanner
+
+    def require_policy(self) -> PolicyEngine:
+        if self.policy is None:
+            raise GuardFailure("The policy engine is unavailable, so no decision could be made.")
+        return self.policy
+
+    def readiness(self) -> dict[str, str]:
+        """``ok`` or the reason, per part."""
+        state = {
+            "detectors": "ok" if self.scanner is not None else self.problems.get("detectors", "not started"),
+            "policy": "ok" if self.policy is not None and self.policy.ready() else self.problems.get("policy", "not ready"),
+            "audit": "ok" if self.audit is not None and self.audit.ping() else self.problems.get("audit", "unreachable"),
+        }
+        return state

@@ -1,0 +1,58 @@
+"""Fail closed: when a guard cannot work, requests are refused with a clear error and nothing is forwarded."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.gateway import Gateway
+
+pytestmark = pytest.mark.integration
+
+BODY = {"model": "echo", "messages": [{"role": "user", "content": "hello"}]}
+
+
+def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -> None:  # type: ignore[no-untyped-def]
+    ready = httpx.get(f"{gateway.url}/readyz", timeout=10)
+    assert ready.status_code == 503 and ready.json()[part] != "ok"
+    assert httpx.get(f"{gateway.url}/healthz", timeout=10).status_code == 200
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    response = httpx.post(f"{gateway.url}/v1/chat/completions", json=BODY, headers=headers, timeout=30)
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "guard_unavailable"
+    assert response.headers["x-request-id"] in error["message"]
+    assert recorder.requests == []
+
+
+def test_broken_policy_refuses_every_request(tmp_path, standin, recorder):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "broken.rego").write_text("package handrail\n\ndecision := {\n")
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings={"policy": {"path": str(policies)}})
+    key = gateway.create_key()
+    gateway.start(wait_until_ready=False)
+    try:
+        refused_everywhere(gateway, key, recorder, "policy")
+    finally:
+        gateway.stop()
+
+
+def test_missing_language_model_refuses_every_request(tmp_path, standin, recorder):
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings={"detection": {"spacy_model": "no_such_model"}})
+    key = gateway.create_key()
+    gateway.start(wait_until_ready=False)
+    try:
+        refused_everywhere(gateway, key, recorder, "detectors")
+    finally:
+        gateway.stop()
+
+
+def test_unreachable_audit_database_stops_the_server_with_a_clear_message(tmp_path, standin):
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
+                      settings={"audit": {"database_url": "postgresql+psycopg://handrail:s3cret@127.0.0.1:9/none"}})  # fmt: skip
+    with pytest.raises(RuntimeError, match="exited at start"):
+        gateway.start(timeout=30)
+    log = gateway.log()
+    assert "cannot prepare the audit database at postgresql+psycopg://handrail:***@127.0.0.1:9/none" in log
+    assert "Traceback" not in log and "s3cret" not in log
