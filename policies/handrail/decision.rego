@@ -1,32 +1,64 @@
 # METADATA
-# title: Handrail decision entry point
-# description: Allow, redact or block one request to a language model.
+# title: Handrail decision
+# description: |
+#   The entry point the gateway queries (data.handrail.decision): allow,
+#   redact or block one request to a language model, or one answer coming
+#   back from it (input.phase), with reasons a person can read. Each concern
+#   lives in its own package; this one only puts their answers together.
+# entrypoint: true
 package handrail
 
 import rego.v1
 
-blocked_types := {"UK_NINO", "UK_NHS", "UK_PASSPORT", "UK_DRIVING_LICENCE", "UK_SORT_CODE", "UK_BANK_ACCOUNT", "IBAN_CODE", "CREDIT_CARD", "CREDENTIAL"}
+import data.handrail.catalogue
+import data.handrail.classification
+import data.handrail.departments
+import data.handrail.experiments
+import data.handrail.protection
+import data.handrail.safeguards
+import data.handrail.validation
 
-redacted_types := {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "UK_POSTCODE", "DATE_OF_BIRTH", "IP_ADDRESS"}
+# METADATA
+# title: Every reason to refuse
+block_reasons := (((classification.blocks | catalogue.blocks) | departments.blocks) | protection.blocks) | safeguards.blocks
 
-present contains t if some t, n in input.findings.counts
+# METADATA
+# title: Reasons in a stable order (most fundamental first), without their priority
+ordered(reasons) := [{"code": reason[1], "message": reason[2]} |
+	some reason in sort([[r.priority, r.code, r.message] | some r in reasons])
+]
 
-block_reasons contains {"code": "blocked_data", "message": concat("", ["The request contains data of a kind that may not be sent to a language model: ", concat(", ", sort([t | some t in present; t in blocked_types]))])} if {
-	some t in present
-	t in blocked_types
+# METADATA
+# title: The decision document
+# description: |
+#   action: allow | redact | block; reasons: [{code, message}], the first one
+#   being the main reason; redact_types: finding types to replace (request)
+#   or remove (answer); experiment: the experiment that applied, or null.
+decision := {
+	"action": "block",
+	"reasons": ordered(validation.blocks),
+	"redact_types": [],
+	"experiment": null,
+} if {
+	# Nothing else is evaluated on an input that is not what the rules expect.
+	not validation.valid
+} else := {
+	"action": "block",
+	"reasons": ordered(block_reasons | experiments.notes),
+	"redact_types": [],
+	"experiment": experiments.applied_name,
+} if {
+	count(block_reasons) > 0
+} else := {
+	"action": "redact",
+	"reasons": ordered(protection.notes | experiments.notes),
+	"redact_types": sort(protection.redact_types),
+	"experiment": experiments.applied_name,
+} if {
+	count(protection.redact_types) > 0
+} else := {
+	"action": "allow",
+	"reasons": ordered(experiments.notes),
+	"redact_types": [],
+	"experiment": experiments.applied_name,
 }
-
-block_reasons contains {"code": concat("", [s.type, "_use"]), "message": concat("", ["The request uses a capability that is not permitted: ", s.type])} if {
-	some s in input.signals
-	s.type in {"agentic", "self_coding", "internet"}
-}
-
-to_redact := [t | some t in present; t in redacted_types]
-
-decision := {"action": "block", "reasons": sort_reasons(block_reasons), "redact_types": [], "experiment": null} if count(block_reasons) > 0
-
-else := {"action": "redact", "reasons": [{"code": "personal_data_redacted", "message": "Personal data was replaced by placeholders before the request was sent."}], "redact_types": to_redact, "experiment": null} if count(to_redact) > 0
-
-else := {"action": "allow", "reasons": [], "redact_types": [], "experiment": null}
-
-sort_reasons(reasons) := [r | some r in reasons]

@@ -1,0 +1,41 @@
+# METADATA
+# title: Departments
+# description: |
+#   Per-department settings (data/departments). A department can only make
+#   the policy stricter: block more kinds of data, or limit which models its
+#   staff may use. A department the data does not list gets the defaults.
+package handrail.departments
+
+import rego.v1
+
+import data.handrail.lib
+
+defaults := {"block": [], "models": []}
+
+# METADATA
+# title: The settings that apply to the caller's department
+entry := object.union(
+	object.union(defaults, {"name": input.principal.department}),
+	data.data.departments[input.principal.department],
+) if {
+	data.data.departments[input.principal.department]
+} else := object.union(defaults, {"name": input.principal.department})
+
+# METADATA
+# title: Extra finding types the department blocks
+block_types contains finding_type if some finding_type in entry.block
+
+# METADATA
+# title: A department with a model list allows only those models
+blocks contains {
+	"priority": 22,
+	"code": "model_not_for_department",
+	"message": concat("", [
+		entry.name, " has not approved the model ", lib.quoted(input.model.name),
+		". Choose one of: ", concat(", ", sort(entry.models)), ".",
+	]),
+} if {
+	input.phase == "request"
+	count(entry.models) > 0
+	not input.model.name in entry.models
+}

@@ -1,0 +1,103 @@
+# METADATA
+# title: Usage safeguards
+# description: |
+#   Agentic use (tools, autonomous agents), self-coding (code the model writes
+#   that runs automatically, or changes to its own instructions) and live
+#   internet access are blocked unless an experiment that applies relaxes
+#   them. The same rules check the model's answer (a tool call in it is
+#   agentic use). Content Handrail cannot scan (images, files, audio) may go
+#   only to a model whose catalogue entry accepts that kind of content, or
+#   within an experiment that relaxes unscannable_content: the gateway cannot
+#   see whether it holds personal data or a security marking.
+package handrail.safeguards
+
+import rego.v1
+
+import data.handrail.catalogue
+import data.handrail.experiments
+import data.handrail.lib
+
+# METADATA
+# title: What each safeguard forbids, in plain English
+rules := {
+	"agentic": {
+		"code": "agentic_use",
+		"message": "Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it.",
+	},
+	"self_coding": {
+		"code": "self_coding",
+		"message": "Asking a model to write code that runs automatically, or to change its own code or instructions, is not allowed unless an approved experiment allows it.",
+	},
+	"internet": {
+		"code": "internet_access",
+		"message": "Giving a model live internet access (web search, browsing or fetching tools) is not allowed unless an approved experiment allows it.",
+	},
+}
+
+# METADATA
+# title: Safeguarded capabilities the request (or answer) uses
+used contains signal.type if {
+	some signal in input.signals
+	rules[signal.type]
+}
+
+# METADATA
+# title: What the detectors saw, first in a stable order
+evidence(signal_type) := found[0] if {
+	found := sort([object.get(signal, "evidence", "") |
+		some signal in input.signals
+		signal.type == signal_type
+	])
+}
+
+# METADATA
+# title: An applied experiment relaxes the safeguard
+permitted(safeguard) if safeguard in experiments.relaxed
+
+scope_note := concat("", [" The experiment ", lib.quoted(experiments.requested), " does not cover this."]) if {
+	experiments.applied
+} else := ""
+
+blocks contains {
+	"priority": 40,
+	"code": rules[signal_type].code,
+	"message": concat("", [
+		rules[signal_type].message, " What Handrail saw: ", evidence(signal_type), ".", scope_note,
+	]),
+} if {
+	some signal_type in used
+	not permitted(signal_type)
+}
+
+# METADATA
+# title: Kinds of content in the request that Handrail cannot scan
+unscannable_kinds contains kind if {
+	some signal in input.signals
+	signal.type == "unscannable_content"
+	some kind in object.get(input.request, "unscannable_kinds", [])
+}
+
+unscannable_kinds contains "unidentified" if {
+	some signal in input.signals
+	signal.type == "unscannable_content"
+	count(object.get(input.request, "unscannable_kinds", [])) == 0
+}
+
+# METADATA
+# title: Unscannable kinds the model is not approved to receive
+refused_kinds := unscannable_kinds - {kind | some kind in catalogue.entry.unscannable_content}
+
+blocks contains {
+	"priority": 45,
+	"code": "unscannable_content",
+	"message": concat("", [
+		"The request includes ", lib.readable_list(sort(refused_kinds)),
+		" content, which Handrail cannot check for personal or sensitive data, and the model ",
+		lib.quoted(input.model.name),
+		" is not approved to receive it. Send the information as text, or choose a model approved for this content.",
+		scope_note,
+	]),
+} if {
+	count(refused_kinds) > 0
+	not permitted("unscannable_content")
+}
