@@ -21,6 +21,7 @@ from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
 from proxy.errors import BadRequest, HandrailError, NotFound
 from proxy.formats import openai_chat
+from proxy.policy.engine import PolicyRejected
 from proxy.request_context import new_request_id
 from proxy.services import Services
 
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Models load once per worker, off the event loop.
         app.state.services = services = await anyio.to_thread.run_sync(Services.start, settings)
         yield
+        if services.policy is not None:
+            services.policy.close()
         if services.audit is not None:
             # Signs a final checkpoint, so a cut-off tail after this point is detectable.
             await anyio.to_thread.run_sync(services.audit.close)
@@ -91,9 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             version = await anyio.to_thread.run_sync(engine.reload)
         except HandrailError as error:
             return pipeline.error_response(openai_chat, error, request_id)
-        except Exception as error:
+        except PolicyRejected as error:
             # The engine keeps the last good policy in force; say why the new one was rejected.
-            failure = BadRequest(f"The policy was not reloaded: {error}", code="policy_rejected")
+            failure = BadRequest(
+                f"The policy was not reloaded, the previous one ({engine.version}) stays in force: {error}",
+                code="policy_rejected",
+            )
             failure.status = 422
             return pipeline.error_response(openai_chat, failure, request_id)
         return JSONResponse({"status": "reloaded", "policy_version": version}, headers={"x-request-id": request_id})

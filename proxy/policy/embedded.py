@@ -1,90 +1,143 @@
-"""The embedded engine: Rego evaluated in-process by regopy, no server to run."""
+"""The embedded engine: Rego evaluated in-process by regopy, no server to run.
+
+The policy directory is compiled once into a bundle of its decision entry
+point; each decision sets the input and queries that bundle (about a
+millisecond). A new version of the directory (a file changed, or a reload was
+asked for) replaces the loaded one only after it has passed the checks in
+``proxy.policy.validate``; until then the last good policy stays in force.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import regopy
 
+from proxy.policy.compile_check import DECISION_ENTRYPOINT, compile_decision, describe_rego_error
 from proxy.policy.decision import Decision
-from proxy.policy.engine import PolicyUnavailable
+from proxy.policy.engine import PolicyRejected, PolicyUnavailable
+from proxy.policy.files import PolicyFilesError, PolicySnapshot, fingerprint, read_policy
 from proxy.policy.settings import PolicySettings
+from proxy.policy.validate import validate_snapshot
 
-DECISION_QUERY = "data.handrail.decision"
-
-
-def policy_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """Rego modules (tests excluded) and JSON data files under ``root``, in a stable order."""
-    modules = sorted(p for p in root.rglob("*.rego") if not p.name.endswith("_test.rego"))
-    data = sorted(root.rglob("*.json"))
-    return modules, data
+log = logging.getLogger(__name__)
 
 
-def data_document(root: Path, data_files: list[Path]) -> dict:
-    """Data files placed where ``opa run DIR`` puts them: under their directory's path."""
-    document: dict = {}
-    for file in data_files:
-        node = document
-        for step in file.relative_to(root).parent.parts:
-            node = node.setdefault(step, {})
-        node.update(json.loads(file.read_text(encoding="utf-8")))
-    return document
-
-
-def version_of(root: Path) -> str:
-    modules, data = policy_files(root)
-    digest = hashlib.sha256()
-    for file in [*modules, *data]:
-        digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+@dataclass(frozen=True)
+class _Loaded:
+    interpreter: regopy.Interpreter
+    bundle: regopy.Bundle
+    version: str
 
 
 class EmbeddedEngine:
-    def __init__(self, settings: PolicySettings) -> None:
-        self._root = Path(settings.path)
+    """One policy directory, compiled in-process, reloaded when it changes."""
+
+    def __init__(self, settings: PolicySettings, *, path: Path | None = None, watch: bool | None = None) -> None:
+        self._root = Path(path if path is not None else settings.path)
+        self._settings = settings
         self._lock = threading.Lock()
-        self._interpreter: regopy.Interpreter | None = None
-        self._version = ""
-        self.reload()
+        self._reload_lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+        self._fingerprint: tuple = ()
+        self.last_rejection: str | None = None
+        # At start the policy must compile and decide; a policy that cannot
+        # leaves the gateway without a policy, which refuses every request.
+        self._fingerprint = fingerprint(self._root)
+        self._install(self._read(), validate=False)
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        if settings.watch if watch is None else watch:
+            self._watcher = threading.Thread(target=self._watch, name="policy-watch", daemon=True)
+            self._watcher.start()
 
     @property
     def version(self) -> str:
-        return self._version
+        loaded = self._loaded
+        return loaded.version if loaded else ""
 
-    def reload(self) -> str:
-        interpreter, version = self._compile()
-        with self._lock:
-            self._interpreter, self._version = interpreter, version
-        return version
+    @property
+    def path(self) -> Path:
+        return self._root
 
-    def _compile(self) -> tuple[regopy.Interpreter, str]:
-        modules, data = policy_files(self._root)
-        if not modules:
-            raise PolicyUnavailable(f"no Rego modules found in {self._root}")
-        interpreter = regopy.Interpreter()
-        for module in modules:
-            interpreter.add_module(str(module.relative_to(self._root)), module.read_text(encoding="utf-8"))
-        interpreter.add_data(data_document(self._root, data))
-        return interpreter, version_of(self._root)
+    def ready(self) -> bool:
+        return self._loaded is not None
 
     def decide(self, policy_input: dict) -> Decision:
         with self._lock:
-            if self._interpreter is None:
+            loaded = self._loaded
+            if loaded is None:
                 raise PolicyUnavailable("no policy is loaded")
-            self._interpreter.set_input(policy_input)
-            output = self._interpreter.query(DECISION_QUERY)
-            version = self._version
-        try:
-            document = json.loads(str(output))["expressions"][0]
-        except (KeyError, IndexError, ValueError) as error:
-            raise PolicyUnavailable(f"the policy did not produce a decision: {output}") from error
-        try:
-            return Decision.from_document(document, version)
-        except ValueError as error:
-            raise PolicyUnavailable(str(error)) from error
+            try:
+                loaded.interpreter.set_input(policy_input)
+                output = loaded.interpreter.query_bundle_entrypoint(loaded.bundle, DECISION_ENTRYPOINT)
+            except regopy.RegoError as error:
+                raise PolicyUnavailable(f"the policy failed to evaluate: {describe_rego_error(error, {})}") from error
+        return decision_from_output(output, loaded.version)
 
-    def ready(self) -> bool:
-        return self._interpreter is not None
+    def reload(self) -> str:
+        """Load the directory again if it changed. Raises PolicyRejected (old policy kept) if it is broken."""
+        with self._reload_lock:
+            self._fingerprint = fingerprint(self._root)
+            snapshot = self._read()
+            if snapshot.version == self.version:
+                return self.version
+            self._install(snapshot, validate=True)
+            return self.version
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+
+    def _read(self) -> PolicySnapshot:
+        try:
+            return read_policy(self._root)
+        except PolicyFilesError as error:
+            raise PolicyRejected(str(error)) from error
+
+    def _install(self, snapshot: PolicySnapshot, *, validate: bool) -> None:
+        if validate:
+            problem = validate_snapshot(snapshot, run_tests=self._settings.run_tests_on_reload)
+            if problem:
+                self.last_rejection = problem
+                raise PolicyRejected(problem)
+        try:
+            interpreter, bundle = compile_decision(snapshot)
+        except regopy.RegoError as error:
+            problem = describe_rego_error(error, snapshot.modules)
+            self.last_rejection = problem
+            raise PolicyRejected(problem) from error
+        with self._lock:
+            self._loaded = _Loaded(interpreter, bundle, snapshot.version)
+        self.last_rejection = None
+        log.info("policy %s loaded from %s", snapshot.version, self._root)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._settings.watch_interval_seconds):
+            try:
+                if fingerprint(self._root) == self._fingerprint:
+                    continue
+                self.reload()
+            except PolicyRejected as error:
+                log.error("policy change in %s rejected, the previous policy stays in force: %s", self._root, error)
+            except Exception:
+                log.exception("policy watcher failed; the previous policy stays in force")
+
+
+def decision_from_output(output: regopy.Output, version: str) -> Decision:
+    """regopy's output of the entry point as a Decision; anything else is unavailability, never allow."""
+    try:
+        document = json.loads(str(output))["expressions"][0] if output.ok() else None
+    except (KeyError, IndexError, TypeError, ValueError):
+        document = None
+    if document is None:
+        raise PolicyUnavailable("the policy did not produce a decision")
+    try:
+        return Decision.from_document(document, version)
+    except ValueError as error:
+        raise PolicyUnavailable(str(error)) from error

@@ -12,6 +12,10 @@ class PolicyUnavailable(Exception):
     """The engine cannot decide (no policy loaded, server unreachable, bad output)."""
 
 
+class PolicyRejected(Exception):
+    """A new policy was not loaded (it does not compile, decide or pass its tests); the old one stays."""
+
+
 class PolicyEngine(Protocol):
     @property
     def version(self) -> str:
@@ -21,16 +25,27 @@ class PolicyEngine(Protocol):
         """Evaluate the decision entry point; raise PolicyUnavailable rather than guess."""
 
     def reload(self) -> str:
-        """Load the policy again; keep the last good one if the new one is broken. Returns the version."""
+        """Load the policy again; raise PolicyRejected and keep the last good one if the new one is broken."""
 
     def ready(self) -> bool: ...
 
+    def close(self) -> None: ...
+
 
 def build_engine(settings: PolicySettings) -> PolicyEngine:
+    """The live engine, wrapped with a shadow candidate when one is configured."""
+    live: PolicyEngine
     if settings.engine == "opa":
         from proxy.policy.opa_server import OpaServerEngine
 
-        return OpaServerEngine(settings)
-    from proxy.policy.embedded import EmbeddedEngine
+        live = OpaServerEngine(settings)
+    else:
+        from proxy.policy.embedded import EmbeddedEngine
 
-    return EmbeddedEngine(settings)
+        live = EmbeddedEngine(settings)
+    if settings.shadow_path is None:
+        return live
+    from proxy.policy.embedded import EmbeddedEngine
+    from proxy.policy.shadow import ShadowedEngine
+
+    return ShadowedEngine(live, EmbeddedEngine(settings, path=settings.shadow_path))

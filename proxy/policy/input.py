@@ -1,17 +1,49 @@
 """The input document the policy sees: who is asking, for what, and what the detectors found.
 
 Only kinds and counts of findings are passed, never the values themselves, so a
-policy (or an OPA server's decision log) never holds personal data.
+policy (or an OPA server's decision log) never holds personal data. The one
+exception is the level of a security marking ("SECRET"), which is a
+classification, not personal data. The shape is fixed by
+``proxy/policy/schema/input.schema.json``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
 from detectors.findings import ScanResult
 from proxy.auth import Principal
 from proxy.conversation import Conversation
+
+_MARKING_LEVELS = (
+    (re.compile(r"\bTOP[\s-]*SECRET\b"), "TOP SECRET"),
+    (re.compile(r"\bOFFICIAL[\s-]*SENSITIVE\b"), "OFFICIAL-SENSITIVE"),
+    (re.compile(r"\bSECRET\b"), "SECRET"),
+    (re.compile(r"\bOFFICIAL\b"), "OFFICIAL"),
+)
+
+
+def marking_level(marking: str) -> str:
+    """The classification a marking states: ``OFFICIAL-SENSITIVE: PERSONAL`` → ``OFFICIAL-SENSITIVE``.
+
+    A marking the detectors found but that names no known level is passed on
+    as written (upper case); the policy ranks it cautiously.
+    """
+    text = marking.upper()
+    for pattern, level in _MARKING_LEVELS:
+        if pattern.search(text):
+            return level
+    return " ".join(text.split())
+
+
+def markings_found(conversation: Conversation, scan: ScanResult) -> list[str]:
+    levels = set()
+    for finding in scan.findings:
+        if finding.type == "SECURITY_MARKING" and finding.part is not None and finding.part < len(conversation.parts):
+            levels.add(marking_level(finding.value(conversation.parts[finding.part].text)))
+    return sorted(levels)
 
 
 def build_policy_input(
@@ -28,6 +60,7 @@ def build_policy_input(
     now: datetime,
     phase: Literal["request", "response"] = "request",
 ) -> dict:
+    counts = scan.finding_counts()
     return {
         "phase": phase,
         "time": now.isoformat(),
@@ -39,9 +72,10 @@ def build_policy_input(
             "stream": conversation.stream,
             "classification": classification,
             "experiment": experiment,
+            "unscannable_kinds": sorted({part.kind for part in conversation.opaque_parts}),
         },
         "model": {"name": conversation.model, "configured": model_configured, "provider": provider},
         "experiment_usage": {"requests_today": experiment_requests_today},
-        "findings": {"counts": scan.finding_counts(), "types": sorted(scan.finding_counts())},
+        "findings": {"counts": counts, "types": sorted(counts), "markings": markings_found(conversation, scan)},
         "signals": [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in scan.signals],
     }

@@ -35,3 +35,7 @@ test_readable_list if {
 test_quoted if {
 	lib.quoted("demo") == "'demo'"
 }
+
+test_readable_list_of_a_sorted_set if {
+	lib.readable_list(sort({"image", "audio"})) == "audio and image"
+}

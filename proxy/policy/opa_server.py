@@ -1,0 +1,122 @@
+"""The OPA-server engine: decisions from a real OPA server, through opa-python-client.
+
+The scale-out option: many gateways share one policy bundle served by OPA
+(``opa run --server --bundle policies/``, or a bundle service). The gateway
+never falls back to anything if the server cannot answer: the request is
+refused (503) with a message that says the policy server is unreachable.
+
+The version every decision carries is the same content hash the embedded
+engine computes, taken from what the server has loaded (its modules, and the
+``data.data`` document that ``policies/data/`` becomes), so the audit trail
+names the same version whichever engine decided. It is read at start, on
+reload, and again whenever the server's policy list changes (checked every
+``watch_interval_seconds``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from urllib.parse import urlsplit
+
+import requests
+from opa_client.errors import ConnectionsError, PolicyNotFoundError
+from opa_client.opa import OpaClient
+
+from proxy.policy.decision import Decision
+from proxy.policy.engine import PolicyUnavailable
+from proxy.policy.files import version_of_content
+from proxy.policy.settings import PolicySettings
+
+log = logging.getLogger(__name__)
+
+DECISION_PACKAGE = "handrail"
+DECISION_RULE = "decision"
+
+
+def client_for(url: str, timeout: float) -> OpaClient:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"policy.opa_url must be an http(s) URL, not {url!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    # No retries: a slow or absent server refuses the request now rather than later.
+    return OpaClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", retries=0, timeout=timeout)
+
+
+class OpaServerEngine:
+    def __init__(self, settings: PolicySettings) -> None:
+        self._url = settings.opa_url.rstrip("/")
+        self._client = client_for(self._url, settings.opa_timeout_seconds)
+        self._version = ""
+        self._stop = threading.Event()
+        try:
+            self.reload()
+        except PolicyUnavailable as error:
+            # Start anyway: requests are refused until the server answers.
+            log.error("%s", error)
+        self._watcher: threading.Thread | None = None
+        if settings.watch:
+            self._interval = settings.watch_interval_seconds
+            self._watcher = threading.Thread(target=self._watch, name="opa-version", daemon=True)
+            self._watcher.start()
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def ready(self) -> bool:
+        try:
+            self._client.check_connection()
+        except ConnectionsError:
+            return False
+        return bool(self._version)
+
+    def decide(self, policy_input: dict) -> Decision:
+        try:
+            response = self._client.query_rule(policy_input, DECISION_PACKAGE, DECISION_RULE)
+        except (requests.RequestException, ConnectionsError) as error:
+            raise PolicyUnavailable(f"the OPA server at {self._url} did not answer") from error
+        if "result" not in response:
+            raise PolicyUnavailable(f"the OPA server at {self._url} has no data.handrail.decision: is the policy bundle loaded?")
+        if not self._version:
+            self._refresh_version()
+        try:
+            return Decision.from_document(response["result"], self._version)
+        except ValueError as error:
+            raise PolicyUnavailable(str(error)) from error
+
+    def reload(self) -> str:
+        """The server loads its own bundle; reloading here means reading which version it now holds."""
+        self._refresh_version()
+        return self._version
+
+    def close(self) -> None:
+        self._stop.set()
+        self._client.close_connection()
+
+    def _refresh_version(self) -> None:
+        self._version = self._server_version()
+
+    def _server_version(self) -> str:
+        try:
+            listing = self._client._session.get(f"{self._client.root_url}/policies", timeout=self._client.timeout)
+            listing.raise_for_status()
+            modules = [policy.get("raw", "") for policy in listing.json().get("result", [])]
+            try:
+                data = self._client.get_data("data").get("result", {})
+            except PolicyNotFoundError:
+                data = None
+        except (requests.RequestException, ConnectionsError, ValueError) as error:
+            raise PolicyUnavailable(f"the OPA server at {self._url} did not answer") from error
+        if not modules:
+            raise PolicyUnavailable(f"the OPA server at {self._url} has no policy loaded")
+        return version_of_content(modules, {"data": data} if data is not None else {})
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._refresh_version()
+            except PolicyUnavailable:
+                pass  # decisions report the outage themselves
+            except Exception:
+                log.exception("could not read the OPA server's policy version")
