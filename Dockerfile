@@ -1,4 +1,8 @@
 # Handrail gateway image: slim, non-root, every dependency pinned by hash, spaCy model baked in.
+# opa (pinned) is included so a policy reload runs the policy's own tests before it goes live.
+FROM golang:1.26.8-bookworm AS opa
+RUN CGO_ENABLED=0 go install github.com/open-policy-agent/opa@v1.22.2
+
 FROM python:3.11.14-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY requirements.lock /tmp/requirements.lock
@@ -14,6 +18,7 @@ RUN /opt/handrail/bin/pip install --no-deps --no-build-isolation .
 FROM python:3.11.14-slim-bookworm
 RUN useradd --system --uid 10001 --create-home --home-dir /var/lib/handrail handrail
 COPY --from=build /opt/handrail /opt/handrail
+COPY --from=opa /go/bin/opa /usr/local/bin/opa
 COPY policies /opt/handrail/policies
 ENV PATH=/opt/handrail/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

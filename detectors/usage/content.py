@@ -12,6 +12,7 @@ not single words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from detectors.usage.capabilities import INTERNET, SELF_CODING, text_capabilities, words_of
 from detectors.usage.evidence import AGENTIC, Evidence
@@ -153,19 +154,33 @@ def add_content_evidence(conversation: Conversation, evidence: Evidence) -> None
     for part in conversation.parts:
         if part.kind not in {"message", "instructions"}:
             continue
-        where = part.location
-        kind = scaffolding(part.text)
-        if kind:
-            what = f"the text carries {kind}"
-            evidence.add(AGENTIC, what, where)
-            evidence.add_all(described_capabilities(part.text), what, where)
-        if _is_request(part) and asks_to_run_its_code(part.text):
-            evidence.add(SELF_CODING, "the model is asked to run the code it writes", where)
-        if _is_request(part) and _SELF_MODIFICATION.search(part.text):
-            evidence.add(SELF_CODING, "the model is asked to change its own code or instructions", where)
-        if _is_request(part) and _BROWSING_TOOL.search(part.text):
-            evidence.add(AGENTIC, "the model is told to use a browsing tool", where)
-            evidence.add(INTERNET, "the model is told to use a browsing tool", where)
+        for signal_type, what in text_evidence(part.text, _is_request(part)):
+            evidence.add(signal_type, what, part.location)
+
+
+@lru_cache(maxsize=8192)
+def text_evidence(text: str, is_request: bool) -> tuple[tuple[str, str], ...]:
+    """(signal type, what was seen) in one text, in the order found.
+
+    Cached, like the personal-data analysis: chat tools resend the whole
+    conversation every turn, and only the newest message is new.
+    """
+    found: list[tuple[str, str]] = []
+    kind = scaffolding(text)
+    if kind:
+        what = f"the text carries {kind}"
+        found.append((AGENTIC, what))
+        found.extend((signal_type, what) for signal_type in sorted(described_capabilities(text)))
+    if not is_request:
+        return tuple(found)
+    if asks_to_run_its_code(text):
+        found.append((SELF_CODING, "the model is asked to run the code it writes"))
+    if _SELF_MODIFICATION.search(text):
+        found.append((SELF_CODING, "the model is asked to change its own code or instructions"))
+    if _BROWSING_TOOL.search(text):
+        found.append((AGENTIC, "the model is told to use a browsing tool"))
+        found.append((INTERNET, "the model is told to use a browsing tool"))
+    return tuple(found)
 
 
 def _is_request(part: TextPart) -> bool:

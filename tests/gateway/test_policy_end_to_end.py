@@ -166,3 +166,27 @@ def test_only_a_policy_admin_may_reload(policy_gateway):
                           headers={"authorization": f"Bearer {policy_gateway.developer}"}, timeout=30)  # fmt: skip
     assert response.status_code == 403 and response.json()["error"]["code"] == "insufficient_role"
     assert json.loads(reload(policy_gateway).text)["status"] == "reloaded"
+
+
+def test_a_shadow_policy_is_recorded_with_the_request_but_never_enforced(standin, recorder, tmp_path):
+    live = copy_policies(tmp_path / "live")
+    candidate = copy_policies(tmp_path / "candidate")
+    edit_data(candidate, "protection", lambda d: (d["pseudonymise"].remove("PERSON"), d["block"].append("PERSON")))
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
+                      settings={"policy": {"path": str(live), "shadow_path": str(candidate)}})  # fmt: skip
+    user = gateway.create_key()
+    auditor = gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
+    gateway.start()
+    try:
+        body = {"model": "echo", "messages": [{"role": "user", "content": "Draft a thank-you note to Margaret Thompson."}]}
+        response = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, timeout=60,
+                              headers={"authorization": f"Bearer {user}"})  # fmt: skip
+        assert response.status_code == 200  # the live policy pseudonymises; the candidate's block is not enforced
+        assert "Margaret" not in recorder.requests[-1]["body"]["messages"][0]["content"]
+        event = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": response.headers["x-request-id"]},
+                          headers={"authorization": f"Bearer {auditor}"}, timeout=30).json()["events"][0]  # fmt: skip
+        assert event["decision"] == "redact"
+        assert event["shadow"]["action"] == "block" and event["shadow"]["reasons"] == ["blocked_data"]
+        assert event["shadow"]["policy_version"] != event["policy_version"]
+    finally:
+        gateway.stop()
