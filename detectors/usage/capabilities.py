@@ -21,7 +21,7 @@ _CODE_TYPES = ("code_interpreter", "code_execution", "bash", "text_editor", "loc
 _INTERNET_WORDS = re.compile(
     r"\b(web|internet|online|browse[sd]?|browsing|browser|url|urls|uri|website|websites|webpage|webpages|web page|"
     r"http|https|google|bing|duckduckgo|serp|serpapi|tavily|search engine|crawl|crawler|scrape|scraper|scraping|"
-    r"wikipedia search|news search|live search)\b",
+    r"wikipedia|news search|live search|requests get|http get|http request|fetch url|fetch page)\b",
     re.IGNORECASE,
 )
 _CODE_WORDS = re.compile(

@@ -33,9 +33,15 @@ _TOOL_INTRODUCTION = re.compile(
     r"|wait for the (tool'?s? )?(result|output|observation)"
     r"|use (one|a single) tool per (message|turn|step)"
     r"|reply \W?terminate\W? (in the end )?when (everything|the task) is done"
-    r"|^\s*commands\s*:\s*$)",
+    r"|^\s*commands\s*:\s*$"
+    r"|^\s*#*\s*(tools|available tools|tools available|functions available|available functions)\s*:?\s*$"
+    r"|\bwith (access to )?(the following|these) (tools|functions)\s*:"
+    r"|\b(tools|functions) (you can|you may|available to you to) (use|call)\s*:"
+    r"|\buse the [\w-]+ tool to (run|execute|edit|write|search|browse|fetch|read|open|call|modify|create)\b)",
     _FLAGS,
 )
+# "Action Input:" is ReAct's own phrase, even when the format is described inline rather than line by line.
+_REACT_INLINE = re.compile(r"\bAction:\s*\S[^\n]{0,80}\bAction Input\s*:", re.IGNORECASE)
 _TOOL_TAG = re.compile(
     r"<(execute_command|write_to_file|read_file|replace_in_file|apply_diff|search_files|list_files|browser_action|"
     r"use_mcp_tool|access_mcp_resource|tool_call|tool_use|function_calls?|invoke|run_command|edit_file)\b",
@@ -50,7 +56,12 @@ _AGENT_PERSONA = re.compile(
     r"|your decisions must (always )?be made independently"
     r"|you (can|may|are able to) (run|execute) (shell |terminal |system )?commands"
     r"|you (can|may) (browse|search) the (web|internet)"
-    r"|you (operate|work|run) (autonomously|in a loop|without (human|user) (input|assistance|confirmation)))",
+    r"|you (operate|work|run|act) (autonomously|independently|in a loop|without (human|user) (input|assistance|confirmation))"
+    r"|you are (an? )?(claude code|cursor agent|copilot agent|codex cli|gemini cli|autogpt|auto-gpt|babyagi|agentgpt|openhands|open devin|opendevin|swe-agent|devin|aider|cline|"
+    r"roo code|goose|crewai agent|autogen agent)\b"
+    r"|\b(langchain|llamaindex|crewai|autogen|semantic kernel|smolagents)\b[^.\n]{0,30}\bagent\b"
+    r"|\b(code|it|your code) (will|is going to) be (executed|run) (automatically|for you|on the user's machine)"
+    r"|\b(code|it|your code) (will|is going to) be (executed|run) and (its |the )?(output|result))",
     _FLAGS,
 )
 _JSON_TOOL_SPEC = re.compile(r'"type"\s*:\s*"function"|"(input_schema|inputSchema)"\s*:\s*\{', re.IGNORECASE)
@@ -67,6 +78,8 @@ def scaffolding(text: str) -> str | None:
     react_lines = {match.group(1).lower() for match in _REACT_LINE.finditer(text)}
     # Minutes have "Action:" lines too; a ReAct loop also has an action input, or thoughts and observations.
     if "action" in react_lines and ("action input" in react_lines or {"thought", "observation"} <= react_lines):
+        return "an agent loop (Thought/Action/Observation) with tools described in the text"
+    if _REACT_INLINE.search(text):
         return "an agent loop (Thought/Action/Observation) with tools described in the text"
     if _JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text):
         return "a tool specification pasted into the text"
@@ -108,8 +121,9 @@ _WRITE_CODE = re.compile(
     re.IGNORECASE,
 )
 _RUN_IT = re.compile(
-    r"\b(run|execute|exec)\s+(it|them|this|that|the (code|script|program|programme|query|function|file|notebook))\b"
-    r"(?!\s+(myself|ourselves|past|by|through|over|up))",
+    r"\b(run|execute|exec)\s+(it|them|this|that|the (code|script|program|programme|query|function|file|notebook|macro|"
+    r"snippet|commands?|sql))\b(?!\s+(myself|ourselves|past|by|through|over|up))"
+    r"|\b(run|execute|evaluate|test|try)\s+(it|them|this|that|the \w+)\s+yourself\b",
     re.IGNORECASE,
 )
 _RUN_WHAT_YOU_WROTE = re.compile(

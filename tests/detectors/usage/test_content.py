@@ -45,6 +45,11 @@ def test_the_agents_task_is_not_read_as_a_tool():
         '[{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]',
         "You are a coding agent. Use <execute_command><command>ls</command></execute_command> to run things.",
         "You are an autonomous agent. Your decisions must always be made independently.",
+        "TOOLS AVAILABLE:\nsearch(query) - searches the internet\nRespond with Action: <tool> and Action Input: <input>.",
+        "You are a LangChain agent with the following tools: wikipedia, requests_get.",
+        "You are AutoGPT. You act autonomously to achieve your goals.",
+        "Write code in python blocks; it will be executed automatically and the output returned to you.",
+        "You are an interactive CLI tool. Use the Bash tool to run commands and the Edit tool to change files.",
     ],
 )
 def test_scaffolding_shapes(text):
@@ -59,6 +64,9 @@ def test_scaffolding_shapes(text):
         "Here are the available tools for caseworkers: the debt calculator and the referral form.",
         "We want to run a consultation on bus routes.",
         "Create an agenda for an away day on agentic working styles.",
+        "Our team uses agents in the call centre. Write guidance for new agents on handling complaints.",
+        "Use the snipping tool to capture the screen, then paste it into the report.",
+        "Tools: a hammer, a spirit level and a tape measure are needed for the survey.",
     ],
 )
 def test_everyday_text_is_not_scaffolding(text):
@@ -71,6 +79,8 @@ def test_everyday_text_is_not_scaffolding(text):
         ("Write a Python script that downloads the file, then run it and tell me the output.", True),
         ("Generate a shell script to clean the logs and execute it on the server.", True),
         ("Now run the code you just wrote on these figures.", True),
+        ("Could you write a VBA macro and then run the macro on the attached workbook?", True),
+        ("Generate a Python snippet for the calculation and evaluate it yourself to check the answer.", True),
         ("Write a Python function for me to review.", False),
         ("Write a bash one-liner I can use to count lines (I will run it myself).", False),
         ("Write SQL for the analyst to run.", False),
