@@ -82,7 +82,14 @@ VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "me
              "email from", "email to", "message from", "message to", "reply to", "respond to", "response to",
              "on behalf of", "signed by", "written by", "sent by", "referred by", "reported by", "raised by",
              "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to", "ring", "call",
-             "phone", "text", "write to", "reference for", "thank", "chase", "remind", "invite"]  # fmt: skip
+             "phone", "text", "write to", "reference for", "thank", "chase", "remind", "invite", "ask", "asked",
+             "copy in", "cc in", "my name is", "it's", "it is", "this is", "i'm", "i am", "introduce",
+             "congratulate", "welcome"]  # fmt: skip
+
+
+# Verbs that open an instruction about a person ("Ring Mrs Adebayo", "Thank Priya"), never part of a name.
+IMPERATIVE_CUES = frozenset({"ring", "call", "phone", "email", "text", "ask", "thank", "chase", "remind", "invite",
+                             "tell", "contact", "message", "congratulate", "welcome", "cc", "copy"})  # fmt: skip
 
 
 def _alternatives(words: list[str]) -> str:
@@ -126,6 +133,7 @@ _HOUSE_NUMBER_BEFORE = re.compile(r"(?:^|[\s,(])(?:flat\s+|unit\s+|apartment\s+)
 _PLACE_PREPOSITION_BEFORE = re.compile(
     r"(?<![\p{L}])(?i:in|across|near|around|throughout|within|outside|towards|via|into|of|at|from)[ \t]+(?:the[ \t]+)?$"
 )
+_PEOPLE_IN_BEFORE = re.compile(r"\b(?:copy|cc|loop|bring|rope|include)\s+in[ \t]*$", re.IGNORECASE)
 _POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{PostcodeRecognizer.PATTERNS[1].regex}")
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
 _FIELD_START_BEFORE = re.compile(r"(?:^|[\n;,|])[ \t]*$")
@@ -264,6 +272,8 @@ class PersonRecognizer(EntityRecognizer):
 
         while words and (not name_like(words[0][2]) or _not_a_name(words, 0, evidence)):
             words.pop(0)
+        while len(words) > 1 and _plain(words[0][2]) in IMPERATIVE_CUES:
+            words.pop(0)  # "Ring Mrs Adebayo": the model swallowed the verb that opens the sentence
         dropped_head = False
         while words and (
             not name_like(_strip_possessive(words[-1][2])) or _not_a_name(words, len(words) - 1, evidence)
@@ -321,6 +331,8 @@ class PersonRecognizer(EntityRecognizer):
         # "Michaelmouth"; a surname such as Rutherford or Creighton ends the same way, so only a word standing alone.
         if len(keys) == 1 and keys[0].endswith(PLACE_SUFFIXES) and len(keys[0]) > (5 if evidence != NER_PERSON else 7):
             return True
+        if _PEOPLE_IN_BEFORE.search(before):
+            return False  # "copy in Tom", "loop in Priya": people are brought in, places are not
         if _PLACE_PREPOSITION_BEFORE.search(before) and evidence not in (INITIAL,):
             # "services in Graceville", "across East Edwardchester"; "from" and "at" only with a place-like label
             preposition = before.rstrip().rsplit(None, 1)[-1].lower()

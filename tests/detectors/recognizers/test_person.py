@@ -21,6 +21,9 @@ def persons(found, text):
     ("CSV row: Legrand,llegrand@example.org.uk,TS8P 8GR", "Legrand"),
     ("Translate: 'Dear Cobo, your appointment is confirmed.'", "Cobo"),
     ("The login alerts show access at 03:12 for user Mitra.", "Mitra"),
+    ("Hi, it's Priyanka Chaudhary from the Leeds jobcentre. Can you draft a letter?", "Priyanka Chaudhary"),
+    ("Ring Mrs Adebayo before Friday and copy in Tom.", "Tom"),
+    ("My name is Oluwaseun Adeyemi and I need help with my appeal.", "Oluwaseun Adeyemi"),
 ])  # fmt: skip
 def test_names_with_cues(found, text, name):
     assert name in persons(found, text)
