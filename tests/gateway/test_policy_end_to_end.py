@@ -190,3 +190,32 @@ def test_a_shadow_policy_is_recorded_with_the_request_but_never_enforced(standin
         assert event["shadow"]["policy_version"] != event["policy_version"]
     finally:
         gateway.stop()
+
+
+def test_the_opa_server_engine_decides_and_an_unreachable_server_refuses(standin, recorder, tmp_path):
+    from tests.support.opa import OpaServer
+
+    opa = OpaServer(copy_policies(tmp_path / "bundle"), tmp_path / "opa.log").start()
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
+                      settings={"policy": {"engine": "opa", "opa_url": opa.url, "opa_timeout_seconds": 1}})  # fmt: skip
+    user = gateway.create_key()
+    try:
+        gateway.start()
+        headers = {"authorization": f"Bearer {user}"}
+        refused = httpx.post(f"{gateway.url}/v1/chat/completions", json=AGENTIC, headers=headers, timeout=60)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "agentic_use"
+        plain = {"model": "echo", "messages": [{"role": "user", "content": "Summarise the meeting notes."}]}
+        assert httpx.post(f"{gateway.url}/v1/chat/completions", json=plain, headers=headers, timeout=60).status_code == 200
+        opa.stop()
+        down = httpx.post(f"{gateway.url}/v1/chat/completions", json=plain, headers=headers, timeout=60)
+        assert down.status_code == 503
+        error = down.json()["error"]
+        assert error["code"] == "guard_unavailable"
+        assert f"the OPA server at {opa.url} did not answer" in error["message"]
+        assert down.headers["x-request-id"] in error["message"]
+        assert len(recorder.requests) == 1  # only the plain request, sent while the server was up
+        ready = httpx.get(f"{gateway.url}/readyz", timeout=10)
+        assert ready.status_code == 503 and ready.json()["policy"] != "ok"
+    finally:
+        gateway.stop()
+        opa.stop()
