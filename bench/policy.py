@@ -2,8 +2,15 @@
 
     python bench/policy.py [--decisions 5000] [--opa]
 
-Prints, for the repository's policies/ and a few hundred generated policy
-inputs (tests/policy/corpus.py, cycled so every decision is a different input):
+Prints, for the repository's policies/, decision latency on two sets of inputs:
+  - gateway inputs: what the gateway builds for the development corpora's 650
+    prompts and API requests (../shared/eval: scanned by the real detectors, sent
+    by an ordinary user to the demo model) -- the everyday mix, most with nothing
+    or only names to pseudonymise;
+  - edge inputs: 309 generated inputs (tests/policy/corpus.py) that exercise
+    every rule: experiments on their edges, classifications, blocked types,
+    malformed input -- far more work per decision than everyday traffic.
+Each set is cycled, so consecutive decisions are different inputs.
   - embedded engine (regopy): decision latency p50/p95/p99, as the gateway calls it;
   - load and reload: compiling the policy in-process, and the full check a
     reload runs first (compile in a separate process, then `opa test`);
@@ -22,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
@@ -52,6 +61,38 @@ def time_decisions(engine, inputs: list[dict], count: int) -> list[float]:  # ty
     return samples
 
 
+def gateway_inputs() -> list[dict]:
+    """Policy inputs as the gateway builds them for the development corpora."""
+    import json
+    from datetime import UTC, datetime
+
+    from detectors.scanner import Scanner
+    from detectors.settings import DetectionSettings
+    from proxy.auth import Principal
+    from proxy.formats import parse_request
+    from proxy.policy.input import build_policy_input
+
+    corpora = REPOSITORY.parent / "shared" / "eval"
+    scanner = Scanner(DetectionSettings())
+    principal = Principal("alice@example.gov.uk", "HMRC", ("user",), "OFFICIAL", "bench")
+    inputs = []
+    for line in (corpora / "pii" / "dev.jsonl").read_text().splitlines():
+        body = {"model": "demo", "messages": [{"role": "user", "content": json.loads(line)["text"]}]}
+        inputs.append(("/v1/chat/completions", body))
+    for line in (corpora / "agentic" / "dev.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        inputs.append((record["endpoint"], {**record["body"], "model": "demo"}))
+    built = []
+    for endpoint, body in inputs:
+        conversation = parse_request(endpoint, body)
+        built.append(build_policy_input(
+            principal=principal, conversation=conversation, scan=scanner.scan(conversation), endpoint=endpoint,
+            classification="OFFICIAL", experiment=None, experiment_requests_today=0, model_configured=True,
+            provider="mock", now=datetime.now(UTC),
+        ))  # fmt: skip
+    return built
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--decisions", type=int, default=5000)
@@ -59,12 +100,16 @@ def main() -> None:
     options = parser.parse_args()
     settings = PolicySettings(watch=False)
     inputs = policy_inputs(300)
+    everyday = gateway_inputs()
 
     started = time.perf_counter()
     engine = EmbeddedEngine(settings)
     load = time.perf_counter() - started
-    print(f"policy {engine.version}: {len(read_policy(settings.path).policy_modules)} modules, {len(inputs)} distinct inputs")
-    print(f"embedded decide ({options.decisions} decisions):  {percentiles(time_decisions(engine, inputs, options.decisions))}")
+    print(f"policy {engine.version}: {len(read_policy(settings.path).policy_modules)} modules")
+    print(f"embedded, gateway inputs ({len(everyday)} distinct, {options.decisions} decisions): "
+          f"{percentiles(time_decisions(engine, everyday, options.decisions))}")
+    print(f"embedded, edge inputs ({len(inputs)} distinct, {options.decisions} decisions):    "
+          f"{percentiles(time_decisions(engine, inputs, options.decisions))}")
     print(f"embedded load (compile in-process):      {load * 1000:.0f} ms")
     started = time.perf_counter()
     problem = validate_snapshot(read_policy(settings.path), run_tests=shutil.which("opa") is not None)
@@ -80,18 +125,17 @@ def main() -> None:
                                        str(settings.path), "--log-level", "error"],
                                       stdout=open(Path(directory) / "opa.log", "w"), stderr=subprocess.STDOUT)  # fmt: skip
             try:
-                remote = None
                 for _ in range(100):
                     try:
-                        remote = OpaServerEngine(PolicySettings(engine="opa", opa_url=f"http://127.0.0.1:{port}", watch=False))
-                        if remote.version:
+                        if httpx.get(f"http://127.0.0.1:{port}/health?bundles", timeout=1).status_code == 200:
                             break
-                    except Exception:
-                        pass
-                    time.sleep(0.1)
-                assert remote is not None and remote.version == engine.version
+                    except httpx.HTTPError:
+                        time.sleep(0.1)
+                remote = OpaServerEngine(PolicySettings(engine="opa", opa_url=f"http://127.0.0.1:{port}", watch=False))
+                assert remote.version == engine.version
                 count = min(options.decisions, 2000)
-                print(f"OPA server decide ({count} decisions):   {percentiles(time_decisions(remote, inputs, count))}")
+                print(f"OPA server, gateway inputs ({count} decisions): {percentiles(time_decisions(remote, everyday, count))}")
+                print(f"OPA server, edge inputs ({count} decisions):    {percentiles(time_decisions(remote, inputs, count))}")
             finally:
                 server.terminate()
                 server.wait()

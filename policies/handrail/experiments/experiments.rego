@@ -163,4 +163,8 @@ relaxed contains safeguard if {
 
 # METADATA
 # title: Reasons recorded when a requested experiment does not apply
-notes contains object.union(problem, {"priority": 90}) if some problem in problems
+notes contains object.union(problem, {"priority": 90}) if {
+	# Most requests name no experiment: stop here rather than try every problem.
+	requested
+	some problem in problems
+}

@@ -28,11 +28,11 @@ day(value) := substring(value, 0, 10)
 #   ["a"] -> "a"; ["a", "b"] -> "a and b"; ["a", "b", "c"] -> "a, b and c".
 #   The items are copied into a fresh array first: regopy 1.5.2 cannot index
 #   the array that sort() returns for a set, and OPA does not mind.
-readable_list(items) := list[0] if {
-	list := [item | some item in items]
+readable_list(items) := joined([item | some item in items])
+
+joined(list) := list[0] if {
 	count(list) == 1
 } else := concat(" and ", [concat(", ", array.slice(list, 0, count(list) - 1)), list[count(list) - 1]]) if {
-	list := [item | some item in items]
 	count(list) > 1
 }
 

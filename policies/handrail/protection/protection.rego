@@ -34,9 +34,7 @@ block_types := {t | some t in settings.block} | departments.block_types
 # title: Kinds replaced by placeholders
 pseudonymise_types := {t | some t in settings.pseudonymise} - block_types
 
-label(finding_type) := settings.labels[finding_type]
-
-label(finding_type) := lower(finding_type) if not settings.labels[finding_type]
+label(finding_type) := object.get(settings.labels, finding_type, lower(finding_type))
 
 labels(types) := lib.readable_list(sort([label(t) | some t in types]))
 
@@ -44,9 +42,16 @@ model_treatment := catalogue.entry.personal_data if {
 	catalogue.entry.personal_data in {"pseudonymise", "allow", "block"}
 } else := "block"
 
-blocked_found := present & block_types if input.phase == "request"
+# Only worked out when something was found: most requests hold no personal data.
+blocked_found := present & block_types if {
+	input.phase == "request"
+	count(present) > 0
+}
 
-personal_found := present & pseudonymise_types if input.phase == "request"
+personal_found := present & pseudonymise_types if {
+	input.phase == "request"
+	count(present) > 0
+}
 
 # METADATA
 # title: Data that must never be sent
@@ -72,8 +77,8 @@ blocks contains {
 		labels(personal_found), ". Remove them or choose a model approved for personal data.",
 	]),
 } if {
-	model_treatment == "block"
 	count(personal_found) > 0
+	model_treatment == "block"
 }
 
 # METADATA

@@ -98,6 +98,7 @@ blocks contains {
 		scope_note,
 	]),
 } if {
+	count(unscannable_kinds) > 0
 	count(refused_kinds) > 0
 	not permitted("unscannable_content")
 }
