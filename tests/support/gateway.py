@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import yaml
 
+from tests.support import ProcessExited, wait_for_http_ok
 from tests.support.standin import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -65,17 +64,12 @@ class Gateway:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"the gateway exited at start:\n{self.log()}")
-            try:
-                probe = "/readyz" if wait_until_ready else "/healthz"
-                if httpx.get(f"{self.url}{probe}", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        probe = "/readyz" if wait_until_ready else "/healthz"
+        try:
+            if wait_for_http_ok(f"{self.url}{probe}", self._process, timeout):
+                return self
+        except ProcessExited:
+            raise RuntimeError(f"the gateway exited at start:\n{self.log()}") from None
         self.stop()
         raise RuntimeError(f"the gateway was not ready within {timeout} s:\n{self.log()}")
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
 
-from tests.support import require_binary
+from tests.support import ProcessExited, require_binary, wait_for_http_ok
 from tests.support.standin import free_port
 
 
@@ -36,16 +34,11 @@ class OpaServer:
              "--log-level", "error"],
             stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"opa exited at start: {self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/health?bundles", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        try:
+            if wait_for_http_ok(f"{self.url}/health?bundles", self._process, timeout, interval=0.1):
+                return self
+        except ProcessExited:
+            raise RuntimeError(f"opa exited at start: {self.log_path.read_text()}") from None
         self.stop()
         raise RuntimeError("the OPA server did not become healthy")
 
