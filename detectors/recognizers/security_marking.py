@@ -19,7 +19,8 @@ from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 _DESCRIPTOR = r"(?:PERSONAL|COMMERCIAL|LOCSEN|SENSITIVE|MARKET\s+SENSITIVE|CABINET|RECIPIENTS\s+ONLY|HMG|ORCON)"
 _CAVEAT = r"(?:(?:UK|UK/US|[A-Z]{2,4})\s+EYES\s+ONLY|EYES\s+ONLY|STRAP\s?[123]|NATO|RELEASABLE\s+TO\s+[A-Z]+)"
-_CORE = r"(?:TOP[\s\-–]+SECRET|SECRET|OFFICIAL(?:[\s\-–]+SENSITIVE)?)"
+_SEPARATOR = r"[\s\-–]+"
+_CORE = rf"(?:TOP{_SEPARATOR}SECRET|SECRET|OFFICIAL(?:{_SEPARATOR}SENSITIVE)?)"
 _SUFFIX = (
     rf"(?:(?:\s*[:\-–]\s*|\s*\[\s*|\s*\(\s*|[ \t]+){_DESCRIPTOR}\]?\)?)?"  # OFFICIAL-SENSITIVE: PERSONAL / [PERSONAL]
     rf"(?:(?:\s*[:\-–]\s*|[ \t]+){_CAVEAT})?"
@@ -79,3 +80,25 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         after = re.findall(r"[\p{L}\p{N}'’]+", text[end : end + 30])
         neighbours = [word for word in (before[-1:] + after[:1]) if word not in _MARKING_WORDS]
         return any(_SHOUTED_WORD.match(word) and len(word) > 2 for word in neighbours)
+
+
+# Highest level first: "TOP SECRET" also contains "SECRET".
+_LEVELS = (
+    (re.compile(rf"\bTOP{_SEPARATOR}SECRET\b"), "TOP SECRET"),
+    (re.compile(rf"\bOFFICIAL{_SEPARATOR}SENSITIVE\b"), "OFFICIAL-SENSITIVE"),
+    (re.compile(r"\bSECRET\b"), "SECRET"),
+    (re.compile(r"\bOFFICIAL\b"), "OFFICIAL"),
+)
+
+
+def marking_level(marking: str) -> str:
+    """The classification a found marking states: ``OFFICIAL-SENSITIVE: PERSONAL`` → ``OFFICIAL-SENSITIVE``.
+
+    A marking that names no known level is passed on as written (upper case);
+    the policy ranks it cautiously.
+    """
+    text = marking.upper()
+    for pattern, level in _LEVELS:
+        if pattern.search(text):
+            return level
+    return " ".join(text.split())

@@ -9,33 +9,13 @@ classification, not personal data. The shape is fixed by
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
 from detectors.findings import ScanResult
+from detectors.recognizers.security_marking import marking_level
 from proxy.auth import Principal
 from proxy.conversation import Conversation
-
-_MARKING_LEVELS = (
-    (re.compile(r"\bTOP[\s-]*SECRET\b"), "TOP SECRET"),
-    (re.compile(r"\bOFFICIAL[\s-]*SENSITIVE\b"), "OFFICIAL-SENSITIVE"),
-    (re.compile(r"\bSECRET\b"), "SECRET"),
-    (re.compile(r"\bOFFICIAL\b"), "OFFICIAL"),
-)
-
-
-def marking_level(marking: str) -> str:
-    """The classification a marking states: ``OFFICIAL-SENSITIVE: PERSONAL`` → ``OFFICIAL-SENSITIVE``.
-
-    A marking the detectors found but that names no known level is passed on
-    as written (upper case); the policy ranks it cautiously.
-    """
-    text = marking.upper()
-    for pattern, level in _MARKING_LEVELS:
-        if pattern.search(text):
-            return level
-    return " ".join(text.split())
 
 
 def markings_found(conversation: Conversation, scan: ScanResult) -> list[str]:

@@ -14,7 +14,7 @@ from detectors.findings import Finding, ScanResult, Signal
 from proxy.auth import Principal
 from proxy.formats import parse_request
 from proxy.policy.embedded import EmbeddedEngine
-from proxy.policy.input import build_policy_input, marking_level
+from proxy.policy.input import build_policy_input
 from proxy.policy.settings import PolicySettings
 from tests.policy.corpus import policy_inputs
 
@@ -82,11 +82,3 @@ def test_every_decision_matches_the_decision_schema(engine):
 def test_a_decision_without_reasons_for_a_block_breaks_the_schema():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"action": "block", "reasons": [], "redact_types": [], "experiment": None}, DECISION_SCHEMA)
-
-
-@pytest.mark.parametrize(("marking", "level"), [
-    ("OFFICIAL-SENSITIVE: PERSONAL", "OFFICIAL-SENSITIVE"), ("official sensitive", "OFFICIAL-SENSITIVE"),
-    ("TOP SECRET STRAP1", "TOP SECRET"), ("SECRET", "SECRET"), ("OFFICIAL", "OFFICIAL"), ("Restricted", "RESTRICTED"),
-])  # fmt: skip
-def test_marking_levels(marking, level):
-    assert marking_level(marking) == level

@@ -1,6 +1,6 @@
 import pytest
 
-from detectors.recognizers.security_marking import SecurityMarkingRecognizer
+from detectors.recognizers.security_marking import SecurityMarkingRecognizer, marking_level
 
 recognizer = SecurityMarkingRecognizer()
 
@@ -43,3 +43,12 @@ def test_label_context_raises_score():
 
 def test_marking_written_with_an_en_dash(values):
     assert values(recognizer, "OFFICIAL – SENSITIVE\nNotes") == ["OFFICIAL – SENSITIVE"]
+
+
+@pytest.mark.parametrize(("marking", "level"), [
+    ("OFFICIAL-SENSITIVE: PERSONAL", "OFFICIAL-SENSITIVE"), ("official sensitive", "OFFICIAL-SENSITIVE"),
+    ("OFFICIAL–SENSITIVE", "OFFICIAL-SENSITIVE"), ("TOP SECRET STRAP1", "TOP SECRET"), ("TOP–SECRET", "TOP SECRET"),
+    ("SECRET", "SECRET"), ("OFFICIAL", "OFFICIAL"), ("Restricted", "RESTRICTED"),
+])  # fmt: skip
+def test_the_level_a_marking_states(marking, level):
+    assert marking_level(marking) == level
