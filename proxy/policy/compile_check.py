@@ -20,6 +20,7 @@ from pathlib import Path
 import regopy
 
 from proxy.policy.decision import Decision
+from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.files import PolicyFilesError, PolicySnapshot, read_policy
 
 DECISION_ENTRYPOINT = "handrail/decision"
@@ -67,6 +68,20 @@ def compile_decision(snapshot: PolicySnapshot) -> tuple[regopy.Interpreter, rego
     return interpreter, bundle
 
 
+def decision_from_output(output: regopy.Output, version: str) -> Decision:
+    """regopy's output of the entry point as a Decision; anything else is unavailability, never allow."""
+    try:
+        document = json.loads(str(output))["expressions"][0] if output.ok() else None
+    except (KeyError, IndexError, TypeError, ValueError):
+        document = None
+    if document is None:
+        raise PolicyUnavailable("the policy did not produce a decision")
+    try:
+        return Decision.from_document(document, version)
+    except ValueError as error:
+        raise PolicyUnavailable(str(error)) from error
+
+
 def check(directory: Path) -> dict:
     try:
         snapshot = read_policy(directory)
@@ -75,15 +90,10 @@ def check(directory: Path) -> dict:
     try:
         interpreter, bundle = compile_decision(snapshot)
         interpreter.set_input(SMOKE_INPUT)
-        output = interpreter.query_bundle_entrypoint(bundle, DECISION_ENTRYPOINT)
-        document = json.loads(str(output))["expressions"][0] if output.ok() else None
+        decision_from_output(interpreter.query_bundle_entrypoint(bundle, DECISION_ENTRYPOINT), snapshot.version)
     except regopy.RegoError as error:
         return {"ok": False, "error": describe_rego_error(error, snapshot.modules)}
-    except (ValueError, KeyError, IndexError):
-        document = None
-    try:
-        Decision.from_document(document, snapshot.version)
-    except ValueError as error:
+    except PolicyUnavailable as error:
         return {"ok": False, "error": f"the policy compiles but does not produce a valid decision: {error}"}
     return {"ok": True, "version": snapshot.version}
 

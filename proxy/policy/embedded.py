@@ -9,7 +9,6 @@ asked for) replaces the loaded one only after it has passed the checks in
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -17,7 +16,12 @@ from pathlib import Path
 
 import regopy
 
-from proxy.policy.compile_check import DECISION_ENTRYPOINT, compile_decision, describe_rego_error
+from proxy.policy.compile_check import (
+    DECISION_ENTRYPOINT,
+    compile_decision,
+    decision_from_output,
+    describe_rego_error,
+)
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
 from proxy.policy.files import PolicyFilesError, PolicySnapshot, fingerprint, read_policy
@@ -43,11 +47,10 @@ class EmbeddedEngine:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._loaded: _Loaded | None = None
-        self._fingerprint: tuple = ()
         self.last_rejection: str | None = None
         # At start the policy must compile and decide; a policy that cannot
         # leaves the gateway without a policy, which refuses every request.
-        self._fingerprint = fingerprint(self._root)
+        self._fingerprint: tuple = fingerprint(self._root)
         self._install(self._read(), validate=False)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -128,16 +131,3 @@ class EmbeddedEngine:
             except Exception:
                 log.exception("policy watcher failed; the previous policy stays in force")
 
-
-def decision_from_output(output: regopy.Output, version: str) -> Decision:
-    """regopy's output of the entry point as a Decision; anything else is unavailability, never allow."""
-    try:
-        document = json.loads(str(output))["expressions"][0] if output.ok() else None
-    except (KeyError, IndexError, TypeError, ValueError):
-        document = None
-    if document is None:
-        raise PolicyUnavailable("the policy did not produce a decision")
-    try:
-        return Decision.from_document(document, version)
-    except ValueError as error:
-        raise PolicyUnavailable(str(error)) from error
