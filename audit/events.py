@@ -45,6 +45,9 @@ class RequestEvent:
     error_message: str | None = None
     prompt_text: str | None = None  # redacted; kept beside the chained body, which holds its SHA-256
     latency_ms: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
+    # Places of client fields that were not forwarded ("metadata", "messages[0].{field}"): names only where
+    # they are the API's own vocabulary, since an unknown key is client text that was never scanned.
+    dropped_fields: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]

@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Api = Literal["openai.chat", "openai.responses", "anthropic.messages", "openai.embeddings"]
-JsonPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonKey:
+    """The last step of a path that names an object *key* (not its value): keys in free JSON are text too."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"{{key}}"
+
+
+JsonPath = tuple["str | int | JsonKey", ...]
 
 # Where a piece of text sits in the conversation.
 PartKind = Literal[
@@ -26,6 +38,7 @@ PartKind = Literal[
     "tool_result",  # output of a tool fed back to the model
     "tool_definition",  # a declared tool's name, description or parameter schema text
     "embedding_input",  # text sent to an embeddings endpoint
+    "request_field",  # any other text field that is forwarded: user ids, stop sequences, names, predictions
 ]
 
 
@@ -38,11 +51,14 @@ class TextPart:
     role: str
     kind: PartKind
     message_index: int | None = None
+    # Shown instead of the path where the path runs through client-chosen keys (free JSON),
+    # which are text that must not be quoted before it is scanned.
+    place: str | None = None
 
     @property
     def location(self) -> str:
         """A short, human-readable place name such as ``messages[2].content``."""
-        return format_path(self.path)
+        return self.place or format_path(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +92,25 @@ class OpaquePart:
 
 @dataclass(slots=True)
 class Conversation:
-    """A parsed API request, whatever API it arrived on."""
+    """A parsed API request, whatever API it arrived on.
+
+    ``body`` is what the client sent; ``outbound`` is the request Handrail would
+    forward, built field by field from the API's declaration
+    (``proxy.formats.outbound``). ``parts`` are every piece of text in
+    ``outbound``: what is scanned is exactly what would leave.
+    """
 
     api: Api
     model: str
     body: dict
     stream: bool = False
+    outbound: dict = field(default_factory=dict)
     parts: list[TextPart] = field(default_factory=list)
+    # Paths of client fields that were not forwarded (recorded in the audit event).
+    dropped: list[str] = field(default_factory=list)
+    # Content that was accepted but cannot be forwarded (hosted tools, server tool results):
+    # refused with a 400 only once the policy has allowed the request.
+    unforwardable: list[str] = field(default_factory=list)
     tools: list[ToolDeclaration] = field(default_factory=list)
     tool_choice: object | None = None
     tool_activity: list[ToolActivity] = field(default_factory=list)
@@ -91,28 +119,35 @@ class Conversation:
     # (user-agent, framework markers). Credentials are never copied here.
     client_headers: Mapping[str, str] = field(default_factory=dict)
 
-    def texts(self) -> list[str]:
-        return [part.text for part in self.parts]
-
     def with_texts(self, texts: Sequence[str]) -> dict:
-        """A copy of the body with each part's text replaced by ``texts[i]``.
+        """A copy of the outbound request with each part's text replaced by ``texts[i]``.
 
         Parts whose text is unchanged are left alone, so the copy differs from
         the original only where redaction changed something.
         """
         if len(texts) != len(self.parts):
             raise ValueError("one replacement text is needed per part")
-        body = copy.deepcopy(self.body)
-        for part, text in zip(self.parts, texts):
-            if text != part.text:
-                _replace_text_at(body, part.path, part.text, text)
+        body = copy.deepcopy(self.outbound)
+        changes = [(part, text) for part, text in zip(self.parts, texts) if text != part.text]
+        # Paths name keys by their old names: write every value first, then rename keys, deepest first.
+        changes.sort(key=lambda change: _key_depth(change[0].path))
+        for part, text in changes:
+            _replace_text_at(body, part.path, part.text, text)
         return body
 
 
+def _key_depth(path: JsonPath) -> tuple[int, int]:
+    return (1, -len(path)) if isinstance(path[-1], JsonKey) else (0, 0)
+
+
 def format_path(path: JsonPath) -> str:
+    """``messages[2].content``; a key in free JSON is shown as ``{key}``, never by its (unscanned) name."""
     out = ""
     for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
     return out
 
 
@@ -129,6 +164,14 @@ def _replace_text_at(body: object, path: JsonPath, old: str, new: str) -> None:
     for step in path[:-1]:
         container = container[step]  # type: ignore[index]
     last = path[-1]
+    if isinstance(last, JsonKey):
+        if not isinstance(container, dict) or last.name != old or old not in container:
+            raise ValueError(f"key at {format_path(path)} is not the parsed key")
+        # Rebuild the object so the renamed key keeps its place.
+        items = [(new if key == old else key, value) for key, value in container.items()]
+        container.clear()
+        container.update(items)
+        return
     current = container[last]  # type: ignore[index]
     if current != old:
         # Two parts never share a path; a mismatch means the adapter is wrong.

@@ -28,7 +28,7 @@ from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
-from proxy.enforce import audit_prompt_text, outbound_body, sent_text
+from proxy.enforce import audit_prompt_text, outbound_body, scrubbed, scrubbed_signals, sent_text
 from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
@@ -51,24 +51,28 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         with context.stage("parse"):
             body = request_input.decode_json_object(await request_input.read_body(request, services.settings.server.max_body_bytes))
             conversation = adapter.parse(body, formats.client_headers(request.headers))
-            context.note_conversation(conversation)
             services.upstream.require_model(conversation.model)
+            context.note_conversation(conversation)
             context.provider = services.upstream.provider_of(conversation.model)
             context.classification = request_input.classification(request.headers)
             context.experiment = request_input.experiment(request.headers)
         with context.stage("detect"):
-            context.scan = scan = await _guard("scan", services.require_scanner().scan, conversation)
+            scan = await _guard("scan", services.require_scanner().scan, conversation)
+            scan.signals = await _guard("scan", scrubbed_signals, scan.signals, services.require_scanner().analyze_text)
+            context.scan = scan
             context.prompt_text = _stored_text(services, lambda: audit_prompt_text(conversation, scan))
         with context.stage("decide"):
             context.decision = decision = await _decide(services, context, conversation, scan, "request")
         if decision.action == "block":
             raise PolicyRefusal(_refusal_message(decision, "The request was not sent to the model."), code=decision.first_reason_code)
+        if conversation.unforwardable:
+            raise BadRequest(conversation.unforwardable[0])
         with context.stage("enforce"):
-            forwarded_body, pseudonymiser = outbound_body(
+            upstream_request, pseudonymiser = outbound_body(
                 conversation, scan, decision, services.settings.detection.pseudonymisation
             )
-            upstream_request = adapter.upstream_request(forwarded_body)
         with context.stage("audit"):
+            await _scrub_user_agent(services, context)
             await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
     except HandrailError as error:
         return await _refuse(services, context, adapter, error)
@@ -102,6 +106,7 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
             signals=[Signal(s["type"], s["evidence"], s.get("location")) for s in result["signals"]],
         )
         with context.stage("audit"):
+            await _scrub_user_agent(services, context)
             await _guard("audit", services.require_audit().record_request, context.request_event("scanned"))
     except HandrailError as error:
         return await _refuse(services, context, formats.openai_chat, error)
@@ -432,8 +437,19 @@ async def _close(deltas: AsyncIterator[AnswerDelta]) -> None:
                 log.debug("closing the upstream stream failed", exc_info=True)
 
 
+async def _scrub_user_agent(services: Services, context: RequestContext) -> None:
+    """The User-Agent is client text: it is scanned before it is stored, or not stored at all."""
+    if not context.user_agent:
+        return
+    try:
+        context.user_agent = await _guard("scan", scrubbed, context.user_agent, services.require_scanner().analyze_text)
+    except HandrailError:
+        context.user_agent = None
+
+
 async def _refuse(services: Services, context: RequestContext, adapter: ModuleType, error: HandrailError) -> Response:
     """Answer with the error, after recording the refused request."""
+    await _scrub_user_agent(services, context)
     try:
         audit = services.require_audit()
         await anyio.to_thread.run_sync(audit.record_request, context.request_event(error.outcome, error))

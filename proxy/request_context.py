@@ -44,9 +44,13 @@ class RequestContext:
     def stage(self, name: str):  # type: ignore[no-untyped-def]
         return self.timer.stage(name)
 
+    dropped_fields: list[str] = field(default_factory=list)
+
     def note_conversation(self, conversation: Conversation) -> None:
+        """What the audit keeps of a parsed request; called once its model is known to be configured."""
         self.model = conversation.model
         self.stream = conversation.stream
+        self.dropped_fields = list(conversation.dropped)
 
     def request_event(self, outcome: str, error: HandrailError | None = None) -> RequestEvent:
         principal = self.principal
@@ -79,6 +83,7 @@ class RequestContext:
             error_message=error.message if error else None,
             prompt_text=self.prompt_text,
             latency_ms=self.timer.snapshot(),
+            dropped_fields=self.dropped_fields,
         )
 
     def completion(self, outcome: str, status_code: int, **details: object) -> Completion:

@@ -51,7 +51,12 @@ class Upstream:
 
     def require_model(self, name: str) -> None:
         if name not in self.model_names():
-            raise UnknownModel(f"The model {name!r} does not exist or is not available through this gateway.", param="model")
+            # The name is not quoted back: it is client text that has not been scanned.
+            raise UnknownModel(
+                "The requested model does not exist or is not available through this gateway; "
+                "GET /v1/models lists the models you can use.",
+                param="model",
+            )
 
     def provider_of(self, name: str) -> str:
         """The provider behind a model name, for the audit trail (``openai``, ``azure``, ``bedrock`` ...)."""

@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
 from proxy.errors import BadRequest, ErrorView
-from proxy.formats import fields
+from proxy.formats import fields, outbound
 
 API = "anthropic.messages"
 
@@ -29,6 +29,12 @@ _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool
                  "content_filter": "refusal"}  # fmt: skip
 
 
+# Documented request fields that are read but not forwarded as they are.
+CONSUMED_FIELDS = frozenset({"model", "stream", "messages", "system", "max_tokens", "metadata", "stop_sequences",
+                             "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "mcp_servers"})  # fmt: skip
+IGNORED_FIELDS = frozenset({"service_tier", "container", "context_management", "inference_geo"})
+
+
 def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     fields.required(body, "max_tokens", int)
@@ -42,18 +48,18 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
         client_headers=dict(client_headers or {}),
     )
     system = body.get("system")
-    if isinstance(system, str):
-        conversation.parts.append(TextPart(system, ("system",), "system", "instructions"))
-    elif isinstance(system, list):
+    if isinstance(system, list):
         for index, block in enumerate(system):
             fields.expect(block, dict, ("system", index))
-            if isinstance(block.get("text"), str):
-                conversation.parts.append(TextPart(block["text"], ("system", index, "text"), "system", "instructions"))
+            fields.expect(block.get("text"), str, ("system", index, "text"))
     elif system is not None:
         fields.expect(system, (str, list), ("system",))
     for index, message in enumerate(messages):
         _parse_message(conversation, message, index)
     _parse_tools(conversation, body)
+    chat = _chat_request(conversation, body)
+    unknown = ["{field}" for key in body if key not in CONSUMED_FIELDS and key not in IGNORED_FIELDS]
+    outbound.attach(conversation, chat, outbound.CHAT_REQUEST, sorted(IGNORED_FIELDS & body.keys()) + unknown)
     return conversation
 
 
@@ -65,50 +71,32 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
         raise BadRequest(f"'messages[{index}].role' must be 'user' or 'assistant'.", param=f"messages[{index}].role")
     content = message.get("content")
     if isinstance(content, str):
-        conversation.parts.append(TextPart(content, (*path, "content"), role, "message", index))
         return
     fields.expect(content, list, (*path, "content"))
     for block_index, block in enumerate(content):
-        _parse_block(conversation, block, (*path, "content", block_index), role, index)
+        _parse_block(conversation, block, (*path, "content", block_index), index)
 
 
-def _parse_block(conversation: Conversation, block: object, path: tuple, role: str, index: int) -> None:
+def _parse_block(conversation: Conversation, block: object, path: tuple, index: int) -> None:
+    """Record what the usage safeguards look at; the text itself is read where it is forwarded."""
     fields.expect(block, dict, path)
     assert isinstance(block, dict)
     block_type = block.get("type")
-    if block_type == "text" and isinstance(block.get("text"), str):
-        conversation.parts.append(TextPart(block["text"], (*path, "text"), role, "message", index))
-    elif block_type == "thinking" and isinstance(block.get("thinking"), str):
-        conversation.parts.append(TextPart(block["thinking"], (*path, "thinking"), role, "message", index))
+    if block_type in {"text", "thinking"}:
+        fields.expect(block.get(block_type), str, (*path, block_type))
     elif block_type in _CALL_BLOCKS:
         conversation.tool_activity.append(ToolActivity("call", block.get("name"), path, index))
-        for text_path, text in fields.walk_strings(block.get("input"), (*path, "input")):
-            conversation.parts.append(TextPart(text, text_path, role, "tool_call", index))
     elif block_type in _RESULT_BLOCKS:
         conversation.tool_activity.append(ToolActivity("result", block_type, path, index))
-        result = block.get("content")
-        if isinstance(result, str):
-            conversation.parts.append(TextPart(result, (*path, "content"), "tool", "tool_result", index))
-        elif isinstance(result, (list, dict)):
-            for text_path, text in fields.walk_strings(result, (*path, "content")):
-                # Only human-readable text; block "type" names and ids are not content.
-                if text_path[-1] in {"text", "content", "title", "url", "stdout", "stderr", "page_content"}:
-                    conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
     elif block_type == "document":
         source = block.get("source") if isinstance(block.get("source"), dict) else {}
-        if source.get("type") == "text" and isinstance(source.get("data"), str):
-            conversation.parts.append(TextPart(source["data"], (*path, "source", "data"), role, "message", index))
-        else:
+        if source.get("type") != "text":
             conversation.opaque_parts.append(OpaquePart("document", path, index))
     elif block_type in _OPAQUE_BLOCKS:
         conversation.opaque_parts.append(OpaquePart(_OPAQUE_BLOCKS[block_type], path, index))
-    elif block_type == "search_result":
-        for text_path, text in fields.walk_strings(block.get("content"), (*path, "content")):
-            if text_path[-1] == "text":
-                conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
-    else:
-        where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".")
-        raise BadRequest(f"'{where}.type' {block_type!r} is not a supported content block.", param=f"{where}.type")
+    elif block_type != "search_result":
+        where = format_path(path)
+        raise BadRequest(f"'{where}.type' is not a supported content block.", param=f"{where}.type")
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
@@ -116,29 +104,29 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
-        fields.declare_tool(conversation, str(tool.get("type") or "custom"), tool, path, "input_schema")
+        fields.declare_tool(conversation, str(tool.get("type") or "custom"), tool, path)
     servers = fields.optional(body, "mcp_servers", list) or []
     for index, server in enumerate(servers):
         name = server.get("name") if isinstance(server, dict) else None
         conversation.tools.append(ToolDeclaration("mcp", name, "", ("mcp_servers", index)))
+    if servers:
+        conversation.unforwardable.append("MCP servers cannot be forwarded by this gateway.")
 
 
-def upstream_request(body: dict) -> dict:
-    """Chat-completion arguments equivalent to an (already redacted) Messages body."""
+def _chat_request(conversation: Conversation, body: dict) -> dict:
+    """The chat-completion request equivalent to a Messages body (projected and checked by the caller)."""
     messages: list[dict] = []
     system = body.get("system")
     if isinstance(system, list):
-        system = "\n\n".join(block.get("text", "") for block in system if isinstance(block, dict))
+        system = "\n\n".join(block["text"] for block in system)
     if system:
         messages.append({"role": "system", "content": system})
     for message in body["messages"]:
-        messages.extend(_chat_messages(message))
+        messages.extend(_chat_messages(conversation, message))
     request: dict = {"messages": messages, "max_tokens": body["max_tokens"]}
-    tools = [_chat_tool(tool) for tool in body.get("tools") or []]
+    tools = [chat_tool for tool in body.get("tools") or [] if (chat_tool := _chat_tool(conversation, tool))]
     if tools:
         request["tools"] = tools
-    if body.get("mcp_servers"):
-        raise BadRequest("MCP servers cannot be forwarded by this gateway.", param="mcp_servers")
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
         kind = choice.get("type")
@@ -146,16 +134,21 @@ def upstream_request(body: dict) -> dict:
             "type": "function",
             "function": {"name": choice.get("name")},
         }
-    for source, target in (("temperature", "temperature"), ("top_p", "top_p"), ("stop_sequences", "stop")):
+    elif choice is not None:
+        fields.expect(choice, dict, ("tool_choice",))
+    for source, target in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k"),
+                           ("stop_sequences", "stop"), ("thinking", "thinking")):  # fmt: skip
         if body.get(source) is not None:
             request[target] = body[source]
     metadata = body.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
-        request["user"] = metadata["user_id"]
+    if metadata is not None:
+        fields.expect(metadata, dict, ("metadata",))
+        if metadata.get("user_id") is not None:
+            request["user"] = metadata["user_id"]
     return request
 
 
-def _chat_messages(message: dict) -> list[dict]:
+def _chat_messages(conversation: Conversation, message: dict) -> list[dict]:
     role, content = message["role"], message["content"]
     if isinstance(content, str):
         return [{"role": role, "content": content}]
@@ -167,9 +160,11 @@ def _chat_messages(message: dict) -> list[dict]:
         if block_type == "text":
             parts.append({"type": "text", "text": block["text"]})
         elif block_type == "document" and (block.get("source") or {}).get("type") == "text":
-            parts.append({"type": "text", "text": block["source"]["data"]})
+            parts.append({"type": "text", "text": block["source"].get("data")})
+        elif block_type == "search_result":
+            parts.append({"type": "text", "text": _result_text(block.get("content"))})
         elif block_type == "image":
-            parts.append({"type": "image_url", "image_url": {"url": _image_url(block.get("source") or {})}})
+            parts.append({"type": "image_url", "image_url": {"url": _image_url(block.get("source"))}})
         elif block_type == "tool_use":
             tool_calls.append({"id": block.get("id"), "type": "function",
                                "function": {"name": block.get("name"), "arguments": json.dumps(block.get("input") or {})}})  # fmt: skip
@@ -179,7 +174,7 @@ def _chat_messages(message: dict) -> list[dict]:
         elif block_type in {"thinking", "redacted_thinking"}:
             continue  # the provider's own reasoning is not replayed through chat completions
         else:
-            raise BadRequest(f"Content blocks of type {block_type!r} cannot be forwarded by this gateway.", param="messages")
+            conversation.unforwardable.append("Server tool blocks cannot be forwarded by this gateway.")
     out = list(tool_messages)
     if role == "assistant":
         text = "".join(part["text"] for part in parts if part["type"] == "text")
@@ -194,28 +189,29 @@ def _chat_messages(message: dict) -> list[dict]:
     return out
 
 
-def _image_url(source: dict) -> str:
+def _image_url(source: object) -> object:
+    if not isinstance(source, dict):
+        return None
     if source.get("type") == "base64":
         return f"data:{source.get('media_type', 'image/png')};base64,{source.get('data', '')}"
-    return str(source.get("url", ""))
+    return source.get("url")
 
 
-def _result_text(content: object) -> str:
-    if isinstance(content, str):
-        return content
+def _result_text(content: object) -> object:
+    """A tool result's content as text: a string, the text of its blocks, or a number or boolean written out."""
     if isinstance(content, list):
-        return "".join(block.get("text", "") for block in content if isinstance(block, dict))
-    return ""
+        return "".join(block["text"] for block in content if isinstance(block, dict) and isinstance(block.get("text"), str))
+    if isinstance(content, (int, float)) and not isinstance(content, bool):
+        return json.dumps(content)
+    return content if content is not None else ""
 
 
-def _chat_tool(tool: dict) -> dict:
+def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
     if tool.get("type") not in (None, "custom"):
-        raise BadRequest(
-            f"Server tools ({tool.get('type')!r}) cannot be forwarded by this gateway; only custom tools can.",
-            param="tools",
-        )
+        conversation.unforwardable.append("Server tools cannot be forwarded by this gateway; only custom tools can.")
+        return None
     function = {"name": tool.get("name"), "parameters": tool.get("input_schema") or {"type": "object", "properties": {}}}
-    if tool.get("description"):
+    if tool.get("description") is not None:
         function["description"] = tool["description"]
     return {"type": "function", "function": function}
 

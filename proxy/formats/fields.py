@@ -6,9 +6,7 @@ client learns exactly what to fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from proxy.conversation import Conversation, JsonPath, TextPart, ToolDeclaration, format_path
+from proxy.conversation import Conversation, JsonPath, ToolDeclaration, format_path
 from proxy.errors import BadRequest
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "an object"}
@@ -66,40 +64,8 @@ def stream_flag(body: dict) -> bool:
     return bool(optional(body, "stream", bool))
 
 
-def walk_strings(value: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    """Every string inside a JSON value, with its path (for tool inputs given as objects)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk_strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from walk_strings(item, (*path, index))
-
-
-def schema_descriptions(schema: object, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    """The human-written ``description`` strings inside a JSON Schema."""
-    if isinstance(schema, dict):
-        for key, item in schema.items():
-            if key == "description" and isinstance(item, str):
-                yield (*path, key), item
-            else:
-                yield from schema_descriptions(item, (*path, key))
-    elif isinstance(schema, list):
-        for index, item in enumerate(schema):
-            yield from schema_descriptions(item, (*path, index))
-
-
-def declare_tool(
-    conversation: Conversation, tool_type: str, definition: dict, path: JsonPath, schema_key: str | None
-) -> None:
-    """Record a declared tool, and scan its description and its schema's descriptions as text."""
+def declare_tool(conversation: Conversation, tool_type: str, definition: dict, path: JsonPath) -> None:
+    """Record a declared tool for the usage safeguards (its text is read where it is forwarded)."""
     name = definition.get("name")
     description = definition.get("description") if isinstance(definition.get("description"), str) else ""
     conversation.tools.append(ToolDeclaration(tool_type, name if isinstance(name, str) else None, description, path))
-    if description:
-        conversation.parts.append(TextPart(description, (*path, "description"), "system", "tool_definition"))
-    if schema_key:
-        for text_path, text in schema_descriptions(definition.get(schema_key), (*path, schema_key)):
-            conversation.parts.append(TextPart(text, text_path, "system", "tool_definition"))

@@ -6,24 +6,17 @@ import json
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity, ToolDeclaration
+from proxy.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration
 from proxy.errors import BadRequest, ErrorView
-from proxy.formats import fields
+from proxy.formats import fields, outbound
 
 API = "openai.chat"
 
-# Request fields passed on to the provider. Anything else a client sends is
-# dropped: fields such as ``api_base``, ``mock_response`` or ``metadata`` would
-# otherwise reach litellm and let a client redirect or reconfigure the call.
-FORWARDED_FIELDS = frozenset(
-    {
-        "messages", "temperature", "top_p", "n", "stop", "max_tokens", "max_completion_tokens",
-        "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "user",
-        "response_format", "seed", "tools", "tool_choice", "parallel_tool_calls", "functions",
-        "function_call", "stream_options", "reasoning_effort", "modalities", "audio", "prediction",
-        "service_tier", "web_search_options", "verbosity",
-    }
-)  # fmt: skip
+# Documented request fields that are read but not forwarded: ``model`` and ``stream``
+# are the gateway's to set; the rest would make the provider store or label the
+# request (or, for ``metadata``, reconfigure litellm), and are dropped and recorded.
+CONSUMED_FIELDS = frozenset({"model", "stream"})
+IGNORED_FIELDS = frozenset({"metadata", "store", "safety_identifier", "prompt_cache_key", "prompt_cache_retention"})
 
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
 _OPAQUE_CONTENT = {"image_url": "image", "input_audio": "audio", "file": "file"}
@@ -43,6 +36,8 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
     for index, message in enumerate(messages):
         _parse_message(conversation, message, index)
     _parse_tools(conversation, body)
+    forwarded = {k: v for k, v in body.items() if k not in CONSUMED_FIELDS and k not in IGNORED_FIELDS}
+    outbound.attach(conversation, forwarded, outbound.CHAT_REQUEST, sorted(IGNORED_FIELDS & body.keys()))
     return conversation
 
 
@@ -58,22 +53,18 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
     if kind == "tool_result":
         conversation.tool_activity.append(ToolActivity("result", message.get("name"), path, index))
     content = message.get("content")
-    if isinstance(content, str):
-        conversation.parts.append(TextPart(content, (*path, "content"), role, kind, index))
-    elif isinstance(content, list):
+    if isinstance(content, list):
         for part_index, part in enumerate(content):
             part_path = (*path, "content", part_index)
             fields.expect(part, dict, part_path)
             part_type = part.get("type")
             if part_type == "text" and isinstance(part.get("text"), str):
-                conversation.parts.append(TextPart(part["text"], (*part_path, "text"), role, kind, index))
-            elif part_type == "refusal" and isinstance(part.get("refusal"), str):
-                conversation.parts.append(TextPart(part["refusal"], (*part_path, "refusal"), role, kind, index))
+                continue
             elif part_type in _OPAQUE_CONTENT:
                 conversation.opaque_parts.append(OpaquePart(_OPAQUE_CONTENT[part_type], part_path, index))
             else:
                 raise BadRequest(
-                    f"'messages[{index}].content[{part_index}].type' {part_type!r} is not a supported content type.",
+                    f"'messages[{index}].content[{part_index}].type' is not a supported content type.",
                     param=f"messages[{index}].content[{part_index}].type",
                 )
     elif content is not None:
@@ -90,18 +81,9 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
             function = call.get("function") or {}
             fields.expect(function, dict, (*call_path, "function"))
             conversation.tool_activity.append(ToolActivity("call", function.get("name"), call_path, index))
-            arguments = function.get("arguments")
-            if isinstance(arguments, str):
-                conversation.parts.append(
-                    TextPart(arguments, (*call_path, "function", "arguments"), role, "tool_call", index)
-                )
     function_call = message.get("function_call")
     if isinstance(function_call, dict):
         conversation.tool_activity.append(ToolActivity("call", function_call.get("name"), (*path, "function_call"), index))
-        if isinstance(function_call.get("arguments"), str):
-            conversation.parts.append(
-                TextPart(function_call["arguments"], (*path, "function_call", "arguments"), role, "tool_call", index)
-            )
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
@@ -111,19 +93,14 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         fields.expect(tool, dict, path)
         tool_type = tool.get("type") or "function"
         definition = tool.get("function") if isinstance(tool.get("function"), dict) else tool
-        fields.declare_tool(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"), "parameters")
+        fields.declare_tool(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"))
     functions = fields.optional(body, "functions", list) or []
     for index, function in enumerate(functions):
         fields.expect(function, dict, ("functions", index))
-        fields.declare_tool(conversation, "function", function, ("functions", index), "parameters")
+        fields.declare_tool(conversation, "function", function, ("functions", index))
     web_search = body.get("web_search_options")
     if web_search is not None:
         conversation.tools.append(ToolDeclaration("web_search_options", "web_search", "", ("web_search_options",)))
-
-
-def upstream_request(body: dict) -> dict:
-    """The litellm ``acompletion`` arguments for an (already redacted) body."""
-    return {key: value for key, value in body.items() if key in FORWARDED_FIELDS}
 
 
 def render_answer(answer: Answer, model: str) -> dict:

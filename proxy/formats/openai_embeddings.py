@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from proxy.answer import EmbeddingAnswer
-from proxy.conversation import Conversation, OpaquePart, TextPart
+from proxy.conversation import Conversation, OpaquePart
 from proxy.errors import BadRequest
-from proxy.formats import fields
+from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
 API = "openai.embeddings"
-__all__ = ["API", "parse", "upstream_request", "render_answer", "error_body"]
+__all__ = ["API", "parse", "render_answer", "error_body"]
 
-FORWARDED_FIELDS = frozenset({"input", "encoding_format", "dimensions", "user"})
+CONSUMED_FIELDS = frozenset({"model"})
 
 
 def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
@@ -23,11 +23,11 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
     conversation = Conversation(api=API, model=model, body=body, client_headers=dict(client_headers or {}))
     value = body["input"]
     if isinstance(value, str):
-        conversation.parts.append(TextPart(value, ("input",), "user", "embedding_input"))
+        pass
     elif isinstance(value, list) and value:
         for index, item in enumerate(value):
             if isinstance(item, str):
-                conversation.parts.append(TextPart(item, ("input", index), "user", "embedding_input"))
+                continue
             elif isinstance(item, int) and not isinstance(item, bool):
                 # A list of token ids: one opaque input, it cannot be read as text here.
                 conversation.opaque_parts.append(OpaquePart("tokens", ("input",)))
@@ -42,11 +42,9 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
     if encoding not in (None, "float", "base64"):
         raise BadRequest("'encoding_format' must be 'float' or 'base64'.", param="encoding_format")
     fields.optional(body, "dimensions", int)
+    forwarded = {key: value for key, value in body.items() if key not in CONSUMED_FIELDS}
+    outbound.attach(conversation, forwarded, outbound.EMBEDDINGS_REQUEST)
     return conversation
-
-
-def upstream_request(body: dict) -> dict:
-    return {key: value for key, value in body.items() if key in FORWARDED_FIELDS}
 
 
 def render_answer(answer: EmbeddingAnswer, model: str) -> dict:

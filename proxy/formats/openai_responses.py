@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, TextPart, ToolActivity
+from proxy.conversation import Conversation, OpaquePart, ToolActivity
 from proxy.errors import BadRequest, ErrorView
-from proxy.formats import fields
+from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
 API = "openai.responses"
-__all__ = ["API", "parse", "upstream_request", "render_answer", "StreamRenderer", "error_body"]
+__all__ = ["API", "parse", "render_answer", "StreamRenderer", "error_body"]
 
 _TEXT_PARTS = {"input_text", "output_text", "text", "summary_text", "reasoning_text"}
 _OPAQUE_PARTS = {"input_image": "image", "input_file": "file", "input_audio": "audio"}
@@ -36,11 +36,28 @@ _RESULT_ITEMS = {
 }  # fmt: skip
 
 
+# Documented request fields: read and translated, or dropped (and recorded), or refused because
+# they refer to state stored at the provider, which this gateway cannot read and scan.
+CONSUMED_FIELDS = frozenset({"model", "stream", "input", "instructions", "tools", "tool_choice", "max_output_tokens",
+                             "temperature", "top_p", "user", "parallel_tool_calls", "reasoning", "text",
+                             "safety_identifier", "top_logprobs"})  # fmt: skip
+IGNORED_FIELDS = frozenset({"store", "metadata", "include", "truncation", "service_tier", "prompt_cache_key",
+                            "prompt_cache_retention", "max_tool_calls", "stream_options"})  # fmt: skip
+REFUSED_FIELDS = ("previous_response_id", "conversation", "prompt", "background")
+
+
 def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     if "input" not in body or body["input"] is None:
         raise BadRequest("'input' is required.", param="input")
     fields.expect(body["input"], (str, list), ("input",))
+    for key in REFUSED_FIELDS:
+        if body.get(key) not in (None, False):
+            raise BadRequest(
+                f"'{key}' refers to state stored at the provider, which this gateway cannot scan; send the whole "
+                "conversation in 'input' instead.",
+                param=key,
+            )
     conversation = Conversation(
         api=API,
         model=model,
@@ -49,19 +66,20 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
         tool_choice=body.get("tool_choice"),
         client_headers=dict(client_headers or {}),
     )
-    instructions = fields.optional(body, "instructions", str)
-    if instructions:
-        conversation.parts.append(TextPart(instructions, ("instructions",), "system", "instructions"))
-    if isinstance(body["input"], str):
-        conversation.parts.append(TextPart(body["input"], ("input",), "user", "message", 0))
-    else:
+    fields.optional(body, "instructions", str)
+    if isinstance(body["input"], list):
         for index, item in enumerate(body["input"]):
             _parse_item(conversation, item, index)
     _parse_tools(conversation, body)
+    chat = _chat_request(conversation, body)
+    known = CONSUMED_FIELDS | IGNORED_FIELDS | set(REFUSED_FIELDS)
+    unknown = ["{field}" for key in body if key not in known]
+    outbound.attach(conversation, chat, outbound.CHAT_REQUEST, sorted(IGNORED_FIELDS & body.keys()) + unknown)
     return conversation
 
 
 def _parse_item(conversation: Conversation, item: object, index: int) -> None:
+    """Record what the usage safeguards look at; the text itself is read where it is forwarded."""
     path = ("input", index)
     item = fields.object_at(item, path)
     item_type = item.get("type", "message")
@@ -73,51 +91,30 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
             )
         content = item.get("content")
         if isinstance(content, str):
-            conversation.parts.append(TextPart(content, (*path, "content"), role, "message", index))
             return
         fields.expect(content, list, (*path, "content"))
         for part_index, part in enumerate(content):
             part_path = (*path, "content", part_index)
             fields.expect(part, dict, part_path)
             part_type = part.get("type")
-            if part_type in _TEXT_PARTS and isinstance(part.get("text"), str):
-                conversation.parts.append(TextPart(part["text"], (*part_path, "text"), role, "message", index))
-            elif part_type == "refusal" and isinstance(part.get("refusal"), str):
-                conversation.parts.append(TextPart(part["refusal"], (*part_path, "refusal"), role, "message", index))
+            if part_type in _TEXT_PARTS or part_type == "refusal":
+                fields.expect(part.get("refusal" if part_type == "refusal" else "text"), str, part_path)
             elif part_type in _OPAQUE_PARTS:
                 conversation.opaque_parts.append(OpaquePart(_OPAQUE_PARTS[part_type], part_path, index))
             else:
                 raise BadRequest(
-                    f"'input[{index}].content[{part_index}].type' {part_type!r} is not a supported content type.",
+                    f"'input[{index}].content[{part_index}].type' is not a supported content type.",
                     param=f"input[{index}].content[{part_index}].type",
                 )
     elif item_type in _CALL_ITEMS:
         conversation.tool_activity.append(ToolActivity("call", item.get("name") or item_type, path, index))
-        for key in ("arguments", "input", "code"):
-            if isinstance(item.get(key), str):
-                conversation.parts.append(TextPart(item[key], (*path, key), "assistant", "tool_call", index))
-        if isinstance(item.get("action"), dict):
-            for text_path, text in fields.walk_strings(item["action"], (*path, "action")):
-                conversation.parts.append(TextPart(text, text_path, "assistant", "tool_call", index))
     elif item_type in _RESULT_ITEMS:
         conversation.tool_activity.append(ToolActivity("result", item_type, path, index))
-        output = item.get("output")
-        if isinstance(output, str):
-            conversation.parts.append(TextPart(output, (*path, "output"), "tool", "tool_result", index))
-        elif isinstance(output, (list, dict)):
-            for text_path, text in fields.walk_strings(output, (*path, "output")):
-                conversation.parts.append(TextPart(text, text_path, "tool", "tool_result", index))
-    elif item_type == "reasoning":
-        for part_index, part in enumerate(item.get("summary") or []):
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                conversation.parts.append(
-                    TextPart(part["text"], (*path, "summary", part_index, "text"), "assistant", "message", index)
-                )
     elif item_type == "item_reference":
         # Refers to an item the provider stored; its content never passes through here.
         conversation.opaque_parts.append(OpaquePart("stored_item", path, index))
-    else:
-        raise BadRequest(f"'input[{index}].type' {item_type!r} is not a supported input item.", param=f"input[{index}].type")
+    elif item_type != "reasoning":
+        raise BadRequest(f"'input[{index}].type' is not a supported input item.", param=f"input[{index}].type")
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
@@ -126,11 +123,11 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         path = ("tools", index)
         fields.expect(tool, dict, path)
         definition = tool if tool.get("name") or not tool.get("server_label") else {**tool, "name": tool["server_label"]}
-        fields.declare_tool(conversation, str(tool.get("type") or "function"), definition, path, "parameters")
+        fields.declare_tool(conversation, str(tool.get("type") or "function"), definition, path)
 
 
-def upstream_request(body: dict) -> dict:
-    """Chat-completion arguments equivalent to an (already redacted) Responses body."""
+def _chat_request(conversation: Conversation, body: dict) -> dict:
+    """The chat-completion request equivalent to a Responses body (projected and checked by the caller)."""
     messages: list[dict] = []
     if body.get("instructions"):
         messages.append({"role": "system", "content": body["instructions"]})
@@ -138,9 +135,11 @@ def upstream_request(body: dict) -> dict:
         messages.append({"role": "user", "content": body["input"]})
     else:
         for item in body["input"]:
-            _append_chat_message(messages, item)
+            _append_chat_message(conversation, messages, item)
+    if not messages:
+        raise BadRequest("'input' must contain at least one message.", param="input")
     request: dict = {"messages": messages}
-    tools = [_chat_tool(tool) for tool in body.get("tools") or []]
+    tools = [chat_tool for tool in body.get("tools") or [] if (chat_tool := _chat_tool(conversation, tool))]
     if tools:
         request["tools"] = tools
     choice = body.get("tool_choice")
@@ -148,23 +147,35 @@ def upstream_request(body: dict) -> dict:
         request["tool_choice"] = choice
     elif isinstance(choice, dict) and choice.get("type") == "function":
         request["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
+    elif choice is not None:
+        conversation.unforwardable.append("A hosted tool choice cannot be forwarded by this gateway.")
     for source, target in (("max_output_tokens", "max_tokens"), ("temperature", "temperature"), ("top_p", "top_p"),
-                           ("user", "user"), ("parallel_tool_calls", "parallel_tool_calls")):  # fmt: skip
+                           ("user", "user"), ("safety_identifier", "user"), ("parallel_tool_calls", "parallel_tool_calls"),
+                           ("top_logprobs", "top_logprobs")):  # fmt: skip
         if body.get(source) is not None:
             request[target] = body[source]
     reasoning = body.get("reasoning")
-    if isinstance(reasoning, dict) and reasoning.get("effort"):
-        request["reasoning_effort"] = reasoning["effort"]
-    text_format = (body.get("text") or {}).get("format") if isinstance(body.get("text"), dict) else None
-    if isinstance(text_format, dict) and text_format.get("type") == "json_schema":
-        schema = {key: value for key, value in text_format.items() if key != "type"}
-        request["response_format"] = {"type": "json_schema", "json_schema": schema}
-    elif isinstance(text_format, dict) and text_format.get("type") == "json_object":
-        request["response_format"] = {"type": "json_object"}
+    if reasoning is not None:
+        fields.expect(reasoning, dict, ("reasoning",))
+        if reasoning.get("effort") is not None:
+            request["reasoning_effort"] = reasoning["effort"]
+    text = body.get("text")
+    if text is not None:
+        fields.expect(text, dict, ("text",))
+        text_format = text.get("format")
+        if isinstance(text_format, dict) and text_format.get("type") == "json_schema":
+            schema = {key: value for key, value in text_format.items() if key != "type"}
+            request["response_format"] = {"type": "json_schema", "json_schema": schema}
+        elif isinstance(text_format, dict) and text_format.get("type") == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        elif text_format is not None:
+            fields.expect(text_format, dict, ("text", "format"))
+        if text.get("verbosity") is not None:
+            request["verbosity"] = text["verbosity"]
     return request
 
 
-def _append_chat_message(messages: list[dict], item: dict) -> None:
+def _append_chat_message(conversation: Conversation, messages: list[dict], item: dict) -> None:
     item_type = item.get("type", "message")
     if item_type == "message":
         content = item["content"]
@@ -183,11 +194,18 @@ def _append_chat_message(messages: list[dict], item: dict) -> None:
     elif item_type == "function_call_output":
         output = item.get("output")
         messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
-                         "content": output if isinstance(output, str) else json.dumps(output)})  # fmt: skip
+                         "content": output if isinstance(output, str) else _output_text(output)})  # fmt: skip
     elif item_type == "reasoning":
         return  # reasoning summaries are the provider's own; they are not replayed
     else:
-        raise BadRequest(f"Input items of type {item_type!r} cannot be forwarded by this gateway.", param="input")
+        conversation.unforwardable.append("Hosted tool items cannot be forwarded by this gateway.")
+
+
+def _output_text(output: object) -> str:
+    """A function call's output given as content parts (or any JSON) as the text a chat message carries."""
+    if isinstance(output, list) and all(isinstance(part, dict) and isinstance(part.get("text"), str) for part in output):
+        return "".join(part["text"] for part in output)
+    return json.dumps(output)
 
 
 def _chat_content(part: dict) -> dict:
@@ -199,18 +217,18 @@ def _chat_content(part: dict) -> dict:
         return {"type": "image_url", "image_url": {"url": part.get("image_url") or part.get("file_id", "")}}
     if part["type"] == "input_file":
         return {"type": "file", "file": {k: part[k] for k in ("file_id", "file_data", "filename") if k in part}}
-    raise BadRequest(f"Content of type {part['type']!r} cannot be forwarded by this gateway.", param="input")
+    raise BadRequest("Content of this type cannot be forwarded by this gateway.", param="input")
 
 
-def _chat_tool(tool: dict) -> dict:
+def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
     if tool.get("type", "function") != "function":
-        raise BadRequest(
-            f"Hosted tools ({tool.get('type')!r}) cannot be forwarded by this gateway; only function tools can.",
-            param="tools",
-        )
+        conversation.unforwardable.append("Hosted tools cannot be forwarded by this gateway; only function tools can.")
+        return None
     function = {"name": tool.get("name"), "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
-    if tool.get("description"):
+    if tool.get("description") is not None:
         function["description"] = tool["description"]
+    if tool.get("strict") is not None:
+        function["strict"] = tool["strict"]
     return {"type": "function", "function": function}
 
 

@@ -49,7 +49,7 @@ def anthropic_error(response: httpx.Response) -> dict:
         (json.dumps({"model": "echo", "messages": [{"role": "wizard", "content": "hi"}]}), 400, "role"),
         (json.dumps({"model": "echo", "messages": [{"role": "user", "content": 7}]}), 400, "content"),
         (json.dumps({"model": "echo", "stream": "yes", "messages": [{"role": "user", "content": "hi"}]}), 400, "stream"),
-        (json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}), 404, "no-such-model"),
+        (json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}), 404, "requested model does not exist"),
     ],
 )
 def test_chat_completions_bad_input(gateway, user_key, recorder, content, status, fragment):

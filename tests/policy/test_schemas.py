@@ -31,7 +31,7 @@ def engine() -> EmbeddedEngine:
 def gateway_input() -> dict:
     body = {"model": "demo", "messages": [
         {"role": "user", "content": [{"type": "text", "text": "SECRET: call Jane on 07700 900123"},
-                                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]}  # fmt: skip
+                                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}]}  # fmt: skip
     conversation = parse_request("/v1/chat/completions", body)
     text = conversation.parts[0].text
     scan = ScanResult(

@@ -8,12 +8,7 @@ import pytest
 
 from proxy.answer import Answer, AnswerDelta, Choice, StreamStart, ToolCall, ToolCallDelta, Usage
 from proxy.errors import BadRequest, ErrorView, PolicyRefusal
-from proxy.formats import anthropic_messages, openai_chat, openai_responses
-
-
-def test_chat_forwards_only_known_fields():
-    body = {"model": "m", "messages": [], "temperature": 0.2, "api_base": "http://evil", "mock_response": "x", "metadata": {}}
-    assert openai_chat.upstream_request(body) == {"messages": [], "temperature": 0.2}
+from proxy.formats import anthropic_messages, openai_chat, openai_responses, parse_request
 
 
 def test_responses_to_chat():
@@ -29,24 +24,24 @@ def test_responses_to_chat():
         "max_output_tokens": 50,
         "tool_choice": {"type": "function", "name": "f"},
     }
-    request = openai_responses.upstream_request(body)
+    request = parse_request("/v1/responses", body).outbound
     assert request["messages"] == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Hi"},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "c1", "content": "done"},
+        {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "done"},
     ]
     assert request["max_tokens"] == 50
     assert request["tool_choice"] == {"type": "function", "function": {"name": "f"}}
     assert request["tools"][0]["function"]["name"] == "f"
 
 
-def test_hosted_tools_cannot_be_forwarded():
-    with pytest.raises(BadRequest):
-        openai_responses.upstream_request({"model": "m", "input": "x", "tools": [{"type": "web_search_preview"}]})
-    with pytest.raises(BadRequest):
-        anthropic_messages.upstream_request({"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}],
-                                             "tools": [{"type": "web_search_20250305", "name": "web_search"}]})  # fmt: skip
+def test_hosted_tools_are_marked_unforwardable():
+    responses = parse_request("/v1/responses", {"model": "m", "input": "x", "tools": [{"type": "web_search_preview"}]})
+    assert "tools" not in responses.outbound and responses.unforwardable
+    anthropic = parse_request("/v1/messages", {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}],
+                                               "tools": [{"type": "web_search_20250305", "name": "web_search"}]})  # fmt: skip
+    assert "tools" not in anthropic.outbound and anthropic.unforwardable
 
 
 def test_anthropic_to_chat_orders_tool_results_first():
@@ -61,7 +56,7 @@ def test_anthropic_to_chat_orders_tool_results_first():
         ],
         "tool_choice": {"type": "any"},
     }  # fmt: skip
-    request = anthropic_messages.upstream_request(body)
+    request = parse_request("/v1/messages", body).outbound
     roles = [m["role"] for m in request["messages"]]
     assert roles == ["system", "user", "assistant", "tool", "user"]
     assert json.loads(request["messages"][2]["tool_calls"][0]["function"]["arguments"]) == {"a": 1}
