@@ -107,7 +107,10 @@ def check_config(config: str | None) -> None:
         {"model_name": entry["model_name"], "model": entry["litellm_params"]["model"]} for entry in settings.model_list
     ]
     summary["audit"]["database_url"] = _hide_password(summary["audit"]["database_url"])
+    unused = [section for section in ("litellm_settings", "general_settings", "router_settings") if summary.pop(section)]
     click.echo(json.dumps(summary, indent=2))
+    for section in unused:
+        click.echo(f"note: '{section}' (from a LiteLLM configuration) is accepted but not used by Handrail", err=True)
     click.echo("configuration is valid", err=True)
 
 

@@ -58,6 +58,11 @@ class Settings(BaseModel):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    # Sections of a LiteLLM proxy configuration, accepted so that a whole LiteLLM config can be pasted in.
+    # Handrail does not act on them (its own sections decide); `handrail check-config` says so.
+    litellm_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
+    general_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
+    router_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
 
     @field_validator("model_list")
     @classmethod
@@ -103,6 +108,7 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
                 raise ConfigError(f"'{section}' must be a mapping")
             section_values[key] = environ[variable]
     raw = _resolve_environment_references(raw, environ)
+    _check_model_list_references(raw.get("model_list"), environ)
     try:
         return Settings.model_validate(raw)
     except ValidationError as error:
@@ -128,6 +134,22 @@ def _resolve_environment_references(value: object, environ: dict[str, str]) -> o
             raise ConfigError(f"environment variable {name} is referenced by the configuration but not set")
         return environ[name]
     return value
+
+
+def _check_model_list_references(model_list: object, environ: dict[str, str]) -> None:
+    """litellm reads ``os.environ/NAME`` in ``model_list`` itself, at the first call; say at start if NAME is unset."""
+    if not isinstance(model_list, list):
+        return
+    for entry in model_list:
+        params = entry.get("litellm_params") if isinstance(entry, dict) else None
+        for key, value in (params or {}).items():
+            if isinstance(value, str) and value.startswith("os.environ/"):
+                name = value.removeprefix("os.environ/")
+                if name not in environ:
+                    raise ConfigError(
+                        f"model_list: {entry.get('model_name')}.litellm_params.{key} reads environment variable {name}, "
+                        "which is not set"
+                    )
 
 
 def _describe(error: ValidationError) -> str:

@@ -9,6 +9,10 @@ each provider's native API.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import math
+import struct
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -95,6 +99,10 @@ class Upstream:
         return start, _deltas(stream, iterator, first)
 
     async def embed(self, model: str, request: dict) -> EmbeddingAnswer:
+        if self.provider_of(model) == "mock":
+            # litellm's mock answers embeddings with its mock *sentence*, which no client can decode;
+            # a mock model gets small deterministic vectors instead, so the demo works end to end.
+            return demo_embeddings(model, request)
         try:
             response = await self._router.aembedding(model=model, **request)
         except Exception as error:
@@ -103,6 +111,29 @@ class Upstream:
         usage = getattr(response, "usage", None)
         tokens = getattr(usage, "prompt_tokens", 0) or 0
         return EmbeddingAnswer(model=model, vectors=vectors, usage=Usage(tokens, 0))
+
+
+DEMO_DIMENSIONS = 16
+
+
+def demo_embeddings(model: str, request: dict) -> EmbeddingAnswer:
+    """Deterministic unit vectors from a hash of each input (the same text always gets the same vector)."""
+    inputs = request["input"]
+    items = [inputs] if isinstance(inputs, str) or (inputs and isinstance(inputs[0], int)) else inputs
+    vectors: list[list[float] | str] = []
+    tokens = 0
+    for item in items:
+        text = item if isinstance(item, str) else " ".join(str(token) for token in item)
+        tokens += max(1, len(text.split()))
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        raw = [byte / 255.0 - 0.5 for byte in digest[:DEMO_DIMENSIONS]]
+        norm = math.sqrt(sum(value * value for value in raw)) or 1.0
+        vector = [value / norm for value in raw]
+        if request.get("encoding_format") == "base64":
+            vectors.append(base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii"))
+        else:
+            vectors.append(vector)
+    return EmbeddingAnswer(model=model, vectors=vectors, usage=Usage(tokens, 0))
 
 
 def _copy_entry(entry: dict) -> dict:

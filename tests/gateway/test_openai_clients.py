@@ -53,6 +53,16 @@ def test_embeddings(client, recorder):
     assert recorder.requests[-1]["body"]["input"] == ["first text", "second text"]
 
 
+def test_embeddings_on_the_demo_model_decode_with_the_sdk_defaults(client):
+    """The SDK asks for base64 by default; the demo model answers vectors it can decode (not litellm's mock sentence)."""
+    first = client.embeddings.create(model="demo", input=["first text", "second text"])
+    again = client.embeddings.create(model="demo", input="first text", encoding_format="float")
+    assert [len(item.embedding) for item in first.data] == [16, 16]
+    assert first.data[0].embedding != first.data[1].embedding
+    assert again.data[0].embedding == pytest.approx(first.data[0].embedding, abs=1e-6)
+    assert sum(value * value for value in again.data[0].embedding) == pytest.approx(1.0, abs=1e-5)
+
+
 def test_models_lists_configured_models(client):
     names = {model.id for model in client.models.list()}
     assert {"demo", "echo", "embed"} <= names

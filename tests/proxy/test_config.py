@@ -67,3 +67,23 @@ def test_errors_name_the_bad_key(tmp_path, text, fragment):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "absent.yaml", environ={})
+
+
+def test_an_unset_environment_variable_in_model_list_is_named_at_start(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("model_list:\n  - model_name: gpt\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_KEY}\n")
+    with pytest.raises(ConfigError, match=r"gpt\.litellm_params\.api_key reads environment variable OPENAI_KEY"):
+        load_settings(path, environ={})
+    settings = load_settings(path, environ={"OPENAI_KEY": "sk"})
+    # litellm resolves the reference itself; the file's value is kept as written
+    assert settings.model_list[0]["litellm_params"]["api_key"] == "os.environ/OPENAI_KEY"
+
+
+def test_a_whole_litellm_configuration_is_accepted(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "model_list:\n  - model_name: m\n    litellm_params: {model: openai/m}\n"
+        "litellm_settings: {drop_params: true}\ngeneral_settings: {master_key: x}\nrouter_settings: {routing_strategy: simple-shuffle}\n"
+    )
+    settings = load_settings(path, environ={})
+    assert settings.model_names() == ["m"] and settings.general_settings == {"master_key": "x"}
