@@ -19,7 +19,7 @@ ledger, so an edit anywhere is reported.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Index, Integer, String, Table, Text
 
 from audit.database import metadata
 
@@ -38,6 +38,16 @@ api_keys = Table(
     Column("description", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+)
+
+# Token buckets for request rate limits, shared by every worker and replica through the database.
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
+    metadata,
+    Column("bucket", String(240), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),  # seconds since the epoch
 )
 
 audit_ledger = Table(

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,6 +55,7 @@ class KeyRecord:
     created_at: datetime
     revoked_at: datetime | None
     description: str | None = None
+    expires_at: datetime | None = None
 
 
 def bearer_key(headers: Mapping[str, str]) -> str | None:
@@ -78,7 +79,7 @@ class KeyStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._cache: dict[str, tuple[float, Principal]] = {}
+        self._cache: dict[str, tuple[float, Principal, datetime | None]] = {}
         self._lock = threading.Lock()
 
     def create(
@@ -88,7 +89,10 @@ class KeyStore:
         roles: Iterable[str] = ("user",),
         clearance: str = "OFFICIAL",
         description: str | None = None,
+        expires_at: datetime | None = None,
+        departments: Collection[str] | None = None,
     ) -> tuple[str, KeyRecord]:
+        """A new key. ``departments``, when given, are the ones the policy knows; any other is refused."""
         roles = tuple(dict.fromkeys(roles)) or ("user",)
         unknown = [role for role in roles if role not in ROLES]
         if unknown:
@@ -97,9 +101,14 @@ class KeyStore:
             raise ValueError(f"unknown clearance {clearance!r}; clearances are {', '.join(CLEARANCES)}")
         if not user.strip() or not department.strip():
             raise ValueError("user and department must not be empty")
+        if departments is not None and department not in departments:
+            raise ValueError(_unknown_department(department, departments))
+        created_at = datetime.now(UTC)
+        if expires_at is not None and expires_at <= created_at:
+            raise ValueError("the expiry must be in the future")
         key_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
-        record = KeyRecord(key_id, user, department, roles, clearance, datetime.now(UTC), None, description)
+        record = KeyRecord(key_id, user, department, roles, clearance, created_at, None, description, expires_at)
         with self._engine.begin() as connection:
             connection.execute(
                 insert(api_keys).values(
@@ -111,6 +120,7 @@ class KeyStore:
                     clearance=clearance,
                     description=description,
                     created_at=record.created_at,
+                    expires_at=expires_at,
                 )
             )
         return f"{KEY_PREFIX}{key_id}_{secret}", record
@@ -124,7 +134,7 @@ class KeyStore:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(key)
-        if cached and now - cached[0] < self.CACHE_SECONDS:
+        if cached and now - cached[0] < self.CACHE_SECONDS and not _expired(cached[2]):
             return cached[1]
         with self._engine.connect() as connection:
             row = connection.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
@@ -132,11 +142,16 @@ class KeyStore:
             raise Unauthorised("The API key is not valid.")
         if row["revoked_at"] is not None:
             raise Unauthorised("The API key has been revoked.", code="revoked_api_key")
+        expires_at = _aware(row["expires_at"])
+        if expires_at is not None and expires_at <= datetime.now(UTC):
+            raise Unauthorised(
+                f"The API key expired on {expires_at:%d %B %Y}. Ask your administrator for a new one.", code="expired_api_key"
+            )
         principal = Principal(row["user_id"], row["department"], tuple(row["roles"]), row["clearance"], key_id)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[key] = (now, principal)
+            self._cache[key] = (now, principal, expires_at)
         return principal
 
     def list(self, include_revoked: bool = False) -> list[KeyRecord]:
@@ -147,7 +162,7 @@ class KeyStore:
             rows = connection.execute(query).mappings().all()
         return [
             KeyRecord(r["key_id"], r["user_id"], r["department"], tuple(r["roles"]), r["clearance"],
-                      r["created_at"], r["revoked_at"], r["description"])  # fmt: skip
+                      r["created_at"], r["revoked_at"], r["description"], _aware(r["expires_at"]))  # fmt: skip
             for r in rows
         ]
 
@@ -164,6 +179,25 @@ class KeyStore:
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if v[1].key_id != key_id}
         return result.rowcount > 0
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time stored here is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _expired(expires_at: datetime | None) -> bool:
+    return expires_at is not None and expires_at <= datetime.now(UTC)
+
+
+def _unknown_department(department: str, departments: Collection[str]) -> str:
+    known = sorted(departments)
+    same_letters = [name for name in known if name.casefold() == department.casefold()]
+    if same_letters:
+        return f"unknown department {department!r}: did you mean {same_letters[0]!r}? (department names are exact)"
+    return f"unknown department {department!r}; the policy knows {', '.join(known)}"
 
 
 def _split(key: str) -> tuple[str, str]:

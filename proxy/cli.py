@@ -139,6 +139,15 @@ def _key_store(config: str | None):  # type: ignore[no-untyped-def]
     return KeyStore(engine)
 
 
+def _policy_departments(config: str | None) -> set[str]:
+    from proxy.policy.files import PolicyFilesError, known_departments
+
+    try:
+        return known_departments(_settings(config).policy.path)
+    except PolicyFilesError as error:
+        raise click.ClickException(f"cannot check the department against the policy: {error}") from None
+
+
 @keys.command("create")
 @config_option
 @click.option("--user", required=True, help="Who the key belongs to (e.g. an e-mail address or staff id).")
@@ -158,8 +167,21 @@ def _key_store(config: str | None):  # type: ignore[no-untyped-def]
     help="Highest classification the user may send.",
 )
 @click.option("--description", default=None, help="A note shown by 'keys list'.")
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    default=365,
+    show_default=True,
+    help="Days until the key stops working.",
+)
 def keys_create(
-    config: str | None, user: str, department: str, roles: tuple[str, ...], clearance: str, description: str | None
+    config: str | None,
+    user: str,
+    department: str,
+    roles: tuple[str, ...],
+    clearance: str,
+    description: str | None,
+    expires_in_days: int,
 ) -> None:
     """Print a new API key (shown once; its last line is the key alone).
 
@@ -167,13 +189,19 @@ def keys_create(
     Example:
         handrail keys create --user alice@example.gov.uk --department HMRC --role user
     """
+    from datetime import UTC, datetime, timedelta
+
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days)
+    departments = _policy_departments(config)
     try:
-        key, record = _key_store(config).create(user, department, roles or ("user",), clearance, description)
+        key, record = _key_store(config).create(
+            user, department, roles or ("user",), clearance, description, expires_at, departments
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"Created key {record.key_id} for {record.user} ({record.department}); roles: {', '.join(record.roles)}; "
-        f"clearance: {record.clearance}. Store it now: it cannot be shown again."
+        f"clearance: {record.clearance}; expires {expires_at:%Y-%m-%d}. Store it now: it cannot be shown again."
     )
     click.echo(key)
 
@@ -183,11 +211,15 @@ def keys_create(
 @click.option("--all", "include_revoked", is_flag=True, help="Include revoked keys.")
 def keys_list(config: str | None, include_revoked: bool) -> None:
     """List keys (ids and owners; secrets are never stored)."""
+    departments = _policy_departments(config)
     for record in _key_store(config).list(include_revoked):
         state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+        expiry = f"expires {record.expires_at:%Y-%m-%d}" if record.expires_at else "never expires"
+        # A policy change can remove a department that keys still name: such keys are refused, so say so here.
+        orphan = "" if record.department in departments else "  (department unknown to the policy: refused)"
         click.echo(
             f"{record.key_id}  {record.user}  {record.department}  {','.join(record.roles)}  {record.clearance}  "
-            f"created {record.created_at:%Y-%m-%d}  {state}"
+            f"created {record.created_at:%Y-%m-%d}  {expiry}  {state}{orphan}"
         )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from audit.settings import AuditSettings
 from detectors.settings import DetectionSettings
+from proxy.limits import LimitSettings
 from proxy.policy.settings import PolicySettings
 
 DEMO_ANSWER = "This is the demo model. Your request passed every check of the gateway and was answered here, without contacting any provider."
@@ -58,6 +59,7 @@ class Settings(BaseModel):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     # Sections of a LiteLLM proxy configuration, accepted so that a whole LiteLLM config can be pasted in.
     # Handrail does not act on them (its own sections decide); `handrail check-config` says so.
     litellm_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")

@@ -7,6 +7,7 @@ status codes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -88,6 +89,13 @@ class RateLimited(HandrailError):
     openai_type = "rate_limit_error"
     anthropic_type = "rate_limit_error"
     outcome = "rejected"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(max(1, math.ceil(self.retry_after)))} if self.retry_after else {}
 
 
 class UpstreamError(HandrailError):

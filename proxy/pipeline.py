@@ -29,7 +29,7 @@ from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
 from proxy.enforce import audit_prompt_text, outbound_body, scrubbed, scrubbed_signals, sent_text
-from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal
+from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -133,6 +133,8 @@ async def authenticate(request: Request, services: Services, *roles: str) -> Pri
     keys = services.require_keys()
     principal = await _guard("keys", keys.authenticate, bearer_key(request.headers))
     principal.require(*roles)
+    if services.limits is not None:
+        await _guard("limits", services.limits.check, principal)
     return principal
 
 
@@ -465,6 +467,8 @@ def error_response(adapter: ModuleType, error: HandrailError, request_id: str) -
     headers = {"x-request-id": request_id}
     if error.status == 401:
         headers["www-authenticate"] = "Bearer"
+    if isinstance(error, RateLimited):
+        headers.update(error.headers())
     return JSONResponse(adapter.error_body(view, request_id), status_code=view.status, headers=headers)
 
 

@@ -15,6 +15,7 @@ from detectors.scanner import Scanner
 from proxy.auth import KeyStore
 from proxy.config import Settings
 from proxy.errors import GuardFailure
+from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
 from proxy.upstream import Upstream
 
@@ -27,6 +28,7 @@ class Services:
     upstream: Upstream
     audit: AuditStore | None = None
     keys: KeyStore | None = None
+    limits: RateLimits | None = None
     scanner: Scanner | None = None
     policy: PolicyEngine | None = None
     problems: dict[str, str] = field(default_factory=dict)
@@ -37,6 +39,7 @@ class Services:
         try:
             services.audit = AuditStore(settings.audit)
             services.keys = KeyStore(services.audit.engine)
+            services.limits = RateLimits(services.audit.engine, settings.limits)
         except Exception as error:
             services._unavailable("audit", error)
         try:

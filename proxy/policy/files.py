@@ -140,3 +140,9 @@ def _place(document: dict, steps: tuple[str, ...], value: object, relative: Path
         if key in node:
             raise PolicyFilesError(f"{relative}: data.{'.'.join((*steps, key))} is defined twice")
         node[key] = item
+
+
+def known_departments(root: Path | str) -> set[str]:
+    """The departments the policy data lists (``data/departments``): the only ones a key may name."""
+    departments = read_policy(root).data.get("data", {}).get("departments", {})
+    return set(departments) if isinstance(departments, dict) else set()

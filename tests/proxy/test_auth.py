@@ -70,3 +70,40 @@ def test_key_headers():
     assert bearer_key({"authorization": "Bearer abc"}) == "abc"
     assert bearer_key({"x-api-key": "def"}) == "def"
     assert bearer_key({"authorization": "Basic zzz"}) is None
+
+
+def test_an_expired_key_is_refused_with_its_date(store):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    key, record = store.create("alice", "HMRC", expires_at=datetime.now(UTC) + timedelta(days=1))
+    assert store.authenticate(key).user == "alice"
+    with store._engine.begin() as connection:
+        connection.execute(update(api_keys).values(expires_at=datetime(2026, 1, 31, tzinfo=UTC)))
+    store._cache.clear()
+    with pytest.raises(Unauthorised) as error:
+        store.authenticate(key)
+    assert error.value.code == "expired_api_key" and "expired on 31 January 2026" in error.value.message
+    assert store.list()[0].expires_at == datetime(2026, 1, 31, tzinfo=UTC)
+
+
+def test_an_expiry_in_the_past_is_refused_at_creation(store):
+    from datetime import UTC, datetime
+
+    with pytest.raises(ValueError, match="future"):
+        store.create("alice", "HMRC", expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("department", "message"),
+    [
+        ("ho", "unknown department 'ho': did you mean 'HO'? (department names are exact)"),
+        ("NOSUCHDEPT", "unknown department 'NOSUCHDEPT'; the policy knows HMRC, HO"),
+    ],
+)
+def test_a_department_the_policy_does_not_know_is_refused(store, department, message):
+    with pytest.raises(ValueError) as error:
+        store.create("alice", department, departments={"HO", "HMRC"})
+    assert str(error.value) == message
+    assert store.create("alice", "HO", departments={"HO", "HMRC"})[1].department == "HO"

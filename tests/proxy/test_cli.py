@@ -35,6 +35,21 @@ def test_keys_create_list_revoke(config):
     assert again.exit_code != 0 and "no active key" in again.output
 
 
+def test_keys_create_checks_the_department_against_the_policy_and_sets_an_expiry(config):
+    runner = CliRunner()
+    typo = runner.invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "ho"])
+    assert typo.exit_code == 1 and "did you mean 'HO'?" in typo.output
+    unknown = runner.invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "NOSUCHDEPT"])
+    assert unknown.exit_code == 1 and "unknown department 'NOSUCHDEPT'; the policy knows" in unknown.output
+    created = runner.invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "HO",
+                                   "--expires-in-days", "30"])  # fmt: skip
+    assert created.exit_code == 0, created.output
+    from datetime import UTC, datetime, timedelta
+
+    expected = f"expires {datetime.now(UTC) + timedelta(days=30):%Y-%m-%d}"
+    assert expected in created.output and expected in runner.invoke(main, ["keys", "list", "--config", config]).output
+
+
 def test_keys_create_rejects_bad_roles(config):
     result = CliRunner().invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "b", "--role", "root"])
     assert result.exit_code == 2 and "root" in result.output

@@ -39,3 +39,22 @@ blocks contains {
 	count(entry.models) > 0
 	not input.model.name in entry.models
 }
+
+# METADATA
+# title: A department the policy does not know is refused
+# description: |
+#   Keys are checked against data/departments when they are made. A key whose
+#   department a later policy change removed (or a name typed in another case)
+#   is refused here, instead of silently getting no department rules.
+blocks contains {
+	"priority": 3,
+	"code": "unknown_department",
+	"message": concat("", [
+		"Your key names the department ", lib.quoted(input.principal.department),
+		", which the policy does not know, so no request can be decided for it.",
+		" Ask your administrator for a key with a department listed in the policy.",
+	]),
+} if {
+	input.phase == "request"
+	not data.data.departments[input.principal.department]
+}

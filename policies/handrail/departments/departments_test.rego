@@ -27,10 +27,23 @@ test_department_model_list if {
 	testing.decide(as_department("MOJ")).action == "allow"
 }
 
-test_unlisted_department_gets_the_defaults if {
+test_an_unlisted_department_is_refused_not_given_the_defaults if {
 	entry := departments.entry with input.principal.department as "Ofwat" with data.data.departments as testing.departments
 	entry == {"name": "Ofwat", "block": [], "models": []}
-	testing.decide(as_department("Ofwat")).action == "allow"
+	decision := testing.decide(as_department("Ofwat"))
+	decision.action == "block"
+	testing.codes(decision) == ["unknown_department"]
+	contains(decision.reasons[0].message, "department 'Ofwat', which the policy does not know")
+}
+
+test_department_names_are_exact if {
+	testing.codes(testing.decide(as_department("ho"))) == ["unknown_department"]
+	testing.decide(as_department("HO")).action == "allow"
+}
+
+test_an_unknown_department_is_not_judged_again_on_the_answer if {
+	overrides := object.union(as_department("Ofwat"), {"phase": "response"})
+	not "unknown_department" in testing.codes(testing.decide(overrides))
 }
 
 test_shipped_departments_are_well_formed if {
