@@ -101,7 +101,7 @@ def eval_command(config: str | None, policy_path: Path | None, output_format: st
 
     \b
     Example:
-        handrail policy eval --input tests/policy/inputs/agentic.json
+        handrail policy eval --input input.json   # a policy input document, as `policy explain` prints it
     """
     engine = _engine(_settings(config, policy_path))
     decision = _decide(engine, _read_json(input_file, "policy input"))

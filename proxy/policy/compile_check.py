@@ -31,7 +31,7 @@ _ERROR_MESSAGE = re.compile(r"\(errormsg \d+:([^)]*)\)")
 SMOKE_INPUT = {
     "phase": "request",
     "time": "2026-01-01T12:00:00+00:00",
-    "principal": {"user": "smoke-test", "department": "SMOKE", "roles": ["user"], "clearance": "OFFICIAL"},
+    "principal": {"user": "smoke-test", "department": "GDS", "roles": ["user"], "clearance": "OFFICIAL"},
     "request": {"endpoint": "/v1/chat/completions", "api": "openai.chat", "model": "demo", "stream": False,
                 "classification": "OFFICIAL", "experiment": None, "unscannable_kinds": []},  # fmt: skip
     "model": {"name": "demo", "configured": True, "provider": "mock"},

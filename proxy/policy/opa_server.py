@@ -47,6 +47,10 @@ class OpaServerEngine:
     def __init__(self, settings: PolicySettings) -> None:
         self._url = settings.opa_url.rstrip("/")
         self._client = client_for(self._url, settings.opa_timeout_seconds)
+        # The module listing is read with a session of our own: the client offers no public call that returns
+        # the modules' source in one request.
+        self._session = requests.Session()
+        self._timeout = settings.opa_timeout_seconds
         self._version = ""
         self._stop = threading.Event()
         try:
@@ -75,9 +79,9 @@ class OpaServerEngine:
         try:
             response = self._client.query_rule(policy_input, DECISION_PACKAGE, DECISION_RULE)
         except (requests.RequestException, ConnectionsError) as error:
-            raise PolicyUnavailable(f"the OPA server at {self._url} did not answer") from error
+            raise self._unavailable("did not answer") from error
         if "result" not in response:
-            raise PolicyUnavailable(f"the OPA server at {self._url} has no data.handrail.decision: is the policy bundle loaded?")
+            raise self._unavailable("has no data.handrail.decision (is the policy bundle loaded?)")
         if not self._version:
             self._refresh_version()
         try:
@@ -93,13 +97,19 @@ class OpaServerEngine:
     def close(self) -> None:
         self._stop.set()
         self._client.close_connection()
+        self._session.close()
+
+    def _unavailable(self, what: str) -> PolicyUnavailable:
+        # The server's address is for operators (the log and /readyz), not for the person whose request was refused.
+        log.error("the OPA server at %s %s", self._url, what)
+        return PolicyUnavailable(f"the policy server {what}")
 
     def _refresh_version(self) -> None:
         self._version = self._server_version()
 
     def _server_version(self) -> str:
         try:
-            listing = self._client._session.get(f"{self._client.root_url}/policies", timeout=self._client.timeout)
+            listing = self._session.get(f"{self._url}/v1/policies", timeout=self._timeout)
             listing.raise_for_status()
             modules = [policy.get("raw", "") for policy in listing.json().get("result", [])]
             try:
@@ -107,9 +117,9 @@ class OpaServerEngine:
             except PolicyNotFoundError:
                 data = None
         except (requests.RequestException, ConnectionsError, ValueError) as error:
-            raise PolicyUnavailable(f"the OPA server at {self._url} did not answer") from error
+            raise self._unavailable("did not answer") from error
         if not modules:
-            raise PolicyUnavailable(f"the OPA server at {self._url} has no policy loaded")
+            raise self._unavailable("has no policy loaded")
         return version_of_content(modules, {"data": data} if data is not None else {})
 
     def _watch(self) -> None:

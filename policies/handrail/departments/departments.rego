@@ -46,8 +46,11 @@ blocks contains {
 #   Keys are checked against data/departments when they are made. A key whose
 #   department a later policy change removed (or a name typed in another case)
 #   is refused here, instead of silently getting no department rules.
+#   Priority 12, two digits like every block reason: regopy 1.5.2 sorts
+#   numbers as text (sort([3, 20]) is [20, 3]), so a one-digit priority
+#   would order reasons differently from OPA.
 blocks contains {
-	"priority": 3,
+	"priority": 12,
 	"code": "unknown_department",
 	"message": concat("", [
 		"Your key names the department ", lib.quoted(input.principal.department),
