@@ -2,6 +2,7 @@ package handrail.experiments_test
 
 import rego.v1
 
+import data.handrail
 import data.handrail.experiments
 import data.handrail.lib
 import data.handrail.testing
@@ -136,4 +137,73 @@ test_shipped_experiments_are_well_formed if {
 		count(experiment.models) > 0
 		count(experiment.departments) + count(experiment.users) > 0
 	}
+}
+
+# Each shipped experiment allows a typical request of its kind while it runs,
+# and the same request is refused once it has ended. The shipped data, not the
+# fixtures, is decided on.
+shipped_decision(name, time, user, department, model, signals) := decision if {
+	decision := handrail.decision with input.phase as "request"
+		with input.time as time
+		with input.principal as {"user": user, "department": department, "roles": ["user"], "clearance": "OFFICIAL"}
+		with input.request as object.union(testing.base.request, {"model": model, "experiment": name})
+		with input.model as {"name": model, "configured": true, "provider": "azure"}
+		with input.experiment_usage as {"requests_today": 0}
+		with input.findings as {"counts": {}, "types": [], "markings": []}
+		with input.signals as signals
+}
+
+# Signals as the detectors report them for a request of each kind (hosted tools and text: nothing to strip).
+coding_agent := [
+	{"type": "agentic", "evidence": "the request offers the model a shell tool", "location": "tools[0]", "sources": ["hosted_tools", "text"]},
+	{"type": "self_coding", "evidence": "the request offers the model a shell tool", "location": "tools[0]", "sources": ["hosted_tools"]},
+]
+
+web_research := [
+	{"type": "agentic", "evidence": "the request offers the model a web search tool", "location": "tools[0]", "sources": ["hosted_tools"]},
+	{"type": "internet", "evidence": "the request offers the model a web search tool", "location": "tools[0]", "sources": ["hosted_tools"]},
+]
+
+during_and_after(name, user, department, model, signals, during, after) if {
+	allowed := shipped_decision(name, during, user, department, model, signals)
+	allowed.action == "allow"
+	allowed.experiment == name
+	refused := shipped_decision(name, after, user, department, model, signals)
+	refused.action == "block"
+	refused.experiment == null
+	"experiment_expired" in testing.codes(refused)
+}
+
+test_shipped_gds_coding_agents if {
+	experiment := data.data.experiments["gds-coding-agents"]
+	during_and_after(
+		"gds-coding-agents", "dev@example.gov.uk", "GDS", "claude-sonnet-uk", coding_agent,
+		"2026-11-24T12:00:00+00:00", experiment.expires,
+	)
+}
+
+test_shipped_hmrc_web_research if {
+	experiment := data.data.experiments["hmrc-web-research"]
+	during_and_after(
+		"hmrc-web-research", "alice@example.gov.uk", "HMRC", "gpt-4o-uk", web_research,
+		"2026-11-24T12:00:00+00:00", experiment.expires,
+	)
+
+	# The refusal after the end names no experiment as applied, and gives both safeguards.
+	refused := shipped_decision("hmrc-web-research", experiment.expires, "alice@example.gov.uk", "HMRC", "gpt-4o-uk", web_research)
+	testing.codes(refused) == ["agentic_use", "internet_access", "experiment_expired"]
+	not contains(refused.reasons[0].message, "does not cover this")
+}
+
+test_shipped_frontier_preview_evaluation if {
+	experiment := data.data.experiments["frontier-preview-evaluation"]
+	during_and_after(
+		"frontier-preview-evaluation", "eval@example.gov.uk", "GDS", "frontier-preview", [],
+		"2026-11-24T12:00:00+00:00", experiment.expires,
+	)
+}
+
+# Every shipped experiment has a test above.
+test_every_shipped_experiment_is_tested if {
+	object.keys(data.data.experiments) == {"gds-coding-agents", "hmrc-web-research", "frontier-preview-evaluation"}
 }
