@@ -140,70 +140,73 @@ test_shipped_experiments_are_well_formed if {
 }
 
 # Each shipped experiment allows a typical request of its kind while it runs,
-# and the same request is refused once it has ended. The shipped data, not the
-# fixtures, is decided on.
-shipped_decision(name, time, user, department, model, signals) := decision if {
-	decision := handrail.decision with input.phase as "request"
-		with input.time as time
-		with input.principal as {"user": user, "department": department, "roles": ["user"], "clearance": "OFFICIAL"}
-		with input.request as object.union(testing.base.request, {"model": model, "experiment": name})
-		with input.model as {"name": model, "configured": true, "provider": "azure"}
-		with input.experiment_usage as {"requests_today": 0}
-		with input.findings as {"counts": {}, "types": [], "markings": []}
-		with input.signals as signals
+# and the same request is refused once it has ended. The data in force is
+# decided on, not the fixtures, so an experiment added later is tested too.
+# A typical request uses every safeguard the experiment relaxes, through the
+# tools that grant it: a web search or code tool is also a tool, so internet
+# and self_coding come with agentic (what hmrc-web-research first missed).
+typical_types(experiment) := {t | some t in experiment.relaxes} | {"agentic" |
+	some t in experiment.relaxes
+	t in {"internet", "self_coding"}
 }
 
-# Signals as the detectors report them for a request of each kind (hosted tools and text: nothing to strip).
-coding_agent := [
-	{"type": "agentic", "evidence": "the request offers the model a shell tool", "location": "tools[0]", "sources": ["hosted_tools", "text"]},
-	{"type": "self_coding", "evidence": "the request offers the model a shell tool", "location": "tools[0]", "sources": ["hosted_tools"]},
-]
-
-web_research := [
-	{"type": "agentic", "evidence": "the request offers the model a web search tool", "location": "tools[0]", "sources": ["hosted_tools"]},
-	{"type": "internet", "evidence": "the request offers the model a web search tool", "location": "tools[0]", "sources": ["hosted_tools"]},
-]
-
-during_and_after(name, user, department, model, signals, during, after) if {
-	allowed := shipped_decision(name, during, user, department, model, signals)
-	allowed.action == "allow"
-	allowed.experiment == name
-	refused := shipped_decision(name, after, user, department, model, signals)
-	refused.action == "block"
-	refused.experiment == null
-	"experiment_expired" in testing.codes(refused)
+typical_request(name, experiment, time) := {
+	"phase": "request",
+	"time": time,
+	"principal": {
+		"user": first(object.get(experiment, "users", []), "participant@example.gov.uk"),
+		"department": first(object.get(experiment, "departments", []), "NONE"),
+		"roles": ["user"], "clearance": "OFFICIAL",
+	},
+	"request": object.union(testing.base.request, {
+		"model": experiment.models[0], "experiment": name,
+		"unscannable_kinds": [kind | "unscannable_content" in experiment.relaxes; some kind in ["file"]],
+	}),
+	"model": {"name": experiment.models[0], "configured": true, "provider": "azure"},
+	"experiment_usage": {"requests_today": 0},
+	"findings": {"counts": {}, "types": [], "markings": []},
+	"signals": [{"type": t, "evidence": "typical", "location": "tools[0]", "sources": ["hosted_tools"]} |
+		some t in typical_types(experiment)
+	],
 }
 
-test_shipped_gds_coding_agents if {
-	experiment := data.data.experiments["gds-coding-agents"]
-	during_and_after(
-		"gds-coding-agents", "dev@example.gov.uk", "GDS", "claude-sonnet-uk", coding_agent,
-		"2026-11-24T12:00:00+00:00", experiment.expires,
-	)
+first(list, default_value) := list[0] if count(list) > 0
+
+else := default_value
+
+decided(request) := decision if {
+	decision := handrail.decision with input as request
 }
 
-test_shipped_hmrc_web_research if {
-	experiment := data.data.experiments["hmrc-web-research"]
-	during_and_after(
-		"hmrc-web-research", "alice@example.gov.uk", "HMRC", "gpt-4o-uk", web_research,
-		"2026-11-24T12:00:00+00:00", experiment.expires,
-	)
+# Reasons an experiment is there to lift.
+lifted_codes := {"agentic_use", "self_coding", "internet_access", "unscannable_content", "model_in_trial"}
 
-	# The refusal after the end names no experiment as applied, and gives both safeguards.
-	refused := shipped_decision("hmrc-web-research", experiment.expires, "alice@example.gov.uk", "HMRC", "gpt-4o-uk", web_research)
-	testing.codes(refused) == ["agentic_use", "internet_access", "experiment_expired"]
-	not contains(refused.reasons[0].message, "does not cover this")
+midpoint(experiment) := time.format((lib.timestamp_ns(experiment.starts) + lib.timestamp_ns(experiment.expires)) / 2)
+
+test_each_shipped_experiment_allows_its_kind_of_request_during_and_not_after if {
+	count(data.data.experiments) > 0
+	every name, experiment in data.data.experiments {
+		during := decided(typical_request(name, experiment, midpoint(experiment)))
+		during.experiment == name
+		count({code | some code in testing.codes(during)} & lifted_codes) == 0
+		after := decided(typical_request(name, experiment, experiment.expires))
+		after.experiment == null
+		"experiment_expired" in testing.codes(after)
+		refused_after(after)
+	}
 }
 
-test_shipped_frontier_preview_evaluation if {
-	experiment := data.data.experiments["frontier-preview-evaluation"]
-	during_and_after(
-		"frontier-preview-evaluation", "eval@example.gov.uk", "GDS", "frontier-preview", [],
-		"2026-11-24T12:00:00+00:00", experiment.expires,
-	)
-}
+# An experiment that lifts nothing (no safeguard, an approved model) fails here: it would allow nothing new.
+refused_after(decision) if count({code | some code in testing.codes(decision)} & lifted_codes) > 0
 
-# Every shipped experiment has a test above.
-test_every_shipped_experiment_is_tested if {
-	object.keys(data.data.experiments) == {"gds-coding-agents", "hmrc-web-research", "frontier-preview-evaluation"}
+test_a_web_search_experiment_that_relaxes_only_internet_would_fail_the_check if {
+	experiment := {"users": ["alice@example.gov.uk"], "models": ["approved-uk"], "relaxes": ["internet"]}
+	typical_types(experiment) == {"agentic", "internet"}
+	decision := testing.decide({
+		"request": {"experiment": "web"},
+		"signals": [testing.signal("agentic"), testing.signal("internet")],
+	}) with testing.experiments as {"web": object.union(testing.experiments.future, {
+		"users": ["alice@example.gov.uk"], "starts": "2026-01-01T00:00:00Z", "relaxes": ["internet"],
+	})}
+	testing.codes(decision) == ["agentic_use"]
 }
