@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from detectors.usage.capabilities import INTERNET, SELF_CODING, text_capabilities, words_of
+from detectors.usage.capabilities import (
+    INTERNET,
+    SELF_CODING,
+    text_capabilities,
+    words_of,
+)
 from detectors.usage.evidence import AGENTIC, TEXT, Evidence
 from proxy.conversation import Conversation, TextPart
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from detectors.usage.capabilities import tool_capabilities, words_of
 from detectors.usage.evidence import (
     AGENTIC,
@@ -37,11 +39,21 @@ CLIENT_TOOL_TYPES = frozenset({"function", "custom", ""})
 _SHAPE_TYPES = frozenset({"json_schema", "json_object"})
 
 
+# A run of letters and digits holding two or more digits (a reference, a NINO, a postcode) inside a tool's
+# name: the name is a client string no detector has read, so such runs never reach the evidence.
+_NUMBERED_RUN = re.compile(r"[A-Za-z0-9]*[0-9][A-Za-z]*[0-9][A-Za-z0-9]*")
+
+
+def shown_name(name: str) -> str:
+    """A tool's name as evidence may show it: identifier-like runs replaced by ``<number>``."""
+    return _NUMBERED_RUN.sub(lambda match: "<number>" if len(match.group(0)) >= 5 else match.group(0), name)
+
+
 def describe_tool(tool_type: str, name: str | None) -> str:
     for prefix, words in _KIND_NAMES.items():
         if tool_type.startswith(prefix):
             return words
-    return f"the tool '{name}'" if name else "a tool"
+    return f"the tool '{shown_name(name)}'" if name else "a tool"
 
 
 def forced_tool_name(tool_choice: object) -> str | None:

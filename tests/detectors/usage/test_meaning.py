@@ -10,7 +10,12 @@ import pytest
 
 from detectors.usage import detect_usage_signals
 from detectors.usage.capabilities import tool_capabilities
-from detectors.usage.content import applies_edits, runs_written_code, scaffolding, without_examples
+from detectors.usage.content import (
+    applies_edits,
+    runs_written_code,
+    scaffolding,
+    without_examples,
+)
 from proxy.formats import parse_request
 
 

@@ -113,3 +113,13 @@ def test_sources_tell_declared_function_tools_from_hosted_tools_and_text():
 )
 def test_forced_tool_name(choice, name):
     assert forced_tool_name(choice) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("notes_for_AB123456C", "notes_for_<number>"), ("case_SW1A1AA_lookup", "case_<number>_lookup"),
+     ("s3_upload", "s3_upload"), ("lookup_record", "lookup_record"), ("v2_search", "v2_search")],
+)  # fmt: skip
+def test_identifiers_in_a_tool_name_never_reach_the_evidence(name, shown):
+    found = scan("/v1/chat/completions", chat(tools=[chat_tool(name)]))
+    assert found["agentic"][0] == f"the request offers the model the tool '{shown}'"
