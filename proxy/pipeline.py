@@ -28,21 +28,8 @@ from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
-from proxy.enforce import (
-    answer_call_signal,
-    audit_prompt_text,
-    outbound_body,
-    sent_text,
-    strip_tools,
-    tools_removed_header,
-)
-from proxy.errors import (
-    BadRequest,
-    ErrorView,
-    GuardFailure,
-    HandrailError,
-    PolicyRefusal,
-)
+from proxy.enforce import answer_call_signal, audit_prompt_text, outbound_body, sent_text, strip_tools, tools_removed_header
+from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -185,7 +172,7 @@ class Forwarding:
                     self.services.require_audit().record_completion,
                     context.completion("completed", 200, upstream_status=200, **_usage(answer), answer_text=stored_answer,
                                        answer_findings=answer_scan.finding_counts(),
-                                       answer_signals=_signal_documents(answer_scan.signals)),
+                                       answer_signals=_signal_documents(answer_scan.signals)),  # fmt: skip
                 )
         except HandrailError as error:
             return await self._fail(error)
@@ -351,7 +338,7 @@ class Forwarding:
             await anyio.to_thread.run_sync(
                 self.services.require_audit().record_completion,
                 context.completion(error.outcome, error.status, error_code=error.code, error_message=error.message,
-                                   upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None),
+                                   upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None),  # fmt: skip
             )
         except Exception:
             log.exception("could not record the failure of request %s", context.request_id)
