@@ -25,8 +25,8 @@ FINDING_TYPES: tuple[str, ...] = (
     "CREDENTIAL",
 )
 
-SignalType = Literal["agentic", "self_coding", "internet", "unscannable_content"]
-SIGNAL_TYPES: tuple[str, ...] = ("agentic", "self_coding", "internet", "unscannable_content")
+SignalType = Literal["agentic", "self_coding", "internet", "structured_output", "unscannable_content"]
+SIGNAL_TYPES: tuple[str, ...] = ("agentic", "self_coding", "internet", "structured_output", "unscannable_content")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ class Signal:
     type: str
     evidence: str
     location: str | None = None
+    # Where the evidence came from (declared_tools, hosted_tools, history, text, response_shape):
+    # the policy strips a request whose only tool use is declared function tools.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -28,7 +28,16 @@ from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
-from proxy.enforce import audit_prompt_text, outbound_body, scrubbed, scrubbed_signals, sent_text
+from proxy.enforce import (
+    answer_call_signal,
+    audit_prompt_text,
+    outbound_body,
+    scrubbed,
+    scrubbed_signals,
+    sent_text,
+    strip_tools,
+    tools_removed_header,
+)
 from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
@@ -71,6 +80,10 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             upstream_request, pseudonymiser = outbound_body(
                 conversation, scan, decision, services.settings.detection.pseudonymisation
             )
+            if decision.action == "strip":
+                upstream_request = dict(upstream_request)  # never change the parsed conversation's own request
+                removed = strip_tools(upstream_request, services.require_scanner().analyze_text)
+                context.decision = decision = decision.with_removed_tools(removed)
         with context.stage("audit"):
             await _scrub_user_agent(services, context)
             await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
@@ -80,9 +93,9 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
     forward = Forwarding(services, context, adapter, conversation, scan, decision, pseudonymiser, upstream_request)
     if conversation.api == "openai.embeddings":
         return await forward.embeddings()
-    if conversation.stream:
-        return await forward.stream()
-    return await forward.complete()
+    response = await (forward.stream() if conversation.stream else forward.complete())
+    response.headers.update(tools_removed_header(decision))
+    return response
 
 
 async def handle_scan_request(request: Request, services: Services) -> Response:
@@ -312,7 +325,7 @@ class Forwarding:
             findings_per_choice.append(found)
             result.findings.extend(f for f in found if f.value(choice.text or "").casefold() not in sent)
             for call in choice.tool_calls:
-                result.signals.append(Signal("agentic", f"the model's answer calls the tool '{call.name}'", "answer"))
+                result.signals.append(Signal(answer_call_signal(self.conversation, call.name), f"the model's answer calls the tool '{call.name}'", "answer"))
         if not result.findings and not result.signals:
             return result, findings_per_choice
         decision = await _decide(self.services, self.context, self.conversation, result, "response")
@@ -327,7 +340,8 @@ class Forwarding:
 
     async def _tool_call_refusal(self, tool_names: list[str]) -> PolicyRefusal | None:
         names = ", ".join(f"'{name}'" for name in tool_names) or "a tool"
-        answer_scan = ScanResult(signals=[Signal("agentic", f"the model's answer calls {names}", "answer")])
+        kinds = {answer_call_signal(self.conversation, name) for name in tool_names} or {"agentic"}
+        answer_scan = ScanResult(signals=[Signal(kind, f"the model's answer calls {names}", "answer") for kind in sorted(kinds)])
         try:
             decision = await _decide(self.services, self.context, self.conversation, answer_scan, "response")
         except HandrailError as error:

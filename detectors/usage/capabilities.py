@@ -18,8 +18,13 @@ _CODE_TYPES = ("code_interpreter", "code_execution", "bash", "text_editor", "loc
 
 # Words in a function tool's name or description. Tool names use snake_case or
 # camelCase, so they are split into words first.
+# "Browse" and "browser" alone are not enough: a tool may "browse saved memories", and a
+# code interpreter may run "in the user's browser". They count with a web object, or
+# when they are the tool's name ("browser", "browse_page").
 _INTERNET_WORDS = re.compile(
-    r"\b(web|internet|online|browse[sd]?|browsing|browser|url|urls|uri|website|websites|webpage|webpages|web page|"
+    r"\b(web|internet|online|(browse[sd]?|browsing)\s+(the\s+)?(web|internet|sites?|websites?|pages?|urls?|links?|online)|"
+    r"(web|headless|remote)\s+browser|browser\s+(tool|automation|action|actions|session|control)|"
+    r"(control|open|drive|use)\s+(a|the)\s+browser|url|urls|uri|website|websites|webpage|webpages|web page|"
     r"http|https|google|bing|duckduckgo|serp|serpapi|tavily|search engine|crawl|crawler|scrape|scraper|scraping|"
     r"wikipedia|news search|live search|requests get|http get|http request|fetch url|fetch page)\b",
     re.IGNORECASE,
@@ -43,6 +48,9 @@ def words_of(identifier: str) -> str:
     return re.sub(r"[_\-./:]+", " ", spaced)
 
 
+_BROWSING_NAME = re.compile(r"\bbrowser\b|^\s*(browse|browsing)\s*$", re.IGNORECASE)
+
+
 def tool_capabilities(tool_type: str, name: str | None, description: str) -> set[str]:
     """The capabilities beyond agentic use that one tool grants: ``internet``, ``self_coding``, both or none."""
     found: set[str] = set()
@@ -52,7 +60,11 @@ def tool_capabilities(tool_type: str, name: str | None, description: str) -> set
     if kind.startswith(_CODE_TYPES):
         found.add(SELF_CODING)
     if kind in {"function", "custom", ""} or not found:
-        found |= text_capabilities(f"{words_of(name or '')} {description}")
+        name_words = words_of(name or "")
+        found |= text_capabilities(f"{name_words} {description}")
+        # A tool *named* "browser" or "browse" browses the web; "browse_notes" does not.
+        if _BROWSING_NAME.search(name_words):
+            found.add(INTERNET)
     return found
 
 

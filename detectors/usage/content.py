@@ -14,8 +14,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from detectors.usage.capabilities import INTERNET, SELF_CODING, text_capabilities, words_of
-from detectors.usage.evidence import AGENTIC, Evidence
+from detectors.usage.capabilities import (
+    INTERNET,
+    SELF_CODING,
+    text_capabilities,
+    words_of,
+)
+from detectors.usage.evidence import AGENTIC, TEXT, Evidence
 from proxy.conversation import Conversation, TextPart
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
@@ -72,23 +77,116 @@ _TASK_LINE = re.compile(
 )
 _BEGIN = re.compile(r"^\s*begin!?\s*$", re.IGNORECASE)
 
+# --- what the text *enables*, whatever the framework calls it -------------------------------------
 
-def scaffolding(text: str) -> str | None:
-    """What kind of agent scaffolding the text carries, in words, or None."""
+# The client picks the next tool from named fields of the answer, instead of "Action:" lines.
+_TOOL_FIELDS = re.compile(
+    r"\bnext_?tool_?(name|args|arguments|input)\b|\b(tool|action)[_ ]name\b[^.\n]{0,40}\b(must|should|can) be one of\b",
+    re.IGNORECASE,
+)
+# A list of tools in JSON (name and a JSON-schema "parameters" object), or a reply format of tool calls.
+_JSON_TOOL_LIST = re.compile(
+    r'"parameters"\s*:\s*\{\s*"type"\s*:\s*"object"|\{\s*"(tool_calls|tool_uses|function_call)"\s*:|'
+    r"\bavailable (tools|functions)\s*:\s*[\[{]",
+    re.IGNORECASE,
+)
+# Code the model writes is run and the result comes back: a code-execution loop, with or without a tools field.
+_EXECUTED = re.compile(
+    r"\b(is|are|will be|gets|get|shall be|would be)\s+(automatically\s+|then\s+|immediately\s+)?(executed|run|evaluated)\b",
+    re.IGNORECASE,
+)
+_MODELS_OWN_OUTPUT = re.compile(
+    r"\b(your (reply|replies|answer|response|message|output|code)|you (write|put|return|output|send|produce|suggest|include)|"
+    r"(write|put) (it|the code|your code|code)\b|anything (between|inside|in)\b|every (fenced |code )?block\b|"
+    r"(any|each|every) code\b)",
+    re.IGNORECASE,
+)
+_RESULT_COMES_BACK = re.compile(
+    r"\b(output|outputs|result|results|stdout|observation|printed output)\b[^.\n]{0,50}\b(returned|sent|shown|given|passed|"
+    r"shared|reported|fed back|comes? back|appended)\b[^.\n]{0,20}\b(to )?you\b",
+    re.IGNORECASE,
+)
+# Code a person reviews before it runs is not run for the model.
+_PERSON_RUNS_IT = re.compile(
+    r"\b(after|once)\b[^.\n]{0,20}\b(review|reviewed|approval|approved|checked|tested|sign-off)\b"
+    r"|\bby (a|the|our|my|your) (team|person|human|reviewer|developer|engineer|colleague|analyst)s?\b",
+    re.IGNORECASE,
+)
+_CODE_SUBJECT = re.compile(r"\b(code|block|blocks|program|programs|script|scripts|commands?|snippet|tags?|python|shell)\b", re.IGNORECASE)
+# The model's edits are written to the user's files by the client (whole-file listings, SEARCH/REPLACE blocks, diffs).
+_APPLIED_EDITS = re.compile(
+    r"\b(blocks?|edits?|diffs?|patch(es)?|listings?|changes|files?)\b[^.\n]{0,60}\b(are|is|will be|get|gets)\s+"
+    r"(automatically\s+)?(applied|written|saved|committed)\s+(to|in|into|on)\b[^.\n]{0,40}\b(files?|disk|repository|repo|"
+    r"working tree|working copy|codebase|project|workspace)\b"
+    r"|\b(applies|apply|writes|saves|commits)\s+(your|the model's|these|those)\s+(edits?|diffs?|changes|blocks?|patch(es)?|"
+    r"listings?)\s+(to|in|into)\b[^.\n]{0,40}\b(files?|disk|repository|repo|working tree|working copy|codebase|project|workspace)\b",
+    re.IGNORECASE,
+)
+# Lines that show an example rather than say what this request offers: "Example ...:" up to a blank
+# line, a heading or "Begin!", and anything inside <example> tags.
+_EXAMPLE_START = re.compile(r"^\s*(#+\s*)?(for example|for instance|e\.g\.|examples?|sample|worked example)\b|\bexamples?\b[^\n]{0,80}:\s*$", re.IGNORECASE)
+_EXAMPLE_TAG_OPEN = re.compile(r"<(examples?|example_\w+)>", re.IGNORECASE)
+_EXAMPLE_TAG_CLOSE = re.compile(r"</(examples?|example_\w+)>", re.IGNORECASE)
+_HEADING = re.compile(r"^\s*#+\s")
+
+
+def runs_written_code(text: str) -> bool:
+    """Does the text say that code the model writes is executed for it?"""
+    for sentence in _sentences(text):
+        executed = _EXECUTED.search(sentence)
+        if not executed or _SOMEONE_ELSE_RUNS_IT.search(sentence) or _PERSON_RUNS_IT.search(sentence) or not _CODE_SUBJECT.search(words_of(sentence)):
+            continue
+        if _MODELS_OWN_OUTPUT.search(sentence) or _RESULT_COMES_BACK.search(sentence):
+            return True
+    return False
+
+
+def applies_edits(text: str) -> bool:
+    """Does the text say that the model's edits are written to files by the client?"""
+    return any(
+        _APPLIED_EDITS.search(sentence) and not _SOMEONE_ELSE_RUNS_IT.search(sentence) for sentence in _sentences(text)
+    )
+
+
+def without_examples(text: str) -> list[str]:
+    """The lines of the text that are not examples."""
+    kept: list[str] = []
+    in_tag = in_block = False
+    for line in text.splitlines():
+        if _EXAMPLE_TAG_OPEN.search(line):
+            in_tag = True
+        if in_tag:
+            in_tag = not _EXAMPLE_TAG_CLOSE.search(line)
+            continue
+        if in_block and (not line.strip() or _HEADING.match(line) or _BEGIN.match(line)):
+            in_block = False
+        if not in_block and _EXAMPLE_START.search(line):
+            in_block = True
+        if not in_block:
+            kept.append(line)
+    return kept
+
+
+def scaffolding(text: str) -> tuple[str, frozenset[str]] | None:
+    """What kind of agent scaffolding the text carries, in words, and what it enables beyond tools; or None."""
     react_lines = {match.group(1).lower() for match in _REACT_LINE.finditer(text)}
     # Minutes have "Action:" lines too; a ReAct loop also has an action input, or thoughts and observations.
     if "action" in react_lines and ("action input" in react_lines or {"thought", "observation"} <= react_lines):
-        return "an agent loop (Thought/Action/Observation) with tools described in the text"
-    if _REACT_INLINE.search(text):
-        return "an agent loop (Thought/Action/Observation) with tools described in the text"
-    if _JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text):
-        return "a tool specification pasted into the text"
+        return "an agent loop (Thought/Action/Observation) with tools described in the text", frozenset()
+    if _REACT_INLINE.search(text) or _TOOL_FIELDS.search(text):
+        return "an agent loop that chooses tools described in the text", frozenset()
+    if (_JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text)) or _JSON_TOOL_LIST.search(text):
+        return "a tool specification pasted into the text", frozenset()
+    if applies_edits(text):
+        return "an edit format that the client writes to the user's files", frozenset({SELF_CODING})
+    if runs_written_code(text):
+        return "instructions that the code the model writes is executed for it", frozenset({SELF_CODING})
     if _TOOL_TAG.search(text):
-        return "tool-call tags that an agent framework executes"
+        return "tool-call tags that an agent framework executes", frozenset()
     if _TOOL_INTRODUCTION.search(text):
-        return "tools described to the model in the text"
+        return "tools described to the model in the text", frozenset()
     if _AGENT_PERSONA.search(text):
-        return "instructions for an autonomous agent"
+        return "instructions for an autonomous agent", frozenset()
     return None
 
 
@@ -97,10 +195,11 @@ def described_capabilities(text: str) -> set[str]:
 
     The task the agent is given is not read ("Question: ...", anything after
     "Begin!"): "What is on the council's website?" asks about a website, it does
-    not give the model a browser.
+    not give the model a browser. Nor are examples: a prompt that shows how a
+    web search *would* be called in another app does not offer one.
     """
     lines = []
-    for line in text.splitlines():
+    for line in without_examples(text):
         if _BEGIN.match(line):
             break
         if not _TASK_LINE.match(line):
@@ -169,7 +268,7 @@ def add_content_evidence(conversation: Conversation, evidence: Evidence) -> None
         if part.kind not in {"message", "instructions"}:
             continue
         for signal_type, what in text_evidence(part.text, _is_request(part)):
-            evidence.add(signal_type, what, part.location)
+            evidence.add(signal_type, what, part.location, TEXT)
 
 
 @lru_cache(maxsize=8192)
@@ -180,11 +279,12 @@ def text_evidence(text: str, is_request: bool) -> tuple[tuple[str, str], ...]:
     conversation every turn, and only the newest message is new.
     """
     found: list[tuple[str, str]] = []
-    kind = scaffolding(text)
-    if kind:
+    seen = scaffolding(text)
+    if seen:
+        kind, enables = seen
         what = f"the text carries {kind}"
         found.append((AGENTIC, what))
-        found.extend((signal_type, what) for signal_type in sorted(described_capabilities(text)))
+        found.extend((signal_type, what) for signal_type in sorted(enables | described_capabilities(text)))
     if not is_request:
         return tuple(found)
     if asks_to_run_its_code(text):

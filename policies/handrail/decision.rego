@@ -31,9 +31,11 @@ ordered(reasons) := [{"code": reason[1], "message": reason[2]} |
 # METADATA
 # title: The decision document
 # description: |
-#   action: allow | redact | block; reasons: [{code, message}], the first one
-#   being the main reason; redact_types: finding types to replace (request)
-#   or remove (answer); experiment: the experiment that applied, or null.
+#   action: allow | redact | strip | block; reasons: [{code, message}], the
+#   first one being the main reason; redact_types: finding types to replace
+#   (request) or remove (answer), for redact and strip; experiment: the
+#   experiment that applied, or null. strip forwards the request without its
+#   declared tools (tools, tool_choice, functions ...).
 decision := {
 	"action": "block",
 	"reasons": ordered(validation.blocks),
@@ -49,6 +51,14 @@ decision := {
 	"experiment": experiments.applied_name,
 } if {
 	count(block_reasons) > 0
+} else := {
+	# Forward without the declared tools; redact_types still apply.
+	"action": "strip",
+	"reasons": ordered(((safeguards.strips | protection.notes) | experiments.notes)),
+	"redact_types": sort(protection.redact_types),
+	"experiment": experiments.applied_name,
+} if {
+	count(safeguards.strips) > 0
 } else := {
 	"action": "redact",
 	"reasons": ordered(protection.notes | experiments.notes),

@@ -312,5 +312,7 @@ class StreamRenderer:
 
 
 def error_body(view: ErrorView, request_id: str) -> dict:
-    return {"type": "error", "error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id)},
-            "request_id": request_id}  # fmt: skip
+    # Anthropic's error object has only type and message; the SDKs keep any other field in the parsed body
+    # (error.body["error"]["code"]), so the reason code rides along as in the OpenAI shape.
+    return {"type": "error", "error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id),
+            "code": view.code}, "request_id": request_id}  # fmt: skip

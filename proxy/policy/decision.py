@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-Action = Literal["allow", "redact", "block"]
-ACTIONS: tuple[str, ...] = ("allow", "redact", "block")
+# strip: forward the request without its declared tools; redact_types still apply.
+Action = Literal["allow", "redact", "strip", "block"]
+ACTIONS: tuple[str, ...] = ("allow", "redact", "strip", "block")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Decision:
     policy_version: str = ""
     # Set when a candidate (shadow) policy decided differently; recorded, never enforced.
     shadow: dict | None = field(default=None, compare=False)
+    # Set by the gateway on a strip decision: the (scanned) names of the tools it removed.
+    removed_tools: tuple[str, ...] | None = None
 
     @classmethod
     def from_document(cls, document: object, policy_version: str) -> Decision:
@@ -41,8 +44,8 @@ class Decision:
             if not isinstance(reason, dict) or not isinstance(reason.get("code"), str):
                 raise ValueError("every reason needs a 'code'")
             reasons.append(Reason(reason["code"], str(reason.get("message") or reason["code"])))
-        if action == "block" and not reasons:
-            raise ValueError("a block decision must give at least one reason")
+        if action in {"block", "strip"} and not reasons:
+            raise ValueError(f"a {action} decision must give at least one reason")
         redact_types = document.get("redact_types") or []
         if not isinstance(redact_types, list) or not all(isinstance(t, str) for t in redact_types):
             raise ValueError("'redact_types' must be a list of finding types")
@@ -65,7 +68,19 @@ class Decision:
         }
         if self.shadow is not None:
             document["shadow"] = self.shadow
+        if self.removed_tools is not None:
+            document["removed_tools"] = list(self.removed_tools)
         return document
+
+    def with_removed_tools(self, names: tuple[str, ...]) -> Decision:
+        """The decision as enforced: the removed tools are named in the strip reason and recorded."""
+        listed = ", ".join(f"'{name}'" for name in names) if names else "none"
+        reasons = tuple(
+            Reason(r.code, f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
+            if r.code == "tools_removed" else r
+            for r in self.reasons
+        )  # fmt: skip
+        return replace(self, reasons=reasons, removed_tools=names)
 
     @property
     def first_reason_code(self) -> str:

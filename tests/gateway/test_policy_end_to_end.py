@@ -18,9 +18,15 @@ from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.integration
 
+# An agent loop, not only declared tools (which the default policy strips): the shell tool has already been used.
 AGENTIC = {
     "model": "echo",
-    "messages": [{"role": "user", "content": "List the files in the shared drive and tidy them up."}],
+    "messages": [
+        {"role": "user", "content": "List the files in the shared drive and tidy them up."},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function",
+                                                               "function": {"name": "run_shell", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "3 files"},
+    ],
     "tools": [{"type": "function", "function": {"name": "run_shell", "description": "Run a shell command",
                                                 "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}}}],
 }  # fmt: skip

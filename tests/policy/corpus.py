@@ -24,10 +24,13 @@ FINDING_TYPES = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "UK_POSTCODE", "DATE
                  "CREDIT_CARD", "CREDENTIAL", "SECURITY_MARKING"]  # fmt: skip
 MARKINGS = ["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET", "RESTRICTED"]
 SIGNALS = [
-    ("agentic", "the request declares the tool 'run_shell'", "tools"),
-    ("self_coding", "asks for code to be written and run", "messages[0]"),
-    ("internet", "declares the web_search tool", "tools"),
-    ("unscannable_content", "an image part", "messages[0].content[1]"),
+    ("agentic", "the request declares the tool 'run_shell'", "tools", ["declared_tools"]),
+    ("agentic", "the text carries an agent loop", "messages[0]", ["declared_tools", "text"]),
+    ("self_coding", "asks for code to be written and run", "messages[0]", ["text"]),
+    ("internet", "declares the web_search tool", "tools", ["hosted_tools"]),
+    ("internet", "declares the function tool 'fetch_page'", "tools", ["declared_tools"]),
+    ("structured_output", "the request forces the tool 'Letter' as the shape of the answer", "tools[0]", ["declared_tools"]),
+    ("unscannable_content", "an image part", "messages[0].content[1]", []),
 ]
 TIMES = ["2026-08-15T09:00:00+00:00", "2026-10-15T09:00:00+00:00", "2026-11-30T12:00:00+00:00",
          "2027-01-15T09:00:00+00:00", "2027-03-01T09:00:00+00:00"]  # fmt: skip
@@ -62,7 +65,7 @@ def _any_input(rng: random.Random) -> dict:
     found = rng.sample(FINDING_TYPES, k=rng.choice([0, 0, 1, 1, 2, 3]))
     counts = {kind: rng.randint(1, 3) for kind in found}
     markings = sorted(set(rng.sample(MARKINGS, k=rng.randint(1, 2)))) if "SECURITY_MARKING" in counts else []
-    signals = [dict(zip(("type", "evidence", "location"), s)) for s in rng.sample(SIGNALS, k=rng.choice([0, 0, 1, 2]))]
+    signals = [dict(zip(("type", "evidence", "location", "sources"), s)) for s in rng.sample(SIGNALS, k=rng.choice([0, 0, 1, 2]))]
     experiment = rng.choice(EXPERIMENTS)
     return {
         "phase": rng.choice(["request", "request", "request", "response"]),

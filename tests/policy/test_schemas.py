@@ -76,7 +76,7 @@ def test_every_decision_matches_the_decision_schema(engine):
         decision = engine.decide(document).to_document()
         jsonschema.validate(decision, DECISION_SCHEMA)
         actions.add(decision["action"])
-    assert actions == {"allow", "redact", "block"}
+    assert actions == {"allow", "redact", "strip", "block"}
 
 
 def test_a_decision_without_reasons_for_a_block_breaks_the_schema():

@@ -2,6 +2,7 @@ package handrail.experiments_test
 
 import rego.v1
 
+import data.handrail
 import data.handrail.experiments
 import data.handrail.lib
 import data.handrail.testing
@@ -136,4 +137,76 @@ test_shipped_experiments_are_well_formed if {
 		count(experiment.models) > 0
 		count(experiment.departments) + count(experiment.users) > 0
 	}
+}
+
+# Each shipped experiment allows a typical request of its kind while it runs,
+# and the same request is refused once it has ended. The data in force is
+# decided on, not the fixtures, so an experiment added later is tested too.
+# A typical request uses every safeguard the experiment relaxes, through the
+# tools that grant it: a web search or code tool is also a tool, so internet
+# and self_coding come with agentic (what hmrc-web-research first missed).
+typical_types(experiment) := {t | some t in experiment.relaxes} | {"agentic" |
+	some t in experiment.relaxes
+	t in {"internet", "self_coding"}
+}
+
+typical_request(name, experiment, time) := {
+	"phase": "request",
+	"time": time,
+	"principal": {
+		"user": first(object.get(experiment, "users", []), "participant@example.gov.uk"),
+		"department": first(object.get(experiment, "departments", []), "NONE"),
+		"roles": ["user"], "clearance": "OFFICIAL",
+	},
+	"request": object.union(testing.base.request, {
+		"model": experiment.models[0], "experiment": name,
+		"unscannable_kinds": [kind | "unscannable_content" in experiment.relaxes; some kind in ["file"]],
+	}),
+	"model": {"name": experiment.models[0], "configured": true, "provider": "azure"},
+	"experiment_usage": {"requests_today": 0},
+	"findings": {"counts": {}, "types": [], "markings": []},
+	"signals": [{"type": t, "evidence": "typical", "location": "tools[0]", "sources": ["hosted_tools"]} |
+		some t in typical_types(experiment)
+	],
+}
+
+first(list, default_value) := list[0] if count(list) > 0
+
+else := default_value
+
+decided(request) := decision if {
+	decision := handrail.decision with input as request
+}
+
+# Reasons an experiment is there to lift.
+lifted_codes := {"agentic_use", "self_coding", "internet_access", "unscannable_content", "model_in_trial"}
+
+midpoint(experiment) := time.format((lib.timestamp_ns(experiment.starts) + lib.timestamp_ns(experiment.expires)) / 2)
+
+test_each_shipped_experiment_allows_its_kind_of_request_during_and_not_after if {
+	count(data.data.experiments) > 0
+	every name, experiment in data.data.experiments {
+		during := decided(typical_request(name, experiment, midpoint(experiment)))
+		during.experiment == name
+		count({code | some code in testing.codes(during)} & lifted_codes) == 0
+		after := decided(typical_request(name, experiment, experiment.expires))
+		after.experiment == null
+		"experiment_expired" in testing.codes(after)
+		refused_after(after)
+	}
+}
+
+# An experiment that lifts nothing (no safeguard, an approved model) fails here: it would allow nothing new.
+refused_after(decision) if count({code | some code in testing.codes(decision)} & lifted_codes) > 0
+
+test_a_web_search_experiment_that_relaxes_only_internet_would_fail_the_check if {
+	experiment := {"users": ["alice@example.gov.uk"], "models": ["approved-uk"], "relaxes": ["internet"]}
+	typical_types(experiment) == {"agentic", "internet"}
+	decision := testing.decide({
+		"request": {"experiment": "web"},
+		"signals": [testing.signal("agentic"), testing.signal("internet")],
+	}) with testing.experiments as {"web": object.union(testing.experiments.future, {
+		"users": ["alice@example.gov.uk"], "starts": "2026-01-01T00:00:00Z", "relaxes": ["internet"],
+	})}
+	testing.codes(decision) == ["agentic_use"]
 }

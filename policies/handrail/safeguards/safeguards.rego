@@ -5,7 +5,12 @@
 #   that runs automatically, or changes to its own instructions) and live
 #   internet access are blocked unless an experiment that applies relaxes
 #   them. The same rules check the model's answer (a tool call in it is
-#   agentic use). Content Handrail cannot scan (images, files, audio) may go
+#   agentic use). A request whose only tool use is declared function tools
+#   on an ordinary chat (data/safeguards declared_tools: "strip") is
+#   forwarded without its tools instead of refused; "block" refuses it.
+#   Structured output (one forced tool that is only the answer's shape, or a
+#   JSON answer format) is allowed and audited unless data/safeguards
+#   structured_output is "block". Content Handrail cannot scan (images, files, audio) may go
 #   only to a model whose catalogue entry accepts that kind of content, or
 #   within an experiment that relaxes unscannable_content: the gateway cannot
 #   see whether it holds personal data or a security marking.
@@ -54,6 +59,40 @@ evidence(signal_type) := found[0] if {
 # title: An applied experiment relaxes the safeguard
 permitted(safeguard) if safeguard in experiments.relaxed
 
+# METADATA
+# title: Safeguards the request uses that no applied experiment relaxes
+refused_types := {signal_type | some signal_type in used; not permitted(signal_type)}
+
+# METADATA
+# title: The policy team's choices (data/safeguards); anything unreadable is the strict choice
+settings := object.union({"declared_tools": "block", "structured_output": "block"}, object.get(data.data, "safeguards", {}))
+
+# METADATA
+# title: Evidence that only comes from declared function tools, which the gateway can remove
+from_declared_tools_only(signal) if object.get(signal, "sources", []) == ["declared_tools"]
+
+# METADATA
+# title: The declared tools are removed instead of the request refused
+# description: |
+#   Removing the declared tools removes everything refused: the client's
+#   function tools are the only evidence, and the conversation is ordinary
+#   chat (no tool calls or results, no agent scaffolding, no hosted tools).
+#   Hosted tools (web search, code interpreter, MCP) are refused instead: the
+#   client asked the provider for that capability itself, and an answer made
+#   without it would look as if it had been made with it.
+strip_tools if {
+	input.phase == "request"
+	settings.declared_tools == "strip"
+	count(refused_types) > 0
+	every signal in input.signals {
+		allowed_or_removable(signal)
+	}
+}
+
+allowed_or_removable(signal) if not signal.type in refused_types
+
+allowed_or_removable(signal) if from_declared_tools_only(signal)
+
 scope_note := concat("", [" The experiment ", lib.quoted(experiments.requested), " does not cover this."]) if {
 	experiments.applied
 } else := ""
@@ -65,8 +104,40 @@ blocks contains {
 		rules[signal_type].message, " What Handrail saw: ", evidence(signal_type), ".", scope_note,
 	]),
 } if {
-	some signal_type in used
-	not permitted(signal_type)
+	not strip_tools
+	some signal_type in refused_types
+}
+
+# METADATA
+# title: The safeguard named first when tools are removed (agentic, then self-coding, then internet)
+first_refused := [signal_type | some signal_type in ["agentic", "self_coding", "internet"]; signal_type in refused_types][0]
+
+# METADATA
+# title: Why the tools were removed, recorded with the forwarded request
+strips contains {
+	"priority": 60,
+	"code": "tools_removed",
+	"message": concat("", [
+		"The request's tools were removed before it was sent to the model, so the model answered without them. ",
+		rules[first_refused].message, " What Handrail saw: ", evidence(first_refused), ".", scope_note,
+	]),
+} if {
+	strip_tools
+}
+
+# METADATA
+# title: Structured output, when the policy team does not allow it
+blocks contains {
+	"priority": 40,
+	"code": "structured_output",
+	"message": concat("", [
+		"Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here.",
+		" What Handrail saw: ", evidence("structured_output"), ".",
+	]),
+} if {
+	settings.structured_output != "allow"
+	some signal in input.signals
+	signal.type == "structured_output"
 }
 
 # METADATA

@@ -73,3 +73,99 @@ test_experiment_may_relax_unscannable_content if {
 	decision.action == "allow"
 	decision.experiment == "images"
 }
+
+# --- declared tools on an ordinary chat are removed, not refused ---------------------------------
+
+declared(signal_types) := {"signals": [testing.signal_from(t, ["declared_tools"]) | some t in signal_types]}
+
+test_declared_function_tools_are_stripped if {
+	decision := testing.decide(declared(["agentic"]))
+	decision.action == "strip"
+	testing.codes(decision) == ["tools_removed"]
+	decision.reasons[0].message == "The request's tools were removed before it was sent to the model, so the model answered without them. Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it. What Handrail saw: test evidence of agentic."
+}
+
+test_declared_tools_that_would_search_the_web_are_stripped_too if {
+	decision := testing.decide(declared(["agentic", "internet"]))
+	decision.action == "strip"
+	testing.codes(decision) == ["tools_removed"]
+}
+
+test_strip_keeps_redaction if {
+	decision := testing.decide(object.union(declared(["agentic"]), testing.found({"PERSON": 2})))
+	decision.action == "strip"
+	decision.redact_types == ["PERSON"]
+	testing.codes(decision) == ["personal_data_pseudonymised", "tools_removed"]
+}
+
+test_personal_data_that_blocks_still_blocks if {
+	decision := testing.decide(object.union(declared(["agentic"]), testing.found({"UK_NINO": 1})))
+	decision.action == "block"
+	testing.codes(decision) == ["blocked_data"]
+}
+
+test_tools_beyond_declared_function_tools_are_refused if {
+	every sources in [["declared_tools", "history"], ["declared_tools", "text"], ["hosted_tools"], ["text"], ["history"], []] {
+		decision := testing.decide({"signals": [testing.signal_from("agentic", sources)]})
+		decision.action == "block"
+		testing.codes(decision) == ["agentic_use"]
+	}
+}
+
+test_one_signal_from_elsewhere_refuses_the_whole_request if {
+	signals := [testing.signal_from("agentic", ["declared_tools"]), testing.signal_from("self_coding", ["text"])]
+	decision := testing.decide({"signals": signals})
+	decision.action == "block"
+	testing.codes(decision) == ["agentic_use", "self_coding"]
+}
+
+test_a_policy_team_can_refuse_declared_tools_everywhere if {
+	decision := testing.decide(declared(["agentic"])) with testing.safeguard_settings as {"declared_tools": "block"}
+	decision.action == "block"
+	testing.codes(decision) == ["agentic_use"]
+}
+
+test_unreadable_settings_are_the_strict_choice if {
+	settings := {"declared_tools": "sometimes", "structured_output": true}
+	testing.decide(declared(["agentic"])).action == "strip"
+	decision := testing.decide(declared(["agentic"])) with testing.safeguard_settings as settings
+	decision.action == "block"
+	structured := testing.decide({"signals": [testing.signal("structured_output")]}) with testing.safeguard_settings as settings
+	structured.action == "block"
+}
+
+test_a_tool_call_in_the_answer_is_never_stripped if {
+	decision := testing.decide(object.union(declared(["agentic"]), {"phase": "response"}))
+	decision.action == "block"
+}
+
+test_what_an_experiment_relaxes_is_not_stripped if {
+	overrides := object.union(declared(["agentic"]), {"request": {"experiment": "agents"}})
+	testing.decide(overrides).action == "allow"
+}
+
+test_strip_names_the_first_safeguard_an_experiment_does_not_relax if {
+	overrides := object.union(declared(["agentic", "internet"]), {"request": {"experiment": "agents"}})
+	decision := testing.decide(overrides)
+	decision.action == "strip"
+	contains(decision.reasons[0].message, "Giving a model live internet access")
+	endswith(decision.reasons[0].message, "The experiment 'agents' does not cover this.")
+}
+
+# --- structured output ---------------------------------------------------------------------------
+
+test_structured_output_is_allowed if {
+	decision := testing.decide({"signals": [testing.signal_from("structured_output", ["declared_tools"])]})
+	decision == {"action": "allow", "reasons": [], "redact_types": [], "experiment": null}
+}
+
+test_a_policy_team_can_refuse_structured_output if {
+	overrides := {"signals": [testing.signal("structured_output")]}
+	decision := testing.decide(overrides) with testing.safeguard_settings as {"declared_tools": "strip", "structured_output": "block"}
+	testing.codes(decision) == ["structured_output"]
+	decision.reasons[0].message == "Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here. What Handrail saw: test evidence of structured_output."
+}
+
+test_the_shipped_settings_strip_declared_tools_and_allow_structured_output if {
+	data.data.safeguards == {"declared_tools": "strip", "structured_output": "allow"}
+}

@@ -103,6 +103,8 @@ experiments := {
 	"broken": {"departments": ["HMRC"], "models": ["approved-uk"], "relaxes": ["everything"], "expires": "soon"},
 }
 
+safeguard_settings := {"declared_tools": "strip", "structured_output": "allow"}
+
 departments := {
 	"HMRC": {"name": "HM Revenue & Customs", "block": [], "models": []},
 	"HO": {"name": "Home Office", "block": ["DATE_OF_BIRTH"], "models": []},
@@ -135,6 +137,7 @@ decide(overrides) := decision if {
 		with data.data.models as models
 		with data.data.experiments as experiments
 		with data.data.departments as departments
+		with data.data.safeguards as safeguard_settings
 }
 
 # METADATA
@@ -152,3 +155,7 @@ found(counts) := {"findings": {"counts": counts, "types": object.keys(counts), "
 # METADATA
 # title: One usage signal
 signal(signal_type) := {"type": signal_type, "evidence": concat("", ["test evidence of ", signal_type]), "location": "tools"}
+
+# METADATA
+# title: One usage signal whose evidence comes from the given sources
+signal_from(signal_type, sources) := object.union(signal(signal_type), {"sources": sources})
