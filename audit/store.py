@@ -23,6 +23,7 @@ from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transa
 from audit.schema import audit_events, audit_ledger
 from audit.settings import AuditSettings
 from audit.signing import signer_for
+from audit.witness import witnesses_for
 
 log = logging.getLogger("handrail.audit")
 PURGE_BATCH = 5000
@@ -48,6 +49,7 @@ class AuditStore:
         self.signer = signer_for(settings)
         self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
         self._group = GroupCommit(self._run_batch, self._run_alone)
+        self.witnesses = witnesses_for(settings)
 
     # --- recording (the pipeline calls these, in a worker thread) -------------------------------------------------
 
@@ -101,6 +103,7 @@ class AuditStore:
             for work in batch:
                 work.result = work.apply(tx)
             tx.index.flush()
+        self._witness(chain.checkpoint_written)
 
     def _run_alone(self, work: Work[AppendTransaction]) -> None:
         try:
@@ -117,6 +120,7 @@ class AuditStore:
             with chain_transaction(self.engine, self.signer, self.checkpoints, force_checkpoint=True) as chain:
                 written = chain.checkpoint_written
             if written is not None:
+                self._witness(written)
                 return written
             with self.engine.connect() as connection:
                 return latest_checkpoint(connection)
@@ -130,6 +134,8 @@ class AuditStore:
         except AuditUnavailable:
             return None
         finally:
+            if self.witnesses is not None:
+                self.witnesses.close(self.settings.witness_timeout_seconds * 2)
             self.engine.dispose()
 
     def purge_text(self, older_than: timedelta, access: AccessEvent) -> int:
@@ -185,6 +191,15 @@ class AuditStore:
             return False
 
     # --- helpers -------------------------------------------------------------------------------------------------
+
+    def _witness(self, checkpoint: Checkpoint | None) -> None:
+        """Hand a committed checkpoint to the witnesses; never raises (the entries are committed already)."""
+        if checkpoint is None or self.witnesses is None:
+            return
+        try:
+            self.witnesses.publish(checkpoint)
+        except Exception as error:  # a bug in a witness must not turn a recorded request into a refused one
+            log.error("audit checkpoint #%d could not be witnessed: %s", checkpoint.number, type(error).__name__)
 
     @staticmethod
     def _unavailable(what: str, error: Exception) -> AuditUnavailable:
