@@ -19,7 +19,7 @@ from audit.events import AccessEvent
 from audit.export import export_lines
 from audit.ledger import Checkpoint
 from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
-from audit.store import AuditStore, AuditUnavailable
+from audit.store import AuditStore
 
 
 @dataclass(frozen=True, slots=True)

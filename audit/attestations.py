@@ -18,6 +18,7 @@ checkpoint an auditor kept (``verify --checkpoint``) and from a witness log (``v
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Protocol
 
 from audit.canonical import format_time, utc
@@ -40,6 +41,7 @@ class Claim:
     seq: int
     hash: str
     signed: bool  # its signature was checked with a known key (not merely a digest)
+    trusted: bool  # signed, or an unsigned digest where no key is known; not forged, not of an unknown key
 
 
 def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> bool | None:
@@ -90,7 +92,7 @@ def database_claims(rows: list[dict], keys: KeyRing, problems: Problems) -> list
         signed = _signature(row, keys, name, problems)
         # An unusable claim is still compared with the chain: where it matches, it costs nothing; where it does not,
         # the report says where the chain and the (forged or unknown) claim part.
-        claims.append(Claim(name, DATABASE, row["number"], row["seq"], row["hash"], signed is True))
+        claims.append(Claim(name, DATABASE, row["number"], row["seq"], row["hash"], signed is True, signed is not None))
     return claims
 
 
@@ -102,7 +104,7 @@ def kept_claim(document: object, keys: KeyRing, database: dict[int, Claim], prob
     signed = _signature(document, keys, name, problems)
     if signed is None and not _has_position(document):
         return None
-    claim = Claim(name, KEPT, document["number"], document["seq"], document["hash"], signed is True)
+    claim = Claim(name, KEPT, document["number"], document["seq"], document["hash"], signed is True, signed is not None)
     _compare_with_database(claim, database, "kept", problems)
     return claim
 
@@ -120,7 +122,7 @@ def witness_claims(entries: list[tuple[int, dict]], keys: KeyRing, database: dic
         if signed is None:
             continue
         number = document["number"]
-        claim = Claim(f"witnessed checkpoint #{number}", WITNESS, number, document["seq"], document["hash"], signed)
+        claim = Claim(f"witnessed checkpoint #{number}", WITNESS, number, document["seq"], document["hash"], signed, True)
         earlier = chosen.get(number)
         if earlier is None:
             chosen[number] = (line, claim)
@@ -129,7 +131,7 @@ def witness_claims(entries: list[tuple[int, dict]], keys: KeyRing, database: dic
                          f"the witness holds two different checkpoints #{number} (lines {earlier[0]} and {line}): the "
                          "chain was rewritten and checkpointed again")  # fmt: skip
     claims = [claim for _, (_, claim) in sorted(chosen.items())]
-    for before, after in zip(claims, claims[1:]):
+    for before, after in pairwise(claims):
         # Numbers and positions are given out together under the chain head's lock, so they grow together; the
         # file order may differ (several gateway processes append to it), the number order may not.
         if after.seq < before.seq:

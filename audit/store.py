@@ -118,7 +118,9 @@ class AuditStore:
         """Sign a checkpoint of the current head now (if anything was appended since the last); return the latest."""
         try:
             with chain_transaction(self.engine, self.signer, self.checkpoints, force_checkpoint=True) as chain:
-                written = chain.checkpoint_written
+                pass
+            # Read after the transaction: the checkpoint is signed when it ends (``ChainWriter.finish``).
+            written = chain.checkpoint_written
             if written is not None:
                 self._witness(written)
                 return written

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select
 
+from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_claim, witness_claims
 from audit.canonical import GENESIS_HASH, canonical_json, format_time, sha256_hex, utc
 from audit.index import INDEX_KIND, completed_row, row_for_entry
 from audit.schema import (
@@ -37,7 +38,6 @@ from audit.schema import (
     audit_events,
     audit_ledger,
 )
-from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_claim, witness_claims
 from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
@@ -224,18 +224,21 @@ def _check_chain(connection: Connection, report: Report, problems: _Collector, c
                 problems.add("altered", seq, f"entry {seq} was altered: its content no longer matches its hash")
             _check_columns(seq, kind, request_id, recorded_at, document, problems)
             _check_text(seq, text, document, purges, report, problems)
-        for claim in checkpoints.get(seq, ()):
+        claims = checkpoints.get(seq, ())
+        where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+        for claim in claims:
             if claim.hash != actual_hash:
-                where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
                 problems.add("altered", seq, f"{claim.name} records a different hash for entry {seq}: {where} was altered "
                                              "and the hashes after it recomputed")  # fmt: skip
                 continue
-            if claim.origin == DATABASE:
-                last_good_checkpoint = seq
             if claim.signed:
                 report.signed_through = max(report.signed_through, seq)
             if claim.origin == WITNESS:
                 report.witnessed_through = max(report.witnessed_through, seq)
+        # Blame is narrowed only by a position every claim agrees on and one can be trusted for (a forged unsigned
+        # claim that matches a rewritten chain must not move it).
+        if claims and all(c.hash == actual_hash for c in claims) and any(c.trusted for c in claims):
+            last_good_checkpoint = seq
         if document is not None:
             if document.get("kind") in INDEX_KIND:
                 counts.indexed += 1
