@@ -19,6 +19,7 @@ from audit.database import create_schema, make_engine
 from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
 from audit.index import IndexWriter, completed_row, request_row, row_for_entry
+from audit.heartbeat import Heartbeat
 from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
 from audit.schema import audit_events, audit_ledger
 from audit.settings import AuditSettings
@@ -50,11 +51,16 @@ class AuditStore:
         self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
         self._group = GroupCommit(self._run_batch, self._run_alone)
         self.witnesses = witnesses_for(settings)
+        # With a witness, checkpoints are also signed on a timer (started by the first recorded request, so only a
+        # gateway runs it, not a command-line reader), so the witness never lags the chain by more than that.
+        self._heartbeat = Heartbeat(settings.checkpoint_seconds, self.checkpoint) if self.witnesses is not None else None
 
     # --- recording (the pipeline calls these, in a worker thread) -------------------------------------------------
 
     def record_request(self, event: RequestEvent) -> None:
         """Append the request entry and index it; raises AuditUnavailable (refuse the request) on any failure."""
+        if self._heartbeat is not None:
+            self._heartbeat.start()
         data = self._document(event, f"request {event.request_id}")
         prompt = data.pop("prompt_text")
         text_kept = prompt if self.settings.store_text == "redacted" else None
@@ -131,6 +137,8 @@ class AuditStore:
 
     def close(self) -> Checkpoint | None:
         """At shutdown: sign a checkpoint of everything appended (best effort) and close the connections."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         try:
             return self.checkpoint()
         except AuditUnavailable:
