@@ -40,6 +40,15 @@ class AuditSettings(BaseModel):
         None, description="Bearer token for witness_url, e.g. 'os.environ/HANDRAIL_WITNESS_TOKEN'; never logged."
     )
     witness_timeout_seconds: float = Field(5.0, gt=0, description="How long one POST to witness_url may take.")
+    spool_dir: str | None = Field(
+        None,
+        description="Directory of a local, fsync'd spool that holds the events of REFUSED requests while the store "
+        "cannot write, replayed in order when it can; forwarded requests still fail closed. Off when unset.",
+    )
+    spool_max_bytes: int = Field(64 * 1024 * 1024, ge=4096, description="The spool's size limit; when full, refusals are no longer spooled.")
+    write_probe_seconds: float = Field(
+        5.0, gt=0, description="/readyz probes that the store can write (and replays the spool) at most this often."
+    )
     text_retention_days: int | None = Field(
         None, ge=1, description="Default age for 'handrail audit purge-text' (prompt and answer text older than this)."
     )
