@@ -384,12 +384,17 @@ def checkpoint(config: str | None, output: str | None) -> None:
     audit.checkpoint_seconds; run this at shutdown or from cron, and keep
     the printed checkpoint somewhere the database's administrators cannot
     change: then even cutting off the tail and the later checkpoints is found.
+    The checkpoint also goes to the configured witnesses (audit.witness_file,
+    audit.witness_url). 'handrail audit verify' never writes one.
 
     \b
     Example:
         handrail audit checkpoint --output /secure/handrail-$(date +%F).checkpoint.json
     """
-    written = _reader(config).checkpoint()
+    reader = _reader(config)
+    written = reader.checkpoint()
+    if reader.store.witnesses is not None:  # the HTTP witness is sent in the background: wait before exiting
+        reader.store.witnesses.flush(reader.store.settings.witness_timeout_seconds * 4)
     if written is None:
         raise click.ClickException("the trail is empty: there is nothing to sign")
     document = json.dumps(written.to_document(), indent=2)

@@ -303,3 +303,16 @@ def test_a_quiet_gateway_still_witnesses_its_newest_entries_on_a_timer(database_
         assert [json.loads(line)["seq"] for line in witness_file.read_text().splitlines()] == [1, 2]
     finally:
         store.engine.dispose()
+
+
+def test_the_checkpoint_command_sends_its_checkpoint_to_the_witnesses(database_url, witness_server, tmp_path):
+    witness_log = tmp_path / "w.jsonl"
+    config = tmp_path / "gateway.yaml"
+    config.write_text(yaml.safe_dump({"audit": {"database_url": database_url, "checkpoint_key": HMAC_SECRET,
+                                                "witness_file": str(witness_log), "witness_url": witness_server.url}}))  # fmt: skip
+    result = CliRunner().invoke(main, ["audit", "checkpoint", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["number"], printed["seq"]) == (1, 1)  # the command's own access entry, signed
+    assert [json.loads(line) for line in witness_log.read_text().splitlines()] == [printed]
+    assert [json.loads(body) for _, body in witness_server.received] == [printed]
