@@ -29,12 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from prometheus_client import Counter
+
 from audit.ledger import Checkpoint
 from audit.settings import AuditSettings
 
 log = logging.getLogger("handrail.audit")
 HTTP_ATTEMPTS = 3
 HTTP_QUEUE = 1000
+WITNESSED = Counter("handrail_audit_witnessed_total", "Checkpoints delivered to a witness, by outcome.", ["outcome"])
 
 
 class WitnessError(Exception):
@@ -169,11 +172,13 @@ class Witnesses:
             else:
                 with self._lock:
                     self.published += 1
+                WITNESSED.labels("delivered").inc()
                 return
 
     def _count_failure(self) -> None:
         with self._lock:
             self.failures += 1
+        WITNESSED.labels("failed").inc()
 
 
 def witnesses_for(settings: AuditSettings) -> Witnesses | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -263,12 +264,14 @@ def test_a_failing_http_witness_is_retried_logged_without_its_token_and_never_re
     store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=100,
                                      witness_url=server.url, witness_token="secret-witness-token"))  # fmt: skip
     store.witnesses.retry_pause = 0.01
+    failed_before = REGISTRY.get_sample_value("handrail_audit_witnessed_total", {"outcome": "failed"}) or 0.0
     try:
         with caplog.at_level(logging.ERROR, logger="handrail.audit"):
             Traffic(store).allowed()  # checkpoint #1 at entry 1
             assert store.witnesses.flush(10)
         assert len(server.received) == 3  # three attempts
         assert store.witnesses.failures == 1 and store.witnesses.published == 0
+        assert REGISTRY.get_sample_value("handrail_audit_witnessed_total", {"outcome": "failed"}) == failed_before + 1
         assert f"was not witnessed by the HTTP witness http://127.0.0.1:{server.server.server_address[1]}/v1/checkpoints: " \
                "the HTTP witness" in caplog.text and "answered HTTP 503" in caplog.text  # fmt: skip
         assert "secret-witness-token" not in caplog.text
