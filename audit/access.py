@@ -1,4 +1,7 @@
-"""Audited reading: every query, export, count and verification is recorded in the trail before it runs.
+"""Audited reading: every query, export and count is recorded in the trail before it runs.
+
+Verification is the exception: it discloses no event, and it must not write (see ``audit.verify``), so it reads
+through a read-only connection instead of through this class.
 
 The command line and the HTTP routes both read through ``AuditReader``; if the access cannot be recorded the
 reading is refused (``AuditUnavailable``), as a request to a model would be.
@@ -16,9 +19,7 @@ from audit.events import AccessEvent
 from audit.export import export_lines
 from audit.ledger import Checkpoint
 from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
-from audit.signing import KeyRing
-from audit.store import AuditStore, AuditUnavailable
-from audit.verify import Report, verify
+from audit.store import AuditStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +98,6 @@ class AuditReader:
     def _stream(self, filters: EventFilter, format: str) -> Iterator[str]:
         with self.store.engine.connect() as connection:
             yield from export_lines(iter_events(connection, filters), format)
-
-    def verify(self, keys: KeyRing, check_index: bool = True, external_checkpoint: dict | None = None) -> Report:
-        """Verification discloses no event, and must work most of all when the chain is damaged (then appending
-        the access entry may fail): it is recorded if it can be, and runs regardless."""
-        recorded = True
-        try:
-            self._record("verify", {"check_index": check_index, "external_checkpoint": external_checkpoint is not None})
-        except AuditUnavailable:
-            recorded = False
-        report = verify(self.store.engine, keys, check_index=check_index, external_checkpoint=external_checkpoint)
-        if not recorded:
-            report.warnings.append("this verification could not be recorded in the trail (appending to it failed)")
-        return report
 
     def checkpoint(self) -> Checkpoint | None:
         self._record("checkpoint", {})

@@ -278,22 +278,25 @@ def export(config: str | None, output_format: str, output: str, **options: objec
 @config_option
 @click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An Ed25519 public key that signed checkpoints (repeat for rotated keys); the configured key is "
-              "used too. Example: --public-key audit-signing.pub")  # fmt: skip
+              "used too. Once any key is known, every checkpoint must be signed. Example: --public-key audit-signing.pub")  # fmt: skip
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="A checkpoint kept outside the database (from 'handrail audit checkpoint --output'); the ledger "
-              "must still hold the entry it names. Example: --checkpoint 2025-01-31.checkpoint.json")  # fmt: skip
+              "must still hold the entry it names, with that hash. Example: --checkpoint 2025-01-31.checkpoint.json")  # fmt: skip
+@click.option("--witness", "witness_file", type=click.Path(exists=True, dir_okay=False),
+              help="A witness log (audit.witness_file, or a copy of what the HTTP witness received, one checkpoint "
+              "JSON per line): every checkpoint in it must match the chain. Example: --witness /var/lib/handrail/witness.jsonl")  # fmt: skip
 @click.option("--skip-index", is_flag=True, help="Check only the chain, not that the query index and counts match it (faster).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A summary to read, or the full report as JSON. Example: --format json")  # fmt: skip
-@_handled
-def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: str | None, skip_index: bool,
-           output_format: str) -> None:  # fmt: skip
+def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: str | None, witness_file: str | None,
+           skip_index: bool, output_format: str) -> None:  # fmt: skip
     """Prove the trail was not altered, or report the first entry that was.
 
     \b
     Checks every entry's hash and its link to the one before, the signed
     checkpoints (so a cut-off tail is found), and that the index queries
-    read still says what the chain says.
+    read still says what the chain says. Reads only: the database is
+    opened read-only and nothing is written (not even an access entry).
     Exit status: 0 intact; 1 tampering found; 2 a checkpoint could not be
     checked because its key was not given.
 
@@ -301,8 +304,14 @@ def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: st
     Examples:
         handrail audit verify
         handrail audit verify --public-key audit-signing.pub --checkpoint last.checkpoint.json
+        handrail audit verify --witness /var/lib/handrail/witness.jsonl
     """
+    from sqlalchemy.engine import make_url
+
+    from audit.database import read_only_engine
     from audit.signing import KeyRing, SigningKeyError
+    from audit.verify import verify as verify_trail
+    from audit.witness import WitnessError, read_witness_log
 
     settings = _settings(config).audit
     try:
@@ -315,7 +324,25 @@ def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: st
             external = json.loads(Path(checkpoint_file).read_text(encoding="utf-8"))
         except ValueError as error:
             raise click.ClickException(f"{checkpoint_file} is not a checkpoint file: {error}") from None
-    report = _reader(config).verify(keys, check_index=not skip_index, external_checkpoint=external)
+    witness = None
+    if witness_file:
+        try:
+            witness_log = read_witness_log(witness_file)
+        except WitnessError as error:
+            raise click.ClickException(str(error)) from None
+        witness = witness_log.entries
+    try:
+        engine = read_only_engine(settings.database_url)
+        try:
+            report = verify_trail(engine, keys, check_index=not skip_index, external_checkpoint=external, witness=witness)
+        finally:
+            engine.dispose()
+    except Exception as error:
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(f"cannot read the audit database at {url}: {first_line}") from None
+    if witness_file:
+        report.warnings.extend(witness_log.warnings)
     if output_format == "json":
         click.echo(json.dumps(report.to_document(), indent=2))
     else:
@@ -330,7 +357,9 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     if report.intact:
         click.echo(f"intact: {report.entries} entries, the last is entry {report.last_seq} ({report.last_hash}); "
                    f"{report.checkpoints} checkpoints, signed through entry {report.signed_through}; "
-                   f"{report.purged_texts} texts purged by retention")  # fmt: skip
+                   + (f"{report.witnessed_checkpoints} witnessed, through entry {report.witnessed_through}; "
+                      if report.witnessed_checkpoints else "")
+                   + f"{report.purged_texts} texts purged by retention")  # fmt: skip
         return
     verdict = "TAMPERED" if report.tampered else "NOT VERIFIED"
     first = report.problems[0]
@@ -355,12 +384,17 @@ def checkpoint(config: str | None, output: str | None) -> None:
     audit.checkpoint_seconds; run this at shutdown or from cron, and keep
     the printed checkpoint somewhere the database's administrators cannot
     change: then even cutting off the tail and the later checkpoints is found.
+    The checkpoint also goes to the configured witnesses (audit.witness_file,
+    audit.witness_url). 'handrail audit verify' never writes one.
 
     \b
     Example:
         handrail audit checkpoint --output /secure/handrail-$(date +%F).checkpoint.json
     """
-    written = _reader(config).checkpoint()
+    reader = _reader(config)
+    written = reader.checkpoint()
+    if reader.store.witnesses is not None:  # the HTTP witness is sent in the background: wait before exiting
+        reader.store.witnesses.flush(reader.store.settings.witness_timeout_seconds * 4)
     if written is None:
         raise click.ClickException("the trail is empty: there is nothing to sign")
     document = json.dumps(written.to_document(), indent=2)

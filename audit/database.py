@@ -45,6 +45,29 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot write, for ``verify``: a verifier that can write could be made to vouch for what it
+    wrote (it once signed a fresh checkpoint over a tampered chain), so the database itself refuses.
+
+    SQLite is opened with ``mode=ro`` (no migration, no WAL switch, no checkpoint of the WAL into the file);
+    PostgreSQL sessions start with ``default_transaction_read_only``. Nothing is created if the database is missing.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+        from urllib.parse import quote
+
+        path = parsed.database or ""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise FileNotFoundError(f"no SQLite database at {path or '(none)'}")
+        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30))
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2,
+                         connect_args={"options": "-c default_transaction_read_only=on"})  # fmt: skip
+
+
 def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
     """Put the database in WAL mode; a process opening a brand-new file while another switches it may be told
     "database is locked" at once (no busy wait for this), so try again briefly."""

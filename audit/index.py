@@ -141,6 +141,12 @@ class IndexWriter:
             for code in _row_reasons(row):
                 self._reasons[(*rollup_key(row.values).values(), code[:200])] += 1
 
+    def has_request(self, request_id: str) -> bool:
+        """Whether the request is already in the index as committed (not counting this transaction's rows)."""
+        return self.connection.execute(
+            select(audit_events.c.request_seq).where(audit_events.c.request_id == request_id, audit_events.c.kind == "request")
+        ).first() is not None
+
     def indexed_request(self, request_id: str) -> IndexRow:
         """The request's index row as it stands, for its completion; refuses a second completion."""
         row = self.connection.execute(

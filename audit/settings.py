@@ -28,6 +28,27 @@ class AuditSettings(BaseModel):
     checkpoint_seconds: float = Field(
         60.0, gt=0, description="...and at the first entry more than this many seconds after the last checkpoint."
     )
+    witness_file: str | None = Field(
+        None,
+        description="Append every signed checkpoint to this JSON Lines file (fsync'd), kept where the database's "
+        "writers cannot change it; 'handrail audit verify --witness FILE' checks the chain against it.",
+    )
+    witness_url: str | None = Field(
+        None, description="POST every signed checkpoint as JSON to this URL (a witness service outside the database's reach)."
+    )
+    witness_token: SecretStr | None = Field(
+        None, description="Bearer token for witness_url, e.g. 'os.environ/HANDRAIL_WITNESS_TOKEN'; never logged."
+    )
+    witness_timeout_seconds: float = Field(5.0, gt=0, description="How long one POST to witness_url may take.")
+    spool_dir: str | None = Field(
+        None,
+        description="Directory of a local, fsync'd spool that holds the events of REFUSED requests while the store "
+        "cannot write, replayed in order when it can; forwarded requests still fail closed. Off when unset.",
+    )
+    spool_max_bytes: int = Field(64 * 1024 * 1024, ge=4096, description="The spool's size limit; when full, refusals are no longer spooled.")
+    write_probe_seconds: float = Field(
+        5.0, gt=0, description="/readyz probes that the store can write (and replays the spool) at most this often."
+    )
     text_retention_days: int | None = Field(
         None, ge=1, description="Default age for 'handrail audit purge-text' (prompt and answer text older than this)."
     )
@@ -38,4 +59,9 @@ class AuditSettings(BaseModel):
             raise ValueError("give checkpoint_key (HMAC) or checkpoint_key_file (Ed25519), not both")
         if self.checkpoint_key is not None and len(self.checkpoint_key.get_secret_value()) < 32:
             raise ValueError("checkpoint_key must be at least 32 characters")
+        if (self.witness_file or self.witness_url) and self.checkpoint_key is None and not self.checkpoint_key_file:
+            # An unsigned checkpoint proves nothing to a witness: anyone could have sent it.
+            raise ValueError("witness_file and witness_url need a signing key: set checkpoint_key_file or checkpoint_key")
+        if self.witness_url is not None and not self.witness_url.startswith(("http://", "https://")):
+            raise ValueError("witness_url must be an http:// or https:// URL")
         return self

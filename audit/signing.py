@@ -146,6 +146,12 @@ class KeyRing:
             ring.add_public_key(load_public_key(path))
         return ring
 
+    @property
+    def requires_signatures(self) -> bool:
+        """A verifier that knows a key expects every checkpoint signed: accepting an unsigned one where a signed one
+        is due would let anyone with database access vouch for a rewritten chain."""
+        return bool(self.hmac_secrets or self.public_keys)
+
     def add_hmac_secret(self, secret: str) -> None:
         self.hmac_secrets[hmac_key_id(secret)] = secret
 

@@ -8,6 +8,8 @@ updated, so the chain stays immutable; the query index row of the request is wha
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,17 +17,22 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select, text, update
 
 from audit.canonical import format_time
-from audit.database import create_schema, make_engine
+from audit.database import create_schema, make_engine, writer_connection
 from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
 from audit.index import IndexWriter, completed_row, request_row, row_for_entry
+from audit.heartbeat import Heartbeat
 from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
-from audit.schema import audit_events, audit_ledger
+from audit.schema import audit_chain_head, audit_events, audit_ledger
 from audit.settings import AuditSettings
 from audit.signing import signer_for
+from audit.spool import Spool, SpoolError
+from audit.witness import witnesses_for
 
 log = logging.getLogger("handrail.audit")
 PURGE_BATCH = 5000
+# Refusals: nothing was forwarded, so they may be answered before they reach the chain (through the spool).
+SPOOLED_OUTCOMES = frozenset({"blocked", "rejected", "failed"})
 
 
 class AuditUnavailable(Exception):
@@ -48,11 +55,23 @@ class AuditStore:
         self.signer = signer_for(settings)
         self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
         self._group = GroupCommit(self._run_batch, self._run_alone)
+        self.witnesses = witnesses_for(settings)
+        # With a witness, checkpoints are also signed on a timer (started by the first recorded request, so only a
+        # gateway runs it, not a command-line reader), so the witness never lags the chain by more than that.
+        self._heartbeat = Heartbeat(settings.checkpoint_seconds, self.checkpoint) if self.witnesses is not None else None
+        self.spool = Spool(settings.spool_dir, settings.spool_max_bytes) if settings.spool_dir else None
+        self._replay_lock = threading.Lock()
+        self._replay_tried = 0.0
+        self._probe_lock = threading.Lock()
+        self._probe_at = float("-inf")
+        self._probe_result = "not probed"
 
     # --- recording (the pipeline calls these, in a worker thread) -------------------------------------------------
 
     def record_request(self, event: RequestEvent) -> None:
         """Append the request entry and index it; raises AuditUnavailable (refuse the request) on any failure."""
+        if self._heartbeat is not None:
+            self._heartbeat.start()
         data = self._document(event, f"request {event.request_id}")
         prompt = data.pop("prompt_text")
         text_kept = prompt if self.settings.store_text == "redacted" else None
@@ -61,7 +80,12 @@ class AuditStore:
             appended = tx.chain.append("request", event.request_id, data, text_kept)
             tx.index.add(request_row(appended.seq, data))
 
-        self._append(apply, f"request {event.request_id}")
+        try:
+            self._append(apply, f"request {event.request_id}")
+        except AuditUnavailable:
+            if self.spool is None or event.outcome not in SPOOLED_OUTCOMES:
+                raise  # a forwarded request is refused: nothing reaches a provider unrecorded
+            self._spool_refusal(event.request_id, data, text_kept)
 
     def record_completion(self, completion: Completion) -> None:
         """Append the completion entry of a recorded request; raises AuditUnavailable on any failure."""
@@ -93,7 +117,76 @@ class AuditStore:
             raise self._unavailable(label, error) from error
 
     def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
+        if self.spool is not None and self.spool.has_pending():
+            self.replay_spool(min_interval=1.0)  # spooled events go into the chain before newer ones
         return self._group.submit(Work(apply, label))
+
+    # --- the spool (refusals recorded while the store cannot write; see audit.spool) ------------------------------
+
+    def _spool_refusal(self, request_id: str, data: dict, text: str | None) -> None:
+        assert self.spool is not None
+        try:
+            self.spool.put({"kind": "request", "request_id": request_id, "data": data, "text": text})
+        except SpoolError as error:
+            log.error("audit spool could not hold the refused request %s: %s", request_id, error)
+            raise AuditUnavailable(f"the audit store and its spool could not record the request {request_id}") from error
+        log.warning("audit store unavailable: refused request %s spooled for replay", request_id)
+
+    def replay_spool(self, min_interval: float = 0.0) -> int:
+        """Append the spooled events to the chain, in order, in one transaction; return how many were replayed
+        (0 if the store still cannot write: they stay spooled). ``min_interval`` spaces out attempts."""
+        if self.spool is None:
+            return 0
+        with self._replay_lock:
+            now = time.monotonic()
+            if now - self._replay_tried < min_interval:
+                return 0
+            self._replay_tried = now
+            try:
+                replayed = self.spool.drain(self._replay)
+            except Exception as error:
+                log.warning("audit spool not replayed yet: %s", type(error).__name__)
+                return 0
+        if replayed:
+            log.warning("audit spool replayed: %d refused request(s) recorded", replayed)
+        return replayed
+
+    def _replay(self, documents: list[dict]) -> None:
+        with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
+            index = IndexWriter(chain.connection)
+            seen: set[str] = set()
+            for document in documents:
+                request_id = document["request_id"]
+                # Already recorded by an earlier replay that committed but crashed before emptying the spool.
+                if request_id in seen or index.has_request(request_id):
+                    continue
+                seen.add(request_id)
+                appended = chain.append("request", request_id, document["data"], document["text"])
+                index.add(request_row(appended.seq, document["data"]))
+            index.flush()
+        self._witness(chain.checkpoint_written)
+
+    def write_probe(self) -> str:
+        """"ok" if the store can commit a write now, else why not; probed at most every ``write_probe_seconds``
+        (``/readyz`` asks on every call). A success also replays the spool."""
+        with self._probe_lock:
+            now = time.monotonic()
+            if now - self._probe_at < self.settings.write_probe_seconds:
+                return self._probe_result
+            self._probe_at = now
+            try:
+                # Rewrites the head row with its own values: a real committed write that changes nothing.
+                with writer_connection(self.engine) as connection, connection.begin():
+                    connection.execute(update(audit_chain_head).where(audit_chain_head.c.id == 1)
+                                       .values(seq=audit_chain_head.c.seq))  # fmt: skip
+                self._probe_result = "ok"
+            except Exception as error:
+                detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                log.error("audit store write probe failed: %s: %s", type(error).__name__, detail)
+                self._probe_result = f"cannot write: {type(error).__name__}"
+        if self._probe_result == "ok" and self.spool is not None and self.spool.has_pending():
+            self.replay_spool()
+        return self._probe_result
 
     def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
         with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
@@ -101,6 +194,7 @@ class AuditStore:
             for work in batch:
                 work.result = work.apply(tx)
             tx.index.flush()
+        self._witness(chain.checkpoint_written)
 
     def _run_alone(self, work: Work[AppendTransaction]) -> None:
         try:
@@ -115,8 +209,11 @@ class AuditStore:
         """Sign a checkpoint of the current head now (if anything was appended since the last); return the latest."""
         try:
             with chain_transaction(self.engine, self.signer, self.checkpoints, force_checkpoint=True) as chain:
-                written = chain.checkpoint_written
+                pass
+            # Read after the transaction: the checkpoint is signed when it ends (``ChainWriter.finish``).
+            written = chain.checkpoint_written
             if written is not None:
+                self._witness(written)
                 return written
             with self.engine.connect() as connection:
                 return latest_checkpoint(connection)
@@ -125,11 +222,15 @@ class AuditStore:
 
     def close(self) -> Checkpoint | None:
         """At shutdown: sign a checkpoint of everything appended (best effort) and close the connections."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         try:
             return self.checkpoint()
         except AuditUnavailable:
             return None
         finally:
+            if self.witnesses is not None:
+                self.witnesses.close(self.settings.witness_timeout_seconds * 2)
             self.engine.dispose()
 
     def purge_text(self, older_than: timedelta, access: AccessEvent) -> int:
@@ -186,8 +287,17 @@ class AuditStore:
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _unavailable(what: str, error: Exception) -> AuditUnavailable:
+    def _witness(self, checkpoint: Checkpoint | None) -> None:
+        """Hand a committed checkpoint to the witnesses; never raises (the entries are committed already)."""
+        if checkpoint is None or self.witnesses is None:
+            return
+        try:
+            self.witnesses.publish(checkpoint)
+        except Exception as error:  # a bug in a witness must not turn a recorded request into a refused one
+            log.error("audit checkpoint #%d could not be witnessed: %s", checkpoint.number, type(error).__name__)
+
+    def _unavailable(self, what: str, error: Exception) -> AuditUnavailable:
+        self._probe_at = float("-inf")  # a failed write makes the next readiness check probe again, not trust a cached ok
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         log.error("audit store could not record the %s: %s: %s", what, type(error).__name__, detail)
         return AuditUnavailable(f"the audit store could not record the {what}: {type(error).__name__}")

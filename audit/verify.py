@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select
 
+from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_claim, witness_claims
 from audit.canonical import GENESIS_HASH, canonical_json, format_time, sha256_hex, utc
 from audit.index import INDEX_KIND, completed_row, row_for_entry
 from audit.schema import (
@@ -37,7 +38,7 @@ from audit.schema import (
     audit_events,
     audit_ledger,
 )
-from audit.signing import KeyRing, checkpoint_message
+from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
 INDEX_COLUMNS = ("request_id", "kind", "received_at", "day", "user_id", "department", "model", "provider", "endpoint",
@@ -64,6 +65,8 @@ class Report:
     checkpoints: int = 0
     signed_through: int = 0  # the highest seq covered by a checkpoint whose signature was checked
     unsigned_checkpoints: int = 0
+    witnessed_checkpoints: int = 0
+    witnessed_through: int = 0  # the highest seq covered by a witnessed checkpoint that matches the chain
     purged_texts: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -80,7 +83,8 @@ class Report:
     def to_document(self) -> dict:
         return {
             "intact": self.intact, "tampered": self.tampered, "entries": self.entries, "last_seq": self.last_seq, "last_hash": self.last_hash,
-            "checkpoints": self.checkpoints, "signed_through": self.signed_through, "purged_texts": self.purged_texts,
+            "checkpoints": self.checkpoints, "signed_through": self.signed_through,
+            "witnessed_checkpoints": self.witnessed_checkpoints, "witnessed_through": self.witnessed_through, "purged_texts": self.purged_texts,
             "problems": [p.to_document() for p in self.problems], "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
         }  # fmt: skip
@@ -99,88 +103,52 @@ class _Collector:
 
 
 def verify(engine: Engine, keys: KeyRing, *, check_index: bool = True, max_problems: int = 20,
-           external_checkpoint: dict | None = None) -> Report:  # fmt: skip
-    """Check the whole trail; see the module documentation for what is checked."""
+           external_checkpoint: dict | None = None, witness: list[tuple[int, dict]] | None = None) -> Report:  # fmt: skip
+    """Check the whole trail; see the module documentation for what is checked. Only reads: give it an engine
+    that cannot write (``audit.database.read_only_engine``) to have the database enforce that too."""
     report = Report()
     problems = _Collector(report, max_problems)
     with engine.connect() as connection:
-        checkpoints = _load_checkpoints(connection, keys, report, problems)
-        purges = _purge_cutoffs(connection)
-        at_seq = {cp["seq"]: cp for cp in checkpoints}
+        rows = [dict(r) for r in connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings()]
+        report.checkpoints = len(rows)
+        claims = database_claims(rows, keys, problems)
+        report.unsigned_checkpoints = sum(1 for row in rows if row["algorithm"] == UNSIGNED)
+        in_database = {claim.number: claim for claim in claims}
         if external_checkpoint is not None:
-            _check_external(external_checkpoint, keys, problems)
-            at_seq.setdefault(external_checkpoint["seq"], {**external_checkpoint, "external": True})
+            kept = kept_claim(external_checkpoint, keys, in_database, problems)
+            claims += [kept] if kept is not None else []
+        if witness is not None:
+            witnessed = witness_claims(witness, keys, in_database, problems)
+            report.witnessed_checkpoints = len(witnessed)
+            claims += witnessed
+            if not witnessed:
+                report.warnings.append("the witness log holds no checkpoint: it cannot show that the tail is complete")
+        at_seq: dict[int, list[Claim]] = {}
+        for claim in claims:
+            at_seq.setdefault(claim.seq, []).append(claim)
+        purges = _purge_cutoffs(connection)
         counts = _check_chain(connection, report, problems, at_seq, purges)
-        for checkpoint in sorted(at_seq.values(), key=lambda cp: cp["seq"]):
-            if checkpoint["seq"] > report.last_seq:
-                name = "the checkpoint you gave" if checkpoint.get("external") else f"checkpoint #{checkpoint['number']}"
-                problems.add("truncated", report.last_seq + 1,
-                             f"the ledger ends at entry {report.last_seq}, but {name} records entry {checkpoint['seq']}: "
-                             f"entries {report.last_seq + 1}..{checkpoint['seq']} were deleted (the tail was cut off)")  # fmt: skip
-                break
+        beyond = sorted((c for c in claims if c.seq > report.last_seq), key=lambda c: (c.seq, c.origin != DATABASE))
+        if beyond:
+            claim = beyond[0]
+            problems.add("truncated", report.last_seq + 1,
+                         f"the ledger ends at entry {report.last_seq}, but {claim.name} records entry {claim.seq}: "
+                         f"entries {report.last_seq + 1}..{claim.seq} were deleted (the tail was cut off)")  # fmt: skip
         _check_head(connection, report, problems)
         if check_index:
             _check_index(connection, counts, problems)
             _check_rollups(connection, problems)
-    if report.unsigned_checkpoints:
+    if report.unsigned_checkpoints and not keys.requires_signatures:
         report.warnings.append(
-            f"{report.unsigned_checkpoints} checkpoint(s) are not signed (no checkpoint key was configured when they "
-            "were written): they reveal careless truncation, but anyone able to write to the database could forge them."
+            f"{report.unsigned_checkpoints} checkpoint(s) are not signed (no checkpoint key was configured or given): "
+            "they reveal careless truncation, but anyone able to write to the database could forge them."
         )
-    signed_any = report.checkpoints > report.unsigned_checkpoints
-    if signed_any and report.last_seq > report.signed_through:
+    if report.signed_through and report.last_seq > report.signed_through:
         report.warnings.append(
             f"entries {report.signed_through + 1}..{report.last_seq} are not yet covered by a signed checkpoint "
             "('handrail audit checkpoint' writes one now)."
         )
     return report
-
-
-# --- checkpoints -------------------------------------------------------------------------------------------------
-
-
-def _load_checkpoints(connection: Connection, keys: KeyRing, report: Report, problems: _Collector) -> list[dict]:
-    rows = [dict(r) for r in connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings()]
-    report.checkpoints = len(rows)
-    expected_number = 1
-    previous_seq = 0
-    for row in rows:
-        if row["number"] != expected_number:
-            problems.add("checkpoint", row["seq"], f"checkpoint #{expected_number} is missing (the next is #{row['number']})")
-        expected_number = row["number"] + 1
-        if row["seq"] < previous_seq:
-            problems.add("checkpoint", row["seq"], f"checkpoint #{row['number']} goes back to entry {row['seq']}")
-        previous_seq = row["seq"]
-        message = checkpoint_message(row["number"], row["seq"], row["hash"], format_time(utc(row["created_at"])),
-                                     row["algorithm"], row["key_id"])  # fmt: skip
-        good = keys.check(row["algorithm"], row["key_id"], message, row["signature"])
-        if good is None:
-            how = "configure it as audit.checkpoint_key" if row["algorithm"] == "hmac-sha256" else "pass its public key with --public-key"
-            problems.add("unverifiable", row["seq"],
-                         f"checkpoint #{row['number']} is signed ({row['algorithm']}) by key {row['key_id']}, which was "
-                         f"not given: {how}")  # fmt: skip
-        elif not good:
-            problems.add("checkpoint", row["seq"],
-                         f"checkpoint #{row['number']} has a signature that does not match its content: it was forged or altered")  # fmt: skip
-        elif row["algorithm"] == "sha256":
-            report.unsigned_checkpoints += 1
-        else:
-            report.signed_through = max(report.signed_through, row["seq"])
-    return rows
-
-
-def _check_external(checkpoint: dict, keys: KeyRing, problems: _Collector) -> None:
-    try:
-        message = checkpoint_message(checkpoint["number"], checkpoint["seq"], checkpoint["hash"],
-                                     checkpoint["created_at"], checkpoint["algorithm"], checkpoint["key_id"])  # fmt: skip
-        good = keys.check(checkpoint["algorithm"], checkpoint["key_id"], message, checkpoint["signature"])
-    except (KeyError, TypeError) as error:
-        problems.add("checkpoint", None, f"the checkpoint you gave is incomplete: {error}")
-        return
-    if good is None:
-        problems.add("unverifiable", checkpoint["seq"], "the checkpoint you gave is signed by a key that was not given")
-    elif not good:
-        problems.add("checkpoint", checkpoint["seq"], "the checkpoint you gave has a signature that does not match its content")
 
 
 # --- the chain ---------------------------------------------------------------------------------------------------
@@ -221,7 +189,7 @@ class _Counts:
     completions: int = 0
 
 
-def _check_chain(connection: Connection, report: Report, problems: _Collector, checkpoints: dict[int, dict],
+def _check_chain(connection: Connection, report: Report, problems: _Collector, checkpoints: dict[int, list[Claim]],
                  purges: list[tuple[int, str]]) -> _Counts:  # fmt: skip
     counts = _Counts()
     expected_seq = 1
@@ -256,15 +224,21 @@ def _check_chain(connection: Connection, report: Report, problems: _Collector, c
                 problems.add("altered", seq, f"entry {seq} was altered: its content no longer matches its hash")
             _check_columns(seq, kind, request_id, recorded_at, document, problems)
             _check_text(seq, text, document, purges, report, problems)
-        checkpoint = checkpoints.get(seq)
-        if checkpoint is not None:
-            if checkpoint["hash"] != actual_hash:
-                name = "the checkpoint you gave" if checkpoint.get("external") else f"checkpoint #{checkpoint['number']}"
-                where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
-                problems.add("altered", seq, f"{name} records a different hash for entry {seq}: {where} was altered and "
-                                             "the hashes after it recomputed")  # fmt: skip
-            else:
-                last_good_checkpoint = seq
+        claims = checkpoints.get(seq, ())
+        where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+        for claim in claims:
+            if claim.hash != actual_hash:
+                problems.add("altered", seq, f"{claim.name} records a different hash for entry {seq}: {where} was altered "
+                                             "and the hashes after it recomputed")  # fmt: skip
+                continue
+            if claim.signed:
+                report.signed_through = max(report.signed_through, seq)
+            if claim.origin == WITNESS:
+                report.witnessed_through = max(report.witnessed_through, seq)
+        # Blame is narrowed only by a position every claim agrees on and one can be trusted for (a forged unsigned
+        # claim that matches a rewritten chain must not move it).
+        if claims and all(c.hash == actual_hash for c in claims) and any(c.trusted for c in claims):
+            last_good_checkpoint = seq
         if document is not None:
             if document.get("kind") in INDEX_KIND:
                 counts.indexed += 1
