@@ -24,7 +24,9 @@ def test_migrations_build_exactly_the_declared_tables(database_url):
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
     assert {c["name"] for c in inspect(engine).get_columns("api_keys")} == {
-        "key_id", "secret_sha256", "user_id", "department", "roles", "clearance", "description", "created_at", "revoked_at"}  # fmt: skip
+        "key_id", "secret_sha256", "user_id", "department", "roles", "clearance", "description", "created_at", "revoked_at",
+        "expires_at"}  # fmt: skip
+    assert {c["name"] for c in inspect(engine).get_columns("rate_limit_buckets")} == {"bucket", "tokens", "updated_at"}
     engine.dispose()
 
 
