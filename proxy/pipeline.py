@@ -73,7 +73,8 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         with context.stage("decide"):
             context.decision = decision = await _decide(services, context, conversation, scan, "request")
         if decision.action == "block":
-            raise PolicyRefusal(_refusal_message(decision, "The request was not sent to the model."), code=decision.first_reason_code)
+            message = _refusal_message(decision, "The request was not sent to the model.")
+            raise PolicyRefusal(message + earlier_message_hint(conversation, scan), code=decision.first_reason_code)
         if conversation.unforwardable:
             raise BadRequest(conversation.unforwardable[0])
         with context.stage("enforce"):
@@ -409,6 +410,22 @@ def _answer_refusal(decision: Decision) -> PolicyRefusal:
     refusal = PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
     refusal.outcome = "blocked_answer"
     return refusal
+
+
+def earlier_message_hint(conversation: Conversation, scan: ScanResult) -> str:
+    """Say so when the data is only in earlier messages: chat tools resend the whole conversation every turn,
+    so the user would otherwise be refused again and again for something they no longer see on screen."""
+    indexes = [part.message_index for part in conversation.parts if part.message_index is not None]
+    if not scan.findings or not indexes:
+        return ""
+    latest = max(indexes)
+    places = {conversation.parts[f.part].message_index for f in scan.findings if f.part is not None}
+    if None in places or latest in places:
+        return ""
+    return (
+        " The data is in an earlier message of this conversation, which your chat tool sends again with every new"
+        " message: start a new chat to continue without it."
+    )
 
 
 def _refusal_message(decision: Decision, consequence: str) -> str:
