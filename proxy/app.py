@@ -64,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return pipeline.error_response(_adapter_for_headers(request), error, request_id)
         return JSONResponse(_models_document(request, names), headers={"x-request-id": request_id})
 
+    @app.post("/v1/messages/count_tokens")
+    async def count_tokens(request: Request) -> Response:
+        return await pipeline.count_tokens(request, request.app.state.services)
+
     @app.post("/v1/guardrail/scan")
     async def guardrail_scan(request: Request) -> Response:
         return await pipeline.handle_scan_request(request, request.app.state.services)

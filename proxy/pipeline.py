@@ -42,7 +42,7 @@ from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, Pol
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
-from proxy.request_context import RequestContext
+from proxy.request_context import RequestContext, new_request_id
 from proxy.services import Services
 
 log = logging.getLogger("handrail")
@@ -126,6 +126,26 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
         return await _refuse(services, context, formats.openai_chat, error)
     context.finished("scanned", 200)
     return JSONResponse(result, headers={"x-request-id": context.request_id})
+
+
+async def count_tokens(request: Request, services: Services) -> Response:
+    """``POST /v1/messages/count_tokens``: counted here, with litellm's local tokenizers.
+
+    Nothing leaves the gateway, so nothing needs scanning or recording; the body
+    is still parsed by the Messages adapter, so a bad one gets the same 400.
+    """
+    request_id = new_request_id()
+    try:
+        await authenticate(request, services, "user")
+        raw = await request_input.read_body(request, services.settings.server.max_body_bytes)
+        body = request_input.decode_json_object(raw)
+        # count_tokens takes a Messages body without max_tokens
+        conversation = formats.anthropic_messages.parse({"max_tokens": 1, **body}, formats.client_headers(request.headers))
+        services.upstream.require_model(conversation.model)
+        tokens = await anyio.to_thread.run_sync(services.upstream.count_tokens, conversation.model, conversation.outbound)
+    except HandrailError as error:
+        return error_response(formats.anthropic_messages, error, request_id)
+    return JSONResponse({"input_tokens": tokens}, headers={"x-request-id": request_id})
 
 
 async def models_for(request: Request, services: Services) -> list[str]:

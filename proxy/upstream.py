@@ -98,6 +98,11 @@ class Upstream:
         start = StreamStart(first.id or f"chatcmpl-{uuid.uuid4().hex}", model, int(first.created or time.time()))
         return start, _deltas(stream, iterator, first)
 
+    def count_tokens(self, model: str, request: dict) -> int:
+        """Input tokens of a chat request, by litellm's local tokenizers (nothing is sent anywhere)."""
+        params = next(entry["litellm_params"] for entry in self._model_list if entry["model_name"] == model)
+        return int(litellm.token_counter(model=params["model"], messages=request["messages"], tools=request.get("tools")))
+
     async def embed(self, model: str, request: dict) -> EmbeddingAnswer:
         if self.provider_of(model) == "mock":
             # litellm's mock answers embeddings with its mock *sentence*, which no client can decode;

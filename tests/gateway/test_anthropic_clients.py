@@ -55,3 +55,15 @@ def test_refusal_for_anthropic_clients(client, recorder):
     assert refused.value.body["error"]["type"] == "permission_error"
     assert "943 476 5919" not in refused.value.body["error"]["message"]
     assert recorder.requests == []
+
+
+def test_count_tokens_is_answered_locally(client, recorder):
+    """Anthropic clients count tokens before they send; the count is made here, and nothing reaches the provider."""
+    short = client.messages.count_tokens(model="echo", messages=[{"role": "user", "content": "Hello"}])
+    longer = client.messages.count_tokens(
+        model="echo", system="Be brief.", messages=[{"role": "user", "content": "Hello, please summarise the attached minutes."}]
+    )
+    assert 0 < short.input_tokens < longer.input_tokens
+    assert recorder.requests == []
+    with pytest.raises(anthropic.BadRequestError):
+        client.messages.count_tokens(model="echo", messages=[{"role": "system", "content": "x"}])
