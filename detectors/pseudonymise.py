@@ -35,6 +35,9 @@ PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
 _MAX_PLACEHOLDER = 48
 _PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 
+# Why a placeholder in a tool call's arguments is never restored: the client may run the call.
+TOOL_ARGUMENT = "in a tool-call argument"
+
 _anonymizer = AnonymizerEngine()
 # Keyed so that a hash cannot be reversed by hashing every possible NI number;
 # stable for the life of the process unless a deployment passes its own key.
@@ -131,8 +134,9 @@ class Pseudonymiser:
         if placeholder in self._value_of:
             self._unrestored[reason] = self._unrestored.get(reason, 0) + 1
 
-    def stream_restorer(self) -> StreamRestorer:
-        return StreamRestorer(self)
+    def stream_restorer(self, keep: str | None = None) -> StreamRestorer:
+        """A restorer for one streamed text; with ``keep`` (a reason), one that only counts placeholders."""
+        return StreamRestorer(self, keep)
 
 
 class StreamRestorer:
@@ -146,8 +150,9 @@ class StreamRestorer:
     around it began several chunks earlier.
     """
 
-    def __init__(self, pseudonymiser: Pseudonymiser) -> None:
+    def __init__(self, pseudonymiser: Pseudonymiser, keep: str | None = None) -> None:
         self._pseudonymiser = pseudonymiser
+        self._keep = keep
         self._pending = ""
         self._reader = MarkupReader()
 
@@ -170,6 +175,8 @@ class StreamRestorer:
     def _restore(self, text: str) -> str:
         if not self._pseudonymiser:
             return text
+        if self._keep is not None:
+            return self._pseudonymiser.keep_placeholders(text, self._keep)
         out: list[str] = []
         position = 0
         for match in PLACEHOLDER.finditer(text):
