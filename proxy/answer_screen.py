@@ -110,7 +110,8 @@ class StreamScreen:
             channel = self._channels[key]
             if not self.scanning:
                 channel.decided = len(channel.raw)
-            elif len(channel.raw) - channel.decided >= self._hold_back + self._step:
+            elif len(channel.raw) - channel.decided >= self._hold_back + (self._step if channel.decided else 1):
+                # The first text goes out as soon as it has its hold-back after it; later scans wait for a step.
                 await self._decide(channel, len(channel.raw) - self._hold_back)
         return self._release()
 

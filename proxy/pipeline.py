@@ -206,18 +206,21 @@ class Forwarding:
     async def stream(self) -> Response:
         context = self.context
         try:
+            screen = self._screen()  # before anything is forwarded: no scanner, no stream
             with context.stage("upstream_first_chunk"):
                 start, deltas = await self.services.upstream.stream(self.model, self.upstream_request)
         except HandrailError as error:
             return await self._fail(error)
         renderer = self.adapter.StreamRenderer(start, self.model, self.conversation.body)
         return StreamingResponse(
-            self._relay(renderer, deltas),
+            self._relay(renderer, deltas, screen),
             media_type="text/event-stream",
             headers={**STREAM_HEADERS, "x-request-id": context.request_id},
         )
 
-    async def _relay(self, renderer: object, deltas: AsyncIterator[AnswerDelta]) -> AsyncIterator[bytes]:
+    async def _relay(
+        self, renderer: object, deltas: AsyncIterator[AnswerDelta], screen: StreamScreen
+    ) -> AsyncIterator[bytes]:
         """Pass the stream on as it is scanned, restoring placeholders on the way.
 
         The screen holds back a bounded tail of text until it has been scanned
@@ -225,7 +228,6 @@ class Forwarding:
         possible placeholder prefix. A tool call, or data the user did not send,
         that the policy does not allow ends the stream with an error event.
         """
-        screen = self._screen()
         restorers: dict[tuple, StreamRestorer] = {}
         usage = None
         outcome, status, error_view = "completed", 200, None

@@ -13,6 +13,7 @@ serves every test without shared switches:
     slow        waits 5 s before answering  drop        streams two chunks, then breaks the connection
     long        streams 200 chunks, 50 ms apart (for client-disconnect tests)
     brief       answers with one fixed short paragraph (benchmarks)
+    paced       the same paragraph, streamed one word every 20 ms, as a provider generates it (benchmarks)
     scripted    answers with the text a test set by ``recorder.script(chunks)``, streamed in exactly those chunks
                 (``claude-scripted`` does the same on the Anthropic API)
 """
@@ -96,7 +97,7 @@ def build_app(recorder: Recorder) -> Starlette:
             return failure
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
         created = int(time.time())
-        text = BRIEF_ANSWER if model == "brief" else "You said: " + _last_user_text(body.get("messages", []))
+        text = BRIEF_ANSWER if model in ("brief", "paced") else "You said: " + _last_user_text(body.get("messages", []))
         text = "".join(recorder.scripted) if model == "scripted" else text
         if body.get("stream"):
             return StreamingResponse(_openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream")
@@ -190,6 +191,8 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
             for index, word in enumerate(words):
                 if model == "drop" and index == 2:
                     raise ConnectionResetError("stand-in drops the connection mid-stream")
+                if model == "paced" and index:
+                    await asyncio.sleep(0.02)
                 yield chunk({"content": word})
             yield chunk({}, "stop")
         if (body.get("stream_options") or {}).get("include_usage"):
