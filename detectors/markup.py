@@ -29,6 +29,8 @@ _URL_WORD = re.compile(
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:")
 # Only these characters can complete a URL-looking word, so the pattern is tried only after them.
 _URL_TRIGGERS = frozenset(":/.")
+# The characters that can change where the reader is; runs of anything else are taken in one step.
+_SIGNIFICANT = re.compile(r"""[\s<>()\[\]"':/.]""")
 # A word longer than this keeps its verdict; the pattern needs only its start.
 _WORD_KEPT = 80
 _LINE_KEPT = 200
@@ -75,8 +77,28 @@ class MarkupReader:
         self._previous = token[-1:] or self._previous
 
     def feed(self, text: str) -> None:
-        for char in text:
-            self._step(char)
+        position = 0
+        for match in _SIGNIFICANT.finditer(text):
+            if match.start() > position:
+                self._plain(text[position : match.start()])
+            self._step(match.group())
+            position = match.end()
+        if position < len(text):
+            self._plain(text[position:])
+
+    def _plain(self, run: str) -> None:
+        """A run of characters that open, close or quote nothing: it only extends the word and the line."""
+        if self._after_open_angle:
+            self._step(run[0])  # decides whether the "<" before it opened a tag
+            run = run[1:]
+            if not run:
+                return
+        if self._next_word_is_url and not self._word:
+            self._word_is_url = True
+            self._next_word_is_url = False
+        self._word += run[: max(0, _WORD_KEPT - len(self._word))]
+        self._line += run[: max(0, _LINE_KEPT - len(self._line))]
+        self._previous = run[-1]
 
     def _step(self, char: str) -> None:
         previous = self._previous
