@@ -30,9 +30,11 @@ from proxy.answer import AnswerDelta, ToolCallDelta
 # up to 34 characters plus spaces; a credential header and key run longer but are
 # caught by their start): text is released once this much follows it.
 HOLD_BACK = 64
-# Scan again once this much more has arrived beyond the hold-back, so a stream is
-# scanned every few tokens rather than on every one.
-SCAN_STEP = 32
+# Scan again once this much more has arrived beyond the hold-back. Each scan reads
+# LEFT_CONTEXT + HOLD_BACK + SCAN_STEP characters to release SCAN_STEP, so the step
+# sets the CPU cost (here about 3x a single scan of the whole answer) against how
+# evenly text flows (here in pieces of about 64 characters, a dozen tokens).
+SCAN_STEP = 64
 # Text before the scanned point that is scanned again for context (names, labels).
 LEFT_CONTEXT = 64
 
