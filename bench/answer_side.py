@@ -22,13 +22,13 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from detectors.analyzer import TextAnalyzer  # noqa: E402
-from detectors.findings import Finding  # noqa: E402
-from detectors.pseudonymise import Pseudonymiser  # noqa: E402
-from detectors.settings import DetectionSettings  # noqa: E402
-from proxy.answer import AnswerDelta  # noqa: E402
-from proxy.answer_screen import StreamScreen  # noqa: E402
-from tests.support.standin import BRIEF_ANSWER  # noqa: E402
+from detectors.analyzer import TextAnalyzer
+from detectors.findings import Finding
+from detectors.pseudonymise import Pseudonymiser
+from detectors.settings import DetectionSettings
+from proxy.answer import AnswerDelta
+from proxy.answer_screen import StreamScreen
+from tests.support.standin import BRIEF_ANSWER
 
 CHUNK = 5
 
@@ -67,9 +67,9 @@ def main() -> None:
     whole, screened, scans_per_answer = [], [], []
     for number in range(args.repeat):
         text = answer(number)
-        whole.append(timed(lambda: analyzer.analyze(text)))
+        whole.append(timed(lambda text=text: analyzer.analyze(text)))
         scans: list[int] = []
-        screened.append(timed(lambda: asyncio.run(stream(text + " "))))
+        screened.append(timed(lambda text=text: asyncio.run(stream(text + " "))))
         scans_per_answer.append(len(scans))
 
     pseudonymiser = Pseudonymiser()

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from proxy.cli import main
-from tests.policy.helpers import copy_policies
+from tests.policy.helpers import copy_policies, edit_data
 from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.integration
@@ -37,6 +37,19 @@ def nothing_of_the_number(received: str) -> bool:
     return NINO_FULL.startswith(received) and len(PROSE) <= len(received) <= NINO_FULL.index(NINO)
 
 
+NHS = "943 476 5919"
+TOOLS_TRIAL = {
+    "description": "Tool use on the scripted stand-in, for the answer-side tests.",
+    "owner": "security@example.gov.uk",
+    "departments": ["HMRC"],
+    "users": [],
+    "models": ["scripted"],
+    "relaxes": ["agentic"],
+    "max_classification": "OFFICIAL",
+    "starts": "2026-01-01T00:00:00+00:00",
+    "expires": "2099-01-01T00:00:00+00:00",
+    "daily_request_cap": 1000,
+}
 BLOCK_RULE = """
 blocks contains {"priority": 29, "code": "answer_identifier", "message": "The answer held an NI number."} if {
 	input.phase == "response"
@@ -142,6 +155,7 @@ def blocking_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
     policies = copy_policies(directory / "policies")
     protection = Path(policies) / "handrail" / "protection" / "protection.rego"
     protection.write_text(protection.read_text() + BLOCK_RULE)
+    edit_data(policies, "experiments", lambda document: document.update({"tools-trial": TOOLS_TRIAL}))
     gateway = Gateway(directory, model_list=standin.model_list(("scripted",)),
                       settings={"policy": {"path": str(policies), "run_tests_on_reload": False}})  # fmt: skip
     gateway.key = gateway.create_key()  # type: ignore[attr-defined]
@@ -178,3 +192,32 @@ def test_block_ends_each_api_stream_with_its_own_error_event_and_nothing_of_the_
     assert claude_error.value.body["error"]["type"] == "permission_error"
     assert "withheld" in claude_error.value.body["error"]["message"]
     assert nothing_of_the_number("".join(pieces))
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_tool_call_arguments_are_scanned_like_text_and_keep_their_placeholders(blocking_gateway, recorder, stream):
+    client = openai.OpenAI(base_url=f"{blocking_gateway.url}/v1", api_key=blocking_gateway.key, max_retries=0,
+                           default_headers={"x-handrail-experiment": "tools-trial"})  # fmt: skip
+    arguments = '{"patient": "<PERSON_1>", "nhs_number": "' + NHS + '", "note": "call back"}'
+    recorder.script_call("update_record", [arguments[:20], arguments[20:33], arguments[33:38], arguments[38:]])
+    messages = [{"role": "user", "content": f"Update the record for {NAME}."}]
+    if stream:
+        with client.chat.completions.with_streaming_response.create(model="scripted", messages=messages, stream=True) as response:
+            request_id = response.headers["x-request-id"]
+            calls = [call for chunk in response.parse() if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
+        assert calls[0].function.name == "update_record"
+        received = "".join(call.function.arguments or "" for call in calls)
+    else:
+        response = client.chat.completions.with_raw_response.create(model="scripted", messages=messages)
+        request_id = response.headers["x-request-id"]
+        call = response.parse().choices[0].message.tool_calls[0]
+        assert call.function.name == "update_record"
+        received = call.function.arguments
+    assert NAME not in recorder.text()
+    # The new NHS number is removed; the placeholder is not turned back into the name the client would act on.
+    assert json.loads(received) == {"patient": "<PERSON_1>", "nhs_number": "[UK_NHS removed]", "note": "call back"}
+    event = completion_of(blocking_gateway, request_id)
+    assert event["answer_findings"].get("UK_NHS") == 1
+    assert [s["evidence"] for s in event["answer_signals"] if s["type"] == "unrestored_placeholders"] == [
+        "1 placeholder was left unrestored (1 in a tool-call argument)"
+    ]

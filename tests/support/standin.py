@@ -15,7 +15,8 @@ serves every test without shared switches:
     brief       answers with one fixed short paragraph (benchmarks)
     paced       the same paragraph, streamed one word every 20 ms, as a provider generates it (benchmarks)
     scripted    answers with the text a test set by ``recorder.script(chunks)``, streamed in exactly those chunks
-                (``claude-scripted`` does the same on the Anthropic API)
+                (``claude-scripted`` does the same on the Anthropic API); ``recorder.script_call(name, chunks)``
+                makes it call a function instead, its arguments streamed in those chunks
 """
 
 from __future__ import annotations
@@ -47,12 +48,18 @@ class Recorder:
     cancelled_streams: int = 0
     completed_streams: int = 0
     scripted: list[str] = field(default_factory=list)
+    scripted_call: tuple[str, list[str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def script(self, chunks: list[str]) -> None:
         """What model ``scripted`` answers next: these chunks (joined, when the answer is not streamed)."""
         with self._lock:
             self.scripted = list(chunks)
+
+    def script_call(self, name: str, argument_chunks: list[str]) -> None:
+        """What model ``scripted`` answers next on the OpenAI API: a call of ``name`` with these arguments."""
+        with self._lock:
+            self.scripted_call = (name, list(argument_chunks))
 
     def add(self, path: str, headers: dict, body: dict) -> None:
         with self._lock:
@@ -64,6 +71,7 @@ class Recorder:
             self.cancelled_streams = 0
             self.completed_streams = 0
             self.scripted = []
+            self.scripted_call = None
 
     def text(self) -> str:
         """Everything received, as one string, for "this value never left the gateway" checks."""
@@ -103,8 +111,8 @@ def build_app(recorder: Recorder) -> Starlette:
             return StreamingResponse(_openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream")
         message: dict = {"role": "assistant", "content": text}
         finish = "stop"
-        if model == "tools":
-            message = {"role": "assistant", "content": None, "tool_calls": [_tool_call()]}
+        if model == "tools" or (model == "scripted" and recorder.scripted_call):
+            message = {"role": "assistant", "content": None, "tool_calls": [_tool_call(recorder, model)]}
             finish = "tool_calls"
         return JSONResponse({
             "id": completion_id, "object": "chat.completion", "created": created, "model": model,
@@ -163,7 +171,10 @@ async def _failure(model: str) -> Response | None:
     return None
 
 
-def _tool_call() -> dict:
+def _tool_call(recorder: Recorder | None = None, model: str = "tools") -> dict:
+    if recorder is not None and model == "scripted" and recorder.scripted_call:
+        name, chunks = recorder.scripted_call
+        return {"id": "call_scripted1", "type": "function", "function": {"name": name, "arguments": "".join(chunks)}}
     return {"id": "call_standin1", "type": "function", "function": {"name": "lookup_record", "arguments": '{"id": "42"}'}}
 
 
@@ -175,11 +186,13 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
 
     try:
         yield chunk({"role": "assistant", "content": ""})
-        if model == "tools":
-            call = _tool_call()
+        if model == "tools" or (model == "scripted" and recorder.scripted_call):
+            call = _tool_call(recorder, model)
             yield chunk({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
                                          "function": {"name": call["function"]["name"], "arguments": ""}}]})  # fmt: skip
-            yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": call["function"]["arguments"]}}]})
+            pieces = recorder.scripted_call[1] if model == "scripted" and recorder.scripted_call else [call["function"]["arguments"]]
+            for piece in pieces:
+                yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
             yield chunk({}, "tool_calls")
         elif model == "long":
             for number in range(200):
