@@ -13,8 +13,9 @@ not send go to a judge (the policy, phase "response"), which raises to end the
 stream or names the kinds to drop; dropped values become ``[TYPE removed]``, as
 in a non-streamed answer.
 
-Output keeps the provider's chunking: each incoming piece goes out as one piece
-(split only where the scanned point falls inside it), in the order it came.
+Output keeps the provider's chunking: each incoming piece goes out as one piece,
+in the order it came; only a piece longer than the hold-back is split where the
+scanned point falls inside it.
 """
 
 from __future__ import annotations
@@ -197,7 +198,9 @@ class StreamScreen:
                 continue
             channel = self._channels[item.key]
             end = min(item.end, channel.decided)
-            if end < item.end and end <= item.start:
+            if end < item.end and (end <= item.start or item.end - item.start <= self._hold_back):
+                # A piece no longer than the hold-back waits to go out whole (a token is not cut in two);
+                # only a longer one is split where the scanned text ends.
                 break
             out.append(self._delta(item, self._text(channel, item.start, end)))
             if end < item.end:

@@ -90,7 +90,7 @@ def test_openai_stream_with_a_new_ni_number_split_over_chunks_is_redacted_before
         request_id = response.headers["x-request-id"]
         pieces = [c.choices[0].delta.content for c in response.parse() if c.choices and c.choices[0].delta.content]
     assert "".join(pieces) == NINO_REMOVED
-    assert len(pieces) >= len(NINO_CHUNKS)  # still streamed in the provider's pieces, not one block
+    assert len(pieces) > 3  # still streamed in the provider's pieces (those of the number now empty), not one block
     event = completion_of(gateway, request_id)
     assert event["answer_findings"] == {"UK_NINO": 1}
     assert NINO not in json.dumps(event) and "<UK_NINO>" in event["answer_text"]
