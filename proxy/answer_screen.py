@@ -50,6 +50,7 @@ Key = tuple  # ("text", choice) or ("call", choice, index)
 class _Channel:
     raw: str = ""
     decided: int = 0  # raw[:decided] is scanned (with enough after it) and judged
+    first_end: int = 0  # where the channel's first piece ends: the first scan waits for the hold-back after it
     removals: list[tuple[int, int, str]] = field(default_factory=list)  # sorted, disjoint spans to drop
     findings: list[Finding] = field(default_factory=list)  # everything found, offsets into raw (for the audit)
 
@@ -113,10 +114,16 @@ class StreamScreen:
             channel = self._channels[key]
             if not self.scanning:
                 channel.decided = len(channel.raw)
-            elif len(channel.raw) - channel.decided >= self._hold_back + (self._step if channel.decided else 1):
-                # The first text goes out as soon as it has its hold-back after it; later scans wait for a step.
+            elif len(channel.raw) - self._hold_back >= self._next_scan_at(channel):
                 await self._decide(channel, len(channel.raw) - self._hold_back)
         return self._release()
+
+    def _next_scan_at(self, channel: _Channel) -> int:
+        """How much must be releasable before the next scan is worth making."""
+        if channel.decided:
+            return channel.decided + self._step
+        # The first piece goes out as soon as it has its hold-back after it (a long one is split at once).
+        return channel.first_end if channel.first_end <= self._hold_back else 1
 
     async def finish(self) -> list[AnswerDelta]:
         """The stream has ended: judge what is held and release it."""
@@ -144,6 +151,7 @@ class StreamScreen:
         channel = self._channels.setdefault(key, _Channel())
         start = len(channel.raw)
         channel.raw += text
+        channel.first_end = channel.first_end or len(channel.raw)
         if text or call_id or call_name:
             self._queue.append(_Item(choice, key, start, len(channel.raw), call_id, call_name))
         return key

@@ -212,6 +212,21 @@ def test_pieces_go_out_whole_unless_longer_than_the_hold_back(analyzer, engine):
     assert "".join(released) == long_piece + "and the end." and len(released) == 3  # the long piece split once
 
 
+def test_the_first_piece_goes_out_as_soon_as_the_hold_back_follows_it(analyzer, engine):
+    screen = screen_for(analyzer, Judged(engine))
+    words = [f"word{number} " for number in range(20)]  # 6 characters each
+
+    async def go() -> list[int]:
+        released_after = []
+        for number, word in enumerate(words):
+            if await screen.push(AnswerDelta(0, word)):
+                released_after.append(number + 1)
+        return released_after
+
+    released_after = asyncio.run(go())
+    assert released_after[0] == 12  # 72 characters in: the first word (6) has 66 after it; with 11 words, only 60
+
+
 def test_without_answer_scanning_text_passes_at_once(analyzer, engine):
     screen = screen_for(analyzer, Judged(engine), scanning=False)
     released, history = run_stream(screen, ["a ", NINO, " b"], finish=False)
