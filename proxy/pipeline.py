@@ -23,25 +23,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from audit.store import AuditUnavailable
 from detectors.findings import Finding, ScanResult, Signal
-from detectors.pseudonymise import (
-    TOOL_ARGUMENT,
-    Pseudonymiser,
-    StreamRestorer,
-    redact_by_type,
-)
+from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import StreamScreen
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
 from proxy.enforce import audit_prompt_text, outbound_body, sent_text
-from proxy.errors import (
-    BadRequest,
-    ErrorView,
-    GuardFailure,
-    HandrailError,
-    PolicyRefusal,
-)
+from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
