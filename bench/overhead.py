@@ -7,7 +7,10 @@ default policy, with scanning, policy and audit all on (SQLite audit store),
 then measures, for a ~1 KB prompt with no personal data:
   - non-streaming latency p50/p99, direct and through the gateway, at concurrency 1 and 16;
   - streaming time to first token, likewise;
-  - requests/second at concurrency 16, every request a different prompt (so the scan cache never helps).
+  - requests/second at concurrency 16, every request a different prompt (so the scan cache never helps);
+  - time to first token when the provider generates at a realistic pace (model ``paced``: one word every 20 ms),
+    at concurrency 1, which is where the hold-back of a streamed answer shows (it is released only once scanned
+    with 64 characters after it).
 The stand-in answers with a short fixed paragraph (model ``brief``), which the gateway scans too.
 Prints a Markdown table; docs/performance.md records a run.
 """
@@ -54,8 +57,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def one_call(client: httpx.AsyncClient, url: str, headers: dict, text: str, stream: bool) -> float:
-    body = {"model": "brief", "messages": [{"role": "user", "content": text}], "stream": stream}
+async def one_call(
+    client: httpx.AsyncClient, url: str, headers: dict, text: str, stream: bool, model: str = "brief", first_only: bool = False
+) -> float:
+    body = {"model": model, "messages": [{"role": "user", "content": text}], "stream": stream}
     started = time.perf_counter()
     if not stream:
         response = await client.post(url, json=body, headers=headers)
@@ -67,21 +72,26 @@ async def one_call(client: httpx.AsyncClient, url: str, headers: dict, text: str
         async for line in response.aiter_lines():
             if first is None and '"content":"' in line.replace(" ", "") and '"content":""' not in line.replace(" ", ""):
                 first = time.perf_counter() - started
+                if first_only:
+                    break
         return first if first is not None else time.perf_counter() - started
 
 
-async def run(url: str, headers: dict, requests: int, concurrency: int, stream: bool, distinct: bool) -> tuple[list[float], float]:
+async def run(
+    url: str, headers: dict, requests: int, concurrency: int, stream: bool, distinct: bool, model: str = "brief"
+) -> tuple[list[float], float]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         for seed in range(3):  # warm-up (connections, caches of the direct path)
-            await one_call(client, url, headers, prompt(10_000 + seed), stream)
+            await one_call(client, url, headers, prompt(10_000 + seed), stream, model, first_only=model == "paced")
         queue = list(range(requests))
         latencies: list[float] = []
 
         async def worker() -> None:
             while queue:
                 number = queue.pop()
-                latencies.append(await one_call(client, url, headers, prompt(number if distinct else 1), stream))
+                text = prompt(number if distinct else 1)
+                latencies.append(await one_call(client, url, headers, text, stream, model, first_only=model == "paced"))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -98,7 +108,7 @@ def main() -> None:
     standin = subprocess.Popen([sys.executable, "-m", "tests.support.standin", str(port)], cwd=REPOSITORY)
     directory = Path(tempfile.mkdtemp(prefix="handrail-bench-"))
     base = f"http://127.0.0.1:{port}/v1"
-    gateway = Gateway(directory, model_list=model_list_for(base, ("brief",)), workers=args.workers)
+    gateway = Gateway(directory, model_list=model_list_for(base, ("brief", "paced")), workers=args.workers)
     try:
         gateway.start()
         key = gateway.create_key()
@@ -119,6 +129,13 @@ def main() -> None:
                     f"{d[0]:.1f} / {d[1]:.1f}", f"{g[0]:.1f} / {g[1]:.1f}",
                     f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}", f"{d[2]:.0f}", f"{g[2]:.0f}",
                 ))  # fmt: skip
+        paced = {}
+        for name, (url, headers) in targets.items():
+            latencies, rate = asyncio.run(run(url, headers, min(args.requests, 100), 1, True, distinct=True, model="paced"))
+            paced[name] = (percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, rate)
+        d, g = paced["direct"], paced["gateway"]
+        rows.append(("time to first token, paced provider", 1, f"{d[0]:.1f} / {d[1]:.1f}", f"{g[0]:.1f} / {g[1]:.1f}",
+                     f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}", "-", "-"))  # fmt: skip
         print(f"\n{args.requests} requests per row, ~1 KB prompt, {args.workers} gateway workers, {os.cpu_count()} cores\n")
         print("| measure | concurrency | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | direct req/s | gateway req/s |")
         print("|---|---|---|---|---|---|---|")

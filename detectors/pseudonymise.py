@@ -5,7 +5,10 @@ value gets the same placeholder in every message of the request, so the model
 can still reason about "who did what". The mapping lives only in this object,
 in memory, for the life of one request; the model's answer is restored with it
 before the user sees it (streamed answers too, where a placeholder may be split
-across chunks).
+across chunks) — but only in prose. A placeholder inside a URL, a link or image
+target or an HTML tag stays as it is (a client would send the real value to
+that site), as does one in a tool-call argument (the client may execute it);
+the pseudonymiser counts them, by where they were, for the audit trail.
 
 Other modes, chosen per finding type in configuration, are not reversible:
 ``mask`` (asterisks), ``hash`` (a keyed digest, stable within a deployment) and
@@ -24,12 +27,16 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from detectors.findings import Finding
+from detectors.markup import MarkupReader, Where
 from detectors.settings import PseudonymMode
 
 PLACEHOLDER = re.compile(r"<([A-Z][A-Z_]*)_(\d+)>")
 # The longest text that could still turn out to be the start of a placeholder.
 _MAX_PLACEHOLDER = 48
 _PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
+
+# Why a placeholder in a tool call's arguments is never restored: the client may run the call.
+TOOL_ARGUMENT = "in a tool-call argument"
 
 _anonymizer = AnonymizerEngine()
 # Keyed so that a hash cannot be reversed by hashing every possible NI number;
@@ -46,6 +53,7 @@ class Pseudonymiser:
         self._placeholder_of: dict[tuple[str, str], str] = {}
         self._value_of: dict[str, str] = {}
         self._counters: dict[str, int] = {}
+        self._unrestored: dict[str, int] = {}
 
     def __bool__(self) -> bool:
         """True once any value has been given a placeholder."""
@@ -90,7 +98,7 @@ class Pseudonymiser:
         if mode == "hash":
             return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: self._digest(t, value)})
         if mode == "drop":
-            return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: f"[{t} removed]"})
+            return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: removal_marker(t)})
         return OperatorConfig("custom", {"lambda": lambda value, t=entity_type: self.placeholder(t, value)})
 
     def _digest(self, entity_type: str, value: str) -> str:
@@ -98,13 +106,37 @@ class Pseudonymiser:
         return f"<{entity_type}:{digest[:12]}>"
 
     def restore(self, text: str) -> str:
-        """Put the original values back in place of this request's placeholders."""
+        """Put the original values back in place of this request's placeholders, in prose only."""
         if not self._value_of or "<" not in text:
             return text
-        return PLACEHOLDER.sub(lambda match: self._value_of.get(match.group(0), match.group(0)), text)
+        restorer = self.stream_restorer()
+        return restorer.feed(text) + restorer.flush()
 
-    def stream_restorer(self) -> StreamRestorer:
-        return StreamRestorer(self)
+    def keep_placeholders(self, text: str, reason: str) -> str:
+        """``text`` unchanged, its placeholders counted as left unrestored (a tool call's arguments, say)."""
+        if self._value_of and "<" in text:
+            for match in PLACEHOLDER.finditer(text):
+                self._note_unrestored(match.group(0), reason)
+        return text
+
+    @property
+    def unrestored(self) -> dict[str, int]:
+        """Why placeholders of this request were left in the answer → how many (never which values)."""
+        return dict(self._unrestored)
+
+    def _restore_one(self, placeholder: str, where: Where) -> str:
+        if where is Where.PROSE:
+            return self._value_of.get(placeholder, placeholder)
+        self._note_unrestored(placeholder, where.value)
+        return placeholder
+
+    def _note_unrestored(self, placeholder: str, reason: str) -> None:
+        if placeholder in self._value_of:
+            self._unrestored[reason] = self._unrestored.get(reason, 0) + 1
+
+    def stream_restorer(self, keep: str | None = None) -> StreamRestorer:
+        """A restorer for one streamed text; with ``keep`` (a reason), one that only counts placeholders."""
+        return StreamRestorer(self, keep)
 
 
 class StreamRestorer:
@@ -113,12 +145,16 @@ class StreamRestorer:
     Text is passed on as soon as it cannot be part of a placeholder; only a
     possible placeholder prefix (``<PERS``) is held back until the next chunk
     completes or rules it out, so the first token is never delayed by more than
-    that prefix.
+    that prefix. A :class:`MarkupReader` follows the text as it passes, so a
+    placeholder is restored only where it is prose, even when the link or URL
+    around it began several chunks earlier.
     """
 
-    def __init__(self, pseudonymiser: Pseudonymiser) -> None:
+    def __init__(self, pseudonymiser: Pseudonymiser, keep: str | None = None) -> None:
         self._pseudonymiser = pseudonymiser
+        self._keep = keep
         self._pending = ""
+        self._reader = MarkupReader()
 
     def feed(self, chunk: str) -> str:
         if not self._pseudonymiser:
@@ -130,11 +166,33 @@ class StreamRestorer:
             text = text[:cut]
         else:
             self._pending = ""
-        return self._pseudonymiser.restore(text)
+        return self._restore(text)
 
     def flush(self) -> str:
         text, self._pending = self._pending, ""
-        return self._pseudonymiser.restore(text)
+        return self._restore(text)
+
+    def _restore(self, text: str) -> str:
+        if not self._pseudonymiser:
+            return text
+        if self._keep is not None:
+            return self._pseudonymiser.keep_placeholders(text, self._keep)
+        out: list[str] = []
+        position = 0
+        for match in PLACEHOLDER.finditer(text):
+            self._reader.feed(text[position : match.start()])
+            out.append(text[position : match.start()])
+            out.append(self._pseudonymiser._restore_one(match.group(0), self._reader.where()))
+            self._reader.feed_opaque(match.group(0))
+            position = match.end()
+        self._reader.feed(text[position:])
+        out.append(text[position:])
+        return "".join(out)
+
+
+def removal_marker(entity_type: str) -> str:
+    """What stands where a value was dropped: the kind of data, never the value."""
+    return f"[{entity_type} removed]"
 
 
 def redact_by_type(text: str, findings: Iterable[Finding]) -> str:

@@ -12,7 +12,7 @@ the request with an error (fail closed).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import TypeVar
@@ -23,9 +23,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from audit.store import AuditUnavailable
 from detectors.findings import Finding, ScanResult, Signal
-from detectors.pseudonymise import Pseudonymiser, redact_by_type
+from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
+from proxy.answer_screen import StreamScreen
 from proxy.auth import Principal, bearer_key
 from proxy.conversation import Conversation
 from proxy.enforce import (
@@ -205,13 +206,13 @@ class Forwarding:
                 answer_scan, findings_per_choice = await self._check_answer(answer)
             stored_answer = _stored_text(self.services, lambda: _audit_answer_text(answer, findings_per_choice))
             _restore_answer(answer, self.pseudonymiser)
+            signals = _signal_documents(answer_scan.signals) + _unrestored_signals(self.pseudonymiser)
             with context.stage("audit"):
                 await _guard(
                     "audit",
                     self.services.require_audit().record_completion,
                     context.completion("completed", 200, upstream_status=200, **_usage(answer), answer_text=stored_answer,
-                                       answer_findings=answer_scan.finding_counts(),
-                                       answer_signals=_signal_documents(answer_scan.signals)),  # fmt: skip
+                                       answer_findings=answer_scan.finding_counts(), answer_signals=signals),  # fmt: skip
                 )
         except HandrailError as error:
             return await self._fail(error)
@@ -235,25 +236,29 @@ class Forwarding:
     async def stream(self) -> Response:
         context = self.context
         try:
+            screen = self._screen()  # before anything is forwarded: no scanner, no stream
             with context.stage("upstream_first_chunk"):
                 start, deltas = await self.services.upstream.stream(self.model, self.upstream_request)
         except HandrailError as error:
             return await self._fail(error)
         renderer = self.adapter.StreamRenderer(start, self.model, self.conversation.body)
         return StreamingResponse(
-            self._relay(renderer, deltas),
+            self._relay(renderer, deltas, screen),
             media_type="text/event-stream",
             headers={**STREAM_HEADERS, "x-request-id": context.request_id},
         )
 
-    async def _relay(self, renderer: object, deltas: AsyncIterator[AnswerDelta]) -> AsyncIterator[bytes]:
-        """Pass the stream on as it arrives, restoring placeholders on the way.
+    async def _relay(
+        self, renderer: object, deltas: AsyncIterator[AnswerDelta], screen: StreamScreen
+    ) -> AsyncIterator[bytes]:
+        """Pass the stream on as it is scanned, restoring placeholders on the way.
 
-        Nothing is held back but a possible placeholder prefix; a tool call the
-        policy does not allow ends the stream with an error event instead.
+        The screen holds back a bounded tail of text until it has been scanned
+        and judged (see proxy.answer_screen); the restorers hold back only a
+        possible placeholder prefix. A tool call, or data the user did not send,
+        that the policy does not allow ends the stream with an error event.
         """
-        restorers: dict[tuple, object] = {}
-        raw_text: dict[int, str] = {}
+        restorers: dict[tuple, StreamRestorer] = {}
         usage = None
         outcome, status, error_view = "completed", 200, None
         tool_calls_checked = False
@@ -269,15 +274,12 @@ class Forwarding:
                         outcome, status, error_view = "blocked_answer", refusal.status, ErrorView.of(refusal)
                         yield renderer.error(error_view, self.context.request_id)  # type: ignore[attr-defined]
                         return
-                raw_text[delta.choice] = raw_text.get(delta.choice, "") + delta.text
-                restored = self._restore_delta(delta, restorers)
-                chunk = renderer.delta(restored)  # type: ignore[attr-defined]
-                if chunk:
+                for chunk in self._render(renderer, await screen.push(delta), restorers):
                     yield chunk
-            for key, restorer in restorers.items():
-                tail = restorer.flush()  # type: ignore[attr-defined]
-                if tail and key[0] == "text":
-                    yield renderer.delta(AnswerDelta(choice=key[1], text=tail))  # type: ignore[attr-defined]
+            for chunk in self._render(renderer, await screen.finish(), restorers):
+                yield chunk
+            for chunk in self._render_tails(renderer, restorers, None):
+                yield chunk
             yield renderer.end(usage)  # type: ignore[attr-defined]
         except HandrailError as error:
             outcome, status, error_view = error.outcome, error.status, ErrorView.of(error)
@@ -290,40 +292,83 @@ class Forwarding:
         finally:
             await _close(deltas)
             with anyio.CancelScope(shield=True):
-                await self._record_stream_end(raw_text, usage, outcome, status, error_view)
+                await self._record_stream_end(screen, usage, outcome, status, error_view)
+
+    def _screen(self) -> StreamScreen:
+        scanner = self.services.require_scanner()
+
+        async def analyze(text: str) -> list[Finding]:
+            return await _guard("scan", scanner.analyze_text, text)
+
+        async def judge(findings: list[Finding]) -> set[str]:
+            decision = await _decide(self.services, self.context, self.conversation, ScanResult(findings=findings), "response")
+            if decision.action == "block":
+                raise _answer_refusal(decision)
+            return set(decision.redact_types) if decision.action == "redact" else set()
+
+        scanning = self.services.settings.detection.scan_answers
+        return StreamScreen(analyze if scanning else None, judge, sent_text(self.conversation))
+
+    def _render(self, renderer: object, released: list[AnswerDelta], restorers: dict) -> Iterator[bytes]:
+        for delta in released:
+            if delta.finish_reason is not None:
+                # What a restorer still holds belongs before the choice's end.
+                yield from self._render_tails(renderer, restorers, delta.choice)
+            chunk = renderer.delta(self._restore_delta(delta, restorers))  # type: ignore[attr-defined]
+            if chunk:
+                yield chunk
+
+    def _render_tails(self, renderer: object, restorers: dict, choice: int | None) -> Iterator[bytes]:
+        for key in [k for k in restorers if choice is None or k[1] == choice]:
+            tail = restorers.pop(key).flush()
+            if not tail:
+                continue
+            if key[0] == "text":
+                delta = AnswerDelta(choice=key[1], text=tail)
+            else:
+                delta = AnswerDelta(choice=key[1], tool_calls=[ToolCallDelta(key[2], arguments=tail)])
+            chunk = renderer.delta(delta)  # type: ignore[attr-defined]
+            if chunk:
+                yield chunk
 
     def _restore_delta(self, delta: AnswerDelta, restorers: dict) -> AnswerDelta:
         if not self.pseudonymiser:
             return delta
-        text_key = ("text", delta.choice)
-        if text_key not in restorers:
-            restorers[text_key] = self.pseudonymiser.stream_restorer()
         calls = []
         for call in delta.tool_calls:
             key = ("call", delta.choice, call.index)
             if key not in restorers:
-                restorers[key] = self.pseudonymiser.stream_restorer()
+                # A client may execute a tool call: its arguments keep their placeholders.
+                restorers[key] = self.pseudonymiser.stream_restorer(keep=TOOL_ARGUMENT)
             calls.append(ToolCallDelta(call.index, call.id, call.name, restorers[key].feed(call.arguments)))
-        text = restorers[text_key].feed(delta.text) if delta.text else ""
+        text = ""
+        if delta.text:
+            text = restorers.setdefault(("text", delta.choice), self.pseudonymiser.stream_restorer()).feed(delta.text)
         return AnswerDelta(delta.choice, text, calls, delta.finish_reason, delta.usage)
 
     async def _record_stream_end(
-        self, raw_text: dict[int, str], usage: object, outcome: str, status: int, error_view: ErrorView | None
+        self, screen: StreamScreen, usage: object, outcome: str, status: int, error_view: ErrorView | None
     ) -> None:
         context = self.context
-        stored = None
-        counts: dict[str, int] = {}
         try:
-            texts = [raw_text[index] for index in sorted(raw_text)]
-            scanner = self.services.require_scanner()
-            findings = [await anyio.to_thread.run_sync(scanner.analyze_text, text) for text in texts]
-            for per_text in findings:
-                for finding in per_text:
-                    counts[finding.type] = counts.get(finding.type, 0) + 1
-            if self.services.settings.audit.store_text == "redacted":
+            if screen.scanning:
+                counts = screen.finding_counts()
+                stored = screen.audit_text()
+            else:
+                # Not scanned on the way (detection.scan_answers is off): scanned now, for the record only.
+                raw_text = screen.scanned_texts()
+                texts = [raw_text[index] for index in sorted(raw_text)]
+                scanner = self.services.require_scanner()
+                findings = [await anyio.to_thread.run_sync(scanner.analyze_text, text) for text in texts]
+                counts = {}
+                for per_text in findings:
+                    for finding in per_text:
+                        counts[finding.type] = counts.get(finding.type, 0) + 1
                 stored = "\n".join(redact_by_type(text, found) for text, found in zip(texts, findings))
             completion = context.completion(
-                outcome, status, upstream_status=200, answer_text=stored, answer_findings=counts,
+                outcome, status, upstream_status=200,
+                answer_text=stored if self.services.settings.audit.store_text == "redacted" else None,
+                answer_findings=counts, answer_signals=_unrestored_signals(self.pseudonymiser),
                 input_tokens=getattr(usage, "input_tokens", None), output_tokens=getattr(usage, "output_tokens", None),
                 error_code=error_view.code if error_view else None,
                 error_message=error_view.message if error_view else None,
@@ -336,17 +381,27 @@ class Forwarding:
         context.finished(outcome, status)
 
     async def _check_answer(self, answer: Answer) -> tuple[ScanResult, list[list[Finding]]]:
-        """Scan the answer; ask the policy about tool calls and personal data the user did not send."""
+        """Scan the answer; ask the policy about tool calls and personal data the user did not send.
+
+        A tool call's arguments are scanned like text: the client may execute them.
+        """
         scanner = self.services.require_scanner()
+        scanning = self.services.settings.detection.scan_answers
         findings_per_choice: list[list[Finding]] = []
+        findings_per_call: list[list[Finding]] = []
         result = ScanResult()
         sent = sent_text(self.conversation)
         for choice in answer.choices:
-            found = await _guard("scan", scanner.analyze_text, choice.text or "") if self.services.settings.detection.scan_answers else []
+            found = await _guard("scan", scanner.analyze_text, choice.text or "") if scanning else []
             findings_per_choice.append(found)
             result.findings.extend(f for f in found if f.value(choice.text or "").casefold() not in sent)
             for call in choice.tool_calls:
-                result.signals.append(Signal(answer_call_signal(self.conversation, call.name), f"the model's answer calls the tool '{call.name}'", "answer"))
+                # the tool's name is the model's text: scanned before it is quoted to the policy, the audit or a refusal
+                evidence = scrubbed(f"the model's answer calls the tool '{call.name}'", scanner.analyze_text)
+                result.signals.append(Signal(answer_call_signal(self.conversation, call.name), evidence, "answer"))
+                in_call = await _guard("scan", scanner.analyze_text, call.arguments) if scanning else []
+                findings_per_call.append(in_call)
+                result.findings.extend(f for f in in_call if f.value(call.arguments).casefold() not in sent)
         if not result.findings and not result.signals:
             return result, findings_per_choice
         decision = await _decide(self.services, self.context, self.conversation, result, "response")
@@ -354,15 +409,23 @@ class Forwarding:
             raise _answer_refusal(decision)
         if decision.action == "redact" and decision.redact_types:
             remover = Pseudonymiser({t: "drop" for t in decision.redact_types})
+
+            def drop_new(text: str, found: list[Finding]) -> str:
+                new = [f for f in found if f.value(text).casefold() not in sent]
+                return remover.redact(text, new, decision.redact_types) if new else text
+
+            calls = iter(findings_per_call)
             for choice, found in zip(answer.choices, findings_per_choice):
-                new = [f for f in found if f.value(choice.text or "").casefold() not in sent]
-                choice.text = remover.redact(choice.text or "", new, decision.redact_types) if new else choice.text
+                choice.text = drop_new(choice.text, found) if choice.text else choice.text
+                for call in choice.tool_calls:
+                    call.arguments = drop_new(call.arguments, next(calls))
         return result, findings_per_choice
 
     async def _tool_call_refusal(self, tool_names: list[str]) -> PolicyRefusal | None:
         names = ", ".join(f"'{name}'" for name in tool_names) or "a tool"
         kinds = {answer_call_signal(self.conversation, name) for name in tool_names} or {"agentic"}
-        answer_scan = ScanResult(signals=[Signal(kind, f"the model's answer calls {names}", "answer") for kind in sorted(kinds)])
+        evidence = await _guard("scan", scrubbed, f"the model's answer calls {names}", self.services.require_scanner().analyze_text)
+        answer_scan = ScanResult(signals=[Signal(kind, evidence, "answer") for kind in sorted(kinds)])
         try:
             decision = await _decide(self.services, self.context, self.conversation, answer_scan, "response")
         except HandrailError as error:
@@ -467,7 +530,19 @@ def _restore_answer(answer: Answer, pseudonymiser: Pseudonymiser) -> None:
         if choice.text:
             choice.text = pseudonymiser.restore(choice.text)
         for call in choice.tool_calls:
-            call.arguments = pseudonymiser.restore(call.arguments)
+            # A client may execute a tool call: its arguments keep their placeholders.
+            call.arguments = pseudonymiser.keep_placeholders(call.arguments, TOOL_ARGUMENT)
+
+
+def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
+    """The audit note of placeholders left in the answer, if any: how many and why, never which."""
+    reasons = pseudonymiser.unrestored
+    if not reasons:
+        return []
+    total = sum(reasons.values())
+    why = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+    noun = "placeholder was" if total == 1 else "placeholders were"
+    return [{"type": "unrestored_placeholders", "evidence": f"{total} {noun} left unrestored ({why})", "location": "answer"}]
 
 
 def _usage(answer: Answer) -> dict:

@@ -13,6 +13,10 @@ serves every test without shared switches:
     slow        waits 5 s before answering  drop        streams two chunks, then breaks the connection
     long        streams 200 chunks, 50 ms apart (for client-disconnect tests)
     brief       answers with one fixed short paragraph (benchmarks)
+    paced       the same paragraph, streamed one word every 20 ms, as a provider generates it (benchmarks)
+    scripted    answers with the text a test set by ``recorder.script(chunks)``, streamed in exactly those chunks
+                (``claude-scripted`` does the same on the Anthropic API); ``recorder.script_call(name, chunks)``
+                makes it call a function instead, its arguments streamed in those chunks
 """
 
 from __future__ import annotations
@@ -43,7 +47,19 @@ class Recorder:
     requests: list[dict] = field(default_factory=list)
     cancelled_streams: int = 0
     completed_streams: int = 0
+    scripted: list[str] = field(default_factory=list)
+    scripted_call: tuple[str, list[str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def script(self, chunks: list[str]) -> None:
+        """What model ``scripted`` answers next: these chunks (joined, when the answer is not streamed)."""
+        with self._lock:
+            self.scripted = list(chunks)
+
+    def script_call(self, name: str, argument_chunks: list[str]) -> None:
+        """What model ``scripted`` answers next on the OpenAI API: a call of ``name`` with these arguments."""
+        with self._lock:
+            self.scripted_call = (name, list(argument_chunks))
 
     def add(self, path: str, headers: dict, body: dict) -> None:
         with self._lock:
@@ -54,6 +70,8 @@ class Recorder:
             self.requests.clear()
             self.cancelled_streams = 0
             self.completed_streams = 0
+            self.scripted = []
+            self.scripted_call = None
 
     def text(self) -> str:
         """Everything received, as one string, for "this value never left the gateway" checks."""
@@ -87,13 +105,14 @@ def build_app(recorder: Recorder) -> Starlette:
             return failure
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
         created = int(time.time())
-        text = BRIEF_ANSWER if model == "brief" else "You said: " + _last_user_text(body.get("messages", []))
+        text = BRIEF_ANSWER if model in ("brief", "paced") else "You said: " + _last_user_text(body.get("messages", []))
+        text = "".join(recorder.scripted) if model == "scripted" else text
         if body.get("stream"):
             return StreamingResponse(_openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream")
         message: dict = {"role": "assistant", "content": text}
         finish = "stop"
-        if model == "tools":
-            message = {"role": "assistant", "content": None, "tool_calls": [_tool_call()]}
+        if model == "tools" or (model == "scripted" and recorder.scripted_call):
+            message = {"role": "assistant", "content": None, "tool_calls": [_tool_call(recorder, model)]}
             finish = "tool_calls"
         return JSONResponse({
             "id": completion_id, "object": "chat.completion", "created": created, "model": model,
@@ -116,10 +135,11 @@ def build_app(recorder: Recorder) -> Starlette:
         failure = await _failure(model)
         if failure is not None:
             return failure
-        text = "You said: " + _last_user_text(body.get("messages", []))
+        text = "".join(recorder.scripted) if model == "scripted" else "You said: " + _last_user_text(body.get("messages", []))
         message_id = f"msg_{uuid.uuid4().hex[:12]}"
         if body.get("stream"):
-            return StreamingResponse(_anthropic_stream(recorder, message_id, model, text), media_type="text/event-stream")
+            pieces = list(recorder.scripted) if model == "scripted" else _words(text)
+            return StreamingResponse(_anthropic_stream(recorder, message_id, model, pieces), media_type="text/event-stream")
         return JSONResponse({
             "id": message_id, "type": "message", "role": "assistant", "model": model,
             "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
@@ -151,7 +171,10 @@ async def _failure(model: str) -> Response | None:
     return None
 
 
-def _tool_call() -> dict:
+def _tool_call(recorder: Recorder | None = None, model: str = "tools") -> dict:
+    if recorder is not None and model == "scripted" and recorder.scripted_call:
+        name, chunks = recorder.scripted_call
+        return {"id": "call_scripted1", "type": "function", "function": {"name": name, "arguments": "".join(chunks)}}
     return {"id": "call_standin1", "type": "function", "function": {"name": "lookup_record", "arguments": '{"id": "42"}'}}
 
 
@@ -163,11 +186,13 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
 
     try:
         yield chunk({"role": "assistant", "content": ""})
-        if model == "tools":
-            call = _tool_call()
+        if model == "tools" or (model == "scripted" and recorder.scripted_call):
+            call = _tool_call(recorder, model)
             yield chunk({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
                                          "function": {"name": call["function"]["name"], "arguments": ""}}]})  # fmt: skip
-            yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": call["function"]["arguments"]}}]})
+            pieces = recorder.scripted_call[1] if model == "scripted" and recorder.scripted_call else [call["function"]["arguments"]]
+            for piece in pieces:
+                yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
             yield chunk({}, "tool_calls")
         elif model == "long":
             for number in range(200):
@@ -175,10 +200,12 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
                 await asyncio.sleep(0.05)
             yield chunk({}, "stop")
         else:
-            words = _words(text)
+            words = list(recorder.scripted) if model == "scripted" else _words(text)
             for index, word in enumerate(words):
                 if model == "drop" and index == 2:
                     raise ConnectionResetError("stand-in drops the connection mid-stream")
+                if model == "paced" and index:
+                    await asyncio.sleep(0.02)
                 yield chunk({"content": word})
             yield chunk({}, "stop")
         if (body.get("stream_options") or {}).get("include_usage"):
@@ -191,14 +218,14 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
         raise
 
 
-async def _anthropic_stream(recorder: Recorder, message_id: str, model: str, text: str):
+async def _anthropic_stream(recorder: Recorder, message_id: str, model: str, pieces: list[str]):
     def event(kind: str, data: dict) -> bytes:
         return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
 
     yield event("message_start", {"message": {"id": message_id, "type": "message", "role": "assistant", "model": model,
                 "content": [], "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 12, "output_tokens": 1}}})  # fmt: skip
     yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
-    for word in _words(text):
+    for word in pieces:
         yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": word}})
     yield event("content_block_stop", {"index": 0})
     yield event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 5}})
@@ -240,10 +267,13 @@ class StandInProvider:
         self._server.should_exit = True
         self._thread.join(timeout=5)
 
-    def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long", "brief")) -> list[dict]:
+    def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long", "brief",
+                                                         "scripted")) -> list[dict]:  # fmt: skip
         """litellm ``model_list`` entries that route each behaviour to this server."""
         entries = model_list_for(self.base_url, behaviours)
         entries.append({"model_name": "claude-echo", "litellm_params": {"model": "anthropic/echo",
+                        "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
+        entries.append({"model_name": "claude-scripted", "litellm_params": {"model": "anthropic/scripted",
                         "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
         entries.append({"model_name": "embed", "litellm_params": {"model": "openai/embed", "api_base": self.base_url,
                         "api_key": "standin-key"}})  # fmt: skip
