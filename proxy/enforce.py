@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 
@@ -66,7 +67,7 @@ def scrubbed_signals(signals: list[Signal], analyze: Callable[[str], list[Findin
     Evidence names tools and quotes a few words of the request; tool names and
     words are client text, and a refusal repeats the evidence to the user.
     """
-    return [Signal(signal.type, scrubbed(signal.evidence, analyze), signal.location) for signal in signals]
+    return [dataclasses.replace(signal, evidence=scrubbed(signal.evidence, analyze)) for signal in signals]
 
 
 def sent_text(conversation: Conversation) -> str:

@@ -113,14 +113,17 @@ def test_second_turn_and_streaming_are_stripped_too(openai_client, recorder):
     assert "tools" not in recorder.requests[0]["body"]
 
 
-def test_a_tool_name_holding_personal_data_is_recorded_scanned(openai_client, recorder, gateway, auditor):
-    raw = openai_client.chat.completions.with_raw_response.create(
-        model="echo", messages=[{"role": "user", "content": "Hello."}],
-        tools=[function("notes_for_AB123456C", "Notes")],
-    )  # fmt: skip
-    event = audited(gateway, auditor, raw.headers["x-request-id"])
-    assert event["reasons"][0]["message"].endswith("Tools removed (1): 'notes_for_<UK_NINO>'.")
-    assert "AB123456C" not in json.dumps(event["reasons"])
+def test_a_tool_name_holding_personal_data_is_scanned_like_any_text(openai_client, recorder, gateway, auditor):
+    """A tool's name is text in the request: an identifier in it is found, and neither echoed nor recorded."""
+    with pytest.raises(openai.PermissionDeniedError) as error:
+        openai_client.chat.completions.create(
+            model="echo", messages=[{"role": "user", "content": "Hello."}], tools=[function("notes_for_AB123456C", "Notes")]
+        )
+    code, message = refused(error.value)
+    assert code == "blocked_data" and "AB123456C" not in message
+    event = audited(gateway, auditor, error.value.response.headers["x-request-id"])
+    assert event["findings"] == {"UK_NINO": 1} and "AB123456C" not in json.dumps(event)
+    assert recorder.requests == []
 
 
 def refused(error: openai.APIStatusError) -> tuple[str, str]:
