@@ -139,13 +139,19 @@ def _key_store(config: str | None):  # type: ignore[no-untyped-def]
     return KeyStore(engine)
 
 
-def _policy_departments(config: str | None) -> set[str]:
+def _policy_departments(config: str | None) -> set[str] | None:
+    """The departments the policy lists, or None (with a warning) when the policy cannot be read.
+
+    A key can still be made then: every request checks the department again in the policy
+    (``unknown_department``), so an unchecked name fails safe.
+    """
     from proxy.policy.files import PolicyFilesError, known_departments
 
     try:
         return known_departments(_settings(config).policy.path)
     except PolicyFilesError as error:
-        raise click.ClickException(f"cannot check the department against the policy: {error}") from None
+        click.echo(f"warning: the department was not checked, the policy cannot be read: {error}", err=True)
+        return None
 
 
 @keys.command("create")
@@ -216,7 +222,7 @@ def keys_list(config: str | None, include_revoked: bool) -> None:
         state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
         expiry = f"expires {record.expires_at:%Y-%m-%d}" if record.expires_at else "never expires"
         # A policy change can remove a department that keys still name: such keys are refused, so say so here.
-        orphan = "" if record.department in departments else "  (department unknown to the policy: refused)"
+        orphan = "" if departments is None or record.department in departments else "  (department unknown to the policy: refused)"
         click.echo(
             f"{record.key_id}  {record.user}  {record.department}  {','.join(record.roles)}  {record.clearance}  "
             f"created {record.created_at:%Y-%m-%d}  {expiry}  {state}{orphan}"

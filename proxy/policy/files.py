@@ -144,5 +144,7 @@ def _place(document: dict, steps: tuple[str, ...], value: object, relative: Path
 
 def known_departments(root: Path | str) -> set[str]:
     """The departments the policy data lists (``data/departments``): the only ones a key may name."""
-    departments = read_policy(root).data.get("data", {}).get("departments", {})
-    return set(departments) if isinstance(departments, dict) else set()
+    departments = read_policy(root).data.get("data", {}).get("departments")
+    if not isinstance(departments, dict):
+        raise PolicyFilesError(f"{root} has no data/departments document")
+    return set(departments)
