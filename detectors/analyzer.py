@@ -7,7 +7,11 @@ Differences from a vanilla ``AnalyzerEngine()``:
 - the spaCy pipeline keeps only NER (``detectors.nlp``), and context is scored by
   each recognizer from plain words, so Presidio's lemma-based enhancer is off;
 - where findings of different types overlap, one reading of the text wins: the
-  higher score, then the longer span (an IBAN is not also a bank account number).
+  higher score, then the longer span (an IBAN is not also a bank account number);
+- the recognizers read the text's canonical form (``detectors.canonical_text``:
+  NFKC, invisible characters removed, look-alike letters, dashes, spaces and
+  digits folded), so each sees one spelling of an identifier; findings are
+  mapped back to offsets in the text as the user wrote it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
+from detectors.canonical_text import canonical_text
 from detectors.findings import Finding
 from detectors.nlp import TrimmedSpacyNlpEngine
 from detectors.offline import use_bundled_public_suffix_list
@@ -54,8 +59,15 @@ class TextAnalyzer:
     def analyze(self, text: str) -> list[Finding]:
         if not text.strip():
             return []
-        results = self._engine.analyze(text=text, language="en", score_threshold=self._settings.score_threshold)
-        return [Finding(r.entity_type, r.start, r.end, round(float(r.score), 4)) for r in one_reading(results)]
+        reading = canonical_text(text)
+        if not reading.text.strip():
+            return []  # only invisible characters
+        results = self._engine.analyze(text=reading.text, language="en", score_threshold=self._settings.score_threshold)
+        findings = []
+        for result in one_reading(results):
+            start, end = reading.original_span(result.start, result.end)
+            findings.append(Finding(result.entity_type, start, end, round(float(result.score), 4)))
+        return findings
 
 
 def one_reading(results: list[RecognizerResult]) -> list[RecognizerResult]:
