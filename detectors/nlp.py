@@ -9,6 +9,12 @@ component works, e.g. ``en_core_web_lg`` or a transformer model.
 
 Unlike Presidio's engine, a missing model is an error, never a download: the
 gateway runs without internet access.
+
+Texts longer than a window (``chunk_chars``, 100,000 characters: spaCy's NER
+needs about 1 GB of temporary memory per 100,000 characters, and refuses texts
+over its ``max_length`` outright) are read in overlapping windows; each window
+keeps the entities that start in its middle, so a name cut by one window's edge
+is found whole by its neighbour.
 """
 
 from __future__ import annotations
@@ -53,6 +59,25 @@ class Entity:
     label_: str
 
 
+def windows(length: int, size: int, overlap: int) -> list[tuple[int, int, int, int]]:
+    """Overlapping windows over ``length`` characters: ``(start, end, keep_from, keep_to)``.
+
+    The ``keep`` ranges tile ``[0, length)`` without gaps or overlaps; each lies at least ``overlap // 2`` characters
+    inside its window, except at the ends of the text.
+    """
+    if length <= size:
+        return [(0, length, 0, length)]
+    step = size - overlap
+    starts = list(range(0, length - overlap, step))
+    result = []
+    for index, start in enumerate(starts):
+        end = min(start + size, length)
+        keep_from = 0 if index == 0 else start + overlap // 2
+        keep_to = length if index == len(starts) - 1 else starts[index + 1] + overlap // 2
+        result.append((start, end, keep_from, keep_to))
+    return result
+
+
 class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine over a pipeline that only tokenises and finds named entities.
 
@@ -60,6 +85,10 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     (see :func:`detectors.recognizers.person.name_bearing_spans`), joined into one shorter text; entity offsets
     are mapped back to the original text. Prose without proper names costs a tokenisation and nothing more.
     """
+
+    #: longest text given to spaCy at once, and how much consecutive windows share (longer than any name)
+    chunk_chars = 100_000
+    chunk_overlap = 1_000
 
     def __init__(self, model: str, only_where_names_may_be: bool = True) -> None:
         super().__init__(models=[{"lang_code": "en", "model_name": model}])
@@ -73,8 +102,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         nlp = self.nlp[language]
         spans = name_bearing_spans(text) if self.only_where_names_may_be else [(0, len(text))]
         if spans == [(0, len(text))]:
-            doc = nlp(text)
-            entities = [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+            doc, entities = self._entities(nlp, text)
             return self._artifacts(doc, entities, language)
         if not spans:
             return self._artifacts(nlp.make_doc(text), [], language)
@@ -85,14 +113,29 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             starts_in_text.append(start)
             pieces.append(text[start:end])
             length += end - start + 1
-        doc = nlp("\n".join(pieces))
+        doc, joined_entities = self._entities(nlp, "\n".join(pieces))
 
         def original(offset: int) -> int:
             index = bisect_right(starts_in_joined, offset) - 1
             return starts_in_text[index] + offset - starts_in_joined[index]
 
-        entities = [Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_) for ent in doc.ents]
+        entities = [Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_)
+                    for ent in joined_entities]  # fmt: skip
         return self._artifacts(doc, entities, language)
+
+    def _entities(self, nlp: spacy.language.Language, text: str):  # type: ignore[no-untyped-def]
+        """The doc for ``text`` (an empty one when it is read in windows) and its named entities."""
+        size = min(self.chunk_chars, nlp.max_length)
+        if len(text) <= size:
+            doc = nlp(text)
+            return doc, [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+        entities = []
+        parts = windows(len(text), size, self.chunk_overlap)
+        for (start, _end, keep_from, keep_to), doc in zip(parts, nlp.pipe(text[start:end] for start, end, _, _ in parts)):
+            entities.extend(Entity(start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents
+                            if keep_from <= start + ent.start_char < keep_to)  # fmt: skip
+        # The recognizers read only the entities; Presidio is given an empty token list.
+        return nlp.make_doc(""), entities
 
     def _artifacts(self, doc, entities: list[Entity], language: str) -> NlpArtifacts:  # type: ignore[no-untyped-def]
         # No lemmas, so Presidio computes no keywords: the recognizers score context from plain words.
