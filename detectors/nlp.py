@@ -131,7 +131,8 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             return doc, [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
         entities = []
         parts = windows(len(text), size, self.chunk_overlap)
-        for (start, _end, keep_from, keep_to), doc in zip(parts, nlp.pipe(text[start:end] for start, end, _, _ in parts)):
+        docs = nlp.pipe(text[start:end] for start, end, _, _ in parts)
+        for (start, _end, keep_from, keep_to), doc in zip(parts, docs):
             entities.extend(Entity(start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents
                             if keep_from <= start + ent.start_char < keep_to)  # fmt: skip
         # The recognizers read only the entities; Presidio is given an empty token list.

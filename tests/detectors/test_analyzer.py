@@ -93,7 +93,8 @@ def test_windows_cover_the_text_and_keep_each_offset_once(length, size, overlap)
     assert [keep for _, _, keep, _ in parts[1:]] == [keep for _, _, _, keep in parts[:-1]]
     assert parts[0][2] == 0 and parts[-1][3] == length
     for start, end, keep_from, keep_to in parts:
-        assert (keep_from == 0 or keep_from - start >= overlap // 2) and (keep_to == length or end - keep_to >= overlap // 2)
+        assert keep_from == 0 or keep_from - start >= overlap // 2
+        assert keep_to == length or end - keep_to >= overlap // 2
 
 
 def test_a_text_read_in_windows_finds_names_in_every_window_once(analyzer):
