@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import regex as re
 
+from detectors.canonical_text import canonical_text
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 _DESCRIPTOR = r"(?:PERSONAL|COMMERCIAL|LOCSEN|SENSITIVE|MARKET\s+SENSITIVE|CABINET|RECIPIENTS\s+ONLY|HMG|ORCON)"
@@ -94,10 +95,12 @@ _LEVELS = (
 def marking_level(marking: str) -> str:
     """The classification a found marking states: ``OFFICIAL-SENSITIVE: PERSONAL`` → ``OFFICIAL-SENSITIVE``.
 
-    A marking that names no known level is passed on as written (upper case);
-    the policy ranks it cautiously.
+    The marking is read canonically first (as the recognizer read it), so
+    ``ＳＥＣＲＥＴ`` or ``SEC<zero-width space>RET`` as the user wrote it states
+    SECRET. A marking that names no known level is passed on as written (upper
+    case); the policy ranks it cautiously.
     """
-    text = marking.upper()
+    text = canonical_text(marking).text.upper()
     for pattern, level in _LEVELS:
         if pattern.search(text):
             return level
