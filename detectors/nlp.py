@@ -15,14 +15,22 @@ needs about 1 GB of temporary memory per 100,000 characters, and refuses texts
 over its ``max_length`` outright) are read in overlapping windows; each window
 keeps the entities that start in its middle, so a name cut by one window's edge
 is found whole by its neighbour.
+
+spaCy's tokenizer takes time quadratic in the length of a token without spaces
+(32,000 characters of ``https://a:`` repeated: 5 s). No name is that long, so
+before spaCy reads a text, each run of more than ``LONG_TOKEN`` non-space
+characters has its punctuation replaced by spaces and is broken every
+``LONG_TOKEN`` characters. The replacement keeps every offset; the recognizers
+still read the text as it was.
 """
 
 from __future__ import annotations
 
-import spacy
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import regex as re
+import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
 from detectors.recognizers.person import name_bearing_spans
@@ -30,6 +38,22 @@ from detectors.recognizers.person import name_bearing_spans
 # Components that the recognizers do not use; NER and the embedding layer it listens to stay.
 UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "senter",
                      "morphologizer", "textcat", "textcat_multilabel", "spancat", "entity_linker")  # fmt: skip
+
+
+LONG_TOKEN = 64
+_LONG_RUN = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
+_PUNCTUATION = re.compile(r"[^\p{L}\p{N}]")
+_LONG_WORD = re.compile(rf"[\p{{L}}\p{{N}}]{{{LONG_TOKEN}}}(?=[\p{{L}}\p{{N}}])")
+
+
+def _short_tokens(match: re.Match[str]) -> str:
+    run = _PUNCTUATION.sub(" ", match.group())
+    return _LONG_WORD.sub(lambda word: word.group()[:-1] + " ", run)
+
+
+def without_long_tokens(text: str) -> str:
+    """``text`` with the same length, its runs of more than LONG_TOKEN non-space characters cut into short words."""
+    return _LONG_RUN.sub(_short_tokens, text)
 
 
 class ModelNotInstalled(RuntimeError):
@@ -105,7 +129,8 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             doc, entities = self._entities(nlp, text)
             return self._artifacts(doc, entities, language)
         if not spans:
-            return self._artifacts(nlp.make_doc(text), [], language)
+            # Nothing to read; the recognizers do not use tokens, so the text is not even tokenised.
+            return self._artifacts(nlp.make_doc(""), [], language)
         # One text made of the selected sentences, and where each starts in it and in the original.
         starts_in_joined, starts_in_text, pieces, length = [], [], [], 0
         for start, end in spans:
@@ -125,6 +150,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
 
     def _entities(self, nlp: spacy.language.Language, text: str):  # type: ignore[no-untyped-def]
         """The doc for ``text`` (an empty one when it is read in windows) and its named entities."""
+        text = without_long_tokens(text)
         size = min(self.chunk_chars, nlp.max_length)
         if len(text) <= size:
             doc = nlp(text)

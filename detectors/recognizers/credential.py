@@ -49,8 +49,10 @@ def looks_random(value: str, min_length: int = 20, min_entropy: float = 3.5) -> 
 
 class KnownTokenRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
+        # The body stops at the next five dashes: were it ".*?", every BEGIN without an END would read to the end of
+        # the text, and a text of repeated headers would cost quadratic time (52 s for 4 MB).
         Pattern("private key block", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-                r".*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
+                r"(?:[^-]|-(?!----))*+-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
         # A key pasted without its END line still gives the key away.
         Pattern("private key, cut short",
                 r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=]{4,})+)", 0.95),
