@@ -20,7 +20,7 @@ from collections import Counter
 
 import regex as re
 
-from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern, word_alternatives
 
 _B = r"(?<![\w-])"
 _E = r"(?![\w-])"
@@ -89,11 +89,14 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
         return True
 
 
-_SECRET_WORD = (
-    r"(?:password|passwd|pass\s?word|pwd|passphrase|pass\s?code|pin|secret|client[_\s-]?secret|api[_\s-]?key|apikey"
-    r"|access[_\s-]?key|secret[_\s-]?key|private[_\s-]?key|access[_\s-]?token|auth[_\s-]?token|refresh[_\s-]?token"
-    r"|token|bearer|credentials?)"
-)
+# Written as a trie (see word_alternatives): these words are tried at every position of every text.
+# "~" stands for an optional space, "_" for an optional underscore, space or hyphen.
+_SECRET_WORD = "(?:" + word_alternatives(
+    ["password", "passwd", "pass~word", "pwd", "passphrase", "pass~code", "pin", "secret", "client_secret", "api_key",
+     "apikey", "access_key", "secret_key", "private_key", "access_token", "auth_token", "refresh_token", "token",
+     "bearer", "credential", "credentials"],
+    separators={"~": r"\s?", "_": r"[_\s-]?"},
+) + ")"  # fmt: skip
 
 
 class AssignedSecretRecognizer(ContextualPatternRecognizer):

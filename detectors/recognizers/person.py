@@ -45,6 +45,7 @@ from detectors.recognizers.civil_service_terms import (
     STREET_WORDS,
     TITLE_WORDS,
 )
+from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
@@ -93,7 +94,8 @@ IMPERATIVE_CUES = frozenset({"ring", "call", "phone", "email", "text", "ask", "t
 
 
 def _alternatives(words: list[str]) -> str:
-    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in sorted(set(words), key=len, reverse=True))
+    # As a trie: these cues are tried at the start of every word of every text.
+    return word_alternatives(words)
 
 
 _STRONG_CUE = re.compile(
