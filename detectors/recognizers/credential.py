@@ -28,19 +28,23 @@ _E = r"(?![\w-])"
 
 def shannon_entropy(value: str) -> float:
     """Bits per character."""
-    counts = Counter(value)
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    length = len(value)
+    return -sum(n * math.log2(n / length) for n in Counter(value).values()) / length
 
 
 def character_classes(value: str) -> int:
-    return sum(
-        (
-            any(ch.islower() for ch in value),
-            any(ch.isupper() for ch in value),
-            any(ch.isdigit() for ch in value),
-            any(not ch.isalnum() for ch in value),
-        )
-    )
+    """How many of lower case, upper case, digits and other characters ``value`` mixes."""
+    lower = upper = digit = other = False
+    for character in set(value):  # one pass over the distinct characters: a text may hold thousands of candidates
+        if character.islower():
+            lower = True
+        elif character.isupper():
+            upper = True
+        elif character.isdigit():
+            digit = True
+        elif not character.isalnum():
+            other = True
+    return lower + upper + digit + other
 
 
 def looks_random(value: str, min_length: int = 20, min_entropy: float = 3.5) -> bool:
