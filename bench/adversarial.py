@@ -62,6 +62,13 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "fullwidth and zero-width": repeated("\uff21\u200b\uff11 "),
     "combining marks": repeated("e\u0301\u0308"),
     "marking words": repeated("OFFICIAL-SENSITIVE "),
+    # Valid values, each with its context word: every candidate is a finding.
+    "account numbers with context": repeated("account 3192 6819 "),
+    "NHS numbers with context": repeated("NHS number 943 476 5919 "),
+    "e-mail addresses": repeated("a.b@example.com "),
+    "dates of birth with context": repeated("DOB 01/02/1990 "),
+    "NI numbers": repeated("JK 41 22 90 B "),
+    "card numbers": repeated("card 4539 1488 0343 6467 "),
 }
 
 

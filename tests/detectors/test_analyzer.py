@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from presidio_analyzer import RecognizerResult
 
 from detectors.analyzer import TextAnalyzer, one_reading
@@ -121,3 +123,19 @@ def test_a_text_longer_than_spacys_limit_is_scanned_not_refused():
     found = [(f.type, f.value(text)) for f in analyzer.analyze(text)]
     assert found == [("PERSON", "Isabella Callegaro"), ("UK_NINO", "JK 41 22 90 B"), ("PERSON", "Gareth Evans"),
                      ("UK_NHS", "943 476 5919")]  # fmt: skip
+
+
+def _one_reading_by_pairs(results):  # the definition, pair by pair: quadratic, for comparison
+    kept = []
+    for result in sorted(results, key=lambda r: (-r.score, -(r.end - r.start), r.start)):
+        if all(result.end <= other.start or other.end <= result.start for other in kept):
+            kept.append(result)
+    return sorted(kept, key=lambda r: (r.start, r.end, r.entity_type))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12), st.sampled_from([0.5, 0.7, 0.9]),
+                          st.sampled_from(["A", "B"])), max_size=30))  # fmt: skip
+def test_one_reading_keeps_what_the_pairwise_definition_keeps(spans):
+    results = [RecognizerResult(kind, start, start + length, score) for start, length, score, kind in spans]
+    assert one_reading(results) == _one_reading_by_pairs(results)
