@@ -7,9 +7,9 @@ headers without an end, ``sk-``, ``password=``, ``+44``), long runs of digits, o
 ``@``, of dotted words, of capitalised words (which spaCy reads as possible names). For each input the benchmark
 prints the seconds spent by the canonical reading, by each recognizer (over the canonical text, with spaCy's
 entities computed beforehand), and by the whole analyzer (``TextAnalyzer.analyze``: canonical reading, spaCy
-and every recognizer). A recognizer slower than ``--limit`` seconds is marked ``SLOW``. Seconds are CPU seconds of the benchmark process
-(``time.process_time``), so that other work on a shared machine does not count. Figures are recorded in
-docs/performance.md; this is a benchmark, not a test.
+and every recognizer). A recognizer slower than ``--limit`` seconds is marked ``SLOW``. Seconds are CPU seconds of
+the benchmark process (``time.process_time``), so that other work on a shared machine does not count. Figures are
+recorded in docs/performance.md; this is a benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def repeated(unit: str) -> Callable[[int], str]:
 # name -> builder of a text of the given size
 INPUTS: dict[str, Callable[[int], str]] = {
     "key headers, no END": repeated("-----BEGIN RSA PRIVATE KEY-----\n"),
-    "key header then body, no END": lambda size: "-----BEGIN PRIVATE KEY-----\n" + repeated("MIIEvQIBADANBgkqhkiG\n")(size - 28),
+    "key header then body, no END":
+        lambda size: "-----BEGIN PRIVATE KEY-----\n" + repeated("MIIEvQIBADANBgkqhkiG\n")(size - 28),
     "key headers with words": repeated("-----BEGIN A B C D E F G H PRIVATE KEY BLOCK----- "),
     "END lines only": repeated("-----END PRIVATE KEY-----\n"),
     "digits": repeated("7"),

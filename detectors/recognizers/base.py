@@ -114,7 +114,9 @@ class ContextualPatternRecognizer(PatternRecognizer):
         }
         validates, invalidates, score_in_context = self._validates, self._invalidates, self.score_in_context
         # Where context is required and scored here, look for it before the (costlier) validation.
-        context_first = self.requires_context and type(self).score_in_context is ContextualPatternRecognizer.score_in_context
+        context_first = (
+            self.requires_context and type(self).score_in_context is ContextualPatternRecognizer.score_in_context
+        )
         for pattern, compiled in self._compiled:
             group = "value" if "value" in compiled.groupindex else 0
             for match in compiled.finditer(text):
@@ -127,7 +129,9 @@ class ContextualPatternRecognizer(PatternRecognizer):
                     continue
                 if validates or invalidates:
                     value = text[start:end]
-                    if (validates and self.validate_result(value) is False) or (invalidates and self.invalidate_result(value)):
+                    if validates and self.validate_result(value) is False:
+                        continue
+                    if invalidates and self.invalidate_result(value):
                         continue
                 score = score_in_context(text, start, end, pattern.score)
                 if score <= 0:

@@ -22,8 +22,9 @@ def nhs_check_digit_ok(digits: str) -> bool:
 
 class UkNhsRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
-        Pattern("nhs 3-3-4",
-                r"(?<![\p{L}\p{N}+./-])(?P<value>\d{3}([ ._-]{0,3})\d{3}\2\d{4})(?![\p{N}]|[./_-]\d)", 0.55),  # fmt: skip
+        Pattern(
+            "nhs 3-3-4", r"(?<![\p{L}\p{N}+./-])(?P<value>\d{3}([ ._-]{0,3})\d{3}\2\d{4})(?![\p{N}]|[./_-]\d)", 0.55
+        ),
     ]
     CONTEXT = ["nhs", "nhs number", "nhs no", "health service", "patient", "gp", "hospital", "chi", "h c number"]
     # Ten digits that pass the check by chance are common in references and phone numbers.
