@@ -133,7 +133,10 @@ class ContextualPatternRecognizer(PatternRecognizer):
                         continue
                     if invalidates and self.invalidate_result(value):
                         continue
-                score = score_in_context(text, start, end, pattern.score)
+                if context_first:  # context found above: what score_in_context would add
+                    score = pattern.score + self.context_boost
+                else:
+                    score = score_in_context(text, start, end, pattern.score)
                 if score <= 0:
                     continue
                 results.append(RecognizerResult(entity, start, end, round(min(score, 1.0), 4), dict(metadata)))
@@ -141,6 +144,8 @@ class ContextualPatternRecognizer(PatternRecognizer):
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         """``score`` raised by supporting context words and lowered by contrary ones."""
+        if score >= 1.0 and not self.requires_context and not self.negative_terms:
+            return score  # nothing can change it: a text of ten thousand e-mail addresses need not read their context
         supported = bool(self.context_terms) and self.context_terms.near(
             text, start, end, self.context_words_before, self.context_words_after
         ) is not None

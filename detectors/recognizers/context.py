@@ -22,6 +22,7 @@ from collections.abc import Iterable
 import regex as re
 
 _NOT_WORD = re.compile(r"[^\p{L}\p{N}]+")
+_WORD = re.compile(r"[\p{L}\p{N}]+")
 # E-mail addresses and URLs are values, not context: "olawale@nhs.net, 020 …" is not about the NHS.
 _ADDRESS = re.compile(r"\S+@\S+|\S+://\S+")
 # Enough characters to hold the few words a context window looks at.
@@ -38,7 +39,7 @@ def words_before(text: str, start: int, count: int) -> str:
     if count <= 0:
         return ""
     window = _without_addresses(text[max(0, start - count * _CHARS_PER_WORD) : start])
-    return " ".join(normalise(window).split(" ")[-count:])
+    return " ".join(_WORD.findall(window.lower())[-count:])  # as normalise(window), split, but quicker
 
 
 def words_after(text: str, end: int, count: int) -> str:
@@ -46,7 +47,7 @@ def words_after(text: str, end: int, count: int) -> str:
     if count <= 0:
         return ""
     window = _without_addresses(text[end : end + count * _CHARS_PER_WORD])
-    return " ".join(normalise(window).split(" ")[:count])
+    return " ".join(_WORD.findall(window.lower())[:count])
 
 
 def _without_addresses(window: str) -> str:
