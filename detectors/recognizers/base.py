@@ -139,7 +139,8 @@ class ContextualPatternRecognizer(PatternRecognizer):
                     score = score_in_context(text, start, end, pattern.score)
                 if score <= 0:
                     continue
-                results.append(RecognizerResult(entity, start, end, round(min(score, 1.0), 4), dict(metadata)))
+                results.append(RecognizerResult(entity, start, end, round(min(score, 1.0), 4),
+                                                recognition_metadata=dict(metadata)))  # fmt: skip
         return results
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:

@@ -49,3 +49,11 @@ def test_dots_slashes_underscores_and_repeated_separators(values, nino):
 ])  # fmt: skip
 def test_separated_lookalikes_that_are_not_ninos(values, text):
     assert values(recognizer, text) == []
+
+
+def test_results_name_their_recognizer_and_say_context_is_scored():
+    (result,) = recognizer.analyze("NI number AB123456C", [])
+    assert result.recognition_metadata == {"recognizer_name": "NationalInsuranceNumberRecognizer",
+                                           "recognizer_identifier": recognizer.id,
+                                           "is_score_enhanced_by_context": True}  # fmt: skip
+    assert result.analysis_explanation is None
