@@ -63,6 +63,8 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "fullwidth and zero-width": repeated("\uff21\u200b\uff11 "),
     "combining marks": repeated("e\u0301\u0308"),
     "marking words": repeated("OFFICIAL-SENSITIVE "),
+    # Context words are indexed by their first word; "a c" (account) makes every "a" an occurrence.
+    "one letter around account numbers": repeated("a" * 200 + " 31926819 "),
     # Valid values, each with its context word: every candidate is a finding.
     "account numbers with context": repeated("account 3192 6819 "),
     "NHS numbers with context": repeated("NHS number 943 476 5919 "),

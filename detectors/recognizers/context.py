@@ -8,18 +8,18 @@ becomes one space, so "NHS no.:" and "nhs no" read the same and a context
 phrase such as "date of birth" matches across punctuation and line breaks.
 
 Cost: a text with many candidate values (a megabyte of digit groups) asks for
-context once per candidate. So each :class:`Terms` first finds, once per text,
-where the first word of any of its terms occurs at all; a window with no such
-occurrence cannot hold a term and is not read.
+context once per candidate. So each :class:`Terms` first looks in the window for
+the first word of any of its terms, in any case (one quick search); a window
+without one cannot hold a term and is not read.
 """
 
 from __future__ import annotations
 
-import threading
-from bisect import bisect_left
 from collections.abc import Iterable
 
 import regex as re
+
+from detectors.recognizers.alternatives import word_alternatives
 
 _NOT_WORD = re.compile(r"[^\p{L}\p{N}]+")
 _WORD = re.compile(r"[\p{L}\p{N}]+")
@@ -64,9 +64,8 @@ class Terms:
         bounded = rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})s?(?![\p{{L}}\p{{N}}])"
         self._pattern = re.compile(bounded) if alternatives else None
         # Every term contains its first word, in any case: where none occurs, no window can hold a term.
-        first_words = sorted({term.split(" ")[0] for term in self.terms}, key=len, reverse=True)
-        self._first_words = re.compile("|".join(map(re.escape, first_words)), re.IGNORECASE) if first_words else None
-        self._index = threading.local()  # per thread, the last text read and where first words occur in it
+        first_words = sorted({term.split(" ")[0] for term in self.terms})
+        self._first_words = re.compile(word_alternatives(first_words, {}), re.IGNORECASE) if first_words else None
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -90,17 +89,4 @@ class Terms:
 
     def _may_occur(self, text: str, start: int, end: int) -> bool:
         """Whether the first word of a term lies wholly inside ``text[start:end]``."""
-        if self._first_words is None:
-            return False
-        indexed = getattr(self._index, "last", None)
-        if indexed is None or indexed[0] is not text:
-            spans = [match.span() for match in self._first_words.finditer(text, overlapped=True)]
-            indexed = self._index.last = (text, [s for s, _ in spans], [e for _, e in spans])
-        _, starts, ends = indexed
-        index = bisect_left(starts, start)
-        # Occurrences starting inside the window, in order of start; their ends are not sorted when they overlap.
-        while index < len(starts) and starts[index] < end:
-            if ends[index] <= end:
-                return True
-            index += 1
-        return False
+        return self._first_words is not None and self._first_words.search(text, start, end) is not None
