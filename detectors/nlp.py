@@ -9,14 +9,28 @@ component works, e.g. ``en_core_web_lg`` or a transformer model.
 
 Unlike Presidio's engine, a missing model is an error, never a download: the
 gateway runs without internet access.
+
+Texts longer than a window (``chunk_chars``, 100,000 characters: spaCy's NER
+needs about 1 GB of temporary memory per 100,000 characters, and refuses texts
+over its ``max_length`` outright) are read in overlapping windows; each window
+keeps the entities that start in its middle, so a name cut by one window's edge
+is found whole by its neighbour.
+
+spaCy's tokenizer takes time quadratic in the length of a token without spaces
+(32,000 characters of ``https://a:`` repeated: 5 s). No name is that long, so
+before spaCy reads a text, each run of more than ``LONG_TOKEN`` non-space
+characters has its punctuation replaced by spaces and is broken every
+``LONG_TOKEN`` characters. The replacement keeps every offset; the recognizers
+still read the text as it was.
 """
 
 from __future__ import annotations
 
-import spacy
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import regex as re
+import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
 from detectors.recognizers.person import name_bearing_spans
@@ -24,6 +38,22 @@ from detectors.recognizers.person import name_bearing_spans
 # Components that the recognizers do not use; NER and the embedding layer it listens to stay.
 UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "senter",
                      "morphologizer", "textcat", "textcat_multilabel", "spancat", "entity_linker")  # fmt: skip
+
+
+LONG_TOKEN = 64
+_LONG_RUN = re.compile(rf"\S{{{LONG_TOKEN + 1},}}")
+_PUNCTUATION = re.compile(r"[^\p{L}\p{N}]")
+_LONG_WORD = re.compile(rf"[\p{{L}}\p{{N}}]{{{LONG_TOKEN}}}(?=[\p{{L}}\p{{N}}])")
+
+
+def _short_tokens(match: re.Match[str]) -> str:
+    run = _PUNCTUATION.sub(" ", match.group())
+    return _LONG_WORD.sub(lambda word: word.group()[:-1] + " ", run)
+
+
+def without_long_tokens(text: str) -> str:
+    """``text`` with the same length, its runs of more than LONG_TOKEN non-space characters cut into short words."""
+    return _LONG_RUN.sub(_short_tokens, text)
 
 
 class ModelNotInstalled(RuntimeError):
@@ -53,6 +83,25 @@ class Entity:
     label_: str
 
 
+def windows(length: int, size: int, overlap: int) -> list[tuple[int, int, int, int]]:
+    """Overlapping windows over ``length`` characters: ``(start, end, keep_from, keep_to)``.
+
+    The ``keep`` ranges tile ``[0, length)`` without gaps or overlaps; each lies at least ``overlap // 2`` characters
+    inside its window, except at the ends of the text.
+    """
+    if length <= size:
+        return [(0, length, 0, length)]
+    step = size - overlap
+    starts = list(range(0, length - overlap, step))
+    result = []
+    for index, start in enumerate(starts):
+        end = min(start + size, length)
+        keep_from = 0 if index == 0 else start + overlap // 2
+        keep_to = length if index == len(starts) - 1 else starts[index + 1] + overlap // 2
+        result.append((start, end, keep_from, keep_to))
+    return result
+
+
 class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine over a pipeline that only tokenises and finds named entities.
 
@@ -60,6 +109,10 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     (see :func:`detectors.recognizers.person.name_bearing_spans`), joined into one shorter text; entity offsets
     are mapped back to the original text. Prose without proper names costs a tokenisation and nothing more.
     """
+
+    #: longest text given to spaCy at once, and how much consecutive windows share (longer than any name)
+    chunk_chars = 100_000
+    chunk_overlap = 1_000
 
     def __init__(self, model: str, only_where_names_may_be: bool = True) -> None:
         super().__init__(models=[{"lang_code": "en", "model_name": model}])
@@ -73,11 +126,11 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         nlp = self.nlp[language]
         spans = name_bearing_spans(text) if self.only_where_names_may_be else [(0, len(text))]
         if spans == [(0, len(text))]:
-            doc = nlp(text)
-            entities = [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+            doc, entities = self._entities(nlp, text)
             return self._artifacts(doc, entities, language)
         if not spans:
-            return self._artifacts(nlp.make_doc(text), [], language)
+            # Nothing to read; the recognizers do not use tokens, so the text is not even tokenised.
+            return self._artifacts(nlp.make_doc(""), [], language)
         # One text made of the selected sentences, and where each starts in it and in the original.
         starts_in_joined, starts_in_text, pieces, length = [], [], [], 0
         for start, end in spans:
@@ -85,14 +138,31 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             starts_in_text.append(start)
             pieces.append(text[start:end])
             length += end - start + 1
-        doc = nlp("\n".join(pieces))
+        doc, joined_entities = self._entities(nlp, "\n".join(pieces))
 
         def original(offset: int) -> int:
             index = bisect_right(starts_in_joined, offset) - 1
             return starts_in_text[index] + offset - starts_in_joined[index]
 
-        entities = [Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_) for ent in doc.ents]
+        entities = [Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_)
+                    for ent in joined_entities]  # fmt: skip
         return self._artifacts(doc, entities, language)
+
+    def _entities(self, nlp: spacy.language.Language, text: str):  # type: ignore[no-untyped-def]
+        """The doc for ``text`` (an empty one when it is read in windows) and its named entities."""
+        text = without_long_tokens(text)
+        size = min(self.chunk_chars, nlp.max_length)
+        if len(text) <= size:
+            doc = nlp(text)
+            return doc, [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+        entities = []
+        parts = windows(len(text), size, self.chunk_overlap)
+        docs = nlp.pipe(text[start:end] for start, end, _, _ in parts)
+        for (start, _end, keep_from, keep_to), doc in zip(parts, docs):
+            entities.extend(Entity(start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents
+                            if keep_from <= start + ent.start_char < keep_to)  # fmt: skip
+        # The recognizers read only the entities; Presidio is given an empty token list.
+        return nlp.make_doc(""), entities
 
     def _artifacts(self, doc, entities: list[Entity], language: str) -> NlpArtifacts:  # type: ignore[no-untyped-def]
         # No lemmas, so Presidio computes no keywords: the recognizers score context from plain words.

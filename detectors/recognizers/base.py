@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING
 import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
+from detectors.recognizers.alternatives import word_alternatives
 from detectors.recognizers.context import Terms
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
-__all__ = ["ContextualPatternRecognizer", "Pattern"]
+__all__ = ["ContextualPatternRecognizer", "Pattern", "word_alternatives"]
 
 
 class ContextualPatternRecognizer(PatternRecognizer):
@@ -62,6 +63,9 @@ class ContextualPatternRecognizer(PatternRecognizer):
         self.context_terms = Terms(context or [])
         self.negative_terms = Terms(negative_context or [])
         self._compiled = [(pattern, re.compile(pattern.regex, flags=flags)) for pattern in self.patterns]
+        # Looked up once, not per match: a text can hold tens of thousands of candidate values.
+        self._validates = type(self).validate_result is not PatternRecognizer.validate_result
+        self._invalidates = type(self).invalidate_result is not PatternRecognizer.invalidate_result
 
     def analyze(
         self,
@@ -71,35 +75,48 @@ class ContextualPatternRecognizer(PatternRecognizer):
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
+        entity = self.supported_entities[0]
+        metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            # Context is already scored; Presidio's enhancer must not add it again.
+            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+        }
+        validates, invalidates, score_in_context = self._validates, self._invalidates, self.score_in_context
+        # Where context is required and scored here, look for it before the (costlier) validation.
+        context_first = (
+            self.requires_context and type(self).score_in_context is ContextualPatternRecognizer.score_in_context
+        )
         for pattern, compiled in self._compiled:
+            group = "value" if "value" in compiled.groupindex else 0
             for match in compiled.finditer(text):
-                start, end = match.span("value") if "value" in compiled.groupindex else match.span()
+                start, end = match.span(group)
                 if start < 0 or end <= start:
                     continue
-                value = text[start:end]
-                if self.validate_result(value) is False or self.invalidate_result(value):
+                if context_first and not self.context_terms.near(
+                    text, start, end, self.context_words_before, self.context_words_after
+                ):
                     continue
-                score = self.score_in_context(text, start, end, pattern.score)
+                if validates or invalidates:
+                    value = text[start:end]
+                    if validates and self.validate_result(value) is False:
+                        continue
+                    if invalidates and self.invalidate_result(value):
+                        continue
+                if context_first:  # context found above: what score_in_context would add
+                    score = pattern.score + self.context_boost
+                else:
+                    score = score_in_context(text, start, end, pattern.score)
                 if score <= 0:
                     continue
-                results.append(
-                    RecognizerResult(
-                        entity_type=self.supported_entities[0],
-                        start=start,
-                        end=end,
-                        score=round(min(score, 1.0), 4),
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                            # Context is already scored; Presidio's enhancer must not add it again.
-                            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-                        },
-                    )
-                )
+                results.append(RecognizerResult(entity, start, end, round(min(score, 1.0), 4),
+                                                recognition_metadata=dict(metadata)))  # fmt: skip
         return results
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         """``score`` raised by supporting context words and lowered by contrary ones."""
+        if score >= 1.0 and not self.requires_context and not self.negative_terms:
+            return score  # nothing can change it: a text of ten thousand e-mail addresses need not read their context
         supported = bool(self.context_terms) and self.context_terms.near(
             text, start, end, self.context_words_before, self.context_words_after
         ) is not None

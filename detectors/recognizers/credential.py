@@ -20,7 +20,7 @@ from collections import Counter
 
 import regex as re
 
-from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+from detectors.recognizers.base import ContextualPatternRecognizer, Pattern, word_alternatives
 
 _B = r"(?<![\w-])"
 _E = r"(?![\w-])"
@@ -28,19 +28,23 @@ _E = r"(?![\w-])"
 
 def shannon_entropy(value: str) -> float:
     """Bits per character."""
-    counts = Counter(value)
-    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    length = len(value)
+    return -sum(n * math.log2(n / length) for n in Counter(value).values()) / length
 
 
 def character_classes(value: str) -> int:
-    return sum(
-        (
-            any(ch.islower() for ch in value),
-            any(ch.isupper() for ch in value),
-            any(ch.isdigit() for ch in value),
-            any(not ch.isalnum() for ch in value),
-        )
-    )
+    """How many of lower case, upper case, digits and other characters ``value`` mixes."""
+    lower = upper = digit = other = False
+    for character in set(value):  # one pass over the distinct characters: a text may hold thousands of candidates
+        if character.islower():
+            lower = True
+        elif character.isupper():
+            upper = True
+        elif character.isdigit():
+            digit = True
+        elif not character.isalnum():
+            other = True
+    return lower + upper + digit + other
 
 
 def looks_random(value: str, min_length: int = 20, min_entropy: float = 3.5) -> bool:
@@ -49,8 +53,10 @@ def looks_random(value: str, min_length: int = 20, min_entropy: float = 3.5) -> 
 
 class KnownTokenRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
+        # The body stops at the next five dashes: were it ".*?", every BEGIN without an END would read to the end of
+        # the text, and a text of repeated headers would cost quadratic time (52 s for 4 MB).
         Pattern("private key block", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-                r".*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
+                r"(?:[^-]|-(?!----))*+-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
         # A key pasted without its END line still gives the key away.
         Pattern("private key, cut short",
                 r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=]{4,})+)", 0.95),
@@ -87,11 +93,14 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
         return True
 
 
-_SECRET_WORD = (
-    r"(?:password|passwd|pass\s?word|pwd|passphrase|pass\s?code|pin|secret|client[_\s-]?secret|api[_\s-]?key|apikey"
-    r"|access[_\s-]?key|secret[_\s-]?key|private[_\s-]?key|access[_\s-]?token|auth[_\s-]?token|refresh[_\s-]?token"
-    r"|token|bearer|credentials?)"
-)
+# Written as a trie (see word_alternatives): these words are tried at every position of every text.
+# "~" stands for an optional space, "_" for an optional underscore, space or hyphen.
+_SECRET_WORD = "(?:" + word_alternatives(
+    ["password", "passwd", "pass~word", "pwd", "passphrase", "pass~code", "pin", "secret", "client_secret", "api_key",
+     "apikey", "access_key", "secret_key", "private_key", "access_token", "auth_token", "refresh_token", "token",
+     "bearer", "credential", "credentials"],
+    separators={"~": r"\s?", "_": r"[_\s-]?"},
+) + ")"  # fmt: skip
 
 
 class AssignedSecretRecognizer(ContextualPatternRecognizer):

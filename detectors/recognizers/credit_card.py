@@ -1,4 +1,8 @@
-"""Payment card number (PAN): 13-19 digits, Luhn check digit, a known issuer prefix."""
+"""Payment card number (PAN): 13-19 digits, Luhn check digit, a known issuer prefix.
+
+Grouped in fours (or Amex 4-6-5) with the same separator throughout: spaces (one
+or a few), hyphens, dots or underscores; or not grouped at all.
+"""
 
 from __future__ import annotations
 
@@ -34,10 +38,11 @@ class CreditCardNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern(
             "grouped in fours",
-            r"(?<![\p{L}\p{N}./-])(?P<value>\d{4}([ -]?)\d{4}\2\d{4}\2\d{1,4}(?:\2\d{1,3})?)(?![\p{N}]|[./-]\d)",
+            r"(?<![\p{L}\p{N}./-])(?P<value>\d{4}([ ._-]{0,3})\d{4}\2\d{4}\2\d{1,4}(?:\2\d{1,3})?)(?![\p{N}]|[./_-]\d)",
             0.8,
         ),
-        Pattern("amex 4-6-5", r"(?<![\p{L}\p{N}./-])(?P<value>3[47]\d{2}([ -]?)\d{6}\2\d{5})(?![\p{N}]|[./-]\d)", 0.8),
+        Pattern("amex 4-6-5", r"(?<![\p{L}\p{N}./-])(?P<value>3[47]\d{2}([ ._-]{0,3})\d{6}\2\d{5})(?![\p{N}]|[./_-]\d)",
+                0.8),  # fmt: skip
     ]
     CONTEXT = ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "pan", "payment card"]
     NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "tracking", "serial", "imei", "iccid"]

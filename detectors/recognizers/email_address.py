@@ -7,6 +7,8 @@ checked against tldextract's bundled snapshot (no network).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from detectors.offline import offline_extractor
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
@@ -25,6 +27,11 @@ class EmailAddressRecognizer(ContextualPatternRecognizer):
         super().__init__("EMAIL_ADDRESS", self.PATTERNS, context=self.CONTEXT)
 
     def validate_result(self, pattern_text: str) -> bool:
-        domain = pattern_text.rsplit("@", 1)[1]
-        parts = offline_extractor()(domain)
-        return bool(parts.suffix and parts.domain)
+        return domain_ok(pattern_text.rsplit("@", 1)[1].lower())
+
+
+@lru_cache(maxsize=4096)
+def domain_ok(domain: str) -> bool:
+    """The domain has a registrable name under a public suffix (remembered: texts repeat their domains)."""
+    parts = offline_extractor()(domain)
+    return bool(parts.suffix and parts.domain)

@@ -45,14 +45,17 @@ from detectors.recognizers.civil_service_terms import (
     STREET_WORDS,
     TITLE_WORDS,
 )
+from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
 # One word of a name: an initial ("J.") or a capitalised word with at least one lower-case letter
-# ("Smith", "McKinney", "O'Brien", "Heinz-Werner", "Łodyga").
-NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*)"
+# ("Smith", "McKinney", "O'Brien", "Heinz-Werner", "Łodyga"). Written so that the word's first lower-case letter is
+# the one that matches \p{Ll}: with [\p{L}'’-]* before it, any of its lower-case letters could, and a run of
+# capitalised words made the engine try every combination (2 s per megabyte of "Alice Morgan Alice Morgan …").
+NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{Lu}\p{Lt}\p{Lm}\p{Lo}'’-]*\p{Ll}[\p{L}'’-]*)"
 # Lower-case particles inside a name: "Ludwig van Beethoven", "María de la Cruz", "Ahmed bin Rashid".
 PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y)"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{0,3}}"
@@ -93,7 +96,8 @@ IMPERATIVE_CUES = frozenset({"ring", "call", "phone", "email", "text", "ask", "t
 
 
 def _alternatives(words: list[str]) -> str:
-    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in sorted(set(words), key=len, reverse=True))
+    # As a trie: these cues are tried at the start of every word of every text.
+    return word_alternatives(words)
 
 
 _STRONG_CUE = re.compile(
@@ -122,6 +126,8 @@ _NAME_PAIR = re.compile(
     rf"(?P<right>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})(?![\p{{L}}\p{{N}}])"
 )
 _DELIMITER = re.compile(r"[,|\t;]")
+_CAPITAL = re.compile(r"\p{Lu}")
+_LOCAL_PART_SEPARATORS = re.compile(r"[._+'-]+|\d+")
 # A field runs between delimiters; a label before a colon ("CSV row: Legrand") is not part of it.
 _FIELD = re.compile(r"(?:^|(?<=[,|\t;:]))[ \t]*(?P<field>[^,|\t;:]+?)[ \t]*(?=[,|\t;]|$)")
 _WHOLE_NAME = re.compile(rf"^{NAME}$")
@@ -216,9 +222,12 @@ class PersonRecognizer(EntityRecognizer):
     @staticmethod
     def _email_named(text: str):  # type: ignore[no-untyped-def]
         for email in _EMAIL.finditer(text):
-            local = _plain(email.group(1))
             window_start = max(0, email.start() - 80)
-            local_parts = set(re.split(r"[._+'-]+|\d+", email.group(1).lower()))
+            # A name starts with a capital: most addresses have none before them (and a text can hold thousands).
+            if not _CAPITAL.search(text, window_start, email.start()):
+                continue
+            local = _plain(email.group(1))
+            local_parts = set(_LOCAL_PART_SEPARATORS.split(email.group(1).lower()))
             for run in _LISTED_NAME.finditer(text, window_start, email.start()):
                 words = [w for w in run.group("first").split() if _key(w) not in NOT_A_NAME]
                 first_in = any(len(_plain(w)) >= 3 and _plain(w) in local for w in words)

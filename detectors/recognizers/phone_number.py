@@ -42,6 +42,10 @@ def plausible_phone(text: str, tolerant: bool = False) -> bool:
 class PhoneNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("uk", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?0\d[\d ()-]{7,16}\d)(?![\p{N}]|[/.]\d)", 0.6),
+        # Grouped with dots ("07700.900.123", "020.7946.0958"): a first group of three or more digits, so that a
+        # date (01.02.2024) or a version number is not read as a number.
+        Pattern("uk with dots",
+                r"(?<![\p{L}\p{N}+/.-])(?P<value>0\d{2,4}\.\d{3,4}(?:\.\d{3,4})?)(?![\p{N}]|[/.]\d)", 0.6),  # fmt: skip
         Pattern("international", r"(?<![\p{L}\p{N}+/.-])(?P<value>(?:\+|00)\d[\d ().-]{6,20}\d)(?![\p{N}]|[/]\d)", 0.6),
         Pattern("north american", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
                 0.25),  # fmt: skip

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import regex as re
 
+from detectors.canonical_text import canonical_text
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 _DESCRIPTOR = r"(?:PERSONAL|COMMERCIAL|LOCSEN|SENSITIVE|MARKET\s+SENSITIVE|CABINET|RECIPIENTS\s+ONLY|HMG|ORCON)"
@@ -36,6 +37,11 @@ _MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of
 _MENTION_AFTER = frozenset({"classification", "classifications", "tier", "tiers", "level", "levels",
                             "information", "data", "material", "materials", "documents", "assets", "work", "systems",
                             "networks", "clearance", "vetting", "than"})  # fmt: skip
+_SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
+_LETTERS = re.compile(r"[\p{L}]+")
+_WORDS = re.compile(r"[\p{L}\p{N}'’]+")
+# Only this far back is looked at for the start of the line: an unbounded look is quadratic in a long line of markings.
+_LINE_LOOKBACK = 200
 _MARKING_WORDS = frozenset({"OFFICIAL", "SENSITIVE", "SECRET", "TOP", "PERSONAL", "COMMERCIAL", "UK", "EYES", "ONLY"})
 
 
@@ -54,11 +60,19 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         value = text[start:end]
-        if re.match(r"(?i)official[\s-]+secrets?\s+act", text[start : start + 25]):
+        if score < self.PATTERNS[0].score and value.isupper():
+            # The any-case pattern over a marking in capitals: the capitals pattern read the same span, scoring it at
+            # least as high. Skipping it halves the work on a text full of markings.
+            return 0.0
+        if _SECRETS_ACT.match(text, start, start + 25):
             return 0.0  # the Official Secrets Act is a law, not a marking
         # SECRET and OFFICIAL are also English words: in a capitalised heading they are just words.
         ambiguous = value.upper() in ("SECRET", "OFFICIAL")
-        at_line_start = not text[text.rfind("\n", 0, start) + 1 : start].strip()
+        lookback = max(0, start - _LINE_LOOKBACK)
+        newline = text.rfind("\n", lookback, start)
+        # No line break in the look-back: the start of the text if it is in reach, else not at a line's start.
+        line_start = newline + 1 if newline >= 0 else (0 if lookback == 0 else -1)
+        at_line_start = line_start >= 0 and not text[line_start:start].strip()
         if ambiguous and not at_line_start and self._inside_shouting(text, start, end):
             return 0.0
         if score >= 0.5 and not at_line_start and self._mentioned_not_applied(text, start, end):
@@ -68,16 +82,16 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
     @staticmethod
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:
         """The tier named in a sentence about classification, rather than marking this text."""
-        before = re.findall(r"[\p{L}]+", text[max(0, start - 30) : start].lower())[-1:]
-        after = re.findall(r"[\p{L}]+", text[end : end + 30].lower())[:1]
+        before = _LETTERS.findall(text[max(0, start - 30) : start].lower())[-1:]
+        after = _LETTERS.findall(text[end : end + 30].lower())[:1]
         return bool(
             (before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER)
         )
 
     @staticmethod
     def _inside_shouting(text: str, start: int, end: int) -> bool:
-        before = re.findall(r"[\p{L}\p{N}'’]+", text[max(0, start - 30) : start])
-        after = re.findall(r"[\p{L}\p{N}'’]+", text[end : end + 30])
+        before = _WORDS.findall(text[max(0, start - 30) : start])
+        after = _WORDS.findall(text[end : end + 30])
         neighbours = [word for word in (before[-1:] + after[:1]) if word not in _MARKING_WORDS]
         return any(_SHOUTED_WORD.match(word) and len(word) > 2 for word in neighbours)
 
@@ -94,10 +108,12 @@ _LEVELS = (
 def marking_level(marking: str) -> str:
     """The classification a found marking states: ``OFFICIAL-SENSITIVE: PERSONAL`` → ``OFFICIAL-SENSITIVE``.
 
-    A marking that names no known level is passed on as written (upper case);
-    the policy ranks it cautiously.
+    The marking is read canonically first (as the recognizer read it), so
+    ``ＳＥＣＲＥＴ`` or ``SEC<zero-width space>RET`` as the user wrote it states
+    SECRET. A marking that names no known level is passed on as written (upper
+    case); the policy ranks it cautiously.
     """
-    text = marking.upper()
+    text = canonical_text(marking).text.upper()
     for pattern, level in _LEVELS:
         if pattern.search(text):
             return level

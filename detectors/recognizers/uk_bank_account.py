@@ -7,7 +7,7 @@ from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 class UkBankAccountRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
-        Pattern("eight digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{8}|\d{4} \d{4})(?![\p{N}]|[./-]\d)", 0.35),
+        Pattern("eight digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{8}|\d{4}[ .-]{1,2}\d{4})(?![\p{N}]|[./-]\d)", 0.35),
         Pattern("seven or ten digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{7}|\d{10})(?![\p{N}]|[./-]\d)", 0.2),
     ]
     CONTEXT = ["account number", "account no", "account", "acc no", "acct", "a c", "bank account", "bank details"]

@@ -1,4 +1,8 @@
-"""NHS number: ten digits (often written 3-3-4) whose last digit is a modulus 11 check digit."""
+"""NHS number: ten digits (often written 3-3-4) whose last digit is a modulus 11 check digit.
+
+Groups are separated the same way throughout: spaces (one or a few), hyphens,
+dots or underscores; or not at all.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ def nhs_check_digit_ok(digits: str) -> bool:
 
 class UkNhsRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
-        Pattern("nhs 3-3-4", r"(?<![\p{L}\p{N}+./-])(?P<value>\d{3}([ -]?)\d{3}\2\d{4})(?![\p{N}]|[./-]\d)", 0.55),
+        Pattern(
+            "nhs 3-3-4", r"(?<![\p{L}\p{N}+./-])(?P<value>\d{3}([ ._-]{0,3})\d{3}\2\d{4})(?![\p{N}]|[./_-]\d)", 0.55
+        ),
     ]
     CONTEXT = ["nhs", "nhs number", "nhs no", "health service", "patient", "gp", "hospital", "chi", "h c number"]
     # Ten digits that pass the check by chance are common in references and phone numbers.

@@ -1,4 +1,4 @@
-"""UK bank sort code: six digits as 12-34-56 (or spaced), recognised only beside the words "sort code"."""
+"""UK bank sort code: six digits as 12-34-56 (or spaced, or 12.34.56), recognised only beside the words "sort code"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
 class UkSortCodeRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
-        Pattern("grouped", r"(?<![\p{L}\p{N}./-])(?P<value>\d{2}([- ])\d{2}\2\d{2})(?![\p{N}]|[./-]\d)", 0.35),
+        Pattern("grouped", r"(?<![\p{L}\p{N}./-])(?P<value>\d{2}([ .-]{1,2})\d{2}\2\d{2})(?![\p{N}]|[./-]\d)", 0.35),
         Pattern("six digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{6})(?![\p{N}]|[./-]\d)", 0.25),
     ]
     CONTEXT = ["sort code", "sortcode", "sort", "s c", "bank code", "branch code"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from presidio_analyzer import RecognizerResult
 
 from detectors.analyzer import TextAnalyzer, one_reading
 from detectors.findings import FINDING_TYPES
-from detectors.nlp import ModelNotInstalled
+from detectors.nlp import ModelNotInstalled, windows
 from detectors.settings import DetectionSettings
 
 CASE_NOTE = (
@@ -81,3 +83,59 @@ def test_vanilla_presidio_still_builds_beside_handrail_recognizers():
     provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
         {"lang_code": "en", "model_name": DetectionSettings().spacy_model}]})  # fmt: skip
     assert "UK_NHS" in AnalyzerEngine(nlp_engine=provider.create_engine()).get_supported_entities()
+
+
+@pytest.mark.parametrize(("length", "size", "overlap"), [(10, 100, 20), (100, 100, 20), (101, 100, 20),
+                                                          (250, 100, 20), (1_000_001, 100_000, 1_000)])  # fmt: skip
+def test_windows_cover_the_text_and_keep_each_offset_once(length, size, overlap):
+    parts = windows(length, size, overlap)
+    assert parts[0][0] == 0 and parts[-1][1] == length
+    assert all(end - start <= size for start, end, _, _ in parts)
+    # The kept ranges tile the text, each inside its window with a margin of overlap // 2 (except at the ends).
+    assert [keep for _, _, keep, _ in parts[1:]] == [keep for _, _, _, keep in parts[:-1]]
+    assert parts[0][2] == 0 and parts[-1][3] == length
+    for start, end, keep_from, keep_to in parts:
+        assert keep_from == 0 or keep_from - start >= overlap // 2
+        assert keep_to == length or end - keep_to >= overlap // 2
+
+
+def test_a_text_read_in_windows_finds_names_in_every_window_once(analyzer):
+    filler = "the quarterly figures were discussed at length and nothing was decided. "
+    names = ["Isabella Callegaro", "Gareth Evans", "Priya Shah", "Tomasz Kowalski"]
+    text = "".join(f"{filler * 3}I met {name} yesterday. " for name in names)
+    windowed = TextAnalyzer(DetectionSettings(ner_only_where_names_may_be=False))
+    windowed._engine.nlp_engine.chunk_chars, windowed._engine.nlp_engine.chunk_overlap = 300, 100
+    assert len(windows(len(text), 300, 100)) > 4
+    expected = [("PERSON", name) for name in names]
+    assert [(f.type, f.value(text)) for f in windowed.analyze(text)] == expected
+    assert [(f.type, f.value(text)) for f in analyzer.analyze(text)] == expected
+
+
+def test_a_text_longer_than_spacys_limit_is_scanned_not_refused():
+    # spaCy refuses texts over its max_length; lowered here so that the test is quick (a 1 MB text of capitalised
+    # words costs spaCy's NER about 40 s on the development machine).
+    analyzer = TextAnalyzer(DetectionSettings())
+    analyzer._engine.nlp_engine.nlp["en"].max_length = 20_000
+    head = "Contact Isabella Callegaro about NI number JK 41 22 90 B. "
+    tail = " Her colleague Gareth Evans has NHS number 943 476 5919."
+    text = head + "Routine Words In Title Case. " * 2_000 + tail
+    assert len(text) > 2 * 20_000
+    found = [(f.type, f.value(text)) for f in analyzer.analyze(text)]
+    assert found == [("PERSON", "Isabella Callegaro"), ("UK_NINO", "JK 41 22 90 B"), ("PERSON", "Gareth Evans"),
+                     ("UK_NHS", "943 476 5919")]  # fmt: skip
+
+
+def _one_reading_by_pairs(results):  # the definition, pair by pair: quadratic, for comparison
+    kept = []
+    for result in sorted(results, key=lambda r: (-r.score, -(r.end - r.start), r.start)):
+        if all(result.end <= other.start or other.end <= result.start for other in kept):
+            kept.append(result)
+    return sorted(kept, key=lambda r: (r.start, r.end, r.entity_type))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12), st.sampled_from([0.5, 0.7, 0.9]),
+                          st.sampled_from(["A", "B"])), max_size=30))  # fmt: skip
+def test_one_reading_keeps_what_the_pairwise_definition_keeps(spans):
+    results = [RecognizerResult(kind, start, start + length, score) for start, length, score, kind in spans]
+    assert one_reading(results) == _one_reading_by_pairs(results)

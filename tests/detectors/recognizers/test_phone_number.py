@@ -35,3 +35,19 @@ def test_uk_lengths():
     assert plausible_phone("07700 900123")
     assert not plausible_phone("07700 9001")
     assert not plausible_phone("+44 0")
+
+
+@pytest.mark.parametrize("phone", ["07700.900.123", "020.7946.0958", "0161.496.0000", "+44.7700.900.123",
+                                   "01632.960.001"])  # fmt: skip
+def test_numbers_grouped_with_dots(values, phone):
+    assert values(recognizer, f"Call me on {phone} tomorrow") == [phone]
+
+
+@pytest.mark.parametrize("text", [
+    "Call me on 01.02.2024",  # a date
+    "meeting on 01.02.2024 - 03.04.2025",
+    "version 0.12.3456 released",
+    "dated 2024.01.15 and 15.01.2024",
+])  # fmt: skip
+def test_dotted_dates_and_versions_are_not_numbers(values, text):
+    assert values(recognizer, text) == []

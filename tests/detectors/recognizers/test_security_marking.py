@@ -52,3 +52,14 @@ def test_marking_written_with_an_en_dash(values):
 ])  # fmt: skip
 def test_the_level_a_marking_states(marking, level):
     assert marking_level(marking) == level
+
+
+@pytest.mark.parametrize(("written", "level"), [
+    ("\uff33\uff25\uff23\uff32\uff25\uff34", "SECRET"),  # fullwidth
+    ("SEC\u200bRET", "SECRET"),  # zero-width space inside
+    ("OFFICIAL\u2011SENSITIVE", "OFFICIAL-SENSITIVE"),  # non-breaking hyphen
+    ("TOP\u00a0SECRET", "TOP SECRET"),
+    ("\u0405\u0415CRET", "SECRET"),  # Cyrillic look-alikes
+])  # fmt: skip
+def test_the_level_of_a_marking_written_another_way(written, level):
+    assert marking_level(written) == level

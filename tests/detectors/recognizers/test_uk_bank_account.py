@@ -14,3 +14,9 @@ def test_eight_digits_alone_are_not_an_account(values):
 
 def test_longer_numbers_are_not_cut_into_accounts(values):
     assert values(recognizer, "account 319268191234") == []
+
+
+def test_dotted_and_hyphenated_accounts(values):
+    assert values(recognizer, "account number 3192.6819") == ["3192.6819"]
+    assert values(recognizer, "account number 3192-6819") == ["3192-6819"]
+    assert values(recognizer, "account version 3192.6819.1") == []

@@ -25,3 +25,18 @@ def test_impossible_dates_and_padding_are_rejected(values, number):
 def test_context_raises_score():
     with_context = recognizer.analyze("licence MORGA753116SM9IJ", [])[0].score
     assert with_context > recognizer.analyze("MORGA753116SM9IJ", [])[0].score
+
+
+@pytest.mark.parametrize("number", ["MORGA  753116  SM9IJ", "MORGA753116 SM9 IJ", "MORGA 753116 SM 9 IJ",
+                                    "MORGA-753116-SM9-IJ", "MORGA.753116.SM9.IJ", "morga 753116 sm9 ij"])  # fmt: skip
+def test_odd_spacing_and_separators(values, number):
+    assert values(recognizer, f"Driving licence {number} checked") == [number]
+
+
+@pytest.mark.parametrize("text", [
+    "Table 512011 at 5 pm",  # words in lower case spaced like a licence
+    "Licence MORGA 753116 SM 9 I",  # too short
+    "Licence MORGA    753116 SM9IJ",  # four spaces
+])  # fmt: skip
+def test_spaced_words_that_are_not_licences(values, text):
+    assert values(recognizer, text) == []

@@ -39,3 +39,18 @@ def test_leading_zero_needs_nhs_context(values):
 def test_mixed_separators_and_longer_numbers_are_not_matched(values):
     assert values(recognizer, "NHS 943 476-5919") == []
     assert values(recognizer, "NHS 94347659191") == []
+
+
+@pytest.mark.parametrize("written", ["943.476.5919", "943_476_5919", "943  476  5919"])
+def test_dots_underscores_and_repeated_separators(values, written):
+    assert values(recognizer, f"NHS number {written} seen today") == [written]
+
+
+@pytest.mark.parametrize("text", [
+    "NHS number 943.476 5919",  # mixed separators
+    "NHS number 943.476.5918",  # check digit fails
+    "version 943.476.5919.1 released",  # longer dotted version
+    "phone 943.476.5919",  # contrary context
+])  # fmt: skip
+def test_dotted_numbers_that_are_not_nhs_numbers(values, text):
+    assert values(recognizer, text) == []

@@ -16,3 +16,10 @@ def test_six_digits_without_context_are_not_sort_codes(values):
 def test_mixed_separators_and_dates_are_rejected(values):
     assert values(recognizer, "sort code 12-34 56") == []
     assert values(recognizer, "sort out the 12/04/26 meeting") == []
+
+
+def test_dotted_and_doubly_spaced_sort_codes(values):
+    assert values(recognizer, "sort code 12.34.56") == ["12.34.56"]
+    assert values(recognizer, "sort code 12  34  56") == ["12  34  56"]
+    assert values(recognizer, "sort code 12.34-56") == []
+    assert values(recognizer, "sorted on 12.34.56.78") == []
