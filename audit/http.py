@@ -43,7 +43,7 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
     @router.get("/events")
     async def list_events(request: Request) -> Response:
         """A page of events matching the filters, newest first; ``next_cursor`` (as ``cursor``) fetches the next."""
-        request_id = _new_request_id()
+        request_id = _request_id(request)
         try:
             params = dict(request.query_params)
             page_options = {name: params.pop(name) for name in PAGE_OPTIONS if name in params}
@@ -60,7 +60,7 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
     @router.get("/events/{event_id}")
     async def one_event(event_id: str, request: Request) -> Response:
         """Everything recorded about one request."""
-        request_id = _new_request_id()
+        request_id = _request_id(request)
         try:
             if request.query_params:
                 raise FilterError("this route takes no query parameters", next(iter(request.query_params)))
@@ -75,7 +75,7 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
     @router.get("/stats")
     async def stats(request: Request) -> Response:
         """Counts by day, decision, department, model, reason and outcome (``by=day,decision`` to choose)."""
-        request_id = _new_request_id()
+        request_id = _request_id(request)
         try:
             params = dict(request.query_params)
             by = tuple(part.strip() for part in params.pop("by", ",".join(STAT_DIMENSIONS)).split(",") if part.strip())
@@ -89,7 +89,7 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
     @router.get("/export")
     async def export(request: Request) -> Response:
         """Every matching event, oldest first, streamed as CSV or JSON Lines (``format=csv|jsonl``)."""
-        request_id = _new_request_id()
+        request_id = _request_id(request)
         try:
             params = dict(request.query_params)
             export_format = params.pop("format", "jsonl")
@@ -120,8 +120,10 @@ def gateway_audit_router() -> APIRouter:
     return audit_router(store, auditor)
 
 
-def _new_request_id() -> str:
-    return "req_" + secrets.token_hex(12)
+def _request_id(request: Request) -> str:
+    """The id the gateway's middleware gave this request (kept in the request's state), or a new one."""
+    state = request.scope.setdefault("state", {})
+    return state.setdefault("request_id", "req_" + secrets.token_hex(12))
 
 
 def _integer(value: str, name: str) -> int:

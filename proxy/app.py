@@ -19,10 +19,10 @@ from starlette.responses import JSONResponse, Response
 from audit.http import gateway_audit_router
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
-from proxy.errors import BadRequest, HandrailError, NotFound
+from proxy.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy.formats import openai_chat
 from proxy.policy.engine import PolicyRejected
-from proxy.request_context import new_request_id
+from proxy.request_ids import RequestIds, request_id_of
 from proxy.services import Services
 
 log = logging.getLogger("handrail")
@@ -57,12 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:
-        request_id = new_request_id()
-        try:
-            names = await pipeline.models_for(request, request.app.state.services)
-        except HandrailError as error:
-            return pipeline.error_response(_adapter_for_headers(request), error, request_id)
-        return JSONResponse(_models_document(request, names), headers={"x-request-id": request_id})
+        names = await pipeline.models_for(request, request.app.state.services)
+        return JSONResponse(_models_document(request, names))
 
     @app.post("/v1/messages/count_tokens")
     async def count_tokens(request: Request) -> Response:
@@ -91,39 +87,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/admin/policies/reload")
     async def reload_policies(request: Request) -> Response:
         services: Services = request.app.state.services
-        request_id = new_request_id()
+        await pipeline.authenticate(request, services, "policy-admin")
+        engine = services.require_policy()
         try:
-            await pipeline.authenticate(request, services, "policy-admin")
-            engine = services.require_policy()
             version = await anyio.to_thread.run_sync(engine.reload)
-        except HandrailError as error:
-            return pipeline.error_response(openai_chat, error, request_id)
         except PolicyRejected as error:
             # The engine keeps the last good policy in force; say why the new one was rejected.
-            failure = BadRequest(
-                f"The policy was not reloaded, the previous one ({engine.version}) stays in force: {error}",
-                code="policy_rejected",
-            )
-            failure.status = 422
-            return pipeline.error_response(openai_chat, failure, request_id)
-        return JSONResponse({"status": "reloaded", "policy_version": version}, headers={"x-request-id": request_id})
+            raise PolicyNotReloaded(
+                f"The policy was not reloaded, the previous one ({engine.version}) stays in force: {error}"
+            ) from None
+        return JSONResponse({"status": "reloaded", "policy_version": version})
+
+    # The one place errors become responses: every route raises a HandrailError, rendered here in the shape of
+    # the API the path belongs to. The request-id middleware puts the id on every response, errors included.
+    @app.exception_handler(HandrailError)
+    async def handrail_error(request: Request, exc: HandrailError) -> Response:
+        return pipeline.error_response(_adapter_for_path(request), exc, request_id_of(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        error: HandrailError = NotFound(f"No API is served at {request.url.path!r}.") if exc.status_code == 404 else BadRequest(str(exc.detail))
-        error.status = exc.status_code
-        return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
+        error: HandrailError
+        if exc.status_code == 404:
+            error = NotFound("No API is served at this path.")
+        elif exc.status_code == 405:
+            error = MethodNotAllowed("This path does not accept that HTTP method.")
+        else:
+            error = BadRequest(str(exc.detail))
+        return await handrail_error(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return pipeline.error_response(_adapter_for_path(request), BadRequest(str(exc)), new_request_id())
+        return await handrail_error(request, BadRequest("The request does not match this route's parameters."))
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        error = HandrailError("The gateway failed unexpectedly; the request was not completed.")
-        return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
+        return await handrail_error(request, HandrailError("The gateway failed unexpectedly; the request was not completed."))
 
+    app.add_middleware(RequestIds)
     return app
 
 
@@ -136,9 +137,12 @@ def _model_route(endpoint: str):  # type: ignore[no-untyped-def]
 
 
 def _adapter_for_path(request: Request):  # type: ignore[no-untyped-def]
-    from proxy.formats import ADAPTERS
+    from proxy.formats import ADAPTERS, anthropic_messages
 
-    return ADAPTERS.get(request.url.path.rstrip("/"), _adapter_for_headers(request))
+    path = request.url.path.rstrip("/")
+    if path.startswith("/v1/messages"):
+        return anthropic_messages
+    return ADAPTERS.get(path, _adapter_for_headers(request))
 
 
 def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]

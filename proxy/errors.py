@@ -55,6 +55,18 @@ class NotFound(BadRequest):
     anthropic_type = "not_found_error"
 
 
+class MethodNotAllowed(BadRequest):
+    status = 405
+    code = "method_not_allowed"
+
+
+class PolicyNotReloaded(BadRequest):
+    """A new policy was refused at reload; the previous one stays in force."""
+
+    status = 422
+    code = "policy_rejected"
+
+
 class Unauthorised(HandrailError):
     status = 401
     code = "invalid_api_key"

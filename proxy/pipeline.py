@@ -43,7 +43,8 @@ from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, Pol
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
-from proxy.request_context import RequestContext, new_request_id
+from proxy.request_context import RequestContext
+from proxy.request_ids import request_id_of
 from proxy.services import Services
 
 log = logging.getLogger("handrail")
@@ -54,7 +55,7 @@ STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 async def handle_model_request(request: Request, endpoint: str, services: Services) -> Response:
     """Serve one call to a model API (chat, responses, messages, embeddings)."""
     adapter = formats.adapter_for(endpoint)
-    context = RequestContext(endpoint, _client_address(request), request.headers.get("user-agent"))
+    context = _context(request, endpoint)
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user")
@@ -104,7 +105,7 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
     """``POST /v1/guardrail/scan``: the detectors as a service, same input and output as ``handrail scan``."""
     from detectors.batch import scan_record
 
-    context = RequestContext("/v1/guardrail/scan", _client_address(request), request.headers.get("user-agent"))
+    context = _context(request, "/v1/guardrail/scan")
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user", "policy-admin")
@@ -126,7 +127,7 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
     except HandrailError as error:
         return await _refuse(services, context, formats.openai_chat, error)
     context.finished("scanned", 200)
-    return JSONResponse(result, headers={"x-request-id": context.request_id})
+    return JSONResponse(result)
 
 
 async def count_tokens(request: Request, services: Services) -> Response:
@@ -135,23 +136,19 @@ async def count_tokens(request: Request, services: Services) -> Response:
     Nothing leaves the gateway, so nothing needs scanning or recording; the body
     is still parsed by the Messages adapter, so a bad one gets the same 400.
     """
-    request_id = new_request_id()
-    try:
-        await authenticate(request, services, "user")
-        raw = await request_input.read_body(request, services.settings.server.max_body_bytes)
-        body = request_input.decode_json_object(raw)
-        # count_tokens takes a Messages body without max_tokens
-        conversation = formats.anthropic_messages.parse({"max_tokens": 1, **body}, formats.client_headers(request.headers))
-        services.upstream.require_model(conversation.model)
-        tokens = await anyio.to_thread.run_sync(services.upstream.count_tokens, conversation.model, conversation.outbound)
-    except HandrailError as error:
-        return error_response(formats.anthropic_messages, error, request_id)
-    return JSONResponse({"input_tokens": tokens}, headers={"x-request-id": request_id})
+    await authenticate(request, services, "user")
+    raw = await request_input.read_body(request, services.settings.server.max_body_bytes)
+    body = request_input.decode_json_object(raw)
+    # count_tokens takes a Messages body without max_tokens
+    conversation = formats.anthropic_messages.parse({"max_tokens": 1, **body}, formats.client_headers(request.headers))
+    services.upstream.require_model(conversation.model)
+    tokens = await anyio.to_thread.run_sync(services.upstream.count_tokens, conversation.model, conversation.outbound)
+    return JSONResponse({"input_tokens": tokens})
 
 
 async def models_for(request: Request, services: Services) -> list[str]:
     """The configured models this caller may use: those the policy would not refuse outright."""
-    context = RequestContext("/v1/models", _client_address(request), request.headers.get("user-agent"))
+    context = _context(request, "/v1/models")
     context.principal = await authenticate(request, services, "user")
     context.classification = "OFFICIAL"
     allowed = []
@@ -217,7 +214,7 @@ class Forwarding:
         except HandrailError as error:
             return await self._fail(error)
         context.finished("completed", 200)
-        return JSONResponse(self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id})
+        return JSONResponse(self.adapter.render_answer(answer, self.model))
 
     async def embeddings(self) -> Response:
         context = self.context
@@ -231,7 +228,7 @@ class Forwarding:
         except HandrailError as error:
             return await self._fail(error)
         context.finished("completed", 200)
-        return JSONResponse(self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id})
+        return JSONResponse(self.adapter.render_answer(answer, self.model))
 
     async def stream(self) -> Response:
         context = self.context
@@ -245,7 +242,7 @@ class Forwarding:
         return StreamingResponse(
             self._relay(renderer, deltas, screen),
             media_type="text/event-stream",
-            headers={**STREAM_HEADERS, "x-request-id": context.request_id},
+            headers=STREAM_HEADERS,
         )
 
     async def _relay(
@@ -598,5 +595,6 @@ def error_response(adapter: ModuleType, error: HandrailError, request_id: str) -
     return JSONResponse(adapter.error_body(view, request_id), status_code=view.status, headers=headers)
 
 
-def _client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+def _context(request: Request, endpoint: str) -> RequestContext:
+    client = request.client.host if request.client else None
+    return RequestContext(endpoint, client, request.headers.get("user-agent"), request_id_of(request))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,13 +13,10 @@ from proxy.auth import Principal
 from proxy.conversation import Conversation
 from proxy.errors import HandrailError
 from proxy.policy.decision import Decision
+from proxy.request_ids import new_request_id
 from proxy.timing import StageTimer
 
 log = logging.getLogger("handrail.requests")
-
-
-def new_request_id() -> str:
-    return "req_" + secrets.token_hex(12)
 
 
 @dataclass
