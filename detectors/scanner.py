@@ -5,12 +5,26 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from detectors.analyzer import TextAnalyzer
+from detectors.encodings import BUDGET, decode_all
 from detectors.findings import Finding, ScanResult, Signal
+from detectors.neighbourhood import crossing_findings, seams
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
 from proxy.conversation import Conversation, format_path
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedScan:
+    """What one text's encoded content holds: findings spanning their encoded runs, and whether any was left unread."""
+
+    findings: tuple[Finding, ...] = ()
+    over_budget: bool = False
+
+
+CacheEntry = list[Finding] | EncodedScan
 
 
 class AnalysisCache:
@@ -22,21 +36,22 @@ class AnalysisCache:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[bytes, list[Finding]] = OrderedDict()
+        self._items: OrderedDict[bytes, CacheEntry] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(text: str) -> bytes:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    def key(text: str, kind: bytes = b"") -> bytes:
+        """``kind`` keeps different analyses of the same text apart (plain findings, encoded content)."""
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, person=kind).digest()
 
-    def get(self, key: bytes) -> list[Finding] | None:
+    def get(self, key: bytes) -> CacheEntry | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: bytes, findings: list[Finding]) -> None:
+    def put(self, key: bytes, findings: CacheEntry) -> None:
         if self._size <= 0:
             return
         with self._lock:
@@ -57,17 +72,61 @@ class Scanner:
     def analyze_text(self, text: str) -> list[Finding]:
         key = AnalysisCache.key(text)
         cached = self._cache.get(key)
-        if cached is not None:
+        if isinstance(cached, list):
             return list(cached)
         findings = self._analyzer.analyze(text)
         self._cache.put(key, findings)
         return list(findings)
+
+    def analyze_encoded(self, text: str) -> EncodedScan:
+        """Findings in the base64, URL-encoded and hex runs of ``text``, each spanning its whole run."""
+        key = AnalysisCache.key(text, b"encoded")
+        cached = self._cache.get(key)
+        if isinstance(cached, EncodedScan):
+            return cached
+        content = decode_all(text)
+        found: dict[tuple[str, int, int, str], Finding] = {}
+        if content.texts:
+            # One analysis for every decoded text of the part: a blank line keeps them apart as sentences.
+            joined, starts = "", []
+            for decoded in content.texts:
+                starts.append(len(joined))
+                joined += decoded.text + "\n\n"
+            for finding in self._analyzer.analyze(joined):
+                for decoded, start in zip(content.texts, starts):
+                    # A finding reaching into a run's decoded text belongs to that run (and so to every run it touches).
+                    if finding.start < start + len(decoded.text) and finding.end > start:
+                        key_of = (finding.type, decoded.start, decoded.end, decoded.encoding)
+                        if key_of not in found or found[key_of].score < finding.score:
+                            found[key_of] = Finding(finding.type, decoded.start, decoded.end, finding.score,
+                                                    encoding=decoded.encoding)  # fmt: skip
+        result = EncodedScan(tuple(sorted(found.values(), key=lambda f: (f.start, f.end, f.type))), content.over_budget)
+        self._cache.put(key, result)
+        return result
 
     def scan(self, conversation: Conversation) -> ScanResult:
         result = ScanResult()
         for index, part in enumerate(conversation.parts):
             for finding in self.analyze_text(part.text):
                 result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index))
+            encoded = self.analyze_encoded(part.text)
+            for finding in encoded.findings:
+                result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index,
+                                               finding.encoding))  # fmt: skip
+            if encoded.over_budget:
+                # Fail closed: encoded text that was not read in full is content the gateway cannot vouch for.
+                result.signals.append(Signal("unscannable_content",
+                                             f"encoded text longer than {BUDGET // 1024} KB was not read in full",
+                                             part.location))  # fmt: skip
+        # A value split across two adjacent parts: each seam's neighbourhood, read through the same cache,
+        # so turn N of a conversation reads only its new seams.
+        seen = {(f.type, f.start, f.end, f.part) for f in result.findings}
+        for seam in seams(conversation.texts()):
+            for finding in crossing_findings(seam, self.analyze_text):
+                if (finding.type, finding.start, finding.end, finding.part) not in seen:
+                    seen.add((finding.type, finding.start, finding.end, finding.part))
+                    result.findings.append(finding)
+        result.findings.sort(key=lambda f: (f.part if f.part is not None else -1, f.start, f.end, f.type))
         result.signals.extend(detect_usage_signals(conversation))
         for opaque in conversation.opaque_parts:
             result.signals.append(
