@@ -20,21 +20,29 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 MIN_RUN = 16
 BUDGET = 64 * 1024
 DEPTH = 2
 _SAMPLE = 384  # bytes decoded to judge whether a run is text at all
-_PRINTABLE_SHARE = 0.95
+_READABLE_SHARE = 0.95
+# Control characters other than layout, unassigned, private-use and surrogate code points: what bytes that were
+# never text turn into. Spaces of every width and format characters are part of ordinary writing.
+_UNREADABLE = frozenset({"Cc", "Cn", "Co", "Cs"})
 
 # Base64 in either alphabet (standard +/ or URL-safe -_), padding optional. The look-behind keeps a run from
 # starting in the middle of a word, where its four-character groups would be misaligned.
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_RUN)
-_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){%d,}(?![0-9A-Fa-f])" % (MIN_RUN // 2))
-# A token holding at least one %xx escape; quotes and brackets end it, as they end a URL in prose.
-_URL = re.compile(r"[^\s\"'<>`()\[\]{}]*%[0-9A-Fa-f]{2}[^\s\"'<>`()\[\]{}]*")
+# Possessive, and the even length checked afterwards: a repeated pair group costs far more on a long run.
+_HEX = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{%d,}+" % MIN_RUN)
+# A token (quotes and brackets end it, as they end a URL in prose) holding at least one %xx escape. Tokens are
+# matched whole and possessively, and the escape looked for afterwards, so a long token costs one pass.
+_TOKEN = re.compile(r"[^\s\"'<>`()\[\]{}]++")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +68,7 @@ class DecodedContent:
 
 
 def is_text(data: bytes, final: bool = True) -> bool:
-    """UTF-8 that is almost all printable and holds at least one letter or digit.
+    """UTF-8 that is almost all readable characters and holds at least one letter or digit.
 
     ``final=False`` judges a prefix: a multi-byte character cut at its end is not held against it.
     """
@@ -72,8 +80,8 @@ def is_text(data: bytes, final: bool = True) -> bool:
         text = data[: error.start].decode("utf-8")
     if not text or not any(character.isalnum() for character in text):
         return False
-    printable = sum(1 for character in text if character.isprintable() or character in "\t\n\r")
-    return printable >= _PRINTABLE_SHARE * len(text)
+    unreadable = sum(1 for c in text if c not in "\t\n\r" and unicodedata.category(c) in _UNREADABLE)
+    return unreadable <= (1 - _READABLE_SHARE) * len(text)
 
 
 def _base64_bytes(run: str, limit: int) -> bytes | None:
@@ -104,7 +112,21 @@ def _url_bytes(run: str, limit: int) -> bytes | None:
     return urllib.parse.unquote_to_bytes(run[: limit * 3].replace("+", " "))
 
 
-_DECODERS = (("base64", _BASE64, _base64_bytes), ("hex", _HEX, _hex_bytes), ("url", _URL, _url_bytes))
+def _base64_runs(text: str) -> Iterator[re.Match[str]]:
+    return _BASE64.finditer(text)
+
+
+def _hex_runs(text: str) -> Iterator[re.Match[str]]:
+    return (run for run in _HEX.finditer(text) if len(run.group()) % 2 == 0)
+
+
+def _url_runs(text: str) -> Iterator[re.Match[str]]:
+    if "%" not in text:
+        return iter(())
+    return (token for token in _TOKEN.finditer(text) if _ESCAPE.search(token.group()))
+
+
+_DECODERS = (("base64", _base64_runs, _base64_bytes), ("hex", _hex_runs, _hex_bytes), ("url", _url_runs, _url_bytes))
 
 
 def _decode_run(decoder, run: str, budget: int) -> tuple[str | None, bool]:  # type: ignore[no-untyped-def]
@@ -131,8 +153,8 @@ def decode_all(text: str, budget: int = BUDGET, depth: int = DEPTH) -> DecodedCo
 
 def _collect(text: str, start: int, end: int, chain: str, depth: int, budget: int, content: DecodedContent) -> int:
     """Add the runs of ``text`` to ``content``; found inside decoded text they keep the outer span ``start:end``."""
-    for name, pattern, decoder in _DECODERS:
-        for match in pattern.finditer(text):
+    for name, runs, decoder in _DECODERS:
+        for match in runs(text):
             if budget <= 0:
                 content.over_budget = True
                 return 0
