@@ -25,7 +25,8 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-MIN_RUN = 16
+# A compact NI number is 12 characters of base64: shorter runs cannot hide an identifier worth finding.
+MIN_RUN = 12
 BUDGET = 64 * 1024
 DEPTH = 2
 _SAMPLE = 384  # bytes decoded to judge whether a run is text at all

@@ -67,7 +67,9 @@ def test_binary_and_ordinary_words_are_not_text():
 
 
 def test_short_runs_are_left_alone():
-    short = base64.b64encode(b"JK412290B").decode()  # 12 characters
+    compact = base64.b64encode(b"JK412290B").decode()  # 12 characters: a compact NI number is just long enough
+    assert decoded(f"id {compact}") == [(compact, "base64", "JK412290B")]
+    short = base64.b64encode(b"JK4122").decode()  # 8 characters
     assert len(short) < MIN_RUN and decoded(f"id {short}") == []
 
 
