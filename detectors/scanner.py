@@ -120,9 +120,10 @@ class Scanner:
                                              part.location))  # fmt: skip
         # A value split across two adjacent parts: each seam's neighbourhood, read through the same cache,
         # so turn N of a conversation reads only its new seams.
-        seen = {(f.type, f.start, f.end, f.part) for f in result.findings}
+        own = frozenset((f.type, f.start, f.end, f.part) for f in result.findings)
+        seen = set(own)
         for seam in seams(conversation.texts()):
-            for finding in crossing_findings(seam, self.analyze_text):
+            for finding in crossing_findings(seam, self.analyze_text, found=own):
                 if (finding.type, finding.start, finding.end, finding.part) not in seen:
                     seen.add((finding.type, finding.start, finding.end, finding.part))
                     result.findings.append(finding)

@@ -28,13 +28,24 @@ def test_only_findings_crossing_the_seam_are_reported_clipped_to_each_part():
     # In the spaced reading the head starts at 10; in the joined one at 9.
     inside_tail, inside_head = Finding("PERSON", 0, 3, 0.9), Finding("PERSON", 17, 20, 0.9)
     across = Finding("UK_NINO", 4, 17, 1.0)
-    assert seam.crossing(0, [inside_tail, inside_head, across]) == [
+    assert seam.crossing(" ", [inside_tail, inside_head, across]) == [
         Finding("UK_NINO", 14, 19, 1.0, part=4),
         Finding("UK_NINO", 0, 7, 1.0, part=5),
     ]
     # Ending on the space between the two sides is not crossing it.
-    assert seam.crossing(0, [Finding("X", 4, 10, 1.0)]) == []
-    assert seam.crossing(1, [Finding("X", 4, 10, 1.0)]) == [Finding("X", 14, 19, 1.0, part=4), Finding("X", 0, 1, 1.0, part=5)]
+    assert seam.crossing(" ", [Finding("X", 4, 10, 1.0)]) == []
+    assert seam.crossing("", [Finding("X", 4, 10, 1.0)]) == [Finding("X", 14, 19, 1.0, part=4), Finding("X", 0, 1, 1.0, part=5)]
+
+
+def test_sides_are_joined_with_nothing_only_where_a_value_may_have_been_cut():
+    def joins(tail: str, head: str) -> list[str]:
+        return Seam(0, tail, head, 0).joins()
+
+    assert joins("JK 4122", "90B") == [" ", ""]
+    assert joins("write to ann@example.", "com") == [" ", ""]
+    assert joins("sent from ann@example.com.", "My key") == [" "]
+    assert joins("Thanks!", "Next") == [" "]
+    assert joins("JK 41 22 ", "90 B") == [" "] and joins("JK 41 22", " 90 B") == [" "]
 
 
 def test_both_readings_are_analysed_and_the_same_piece_is_reported_once():
@@ -67,3 +78,13 @@ def test_a_national_insurance_number_split_anywhere_is_found_in_both_parts(analy
     found = crossing_findings(seam, analyzer.analyze)
     pieces = sorted((f.part, texts[f.part][f.start : f.end]) for f in found if f.type == "UK_NINO")
     assert pieces == [(0, left), (1, right)]
+
+
+def test_a_value_complete_on_one_side_does_not_run_on_into_the_other(analyzer):
+    texts = ["VPN username jdoe, password: Welcome123", "Compare the two acts."]
+    [seam] = seams(texts)
+    own = {(f.type, f.start, f.end, 0) for f in analyzer.analyze(texts[0])}
+    assert ("CREDENTIAL", texts[0].index("Welcome123"), len(texts[0]), 0) in own
+    assert crossing_findings(seam, analyzer.analyze, own) == []
+    # Without knowing what the part held, joined with nothing the password would swallow the next word.
+    assert {(f.part, f.type) for f in crossing_findings(seam, analyzer.analyze)} == {(0, "CREDENTIAL"), (1, "CREDENTIAL")}

@@ -63,10 +63,10 @@ def test_turn_n_reads_only_its_new_seams(scanner, monkeypatch):
     original = scanner._analyzer.analyze
     monkeypatch.setattr(scanner._analyzer, "analyze", lambda text: analysed.append(text) or original(text))
     scanner.scan(parse_request("/v1/chat/completions", chat(*history, "And one more question.")))
-    # The new message, and the two readings of the one new seam (both sides shorter than the seam's width);
+    # The new message, and the one new seam (both sides shorter than the seam's width; a sentence ends there);
     # nothing from the history.
     last, new = history[-1], "And one more question."
-    assert analysed == [new, f"{last} {new}", f"{last}{new}"]
+    assert analysed == [new, f"{last} {new}"]
 
 
 ENCODINGS = {
