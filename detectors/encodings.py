@@ -37,9 +37,9 @@ _UNREADABLE = frozenset({"Cc", "Cn", "Co", "Cs"})
 
 # Base64 in either alphabet (standard +/ or URL-safe -_), padding optional. The look-behind keeps a run from
 # starting in the middle of a word, where its four-character groups would be misaligned.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_RUN)
+_BASE64 = re.compile(rf"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{{{MIN_RUN},}}={{0,2}}")
 # Possessive, and the even length checked afterwards: a repeated pair group costs far more on a long run.
-_HEX = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{%d,}+" % MIN_RUN)
+_HEX = re.compile(rf"(?<![0-9A-Fa-f])[0-9A-Fa-f]{{{MIN_RUN},}}+")
 # A token (quotes and brackets end it, as they end a URL in prose) holding at least one %xx escape. Tokens are
 # matched whole and possessively, and the escape looked for afterwards, so a long token costs one pass.
 _TOKEN = re.compile(r"[^\s\"'<>`()\[\]{}]++")

@@ -17,6 +17,8 @@ policy see it wherever it lies.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +26,9 @@ from detectors.findings import Finding
 
 WIDTH = 64
 _CLAUSE_END = ".!?;:,"
+# Between texts read together: a paragraph of more neutral words than any recognizer's context window (6).
+SEPARATOR = "\n\n" + " ".join(["x"] * 8) + "\n\n"
+BATCH_CHARACTERS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +45,14 @@ class Seam:
         return self.left + 1
 
     def joins(self) -> list[str]:
-        """How the sides are joined: with a space, and with nothing where a value may have been cut mid-group."""
+        """How the sides are joined: with a space, and with nothing where a value may have been cut mid-group.
+
+        None at all where the words meeting at the seam cannot belong to one value.
+        """
+        if not _may_meet_in_a_value(self.tail, self.head):
+            return []
         last, first = self.tail[-1:], self.head[:1]
-        if not last or not first or last.isspace() or first.isspace():
+        if last.isspace() or first.isspace():
             return [" "]  # joined with nothing, the text would read the same
         if last in _CLAUSE_END and not first.islower():
             return [" "]  # a sentence or clause ended at the seam
@@ -65,29 +75,108 @@ class Seam:
 
 
 def seams(texts: Sequence[str], width: int = WIDTH) -> list[Seam]:
-    """The seams between consecutive texts; a blank side cannot hide half a value, so it has none."""
+    """The seams between consecutive texts that could hide a split value."""
     found = []
     for index in range(len(texts) - 1):
         left, right = texts[index], texts[index + 1]
         if not left.strip() or not right.strip():
-            continue
+            continue  # a blank side cannot hide half a value
         tail_offset = max(0, len(left) - width)
-        found.append(Seam(index, left[tail_offset:], right[:width], tail_offset))
+        # No value runs on past the end of a sentence, so whole sentences away from the seam are left out:
+        # they cost the named-entity model time and cannot be part of a crossing value.
+        breaks = list(_SENTENCE_BREAK.finditer(left, tail_offset))
+        if breaks:
+            tail_offset = breaks[-1].end()
+        head_end = width
+        first_break = _SENTENCE_BREAK.search(right, 0, width)
+        if first_break:
+            head_end = first_break.start()
+        seam = Seam(index, left[tail_offset:], right[:head_end], tail_offset)
+        if seam.joins():
+            found.append(seam)
     return found
 
 
-def crossing_findings(
-    seam: Seam, analyze: Callable[[str], list[Finding]], found: Collection[tuple[str, int, int, int | None]] = ()
-) -> list[Finding]:
-    """Every finding crossing ``seam``, in either reading, reported once per part and span.
+# Where one sentence ends and the next begins: after a word of two or more lower-case letters (not an initial or
+# "Mr."), before a capital.
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z]{2}[.!?])\s+(?=[A-Z])")
+# A word of letters only, perhaps ending a clause. Identifiers hold digits, capitals runs or symbols (@ . - /).
+_PLAIN_WORD = re.compile(r"[^\W\d_]+[.,;:!?'\")]*")
+_CAPITALISED = re.compile(r"[^\W\d_]+")
 
-    ``found`` holds what each part's own scan found, as (type, start, end, part). Joined with nothing, a value
-    complete on one side runs on into the other ("password: Welcome123" + "Compare …"): a crossing finding of
-    that reading whose piece on either side is already a finding of its own is that run-on, not a split value.
+
+def _may_meet_in_a_value(tail: str, head: str) -> bool:
+    """Whether the last word of ``tail`` and the first of ``head`` could be two pieces of one value.
+
+    A crossing value holds characters from both sides, so it holds the words that meet at the seam. Two ordinary
+    words ("… the deliv" | "Draft a reply …", "… servants." | "Draft …") are not pieces of an identifier, an
+    address or a number. They may be pieces of a name or a marking only if both are capitalised ("Margaret" |
+    "Thornton") or one is in capitals ("TOP" | "SECRET"), so those seams are read; most seams in a chat, a sentence
+    ending and the next beginning, are not read at all.
+    """
+    last, first = tail.split()[-1:], head.split()[:1]
+    if not last or not first:
+        return False
+    left, right = last[0], first[0]
+    if not (_PLAIN_WORD.fullmatch(left) and _PLAIN_WORD.fullmatch(right)):
+        return True  # digits, symbols or mixed tokens: identifiers are made of these
+    left_word, right_word = _CAPITALISED.match(left).group(), _CAPITALISED.match(right).group()  # type: ignore[union-attr]
+    if any(len(word) > 1 and word.isupper() for word in (left_word, right_word)):
+        return True
+    # Two capitalised words, not across the end of a sentence: perhaps a name.
+    return left_word[0].isupper() and right_word[0].isupper() and left == left_word
+
+
+def read_together(texts: Sequence[str], analyze: Callable[[str], list[Finding]]) -> list[list[Finding]]:
+    """The findings of each text, from one analysis of them all.
+
+    A call to the analyzer costs about as much as a few hundred characters of
+    text, and a seam's readings are short, so all the seams a scan has not seen
+    before are read in one call. Between two texts stands a paragraph of
+    neutral words, more than any recognizer looks back or ahead for context, so
+    one text's words do not score another's findings; a finding reaching across
+    it is dropped.
+    """
+    per_text: list[list[Finding]] = []
+    batch: list[str] = []
+    for text in texts:
+        # Bounded, so that a long history read for the first time stays far below spaCy's length limit.
+        if batch and sum(len(t) + len(SEPARATOR) for t in batch) + len(text) > BATCH_CHARACTERS:
+            per_text.extend(_read_batch(batch, analyze))
+            batch = []
+        batch.append(text)
+    if batch:
+        per_text.extend(_read_batch(batch, analyze))
+    return per_text
+
+
+def _read_batch(texts: list[str], analyze: Callable[[str], list[Finding]]) -> list[list[Finding]]:
+    per_text: list[list[Finding]] = [[] for _ in texts]
+    starts, position = [], 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + len(SEPARATOR)
+    for finding in analyze(SEPARATOR.join(texts)):
+        index = bisect.bisect_right(starts, finding.start) - 1
+        if index >= 0 and finding.end <= starts[index] + len(texts[index]):
+            offset = starts[index]
+            per_text[index].append(Finding(finding.type, finding.start - offset, finding.end - offset, finding.score))
+    return per_text
+
+
+def crossing_findings(
+    seam: Seam, readings: Sequence[Sequence[Finding]], found: Collection[tuple[str, int, int, int | None]] = ()
+) -> list[Finding]:
+    """Every finding crossing ``seam``, reported once per part and span.
+
+    ``readings`` holds the findings of each of ``seam.readings()``. ``found`` holds what each part's own scan
+    found, as (type, start, end, part). Joined with nothing, a value complete on one side runs on into the other
+    ("password: Welcome123" + "Compare …"): a crossing finding of that reading whose piece on either side is
+    already a finding of its own is that run-on, not a split value.
     """
     unique: dict[tuple[str, int, int, int | None], Finding] = {}
-    for join in seam.joins():
-        pieces = seam.crossing(join, analyze(seam.tail + join + seam.head))
+    for join, findings in zip(seam.joins(), readings, strict=True):
+        pieces = seam.crossing(join, findings)
         for left, right in zip(pieces[::2], pieces[1::2]):
             if not join and any((f.type, f.start, f.end, f.part) in found for f in (left, right)):
                 continue

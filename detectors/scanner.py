@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from detectors.analyzer import TextAnalyzer
 from detectors.encodings import BUDGET, decode_all
 from detectors.findings import Finding, ScanResult, Signal
-from detectors.neighbourhood import crossing_findings, seams
+from detectors.neighbourhood import Seam, crossing_findings, read_together, seams
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
 from proxy.conversation import Conversation, format_path
@@ -24,7 +24,14 @@ class EncodedScan:
     over_budget: bool = False
 
 
-CacheEntry = list[Finding] | EncodedScan
+@dataclass(frozen=True, slots=True)
+class SeamScan:
+    """The findings of each reading of one seam (``Seam.readings()``), offsets within the reading."""
+
+    readings: tuple[tuple[Finding, ...], ...]
+
+
+CacheEntry = list[Finding] | EncodedScan | SeamScan
 
 
 class AnalysisCache:
@@ -122,11 +129,10 @@ class Scanner:
         # so turn N of a conversation reads only its new seams.
         own = frozenset((f.type, f.start, f.end, f.part) for f in result.findings)
         seen = set(own)
-        for seam in seams(conversation.texts()):
-            for finding in crossing_findings(seam, self.analyze_text, found=own):
-                if (finding.type, finding.start, finding.end, finding.part) not in seen:
-                    seen.add((finding.type, finding.start, finding.end, finding.part))
-                    result.findings.append(finding)
+        for finding in self._seam_findings(conversation.texts(), own):
+            if (finding.type, finding.start, finding.end, finding.part) not in seen:
+                seen.add((finding.type, finding.start, finding.end, finding.part))
+                result.findings.append(finding)
         result.findings.sort(key=lambda f: (f.part if f.part is not None else -1, f.start, f.end, f.type))
         result.signals.extend(detect_usage_signals(conversation))
         for opaque in conversation.opaque_parts:
@@ -134,6 +140,26 @@ class Scanner:
                 Signal("unscannable_content", f"{opaque.kind} content cannot be scanned", format_path(opaque.path))
             )
         return result
+
+    def _seam_findings(self, texts: list[str], own: frozenset[tuple[str, int, int, int | None]]) -> list[Finding]:
+        """Findings crossing the seams between consecutive texts; seams not seen before are read in one call."""
+        every = seams(texts)
+        readings: list[tuple[tuple[Finding, ...], ...]] = []
+        unread: list[tuple[int, Seam, bytes]] = []
+        for index, seam in enumerate(every):
+            # The length keeps (tail, head) pairs apart that would concatenate alike.
+            key = AnalysisCache.key(f"{len(seam.tail)}:{seam.tail}{seam.head}", b"seam")
+            cached = self._cache.get(key)
+            readings.append(cached.readings if isinstance(cached, SeamScan) else ())
+            if not isinstance(cached, SeamScan):
+                unread.append((index, seam, key))
+        if unread:
+            found = iter(read_together([r for _, seam, _ in unread for r in seam.readings()], self._analyzer.analyze))
+            for index, seam, key in unread:
+                entry = SeamScan(tuple(tuple(next(found)) for _ in seam.joins()))
+                self._cache.put(key, entry)
+                readings[index] = entry.readings
+        return [finding for seam, read in zip(every, readings) for finding in crossing_findings(seam, read, own)]
 
     def ready(self) -> bool:
         return bool(self.analyze_text("readiness check") is not None)

@@ -18,7 +18,6 @@ from detectors.recognizers.security_marking import marking_level
 from proxy.auth import Principal
 from proxy.conversation import Conversation
 
-
 KNOWN_LEVELS = ("TOP SECRET", "OFFICIAL-SENSITIVE", "SECRET", "OFFICIAL")
 # A marking found inside encoded content whose level cannot be read back: ranked cautiously, never quoted.
 UNREAD_ENCODED_LEVEL = "OFFICIAL-SENSITIVE"
@@ -81,7 +80,11 @@ def build_policy_input(
         },
         "model": {"name": conversation.model, "configured": model_configured, "provider": provider},
         "experiment_usage": {"requests_today": experiment_requests_today},
-        "findings": {"counts": counts, "types": sorted(counts), "markings": markings_found(conversation, scan),
-                     "encoded": encoded_findings(scan)},  # fmt: skip
+        "findings": {
+            "counts": counts,
+            "types": sorted(counts),
+            "markings": markings_found(conversation, scan),
+            "encoded": encoded_findings(scan),
+        },
         "signals": [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in scan.signals],
     }

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detectors.encodings import BUDGET
+from detectors.neighbourhood import SEPARATOR
 from detectors.scanner import AnalysisCache, Scanner
 from detectors.settings import DetectionSettings
 from proxy.formats import parse_request
@@ -57,16 +58,17 @@ def test_only_the_seam_is_read_not_the_whole_neighbour(scanner):
 
 
 def test_turn_n_reads_only_its_new_seams(scanner, monkeypatch):
-    history = [f"Message number {n} about the housing repair in Leeds." for n in range(20)]
+    history = [f"Message {n} about the repair of flat {n}" for n in range(20)]
     scanner.scan(parse_request("/v1/chat/completions", chat(*history)))
     analysed = []
     original = scanner._analyzer.analyze
     monkeypatch.setattr(scanner._analyzer, "analyze", lambda text: analysed.append(text) or original(text))
-    scanner.scan(parse_request("/v1/chat/completions", chat(*history, "And one more question.")))
-    # The new message, and the one new seam (both sides shorter than the seam's width; a sentence ends there);
-    # nothing from the history.
-    last, new = history[-1], "And one more question."
-    assert analysed == [new, f"{last} {new}"]
+    new = "12B and the boiler."
+    scanner.scan(parse_request("/v1/chat/completions", chat(*history, new)))
+    # The new message, then both readings of the one new seam in one call (both sides are shorter than the
+    # seam's width); nothing from the history.
+    last = history[-1]
+    assert analysed == [new, f"{last} {new}{SEPARATOR}{last}{new}"]
 
 
 ENCODINGS = {
