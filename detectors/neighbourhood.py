@@ -76,25 +76,35 @@ class Seam:
 
 def seams(texts: Sequence[str], width: int = WIDTH) -> list[Seam]:
     """The seams between consecutive texts that could hide a split value."""
-    found = []
-    for index in range(len(texts) - 1):
-        left, right = texts[index], texts[index + 1]
-        if not left.strip() or not right.strip():
-            continue  # a blank side cannot hide half a value
-        tail_offset = max(0, len(left) - width)
-        # No value runs on past the end of a sentence, so whole sentences away from the seam are left out:
-        # they cost the named-entity model time and cannot be part of a crossing value.
-        breaks = list(_SENTENCE_BREAK.finditer(left, tail_offset))
-        if breaks:
-            tail_offset = breaks[-1].end()
-        head_end = width
-        first_break = _SENTENCE_BREAK.search(right, 0, width)
-        if first_break:
-            head_end = first_break.start()
-        seam = Seam(index, left[tail_offset:], right[:head_end], tail_offset)
-        if seam.joins():
-            found.append(seam)
-    return found
+    found = (seam_between(texts[index], texts[index + 1], index, width) for index in range(len(texts) - 1))
+    return [seam for seam in found if seam is not None]
+
+
+def window(left: str, right: str, width: int = WIDTH) -> tuple[str, str]:
+    """What a seam depends on: the last ``width`` characters of ``left`` and the first of ``right``."""
+    return left[-width:], right[:width]
+
+
+def seam_between(left: str, right: str, index: int, width: int = WIDTH) -> Seam | None:
+    """The seam between part ``index`` (``left``) and the next, or None if it cannot hide a split value.
+
+    Depends only on ``window(left, right, width)`` (and the length of ``left``, for offsets), so whether a
+    seam is worth reading can be remembered by its window.
+    """
+    tail, head = window(left, right, width)
+    if not tail.strip() or not head.strip():
+        return None  # a blank side cannot hide half a value
+    tail_offset = len(left) - len(tail)
+    # No value runs on past the end of a sentence, so whole sentences away from the seam are left out:
+    # they cost the named-entity model time and cannot be part of a crossing value.
+    breaks = list(_SENTENCE_BREAK.finditer(tail))
+    if breaks:
+        tail, tail_offset = tail[breaks[-1].end() :], tail_offset + breaks[-1].end()
+    first_break = _SENTENCE_BREAK.search(head)
+    if first_break:
+        head = head[: first_break.start()]
+    seam = Seam(index, tail, head, tail_offset)
+    return seam if seam.joins() else None
 
 
 # Where one sentence ends and the next begins: after a word of two or more lower-case letters (not an initial or

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from detectors.analyzer import TextAnalyzer
 from detectors.encodings import BUDGET, decode_all
 from detectors.findings import Finding, ScanResult, Signal
-from detectors.neighbourhood import Seam, crossing_findings, read_together, seams
+from detectors.neighbourhood import (
+    Seam,
+    crossing_findings,
+    read_together,
+    seam_between,
+    window,
+)
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
 from proxy.conversation import Conversation, format_path
@@ -142,24 +148,40 @@ class Scanner:
         return result
 
     def _seam_findings(self, texts: list[str], own: frozenset[tuple[str, int, int, int | None]]) -> list[Finding]:
-        """Findings crossing the seams between consecutive texts; seams not seen before are read in one call."""
-        every = seams(texts)
-        readings: list[tuple[tuple[Finding, ...], ...]] = []
-        unread: list[tuple[int, Seam, bytes]] = []
-        for index, seam in enumerate(every):
+        """Findings crossing the seams between consecutive texts; seams not seen before are read in one call.
+
+        A seam is remembered by its window, found or not, so the seams of a long history cost a cache
+        look-up each.
+        """
+        readings: dict[int, tuple[tuple[Finding, ...], ...]] = {}
+        unread: list[tuple[Seam, bytes]] = []
+        for index in range(len(texts) - 1):
+            tail, head = window(texts[index], texts[index + 1])
             # The length keeps (tail, head) pairs apart that would concatenate alike.
-            key = AnalysisCache.key(f"{len(seam.tail)}:{seam.tail}{seam.head}", b"seam")
+            key = AnalysisCache.key(f"{len(tail)}:{tail}{head}", b"seam")
             cached = self._cache.get(key)
-            readings.append(cached.readings if isinstance(cached, SeamScan) else ())
-            if not isinstance(cached, SeamScan):
-                unread.append((index, seam, key))
+            if isinstance(cached, SeamScan):
+                if any(cached.readings):
+                    readings[index] = cached.readings
+                continue
+            seam = seam_between(texts[index], texts[index + 1], index)
+            if seam is None:
+                self._cache.put(key, SeamScan(()))
+            else:
+                unread.append((seam, key))
         if unread:
-            found = iter(read_together([r for _, seam, _ in unread for r in seam.readings()], self._analyzer.analyze))
-            for index, seam, key in unread:
+            found = iter(read_together([r for seam, _ in unread for r in seam.readings()], self._analyzer.analyze))
+            for seam, key in unread:
                 entry = SeamScan(tuple(tuple(next(found)) for _ in seam.joins()))
                 self._cache.put(key, entry)
-                readings[index] = entry.readings
-        return [finding for seam, read in zip(every, readings) for finding in crossing_findings(seam, read, own)]
+                if any(entry.readings):
+                    readings[seam.left] = entry.readings
+        crossing: list[Finding] = []
+        for index, read in readings.items():
+            seam = seam_between(texts[index], texts[index + 1], index)
+            if seam is not None:
+                crossing.extend(crossing_findings(seam, read, own))
+        return crossing
 
     def ready(self) -> bool:
         return bool(self.analyze_text("readiness check") is not None)
