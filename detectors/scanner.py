@@ -92,13 +92,18 @@ class Scanner:
         return list(findings)
 
     def analyze_encoded(self, text: str) -> EncodedScan:
-        """Findings in the base64, URL-encoded and hex runs of ``text``, each spanning its whole run."""
+        """Findings in the base64, URL-encoded and hex runs of ``text``.
+
+        A value hidden by the encoding spans its whole run and names the encoding. A value that decoding only
+        brought to light but that stands in the run as written (the address in ``mailto:ann@example.com?subject=
+        Hello%20there``) is an ordinary finding at the place it is written: it can be replaced like any other.
+        """
         key = AnalysisCache.key(text, b"encoded")
         cached = self._cache.get(key)
         if isinstance(cached, EncodedScan):
             return cached
         content = decode_all(text)
-        found: dict[tuple[str, int, int, str], Finding] = {}
+        found: dict[tuple[str, int, int, str | None], Finding] = {}
         if content.texts:
             # One analysis for every decoded text of the part: a blank line keeps them apart as sentences.
             joined, starts = "", []
@@ -106,13 +111,20 @@ class Scanner:
                 starts.append(len(joined))
                 joined += decoded.text + "\n\n"
             for finding in self._analyzer.analyze(joined):
+                value = joined[finding.start : finding.end]
                 for decoded, start in zip(content.texts, starts):
                     # A finding reaching into a run's decoded text belongs to that run (and so to every run it touches).
-                    if finding.start < start + len(decoded.text) and finding.end > start:
-                        key_of = (finding.type, decoded.start, decoded.end, decoded.encoding)
-                        if key_of not in found or found[key_of].score < finding.score:
-                            found[key_of] = Finding(finding.type, decoded.start, decoded.end, finding.score,
-                                                    encoding=decoded.encoding)  # fmt: skip
+                    if not (finding.start < start + len(decoded.text) and finding.end > start):
+                        continue
+                    written = text.find(value, decoded.start, decoded.end)
+                    if written >= 0:
+                        located = Finding(finding.type, written, written + len(value), finding.score)
+                    else:
+                        located = Finding(finding.type, decoded.start, decoded.end, finding.score,
+                                          encoding=decoded.encoding)  # fmt: skip
+                    key_of = (located.type, located.start, located.end, located.encoding)
+                    if key_of not in found or found[key_of].score < located.score:
+                        found[key_of] = located
         result = EncodedScan(tuple(sorted(found.values(), key=lambda f: (f.start, f.end, f.type))), content.over_budget)
         self._cache.put(key, result)
         return result
@@ -120,12 +132,15 @@ class Scanner:
     def scan(self, conversation: Conversation) -> ScanResult:
         result = ScanResult()
         for index, part in enumerate(conversation.parts):
-            for finding in self.analyze_text(part.text):
+            plain = self.analyze_text(part.text)
+            for finding in plain:
                 result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index))
             encoded = self.analyze_encoded(part.text)
+            already = {(f.type, f.start, f.end) for f in plain}
             for finding in encoded.findings:
-                result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index,
-                                               finding.encoding))  # fmt: skip
+                if finding.encoded or (finding.type, finding.start, finding.end) not in already:
+                    result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index,
+                                                   finding.encoding))  # fmt: skip
             if encoded.over_budget:
                 # Fail closed: encoded text that was not read in full is content the gateway cannot vouch for.
                 result.signals.append(Signal("unscannable_content",

@@ -95,30 +95,41 @@ def nhs_number(digits: str) -> str | None:
 
 nhs_numbers = st.text("0123456789", min_size=9, max_size=9).map(lambda d: nhs_number("4" + d[1:])).filter(bool)
 identifiers = st.one_of(
-    ninos.map(lambda v: ("UK_NINO", f"National Insurance number {v}")),
-    nhs_numbers.map(lambda v: ("UK_NHS", f"NHS number {v}")),
-    st.from_regex(r"[a-z]{3,10}\.[a-z]{3,10}", fullmatch=True).map(lambda v: ("EMAIL_ADDRESS", f"write to {v}@example.org")),
+    ninos.map(lambda v: ("UK_NINO", "National Insurance number ", v)),
+    nhs_numbers.map(lambda v: ("UK_NHS", "NHS number ", v)),
+    st.from_regex(r"[a-z]{3,10}\.[a-z]{3,10}", fullmatch=True).map(lambda v: ("EMAIL_ADDRESS", "write to ", f"{v}@example.org")),
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(identifier=identifiers, encoding=st.sampled_from(sorted(ENCODINGS)))
 def test_an_identifier_in_any_encoding_is_found_and_marked(scanner, identifier, encoding):
-    kind, sentence = identifier
-    encoded = ENCODINGS[encoding](sentence)
+    kind, label, value = identifier
+    encoded = ENCODINGS[encoding](label + value)
     text = f"Please decode this for me: {encoded} and summarise it."
     found = located(scanner, chat(text))
-    name = "base64" if encoding.startswith("base64") else encoding
-    assert (kind, 0, encoded, name) in found
-    # Every finding inside the run names its encoding; nothing reported there is plain.
-    run = (text.index(encoded), text.index(encoded) + len(encoded))
-    assert all(f[3] is not None for f in found if f[2] == encoded) and run[1] - run[0] == len(encoded)
+    if value in encoded:
+        # URL encoding leaves a compact identifier as it is: it is found where it is written, and replaceable.
+        assert (kind, 0, value, None) in found
+    else:
+        name = "base64" if encoding.startswith("base64") else encoding
+        assert (kind, 0, encoded, name) in found
+    # Whatever is found lies in the encoded run: the words around it hold nothing.
+    assert found and all(f[2] in encoded for f in found)
 
 
 def test_an_identifier_encoded_twice_names_both_encodings(scanner):
     inner = urllib.parse.quote("NI number JK 41 22 90 B", safe="")
     outer = base64.b64encode(inner.encode()).decode()
     assert located(scanner, chat(f"What does {outer} say?")) == [("UK_NINO", 0, outer, "base64+url")]
+
+
+def test_a_value_written_plainly_inside_a_url_is_an_ordinary_finding(scanner):
+    # Decoding the link reads "… JK412290B … Hello there"; the NI number stands in the link as written, so it is
+    # found where it is written and can be replaced, not refused as hidden.
+    text = "Open https://forms.example.org/claim?ref=JK412290B&subject=Hello%20there%20again please"
+    found = located(scanner, chat(text))
+    assert found == [("UK_NINO", 0, "JK412290B", None)]
 
 
 def test_ordinary_encoded_content_finds_nothing(scanner):
