@@ -110,31 +110,43 @@ def seam_between(left: str, right: str, index: int, width: int = WIDTH) -> Seam 
 # Where one sentence ends and the next begins: after a word of two or more lower-case letters (not an initial or
 # "Mr."), before a capital.
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z]{2}[.!?])\s+(?=[A-Z])")
-# A word of letters only, perhaps ending a clause. Identifiers hold digits, capitals runs or symbols (@ . - /).
-_PLAIN_WORD = re.compile(r"[^\W\d_]+[.,;:!?'\")]*")
-_CAPITALISED = re.compile(r"[^\W\d_]+")
+# A word of letters only, perhaps ending a clause.
+_PLAIN_WORD = re.compile(r"([^\W\d_]+)([.,;:!?'\")]*)")
+# Punctuation that joins the pieces of an address or identifier ("ann" + "@example.org", "sk-" + "proj…").
+_JOINING = "@_-/+"
+
+
+def _token_kind(token: str) -> str:
+    """``value`` (digits, symbols or capitals, as identifiers are written), ``capitalised`` or ``lower`` word."""
+    plain = _PLAIN_WORD.fullmatch(token)
+    if plain is None or plain.group(1).isupper():
+        return "value"
+    return "capitalised" if plain.group(1)[0].isupper() else "lower"
 
 
 def _may_meet_in_a_value(tail: str, head: str) -> bool:
     """Whether the last word of ``tail`` and the first of ``head`` could be two pieces of one value.
 
-    A crossing value holds characters from both sides, so it holds the words that meet at the seam. Two ordinary
-    words ("… the deliv" | "Draft a reply …", "… servants." | "Draft …") are not pieces of an identifier, an
-    address or a number. They may be pieces of a name or a marking only if both are capitalised ("Margaret" |
-    "Thornton") or one is in capitals ("TOP" | "SECRET"), so those seams are read; most seams in a chat, a sentence
-    ending and the next beginning, are not read at all.
+    A crossing value holds characters from both sides, so it holds the words that meet at the seam. Pieces of an
+    identifier, a number or an address are written with digits, capitals or symbols on both sides ("JK 41 22" |
+    "90 B", "ann@exa" | "mple.com"), or one side ends or starts with the punctuation that joins them ("ann" |
+    "@example.org"), or a token is cut and continues in lower case ("sk-proj-abc" | "defgh"). Pieces of a name are
+    two capitalised words, not across the end of a sentence ("Margaret" | "Thornton"). Anything else — two
+    ordinary words, a sentence ending and the next beginning ("… servants." | "Draft …"), a number and the
+    capitalised word starting the next message ("(42)" | "Draft …") — is not read.
     """
     last, first = tail.split()[-1:], head.split()[:1]
     if not last or not first:
         return False
     left, right = last[0], first[0]
-    if not (_PLAIN_WORD.fullmatch(left) and _PLAIN_WORD.fullmatch(right)):
-        return True  # digits, symbols or mixed tokens: identifiers are made of these
-    left_word, right_word = _CAPITALISED.match(left).group(), _CAPITALISED.match(right).group()  # type: ignore[union-attr]
-    if any(len(word) > 1 and word.isupper() for word in (left_word, right_word)):
+    if left[-1] in _JOINING or right[0] in _JOINING + ".":
         return True
-    # Two capitalised words, not across the end of a sentence: perhaps a name.
-    return left_word[0].isupper() and right_word[0].isupper() and left == left_word
+    if left[-1] == "." and right[0].islower():
+        return True  # "alice." + "morgan@…": a sentence does not go on in lower case
+    left_kind, right_kind = _token_kind(left), _token_kind(right)
+    if left_kind == "value":
+        return right_kind in ("value", "lower")
+    return left_kind == right_kind == "capitalised" and left[-1].isalpha()
 
 
 def read_together(texts: Sequence[str], analyze: Callable[[str], list[Finding]]) -> list[list[Finding]]:

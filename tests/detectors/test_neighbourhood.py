@@ -48,15 +48,21 @@ def test_whole_sentences_away_from_the_seam_are_left_out():
         ("Her NI number is JK 41 22", "90 B please", True),
         ("JK4122", "90B", True),
         ("write to ann@exa", "mple.com today", True),
-        ("write to", "ann@example.com", True),
+        ("write to", "ann@example.com", False),  # the address is wholly on one side
         ("Please write to Mrs Margaret", "Thornton about it", True),  # perhaps a name
         ("This is marked TOP", "SECRET and", True),
-        ("classified", "OFFICIAL-SENSITIVE", True),
+        ("classified", "OFFICIAL-SENSITIVE", False),  # the marking is wholly on one side
+        ("write to ann", "@example.com", True),
+        ("write to alice.", "morgan@example.org", True),
+        ("the key is sk-proj-abc", "defgh and more", True),
+        ("Draft a reply to Alice Morgan (42).", "Draft a reply", False),
+        ("the phone number 07700 9", "Draft a reply", False),
         ("Ring 07700", "900123", True),
         ("The programme board reviewed the deliv", "Draft a reply", False),  # two ordinary words
         ("You are a helpful assistant for civil servants.", "Draft a reply", False),  # a sentence ends
         ("I spoke to Alice.", "Morgan said", False),
         ("Call", "me later", False),
+        ("born on 12", "March 1990", False),  # a known gap: a date split between its day and its month
     ],
 )
 def test_a_seam_is_read_only_where_the_words_meeting_there_could_be_one_value(tail, head, read):
@@ -83,7 +89,8 @@ def test_sides_are_joined_with_nothing_only_where_a_value_may_have_been_cut():
 
     assert joins("JK 4122", "90B") == [" ", ""]
     assert joins("write to ann@example.", "com") == [" ", ""]
-    assert joins("sent from ann@example.com.", "My key") == [" "]
+    assert joins("sent from ann@example.com.", "and my key") == [" ", ""]  # the run-on check handles this one
+    assert joins("sent from ann@example.com.", "My key") == []  # not read at all
     assert joins("Thanks!", "Next") == []  # not read at all
     assert joins("JK 41 22 ", "90 B") == [" "] and joins("JK 41 22", " 90 B") == [" "]
 
@@ -138,7 +145,7 @@ def test_a_national_insurance_number_split_anywhere_is_found_in_both_parts(analy
 
 
 def test_a_value_complete_on_one_side_does_not_run_on_into_the_other(analyzer):
-    texts = ["VPN username jdoe, password: Welcome123", "Compare the two acts."]
+    texts = ["VPN username jdoe, password: Welcome123", "and compare the two acts."]
     [seam] = seams(texts)
     own = {(f.type, f.start, f.end, 0) for f in analyzer.analyze(texts[0])}
     assert ("CREDENTIAL", texts[0].index("Welcome123"), len(texts[0]), 0) in own
