@@ -53,7 +53,7 @@ class Seam:
             return []
         last, first = self.tail[-1:], self.head[:1]
         if last.isspace() or first.isspace():
-            return [" "]  # joined with nothing, the text would read the same
+            return [""]  # the space is already there; another would part what the user wrote together
         if last in _CLAUSE_END and not first.islower():
             return [" "]  # a sentence or clause ended at the seam
         return [" ", ""]

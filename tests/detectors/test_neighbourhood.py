@@ -92,7 +92,7 @@ def test_sides_are_joined_with_nothing_only_where_a_value_may_have_been_cut():
     assert joins("sent from ann@example.com.", "and my key") == [" ", ""]  # the run-on check handles this one
     assert joins("sent from ann@example.com.", "My key") == []  # not read at all
     assert joins("Thanks!", "Next") == []  # not read at all
-    assert joins("JK 41 22 ", "90 B") == [" "] and joins("JK 41 22", " 90 B") == [" "]
+    assert joins("JK 41 22 ", "90 B") == [""] and joins("JK 41 22", " 90 B") == [""]
 
 
 def test_both_readings_count_and_the_same_piece_is_reported_once():

@@ -40,6 +40,13 @@ def test_a_value_split_across_two_messages_is_a_finding_in_both(scanner):
     assert found == [("UK_NINO", 0, "JK 41 22", None), ("UK_NINO", 1, "90 B", None)]
 
 
+def test_a_value_split_next_to_a_space_is_read_with_that_one_space(scanner):
+    found = located(scanner, chat("Her NI number is JK 41 22 ", "90 B, thanks."))
+    assert found == [("UK_NINO", 0, "JK 41 22 ", None), ("UK_NINO", 1, "90 B", None)]
+    found = located(scanner, chat("Her NI number is JK 41 22", " 90 B, thanks."))
+    assert found == [("UK_NINO", 0, "JK 41 22", None), ("UK_NINO", 1, " 90 B", None)]
+
+
 def test_a_value_split_across_two_text_parts_of_one_message(scanner):
     body = {"model": "demo", "messages": [{"role": "user", "content": [
         {"type": "text", "text": "Her NI number is JK4122"}, {"type": "text", "text": "90B, please check it."}]}]}  # fmt: skip
