@@ -38,6 +38,13 @@ class Finding:
     end: int
     score: float
     part: int | None = None  # index into Conversation.parts, when scanning a conversation
+    # Set when the value was found by decoding the text: the span is then the whole encoded run, and the
+    # value cannot be replaced in place. Names the decoding, e.g. "base64" or "base64+url" (detectors.encodings).
+    encoding: str | None = None
+
+    @property
+    def encoded(self) -> bool:
+        return self.encoding is not None
 
     def value(self, text: str) -> str:
         return text[self.start : self.end]
@@ -72,3 +79,11 @@ class ScanResult:
 
     def signal_types(self) -> list[str]:
         return sorted({signal.type for signal in self.signals})
+
+    def encoded_types(self) -> list[str]:
+        """Finding types found inside encoded content."""
+        return sorted({finding.type for finding in self.findings if finding.encoded})
+
+    def encodings(self) -> list[str]:
+        """The encodings (``base64``, ``url``, ``hex``) that hid a finding, each step of a chain named."""
+        return sorted({step for finding in self.findings if finding.encoding for step in finding.encoding.split("+")})

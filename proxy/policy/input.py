@@ -12,18 +12,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from detectors.encodings import decode_all
 from detectors.findings import ScanResult
 from detectors.recognizers.security_marking import marking_level
 from proxy.auth import Principal
 from proxy.conversation import Conversation
+
+KNOWN_LEVELS = ("TOP SECRET", "OFFICIAL-SENSITIVE", "SECRET", "OFFICIAL")
+# A marking found inside encoded content whose level cannot be read back: ranked cautiously, never quoted.
+UNREAD_ENCODED_LEVEL = "OFFICIAL-SENSITIVE"
 
 
 def markings_found(conversation: Conversation, scan: ScanResult) -> list[str]:
     levels = set()
     for finding in scan.findings:
         if finding.type == "SECURITY_MARKING" and finding.part is not None and finding.part < len(conversation.parts):
-            levels.add(marking_level(finding.value(conversation.parts[finding.part].text)))
+            value = finding.value(conversation.parts[finding.part].text)
+            levels.add(_encoded_marking_level(value) if finding.encoded else marking_level(value))
     return sorted(levels)
+
+
+def _encoded_marking_level(run: str) -> str:
+    """The highest known level stated in the decoded text of an encoded run.
+
+    The span of an encoded finding is the encoded run, not the marking, so its
+    text is never passed on as a level: only a level from the known list is.
+    """
+    found = {marking_level(decoded.text) for decoded in decode_all(run).texts}
+    for level in KNOWN_LEVELS:
+        if level in found:
+            return level
+    return UNREAD_ENCODED_LEVEL
+
+
+def encoded_findings(scan: ScanResult) -> dict:
+    """Which kinds of data were found inside encoded content, and in which encodings (names, never values)."""
+    return {"types": scan.encoded_types(), "encodings": scan.encodings()}
 
 
 def build_policy_input(
@@ -56,7 +80,12 @@ def build_policy_input(
         },
         "model": {"name": conversation.model, "configured": model_configured, "provider": provider},
         "experiment_usage": {"requests_today": experiment_requests_today},
-        "findings": {"counts": counts, "types": sorted(counts), "markings": markings_found(conversation, scan)},
+        "findings": {
+            "counts": counts,
+            "types": sorted(counts),
+            "markings": markings_found(conversation, scan),
+            "encoded": encoded_findings(scan),
+        },
         "signals": [
             {"type": s.type, "evidence": s.evidence, "location": s.location, "sources": list(s.sources)} for s in scan.signals
         ],

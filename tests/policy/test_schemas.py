@@ -49,7 +49,8 @@ def test_the_input_the_gateway_builds_matches_the_schema_and_holds_no_values():
     document = gateway_input()
     jsonschema.validate(document, INPUT_SCHEMA)
     assert document["findings"] == {"counts": {"PHONE_NUMBER": 1, "SECURITY_MARKING": 1},
-                                    "types": ["PHONE_NUMBER", "SECURITY_MARKING"], "markings": ["SECRET"]}  # fmt: skip
+                                    "types": ["PHONE_NUMBER", "SECURITY_MARKING"], "markings": ["SECRET"],
+                                    "encoded": {"types": [], "encodings": []}}  # fmt: skip
     assert document["request"]["unscannable_kinds"] == ["image"]
     assert "07700" not in json.dumps(document) and "Jane" not in json.dumps(document)
 

@@ -8,7 +8,10 @@
 #   model's catalogue entry says whether it may receive personal data:
 #   "pseudonymise" (placeholders only), "allow" (unchanged) or "block" (no
 #   personal data at all). In a model's answer, kinds in
-#   "remove_from_answers" that the user did not send are removed.
+#   "remove_from_answers" that the user did not send are removed. Data found
+#   inside encoded content (base64, URL encoding, hex) cannot be replaced by
+#   placeholders, so it stops the request unless its kind is listed in
+#   "allow_when_encoded".
 package handrail.protection
 
 import rego.v1
@@ -64,6 +67,40 @@ blocks contains {
 	]),
 } if {
 	count(blocked_found) > 0
+}
+
+# Findings inside encoded content; an input from before the field existed has none.
+encoded := object.get(input.findings, "encoded", {})
+
+# METADATA
+# title: Kinds found inside encoded content that stop a request
+# description: |
+#   Also counted in input.findings.counts. A placeholder cannot be put inside
+#   base64, so these cannot be pseudonymised: every kind stops the request
+#   unless data/protection lists it in "allow_when_encoded".
+encoded_found := {t | some t in object.get(encoded, "types", [])} - {t | some t in object.get(settings, "allow_when_encoded", [])} if {
+	input.phase == "request"
+	count(object.get(encoded, "types", [])) > 0
+}
+
+encoding_label(encoding) := object.get(object.get(settings, "encoding_labels", {}), encoding, encoding)
+
+# A list that names no encoding must not leave the message (and so the block) undefined.
+encoding_labels := lib.readable_list([encoding_label(e) | some e in sort(object.get(encoded, "encodings", []))]) if {
+	count(object.get(encoded, "encodings", [])) > 0
+} else := "an encoding"
+
+# METADATA
+# title: Data hidden in encoded text, which cannot be replaced in place
+blocks contains {
+	"priority": 29,
+	"code": "encoded_data",
+	"message": concat("", [
+		"The request contains ", labels(encoded_found), " hidden in encoded text (", encoding_labels,
+		"), which cannot be replaced by placeholders. Remove the encoded text and try again.",
+	]),
+} if {
+	count(encoded_found) > 0
 }
 
 # METADATA

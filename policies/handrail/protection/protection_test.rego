@@ -83,3 +83,56 @@ test_names_in_answers_are_left_alone if {
 test_label_falls_back_to_the_type if {
 	protection.label("US_SSN") == "us_ssn"
 }
+
+encoded(counts, types, encodings) := {"findings": {
+	"counts": counts, "types": object.keys(counts), "markings": [],
+	"encoded": {"types": types, "encodings": encodings},
+}}
+
+test_a_value_hidden_in_base64_stops_the_request if {
+	decision := testing.decide(encoded({"UK_NINO": 1}, ["UK_NINO"], ["base64"]))
+	decision.action == "block"
+	testing.codes(decision) == ["encoded_data", "blocked_data"]
+	decision.reasons[0].message == "The request contains National Insurance numbers hidden in encoded text (base64), which cannot be replaced by placeholders. Remove the encoded text and try again."
+}
+
+test_personal_data_hidden_in_encoded_text_is_not_pseudonymised if {
+	decision := testing.decide(encoded({"PERSON": 2, "EMAIL_ADDRESS": 1}, ["PERSON"], ["hex", "url"]))
+	decision.action == "block"
+	decision.redact_types == []
+	testing.codes(decision) == ["encoded_data"]
+	decision.reasons[0].message == "The request contains names hidden in encoded text (hexadecimal and URL encoding), which cannot be replaced by placeholders. Remove the encoded text and try again."
+}
+
+test_an_unknown_encoding_is_named_as_written if {
+	decision := testing.decide(encoded({"PERSON": 1}, ["PERSON"], ["rot13"]))
+	contains(decision.reasons[0].message, "hidden in encoded text (rot13)")
+}
+
+test_encoded_findings_without_encodings_still_stop_the_request if {
+	decision := testing.decide(encoded({"PERSON": 1}, ["PERSON"], []))
+	testing.codes(decision) == ["encoded_data"]
+	contains(decision.reasons[0].message, "hidden in encoded text (an encoding)")
+}
+
+test_kinds_allowed_when_encoded_follow_the_ordinary_rules if {
+	decision := testing.decide(encoded({"PERSON": 1}, ["PERSON"], ["base64"])) with data.data.protection.allow_when_encoded as ["PERSON"]
+	decision.action == "redact"
+	decision.redact_types == ["PERSON"]
+}
+
+test_no_encoded_findings_changes_nothing if {
+	decision := testing.decide(encoded({"PERSON": 1}, [], []))
+	decision.action == "redact"
+	testing.codes(decision) == ["personal_data_pseudonymised"]
+}
+
+test_an_input_without_the_encoded_field_reads_as_none if {
+	testing.decide(testing.found({"PERSON": 1})).action == "redact"
+}
+
+test_encoded_findings_in_an_answer_follow_the_answer_rules if {
+	decision := testing.decide(object.union({"phase": "response"}, encoded({"UK_NINO": 1}, ["UK_NINO"], ["base64"])))
+	decision.action == "redact"
+	testing.codes(decision) == ["answer_data_removed"]
+}
