@@ -150,7 +150,7 @@ class Scanner:
         # so turn N of a conversation reads only its new seams.
         own = frozenset((f.type, f.start, f.end, f.part) for f in result.findings)
         seen = set(own)
-        for finding in self._seam_findings(conversation.texts(), own):
+        for finding in self._seam_findings([part.text for part in conversation.parts], own):
             if (finding.type, finding.start, finding.end, finding.part) not in seen:
                 seen.add((finding.type, finding.start, finding.end, finding.part))
                 result.findings.append(finding)
