@@ -70,13 +70,17 @@ def _reader(config: str | None):  # type: ignore[no-untyped-def]
     return AuditReader(_store(config), Auditor.from_command_line())
 
 
-def _settings(config: str | None):  # type: ignore[no-untyped-def]
-    from proxy.config import ConfigError, load_settings
+# The command that mounts this group (``handrail``) puts a function here that reads the gateway's configuration
+# and returns its audit settings, so this package needs nothing from the layer that composes it.
+SETTINGS_LOADER = "load_audit_settings"
 
-    try:
-        return load_settings(config)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+
+def _settings(config: str | None):  # type: ignore[no-untyped-def]
+    context = click.get_current_context()
+    load = (context.find_root().obj or {}).get(SETTINGS_LOADER)
+    if load is None:
+        raise click.ClickException("the audit commands need the gateway's configuration loader (run them as 'handrail audit')")
+    return load(config)
 
 
 def _store(config: str | None):  # type: ignore[no-untyped-def]
@@ -84,7 +88,7 @@ def _store(config: str | None):  # type: ignore[no-untyped-def]
 
     from audit.store import AuditStore
 
-    settings = _settings(config).audit
+    settings = _settings(config)
     try:
         return AuditStore(settings)
     except Exception as error:
@@ -313,7 +317,7 @@ def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: st
     from audit.verify import verify as verify_trail
     from audit.witness import WitnessError, read_witness_log
 
-    settings = _settings(config).audit
+    settings = _settings(config)
     try:
         keys = KeyRing.for_settings(settings, public_keys)
     except SigningKeyError as error:
@@ -422,7 +426,7 @@ def purge_text(config: str | None, older_than: int | None, yes: bool) -> None:
     Example:
         handrail audit purge-text --older-than 90 --yes
     """
-    days = older_than or _settings(config).audit.text_retention_days
+    days = older_than or _settings(config).text_retention_days
     if days is None:
         raise click.UsageError("give --older-than DAYS (or set audit.text_retention_days in the configuration)")
     if not yes:

@@ -1,9 +1,9 @@
 """HTTP routes for auditors: ``/v1/audit/events``, ``/v1/audit/events/{request_id}``, ``/v1/audit/stats``,
 ``/v1/audit/export``.
 
-``audit_router(get_store, authenticate)`` builds them over any store and any authentication; the gateway uses
-``gateway_audit_router()``, which takes both from the running app (``app.state.services``) and requires a key with
-the ``auditor`` role. Every call is recorded in the trail (who, which filters) before anything is read; if that
+``audit_router(get_store, authenticate)`` builds them over any store and any authentication; the gateway mounts
+them with ``proxy.app.gateway_audit_router()``, which takes both from the running app (``app.state.services``) and
+requires a key with the ``auditor`` role. Every call is recorded in the trail (who, which filters) before anything is read; if that
 fails the call is refused with 503, like any request the audit trail cannot record.
 
 Filters are query parameters with the same names and forms as the command line's options
@@ -104,20 +104,6 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         return StreamingResponse(chunks, media_type=MEDIA_TYPES[export_format], headers=headers)
 
     return router
-
-
-def gateway_audit_router() -> APIRouter:
-    """The routes as the gateway serves them: its audit store, and keys with the ``auditor`` role."""
-
-    def store(request: Request) -> AuditStore:
-        return request.app.state.services.require_audit()
-
-    async def auditor(request: Request) -> object:
-        from proxy.pipeline import authenticate
-
-        return await authenticate(request, request.app.state.services, "auditor")
-
-    return audit_router(store, auditor)
 
 
 def _request_id(request: Request) -> str:

@@ -23,7 +23,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
 from detectors.analyzer import TextAnalyzer
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.pseudonymise import Pseudonymiser
 from detectors.settings import DetectionSettings
 from proxy.answer import AnswerDelta

@@ -57,7 +57,7 @@ def extra_findings() -> None:
 
     from detectors.scanner import Scanner
     from detectors.settings import DetectionSettings
-    from proxy.errors import HandrailError
+    from core.errors import HandrailError
     from proxy.formats import parse_request
 
     scanner = Scanner(DetectionSettings())

@@ -22,7 +22,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResu
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
 from detectors.canonical_text import canonical_text
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.nlp import TrimmedSpacyNlpEngine
 from detectors.offline import use_bundled_public_suffix_list
 from detectors.recognizers import handrail_recognizers

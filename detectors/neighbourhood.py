@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from detectors.findings import Finding
+from core.findings import Finding
 
 WIDTH = 64
 _CLAUSE_END = ".!?;:,"

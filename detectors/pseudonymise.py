@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.markup import MarkupReader, Where
 from detectors.settings import PseudonymMode
 

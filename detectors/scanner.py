@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from detectors.analyzer import TextAnalyzer
 from detectors.encodings import BUDGET, decode_all
-from detectors.findings import Finding, ScanResult, Signal
+from core.findings import Finding, ScanResult, Signal
 from detectors.neighbourhood import (
     Seam,
     crossing_findings,
@@ -19,7 +19,7 @@ from detectors.neighbourhood import (
 )
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
-from proxy.conversation import Conversation, format_path
+from core.conversation import Conversation, format_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.pseudonymise import redact_by_type, removal_marker
 from proxy.answer import AnswerDelta, ToolCallDelta
 

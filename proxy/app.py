@@ -16,10 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from audit.http import gateway_audit_router
+from audit.http import audit_router
+from audit.store import AuditStore
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
-from proxy.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
+from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy.formats import openai_chat
 from proxy.policy.engine import PolicyRejected
 from proxy.request_ids import RequestIds, request_id_of
@@ -126,6 +127,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestIds)
     return app
+
+
+def gateway_audit_router():  # type: ignore[no-untyped-def]
+    """The auditors' routes as the gateway serves them: its audit store, and keys with the ``auditor`` role."""
+
+    def store(request: Request) -> AuditStore:
+        return request.app.state.services.require_audit()
+
+    async def auditor(request: Request) -> object:
+        return await pipeline.authenticate(request, request.app.state.services, "auditor")
+
+    return audit_router(store, auditor)
 
 
 def _model_route(endpoint: str):  # type: ignore[no-untyped-def]

@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from audit.schema import api_keys
-from proxy.errors import Forbidden, Unauthorised
+from core.vocabulary import CLEARANCES, ROLES
 
-ROLES = ("user", "auditor", "policy-admin")
-CLEARANCES = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET")
+from audit.schema import api_keys
+from core.errors import Forbidden, Unauthorised
+
 KEY_PREFIX = "hr_"
 
 

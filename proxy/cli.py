@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from core.vocabulary import CLEARANCES, ROLES
+
 from proxy.config import ConfigError, Settings, load_settings
 
 
@@ -38,8 +40,13 @@ config_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handrail")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Handrail: a gateway that lets public-sector staff use language models safely."""
+    from audit.cli import SETTINGS_LOADER
+
+    # The audit commands read the gateway's configuration through this, so audit/ needs nothing from proxy/.
+    context.obj = {SETTINGS_LOADER: lambda config: _settings(config).audit}
 
 
 @main.command()
@@ -162,12 +169,12 @@ def _policy_departments(config: str | None) -> set[str] | None:
     "--role",
     "roles",
     multiple=True,
-    type=click.Choice(["user", "auditor", "policy-admin"]),
+    type=click.Choice(ROLES),
     help="A role; repeat for several (default: user).",
 )
 @click.option(
     "--clearance",
-    type=click.Choice(["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET"]),
+    type=click.Choice(CLEARANCES),
     default="OFFICIAL",
     show_default=True,
     help="Highest classification the user may send.",
@@ -255,7 +262,7 @@ def scan(config: str | None, jsonl: bool, file) -> None:  # type: ignore[no-unty
     Example:
         handrail scan --jsonl prompts.jsonl > findings.jsonl
     """
-    from detectors.batch import scan_lines
+    from proxy.batch import scan_lines
     from detectors.scanner import Scanner
 
     scanner = Scanner(_settings(config).detection)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit.schema import rate_limit_buckets
 from proxy.auth import Principal
-from proxy.errors import RateLimited
+from core.errors import RateLimited
 
 
 class LimitSettings(BaseModel):

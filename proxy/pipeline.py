@@ -22,13 +22,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from audit.store import AuditUnavailable
-from detectors.findings import Finding, ScanResult, Signal
+from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
+from proxy.batch import scanned
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import StreamScreen
 from proxy.auth import Principal, bearer_key
-from proxy.conversation import Conversation
+from core.conversation import Conversation
 from proxy.enforce import (
     answer_call_signal,
     audit_prompt_text,
@@ -39,7 +40,7 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
-from proxy.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
+from core.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -103,8 +104,6 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
 
 async def handle_scan_request(request: Request, services: Services) -> Response:
     """``POST /v1/guardrail/scan``: the detectors as a service, same input and output as ``handrail scan``."""
-    from detectors.batch import scan_record
-
     context = _context(request, "/v1/guardrail/scan")
     try:
         with context.stage("authenticate"):
@@ -114,13 +113,12 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
                 await request_input.read_body(request, services.settings.server.max_body_bytes)
             )
         with context.stage("detect"):
-            result = await _guard("scan", scan_record, record, services.require_scanner())
-        if "error" in result:
-            raise BadRequest(result["error"])
-        context.scan = ScanResult(
-            findings=[Finding(f["type"], 0, 0, f["score"]) for f in result["findings"]],
-            signals=[Signal(s["type"], s["evidence"], s.get("location")) for s in result["signals"]],
-        )
+            scanner = services.require_scanner()
+            result, scan = await _guard("scan", scanned, record, scanner)
+            if "error" in result:
+                raise BadRequest(result["error"])
+            scan.signals = await _guard("scan", scrubbed_signals, scan.signals, scanner.analyze_text)
+            context.scan = scan
         with context.stage("audit"):
             await _scrub_user_agent(services, context)
             await _guard("audit", services.require_audit().record_request, context.request_event("scanned"))

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from proxy.errors import BadRequest, BodyTooLarge
+from core.vocabulary import CLASSIFICATIONS
 
-CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
+from core.errors import BadRequest, BodyTooLarge
+
 CLASSIFICATION_HEADER = "x-data-classification"
 EXPERIMENT_HEADER = "x-handrail-experiment"
 

@@ -14,7 +14,7 @@ from audit.store import AuditStore
 from detectors.scanner import Scanner
 from proxy.auth import KeyStore
 from proxy.config import Settings
-from proxy.errors import GuardFailure
+from core.errors import GuardFailure
 from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
 from proxy.upstream import Upstream

@@ -31,7 +31,7 @@ from proxy.answer import (
     Usage,
 )
 from proxy.config import Settings
-from proxy.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
+from core.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
 
 # litellm's own background features are off: no telemetry, no callbacks, no
 # remote cost map (the environment variable is set in proxy/__init__.py, before

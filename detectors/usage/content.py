@@ -21,7 +21,7 @@ from detectors.usage.capabilities import (
     words_of,
 )
 from detectors.usage.evidence import AGENTIC, TEXT, Evidence
-from proxy.conversation import Conversation, TextPart
+from core.conversation import Conversation, TextPart
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 

@@ -8,7 +8,7 @@ already drives tools or agents.
 
 from __future__ import annotations
 
-from detectors.findings import Signal
+from core.findings import Signal
 
 AGENTIC, SELF_CODING, INTERNET = "agentic", "self_coding", "internet"
 STRUCTURED_OUTPUT = "structured_output"

@@ -14,7 +14,7 @@ from detectors.usage.evidence import (
     STRUCTURED_OUTPUT,
     Evidence,
 )
-from proxy.conversation import Conversation, ToolDeclaration, format_path
+from core.conversation import Conversation, ToolDeclaration, format_path
 
 _KIND_NAMES = {
     "web_search": "a web search tool",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from proxy.conversation import Conversation
-from proxy.errors import NotFound
+from core.conversation import Conversation
+from core.errors import NotFound
 from proxy.formats import anthropic_messages, openai_chat, openai_embeddings, openai_responses
 
 ADAPTERS: dict[str, ModuleType] = {

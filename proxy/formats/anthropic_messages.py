@@ -11,8 +11,8 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
-from proxy.errors import BadRequest, ErrorView
+from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
+from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 
 API = "anthropic.messages"

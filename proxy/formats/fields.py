@@ -1,13 +1,13 @@
 """Small checks shared by the wire-format parsers.
 
-Each raises :class:`~proxy.errors.BadRequest` naming the offending field, so a
+Each raises :class:`~core.errors.BadRequest` naming the offending field, so a
 client learns exactly what to fix.
 """
 
 from __future__ import annotations
 
-from proxy.conversation import Conversation, JsonPath, ToolDeclaration, format_path
-from proxy.errors import BadRequest
+from core.conversation import Conversation, JsonPath, ToolDeclaration, format_path
+from core.errors import BadRequest
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "an object"}
 

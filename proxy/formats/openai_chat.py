@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration
-from proxy.errors import BadRequest, ErrorView
+from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration
+from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 
 API = "openai.chat"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from proxy.answer import EmbeddingAnswer
-from proxy.conversation import Conversation, OpaquePart
-from proxy.errors import BadRequest
+from core.conversation import Conversation, OpaquePart
+from core.errors import BadRequest
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 

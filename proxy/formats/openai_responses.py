@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from proxy.conversation import Conversation, OpaquePart, ToolActivity
-from proxy.errors import BadRequest, ErrorView
+from core.conversation import Conversation, OpaquePart, ToolActivity
+from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 

@@ -33,8 +33,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from proxy.conversation import Conversation, JsonKey, JsonPath, OpaquePart, PartKind, TextPart, format_path
-from proxy.errors import BadRequest
+from core.conversation import Conversation, JsonKey, JsonPath, OpaquePart, PartKind, TextPart, format_path
+from core.errors import BadRequest
 
 # Free JSON deeper than this is refused: no schema a client sends needs it, and
 # it keeps every walk over a request linear and shallow.

@@ -138,7 +138,7 @@ def explain(
     """
     from detectors.scanner import Scanner
     from proxy.auth import Principal
-    from proxy.errors import HandrailError
+    from core.errors import HandrailError
     from proxy.formats import parse_request
     from proxy.policy.input import build_policy_input
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-# strip: forward the request without its declared tools; redact_types still apply.
+from core.vocabulary import ACTIONS
+
+# strip: forward the request without its declared tools; redact_types still apply. Must list core.vocabulary.ACTIONS
+# (a Literal needs its values written out; tests/core/test_vocabulary.py checks they agree).
 Action = Literal["allow", "redact", "strip", "block"]
-ACTIONS: tuple[str, ...] = ("allow", "redact", "strip", "block")
 
 
 @dataclass(frozen=True, slots=True)

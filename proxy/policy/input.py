@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Literal
 
 from detectors.encodings import decode_all
-from detectors.findings import ScanResult
+from core.findings import ScanResult
 from detectors.recognizers.security_marking import marking_level
 from proxy.auth import Principal
-from proxy.conversation import Conversation
+from core.conversation import Conversation
 
 KNOWN_LEVELS = ("TOP SECRET", "OFFICIAL-SENSITIVE", "SECRET", "OFFICIAL")
 # A marking found inside encoded content whose level cannot be read back: ranked cautiously, never quoted.

@@ -1,4 +1,4 @@
-"""The auditors' HTTP routes, as the gateway serves them (``gateway_audit_router``), with real keys."""
+"""The auditors' HTTP routes, as the gateway serves them (``proxy.app.gateway_audit_router``), with real keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from audit.http import gateway_audit_router
+from proxy.app import gateway_audit_router
 from proxy.auth import KeyStore
 from proxy.config import Settings
 from proxy.services import Services

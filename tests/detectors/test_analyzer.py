@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from presidio_analyzer import RecognizerResult
 
 from detectors.analyzer import TextAnalyzer, one_reading
-from detectors.findings import FINDING_TYPES
+from core.vocabulary import FINDING_TYPES
 from detectors.nlp import ModelNotInstalled, windows
 from detectors.settings import DetectionSettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.pseudonymise import Pseudonymiser, redact_by_type
 
 TEXT = "Ann Lee emailed ann@x.org; Ann Lee called."

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.findings import Finding
+from core.findings import Finding
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser
 
 NAME = "Margaret Thornton"

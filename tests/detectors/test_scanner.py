@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from detectors.batch import scan_lines
+from proxy.batch import scan_lines
 from detectors.scanner import AnalysisCache, Scanner
 from detectors.settings import DetectionSettings
 from proxy.formats import parse_request

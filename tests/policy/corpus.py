@@ -13,15 +13,16 @@ from __future__ import annotations
 import copy
 import random
 
+from core import vocabulary
+from core.vocabulary import CLASSIFICATIONS
+
 MODELS = ["demo", "gpt-4o-uk", "claude-sonnet-uk", "llama-internal", "gpt-4o-public", "frontier-preview", "legacy-chat",
           "unlisted-model"]  # fmt: skip
 DEPARTMENTS = ["HMRC", "DWP", "GDS", "HO", "MOJ", "UNKNOWN-DEPT"]
 USERS = ["alice@example.gov.uk", "bob@example.gov.uk", "carol@example.gov.uk"]
-LEVELS = ["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"]
+LEVELS = list(CLASSIFICATIONS)
 EXPERIMENTS = [None, None, None, "gds-coding-agents", "hmrc-web-research", "frontier-preview-evaluation", "no-such-trial"]
-FINDING_TYPES = ["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "UK_POSTCODE", "DATE_OF_BIRTH", "IP_ADDRESS", "UK_NINO",
-                 "UK_NHS", "UK_PASSPORT", "UK_DRIVING_LICENCE", "UK_SORT_CODE", "UK_BANK_ACCOUNT", "IBAN_CODE",
-                 "CREDIT_CARD", "CREDENTIAL", "SECURITY_MARKING"]  # fmt: skip
+FINDING_TYPES = list(vocabulary.FINDING_TYPES)
 MARKINGS = ["OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET", "RESTRICTED"]
 SIGNALS = [
     ("agentic", "the request declares the tool 'run_shell'", "tools", ["declared_tools"]),

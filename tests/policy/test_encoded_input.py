@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from detectors.findings import Finding, ScanResult
+from core.findings import Finding, ScanResult
 from proxy.auth import Principal
 from proxy.formats import parse_request
 from proxy.policy.input import build_policy_input

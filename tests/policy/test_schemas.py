@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from detectors.findings import Finding, ScanResult, Signal
+from core.findings import Finding, ScanResult, Signal
 from proxy.auth import Principal
 from proxy.formats import parse_request
 from proxy.policy.embedded import EmbeddedEngine

@@ -16,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detectors.analyzer import TextAnalyzer
-from detectors.findings import Finding, ScanResult
+from core.findings import Finding, ScanResult
 from detectors.settings import DetectionSettings
 from proxy.answer import AnswerDelta, ToolCallDelta
 from proxy.answer_screen import HOLD_BACK, SCAN_STEP, StreamScreen
-from proxy.errors import PolicyRefusal
+from core.errors import PolicyRefusal
 from proxy.policy.compile_check import SMOKE_INPUT
 from proxy.policy.embedded import EmbeddedEngine
 from proxy.policy.settings import PolicySettings

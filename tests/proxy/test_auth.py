@@ -8,7 +8,7 @@ from sqlalchemy import select
 from audit.database import create_schema, make_engine
 from audit.schema import api_keys
 from proxy.auth import KeyStore, bearer_key
-from proxy.errors import Forbidden, Unauthorised
+from core.errors import Forbidden, Unauthorised
 
 
 @pytest.fixture()

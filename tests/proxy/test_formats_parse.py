@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from proxy.errors import BadRequest, NotFound
+from core.errors import BadRequest, NotFound
 from proxy.formats import client_headers, parse_request
 
 

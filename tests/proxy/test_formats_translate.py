@@ -7,7 +7,7 @@ import json
 import pytest
 
 from proxy.answer import Answer, AnswerDelta, Choice, StreamStart, ToolCall, ToolCallDelta, Usage
-from proxy.errors import BadRequest, ErrorView, PolicyRefusal
+from core.errors import BadRequest, ErrorView, PolicyRefusal
 from proxy.formats import anthropic_messages, openai_chat, openai_responses, parse_request
 
 

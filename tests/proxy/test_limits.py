@@ -10,7 +10,7 @@ import pytest
 
 from audit.database import create_schema, make_engine
 from proxy.auth import Principal
-from proxy.errors import RateLimited
+from core.errors import RateLimited
 from proxy.limits import LimitSettings, RateLimits, TokenBuckets
 from tests.support.postgres import PostgresServer, require_postgres
 

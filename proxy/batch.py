@@ -1,7 +1,7 @@
 """``handrail scan --jsonl``: batch detection, one JSON line out per line in.
 
 Input lines are either ``{"id", "text"}`` or a whole API request
-``{"id", "endpoint", "headers", "body"}``; see ../shared/CONTRACT.md.
+``{"id", "endpoint", "headers", "body"}``; the contract the project's evaluation scripts rely on (README: `handrail scan`).
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from core.errors import HandrailError
+from core.findings import ScanResult
 from detectors.scanner import Scanner
-from proxy.errors import HandrailError
 from proxy.formats import parse_request
 
 
@@ -33,21 +34,27 @@ def _error(record_id: object, message: str) -> dict:
 
 def scan_record(record: dict, scanner: Scanner) -> dict:
     """Scan one record: ``{"id", "text"}`` or ``{"id", "endpoint", "headers", "body"}``."""
+    return scanned(record, scanner)[0]
+
+
+def scanned(record: dict, scanner: Scanner) -> tuple[dict, ScanResult]:
+    """The output line for one record, and the scan it reports (what the guardrail route records)."""
     record_id = record.get("id")
     if isinstance(record.get("text"), str):
         findings = scanner.analyze_text(record["text"])
-        return {
+        document = {
             "id": record_id,
             "findings": [{"type": f.type, "start": f.start, "end": f.end, "score": f.score} for f in findings],
             "signals": [],
         }
+        return document, ScanResult(findings=list(findings))
     if isinstance(record.get("endpoint"), str) and isinstance(record.get("body"), dict):
         try:
             conversation = parse_request(record["endpoint"], record["body"], record.get("headers") or {})
         except HandrailError as error:
-            return _error(record_id, error.message)
+            return _error(record_id, error.message), ScanResult()
         result = scanner.scan(conversation)
-        return {
+        document = {
             "id": record_id,
             "findings": [
                 {"type": f.type, "score": f.score, "location": conversation.parts[f.part].location, "start": f.start,
@@ -57,4 +64,5 @@ def scan_record(record: dict, scanner: Scanner) -> dict:
             ],
             "signals": [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in result.signals],
         }
-    return _error(record_id, "expected 'text', or 'endpoint' and 'body'")
+        return document, result
+    return _error(record_id, "expected 'text', or 'endpoint' and 'body'"), ScanResult()

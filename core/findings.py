@@ -3,30 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
-
-# Finding types named by ../shared/CONTRACT.md; detectors may report others too.
-FINDING_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "UK_NINO",
-    "UK_NHS",
-    "UK_POSTCODE",
-    "UK_PASSPORT",
-    "UK_DRIVING_LICENCE",
-    "UK_SORT_CODE",
-    "UK_BANK_ACCOUNT",
-    "IBAN_CODE",
-    "CREDIT_CARD",
-    "IP_ADDRESS",
-    "DATE_OF_BIRTH",
-    "SECURITY_MARKING",
-    "CREDENTIAL",
-)
-
-SignalType = Literal["agentic", "self_coding", "internet", "structured_output", "unscannable_content"]
-SIGNAL_TYPES: tuple[str, ...] = ("agentic", "self_coding", "internet", "structured_output", "unscannable_content")
 
 
 @dataclass(frozen=True, slots=True)
