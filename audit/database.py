@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
@@ -68,19 +69,26 @@ def read_only_engine(url: str) -> Engine:
                          connect_args={"options": "-c default_transaction_read_only=on"})  # fmt: skip
 
 
-def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
-    """Put the database in WAL mode; a process opening a brand-new file while another switches it may be told
-    "database is locked" at once (no busy wait for this), so try again briefly."""
-    import sqlite3
+def _retry_while_locked(action: Callable[[], None], errors: tuple[type[Exception], ...]) -> None:
+    """Run ``action``, and again briefly while SQLite answers "database is locked".
 
+    Processes opening a brand-new SQLite file at the same moment are told that at once (SQLite does not wait for
+    this) while one of them switches the file to WAL mode; it passes in milliseconds.
+    """
     for attempt in range(SQLITE_START_ATTEMPTS):
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            action()
             return
-        except sqlite3.OperationalError as error:
+        except errors as error:
             if "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    _retry_while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"), (sqlite3.OperationalError,))
 
 
 def writer_connection(engine: Engine) -> Connection:
@@ -118,16 +126,10 @@ def create_schema(engine: Engine) -> None:
     """
     import audit.schema  # noqa: F401  (registers the tables on ``metadata``)
 
-    for attempt in range(SQLITE_START_ATTEMPTS):
-        try:
-            _migrate(engine)
-            return
-        except OperationalError as error:
-            # Processes opening a brand-new SQLite file at the same moment can see "database is locked" while one
-            # of them switches it to WAL; that passes in milliseconds.
-            if engine.dialect.name != "sqlite" or "locked" not in str(error) or attempt == SQLITE_START_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
+    if engine.dialect.name == "sqlite":
+        _retry_while_locked(lambda: _migrate(engine), (OperationalError,))
+    else:
+        _migrate(engine)
 
 
 def _migrate(engine: Engine) -> None:

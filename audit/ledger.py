@@ -91,10 +91,6 @@ class ChainWriter:
         self._rows: list[dict] = []
         self.checkpoint_written: Checkpoint | None = None
 
-    @property
-    def head_seq(self) -> int:
-        return self._seq
-
     def append(self, kind: str, request_id: str, data: dict, text: str | None = None) -> Appended:
         recorded_at = datetime.now(UTC)
         if text is not None:

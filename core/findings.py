@@ -53,8 +53,7 @@ class ScanResult:
             counts[finding.type] = counts.get(finding.type, 0) + 1
         return dict(sorted(counts.items()))
 
-    def signal_types(self) -> list[str]:
-        return sorted({signal.type for signal in self.signals})
+
 
     def encoded_types(self) -> list[str]:
         """Finding types found inside encoded content."""

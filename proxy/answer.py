@@ -42,9 +42,6 @@ class Answer:
     choices: list[Choice]
     usage: Usage | None = None
 
-    def texts(self) -> list[str]:
-        return [choice.text or "" for choice in self.choices]
-
 
 @dataclass(slots=True)
 class ToolCallDelta:

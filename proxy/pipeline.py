@@ -476,7 +476,6 @@ async def _decide(
         classification=context.classification or "OFFICIAL",
         experiment=experiment,
         experiment_requests_today=used_today,
-        model_configured=True,
         provider=context.provider or "unknown",
         now=datetime.now(UTC),
         phase=phase,  # type: ignore[arg-type]

@@ -78,10 +78,18 @@ class Services:
             raise GuardFailure("The policy engine is unavailable, so no decision could be made.")
         return self.policy
 
+    def _detectors_state(self) -> str:
+        if self.scanner is None:
+            return self.problems.get("detectors", "not started")
+        try:
+            return "ok" if self.scanner.ready() else "the detectors no longer find a known identifier"
+        except Exception as error:
+            return f"the detectors failed their self-test: {type(error).__name__}"
+
     def readiness(self) -> dict[str, str]:
         """``ok`` or the reason, per part."""
         state = {
-            "detectors": "ok" if self.scanner is not None else self.problems.get("detectors", "not started"),
+            "detectors": self._detectors_state(),
             "policy": "ok" if self.policy is not None and self.policy.ready() else self.problems.get("policy", "not ready"),
             # A write probe, not SELECT 1: a read-only or full database answers reads but records nothing.
             "audit": self.audit.write_probe() if self.audit is not None else self.problems.get("audit", "unreachable"),

@@ -44,7 +44,7 @@ test_shipped_policy_on_the_demo_model if {
 		with input.time as testing.now
 		with input.principal as testing.base.principal
 		with input.request as object.union(testing.base.request, {"model": "demo"})
-		with input.model as {"name": "demo", "configured": true, "provider": "mock"}
+		with input.model as {"name": "demo", "provider": "mock"}
 		with input.experiment_usage as {"requests_today": 0}
 		with input.findings as {"counts": {"PERSON": 1}, "types": ["PERSON"], "markings": []}
 		with input.signals as []

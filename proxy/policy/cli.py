@@ -149,11 +149,10 @@ def explain(
         raise click.ClickException(f"the request is not valid for {endpoint}: {error.message}") from None
     scan = Scanner(settings.detection).scan(conversation)
     principal = Principal(key_id="explain", user=user, department=department, roles=("user",), clearance=clearance)
-    configured = conversation.model in settings.model_names()
     policy_input = build_policy_input(
         principal=principal, conversation=conversation, scan=scan, endpoint=endpoint,
         classification=classification, experiment=experiment, experiment_requests_today=0,
-        model_configured=configured, provider="explain", now=datetime.now(UTC),
+        provider="explain", now=datetime.now(UTC),
     )  # fmt: skip
     decision = _decide(_engine(settings), policy_input)
     if output_format == "json":

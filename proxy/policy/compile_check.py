@@ -34,7 +34,7 @@ SMOKE_INPUT = {
     "principal": {"user": "smoke-test", "department": "GDS", "roles": ["user"], "clearance": "OFFICIAL"},
     "request": {"endpoint": "/v1/chat/completions", "api": "openai.chat", "model": "demo", "stream": False,
                 "classification": "OFFICIAL", "experiment": None, "unscannable_kinds": []},  # fmt: skip
-    "model": {"name": "demo", "configured": True, "provider": "mock"},
+    "model": {"name": "demo", "provider": "mock"},
     "experiment_usage": {"requests_today": 0},
     "findings": {"counts": {}, "types": [], "markings": []},
     "signals": [],

@@ -59,7 +59,6 @@ def build_policy_input(
     classification: str,
     experiment: str | None,
     experiment_requests_today: int,
-    model_configured: bool,
     provider: str,
     now: datetime,
     phase: Literal["request", "response"] = "request",
@@ -78,7 +77,7 @@ def build_policy_input(
             "experiment": experiment,
             "unscannable_kinds": sorted({part.kind for part in conversation.opaque_parts}),
         },
-        "model": {"name": conversation.model, "configured": model_configured, "provider": provider},
+        "model": {"name": conversation.model, "provider": provider},
         "experiment_usage": {"requests_today": experiment_requests_today},
         "findings": {
             "counts": counts,

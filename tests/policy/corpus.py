@@ -77,7 +77,7 @@ def _any_input(rng: random.Random) -> dict:
         "request": {"endpoint": endpoint, "api": api, "model": model, "stream": rng.random() < 0.5,
                     "classification": rng.choice(LEVELS[:3] + ["OFFICIAL"] * 3), "experiment": experiment,
                     "unscannable_kinds": rng.choice([[], [], ["image"], ["file"], ["audio", "image"]])},  # fmt: skip
-        "model": {"name": model, "configured": True, "provider": rng.choice(["azure", "bedrock", "openai", "mock"])},
+        "model": {"name": model, "provider": rng.choice(["azure", "bedrock", "openai", "mock"])},
         "experiment_usage": {"requests_today": rng.choice([0, 5, 199, 200, 1999, 2000, 5000]) if experiment else 0},
         "findings": {"counts": counts, "types": sorted(counts), "markings": markings},
         "signals": signals,

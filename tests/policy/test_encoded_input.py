@@ -22,7 +22,7 @@ def policy_input(text: str, findings: list[Finding]) -> dict:
     return build_policy_input(
         principal=Principal("alice@example.gov.uk", "HMRC", ("user",), "OFFICIAL", "key-1"),
         conversation=conversation, scan=ScanResult(findings=findings), endpoint="/v1/chat/completions",
-        classification="OFFICIAL", experiment=None, experiment_requests_today=0, model_configured=True,
+        classification="OFFICIAL", experiment=None, experiment_requests_today=0, 
         provider="mock", now=datetime.now(UTC),
     )  # fmt: skip
 

@@ -41,7 +41,7 @@ def gateway_input() -> dict:
     return build_policy_input(
         principal=Principal("alice@example.gov.uk", "HMRC", ("user",), "OFFICIAL", "key-1"),
         conversation=conversation, scan=scan, endpoint="/v1/chat/completions", classification="OFFICIAL",
-        experiment=None, experiment_requests_today=0, model_configured=True, provider="mock", now=datetime.now(UTC),
+        experiment=None, experiment_requests_today=0, provider="mock", now=datetime.now(UTC),
     )  # fmt: skip
 
 

@@ -162,7 +162,7 @@ typical_request(name, experiment, time) := {
 		"model": experiment.models[0], "experiment": name,
 		"unscannable_kinds": [kind | "unscannable_content" in experiment.relaxes; some kind in ["file"]],
 	}),
-	"model": {"name": experiment.models[0], "configured": true, "provider": "azure"},
+	"model": {"name": experiment.models[0], "provider": "azure"},
 	"experiment_usage": {"requests_today": 0},
 	"findings": {"counts": {}, "types": [], "markings": []},
 	"signals": [{"type": t, "evidence": "typical", "location": "tools[0]", "sources": ["hosted_tools"]} |

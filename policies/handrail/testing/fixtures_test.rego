@@ -26,7 +26,7 @@ base := {
 		"experiment": null,
 		"unscannable_kinds": [],
 	},
-	"model": {"name": "approved-uk", "configured": true, "provider": "azure"},
+	"model": {"name": "approved-uk", "provider": "azure"},
 	"experiment_usage": {"requests_today": 0},
 	"findings": {"counts": {}, "types": [], "markings": []},
 	"signals": [],
