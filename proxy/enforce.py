@@ -85,8 +85,8 @@ def strip_tools(upstream_request: dict, analyze: Callable[[str], list[Finding]])
     names: list[str] = []
     for tool in upstream_request.get("tools") or []:
         if isinstance(tool, dict):
-            function = tool.get("function") if isinstance(tool.get("function"), dict) else {}
-            name = function.get("name") or tool.get("name") or tool.get("type")
+            function = tool.get("function")
+            name = (function.get("name") if isinstance(function, dict) else None) or tool.get("name") or tool.get("type")
             names.append(name if isinstance(name, str) and name else "a tool without a name")
     for function in upstream_request.get("functions") or []:
         name = function.get("name") if isinstance(function, dict) else None

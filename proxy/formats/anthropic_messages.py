@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
+from core.conversation import Api, Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
 from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 
-API = "anthropic.messages"
+API: Api = "anthropic.messages"
 
 _ROLES = {"user", "assistant"}
 # Content blocks that record a tool being used or its result coming back.
@@ -72,8 +72,7 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
     content = message.get("content")
     if isinstance(content, str):
         return
-    fields.expect(content, list, (*path, "content"))
-    for block_index, block in enumerate(content):
+    for block_index, block in enumerate(fields.list_at(content, (*path, "content"))):
         _parse_block(conversation, block, (*path, "content", block_index), index)
 
 
@@ -89,8 +88,8 @@ def _parse_block(conversation: Conversation, block: object, path: tuple, index: 
     elif block_type in _RESULT_BLOCKS:
         conversation.tool_activity.append(ToolActivity("result", block_type, path, index))
     elif block_type == "document":
-        source = block.get("source") if isinstance(block.get("source"), dict) else {}
-        if source.get("type") != "text":
+        source = block.get("source")
+        if not isinstance(source, dict) or source.get("type") != "text":
             conversation.opaque_parts.append(OpaquePart("document", path, index))
     elif block_type in _OPAQUE_BLOCKS:
         conversation.opaque_parts.append(OpaquePart(_OPAQUE_BLOCKS[block_type], path, index))
@@ -100,12 +99,12 @@ def _parse_block(conversation: Conversation, block: object, path: tuple, index: 
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
-    tools = fields.optional(body, "tools", list) or []
+    tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
         fields.declare_tool(conversation, str(tool.get("type") or "custom"), tool, path)
-    servers = fields.optional(body, "mcp_servers", list) or []
+    servers = fields.optional_list(body, "mcp_servers")
     for index, server in enumerate(servers):
         name = server.get("name") if isinstance(server, dict) else None
         conversation.tools.append(ToolDeclaration("mcp", name, "", ("mcp_servers", index)))
@@ -130,7 +129,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
         kind = choice.get("type")
-        request["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}.get(kind) or {
+        request["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}.get(str(kind)) or {
             "type": "function",
             "function": {"name": choice.get("name")},
         }
@@ -264,7 +263,7 @@ class StreamRenderer:
         self._stop_reason = "end_turn"
 
     def begin(self) -> bytes:
-        message = {"id": self._id, "type": "message", "role": "assistant", "model": self._model, "content": [],
+        message: dict = {"id": self._id, "type": "message", "role": "assistant", "model": self._model, "content": [],
                    "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}  # fmt: skip
         return _event("message_start", {"message": message}) + _event("ping", {})
 

@@ -38,6 +38,18 @@ def optional(body: dict, key: str, kind: type | tuple[type, ...], path: JsonPath
     return value
 
 
+def optional_list(body: dict, key: str) -> list:
+    """An optional array field: the array, or ``[]`` when it is absent or null."""
+    value = optional(body, key, list)
+    return value if isinstance(value, list) else []
+
+
+def list_at(value: object, path: JsonPath) -> list:
+    expect(value, list, path)
+    assert isinstance(value, list)
+    return value
+
+
 def object_at(value: object, path: JsonPath) -> dict:
     expect(value, dict, path)
     assert isinstance(value, dict)
@@ -67,5 +79,6 @@ def stream_flag(body: dict) -> bool:
 def declare_tool(conversation: Conversation, tool_type: str, definition: dict, path: JsonPath) -> None:
     """Record a declared tool for the usage safeguards (its text is read where it is forwarded)."""
     name = definition.get("name")
-    description = definition.get("description") if isinstance(definition.get("description"), str) else ""
+    description = definition.get("description")
+    description = description if isinstance(description, str) else ""
     conversation.tools.append(ToolDeclaration(tool_type, name if isinstance(name, str) else None, description, path))

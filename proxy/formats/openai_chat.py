@@ -6,11 +6,11 @@ import json
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration
+from core.conversation import Api, Conversation, OpaquePart, ToolActivity, ToolDeclaration
 from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 
-API = "openai.chat"
+API: Api = "openai.chat"
 
 # Documented request fields that are read but not forwarded: ``model`` and ``stream``
 # are the gateway's to set; the rest would make the provider store or label the
@@ -87,14 +87,14 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
-    tools = fields.optional(body, "tools", list) or []
+    tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
         tool_type = tool.get("type") or "function"
         definition = tool.get("function") if isinstance(tool.get("function"), dict) else tool
         fields.declare_tool(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"))
-    functions = fields.optional(body, "functions", list) or []
+    functions = fields.optional_list(body, "functions")
     for index, function in enumerate(functions):
         fields.expect(function, dict, ("functions", index))
         fields.declare_tool(conversation, "function", function, ("functions", index))

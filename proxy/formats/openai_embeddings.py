@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from proxy.answer import EmbeddingAnswer
-from core.conversation import Conversation, OpaquePart
+from core.conversation import Api, Conversation, OpaquePart
 from core.errors import BadRequest
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
-API = "openai.embeddings"
+API: Api = "openai.embeddings"
 __all__ = ["API", "parse", "render_answer", "error_body"]
 
 CONSUMED_FIELDS = frozenset({"model"})

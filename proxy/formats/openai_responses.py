@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Mapping
 
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
-from core.conversation import Conversation, OpaquePart, ToolActivity
+from core.conversation import Api, Conversation, OpaquePart, ToolActivity
 from core.errors import BadRequest, ErrorView
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
-API = "openai.responses"
+API: Api = "openai.responses"
 __all__ = ["API", "parse", "render_answer", "StreamRenderer", "error_body"]
 
 _TEXT_PARTS = {"input_text", "output_text", "text", "summary_text", "reasoning_text"}
@@ -92,8 +92,7 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
         content = item.get("content")
         if isinstance(content, str):
             return
-        fields.expect(content, list, (*path, "content"))
-        for part_index, part in enumerate(content):
+        for part_index, part in enumerate(fields.list_at(content, (*path, "content"))):
             part_path = (*path, "content", part_index)
             fields.expect(part, dict, part_path)
             part_type = part.get("type")
@@ -118,7 +117,7 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
-    tools = fields.optional(body, "tools", list) or []
+    tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)

@@ -61,7 +61,7 @@ class Decision:
         )
 
     def to_document(self) -> dict:
-        document = {
+        document: dict[str, object] = {
             "action": self.action,
             "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
             "redact_types": sorted(self.redact_types),

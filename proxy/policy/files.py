@@ -112,7 +112,7 @@ def version_of_content(modules: Iterable[str], data: dict) -> str:
 
 
 def _walk(root: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for directory, subdirectories, files in os.walk(root):
         # Hidden directories (.git, editor state) are never policy.
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
