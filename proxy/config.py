@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,6 +27,7 @@ ENVIRONMENT_OVERRIDES = {
     "HANDRAIL_POLICY_ENGINE": ("policy", "engine"),
     "HANDRAIL_OPA_URL": ("policy", "opa_url"),
     "HANDRAIL_POLICY_PATH": ("policy", "path"),
+    "HANDRAIL_LOG_FORMAT": ("server", "log_format"),
 }
 
 
@@ -38,9 +40,12 @@ class ServerSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
-    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU core.")
+    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU the container may use (cgroup quota).")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger request bodies are refused with 413.")
     log_level: str = Field("info", description="Log level of the server and the gateway.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="'text' for people, 'json' (one object per line) for log collectors; uvicorn's lines too."
+    )
 
 
 class UpstreamSettings(BaseModel):
