@@ -109,6 +109,7 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
             raise ConfigError(f"{file} must hold a mapping of settings at the top level")
         raw = loaded
     for variable, (section, key) in ENVIRONMENT_OVERRIDES.items():
+        _read_file_variable(environ, variable)
         if environ.get(variable):
             section_values = raw.setdefault(section, {})
             if not isinstance(section_values, dict):
@@ -120,6 +121,17 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
         return Settings.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+
+
+def _read_file_variable(environ: dict[str, str], variable: str) -> None:
+    """``NAME_FILE`` sets NAME from a file: the container-secrets convention, so a password is never in the environment."""
+    path = environ.get(variable + "_FILE")
+    if not path or environ.get(variable):
+        return
+    try:
+        environ[variable] = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"{variable}_FILE names {path}, which cannot be read: {error.strerror}") from None
 
 
 def _resolve_environment_references(value: object, environ: dict[str, str]) -> object:
