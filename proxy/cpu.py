@@ -25,12 +25,12 @@ PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 def cgroup_cpu_quota(root: Path = CGROUP_ROOT, self_cgroup: Path = PROC_SELF_CGROUP) -> float | None:
     """The CPU quota in CPUs (e.g. 1.5), or None when there is none or it cannot be read."""
     for directory in _v2_directories(root, self_cgroup):
-        quota = _read_v2(directory / "cpu.max")
-        if quota is not _UNREAD:
+        found, quota = _read_v2(directory / "cpu.max")
+        if found:
             return quota
     for directory in (root / "cpu", root / "cpu,cpuacct", root / "cpuacct,cpu", root):
-        quota = _read_v1(directory)
-        if quota is not _UNREAD:
+        found, quota = _read_v1(directory)
+        if found:
             return quota
     return None
 
@@ -50,7 +50,10 @@ def worker_count(configured: int | None, root: Path = CGROUP_ROOT, self_cgroup: 
     return usable_cpus(root, self_cgroup)
 
 
-_UNREAD = object()  # the file is absent or unreadable: look elsewhere (None means "read: no limit")
+# The readers answer (found, quota): found is False when the file is absent or unreadable (look elsewhere);
+# a quota of None, when found, means "read: no limit".
+_Reading = tuple[bool, float | None]
+_UNREAD: _Reading = (False, None)
 
 
 def _v2_directories(root: Path, self_cgroup: Path) -> list[Path]:
@@ -66,28 +69,28 @@ def _v2_directories(root: Path, self_cgroup: Path) -> list[Path]:
     return list(dict.fromkeys(directories))
 
 
-def _read_v2(path: Path) -> object:
+def _read_v2(path: Path) -> _Reading:
     try:
         quota, period = path.read_text().split()[:2]
     except (OSError, ValueError):
         return _UNREAD
     if quota == "max":
-        return None
+        return True, None
     try:
-        return int(quota) / int(period) if int(period) > 0 and int(quota) > 0 else None
+        return True, (int(quota) / int(period) if int(period) > 0 and int(quota) > 0 else None)
     except ValueError:
         return _UNREAD
 
 
-def _read_v1(directory: Path) -> object:
+def _read_v1(directory: Path) -> _Reading:
     try:
         quota = int((directory / "cpu.cfs_quota_us").read_text().strip())
         period = int((directory / "cpu.cfs_period_us").read_text().strip())
     except (OSError, ValueError):
         return _UNREAD
     if quota <= 0 or period <= 0:
-        return None
-    return quota / period
+        return True, None
+    return True, quota / period
 
 
 def _schedulable_cores() -> int:

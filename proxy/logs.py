@@ -47,8 +47,10 @@ def logging_config(log_format: str, level: str) -> dict:
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "handrail", "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": level},
         # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's.
-        "loggers": {name: {"handlers": [], "level": level, "propagate": True}
-                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},  # fmt: skip
+        "loggers": {
+            name: {"handlers": [], "level": level, "propagate": True}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
     }
 
 

@@ -25,7 +25,12 @@ from proxy.policy.compile_check import (
 )
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
-from proxy.policy.files import PolicyFilesError, PolicySnapshot, fingerprint, read_policy
+from proxy.policy.files import (
+    PolicyFilesError,
+    PolicySnapshot,
+    fingerprint,
+    read_policy,
+)
 from proxy.policy.settings import PolicySettings
 from proxy.policy.validate import validate_snapshot
 

@@ -35,7 +35,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self._etag = None
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
