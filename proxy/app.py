@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from audit.http import audit_router
 from audit.store import AuditStore
-from proxy import metrics, pipeline
+from proxy import logs, metrics, pipeline
 from proxy.config import Settings, load_settings
 from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy.formats import openai_chat
@@ -34,7 +34,7 @@ MODEL_ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application; ``handrail serve`` calls this once per worker process."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings.server.log_format, settings.server.log_level)
     # litellm and Presidio log every call at INFO; the gateway's own line per request is enough.
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "presidio-analyzer", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Models load once per worker, off the event loop.
         app.state.services = services = await anyio.to_thread.run_sync(Services.start, settings)
+        metrics.bound_labels(settings.model_names())
+        if services.policy is not None and services.policy.version:
+            metrics.note_policy_revision(services.policy.version)
         yield
         if services.policy is not None:
             services.policy.close()

@@ -53,7 +53,7 @@ def main(context: click.Context) -> None:
 @config_option
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU core).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU the container may use).")
 def serve(config: str | None, host: str | None, port: int | None, workers: int | None) -> None:
     """Run the gateway.
 
@@ -74,7 +74,11 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
     except Exception as error:
         url = _hide_password(settings.audit.database_url)
         raise click.ClickException(f"cannot prepare the audit database at {url}: {_first_line(error)}") from None
-    worker_count = workers if workers is not None else (settings.server.workers or os.cpu_count() or 1)
+    from proxy.cpu import worker_count as usable_workers
+    from proxy.logs import uvicorn_log_config
+
+    # Not os.cpu_count(): in a container that is the node's cores, not the CPU limit (see proxy/cpu.py).
+    worker_count = workers if workers is not None else usable_workers(settings.server.workers)
     if worker_count > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Workers write their samples here so /metrics can add them up (see proxy/metrics.py).
         import tempfile
@@ -92,6 +96,8 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         port=port or settings.server.port,
         workers=worker_count,
         log_level=settings.server.log_level,
+        # One format for uvicorn's own lines and the gateway's (text or JSON, server.log_format).
+        log_config=uvicorn_log_config(settings.server.log_format, settings.server.log_level),
         loop="uvloop",
         http="httptools",
         access_log=False,  # the audit trail records every request; access logs would duplicate it

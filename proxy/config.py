@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,6 +27,7 @@ ENVIRONMENT_OVERRIDES = {
     "HANDRAIL_POLICY_ENGINE": ("policy", "engine"),
     "HANDRAIL_OPA_URL": ("policy", "opa_url"),
     "HANDRAIL_POLICY_PATH": ("policy", "path"),
+    "HANDRAIL_LOG_FORMAT": ("server", "log_format"),
 }
 
 
@@ -38,9 +40,12 @@ class ServerSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
-    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU core.")
+    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU the container may use (cgroup quota).")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger request bodies are refused with 413.")
     log_level: str = Field("info", description="Log level of the server and the gateway.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="'text' for people, 'json' (one object per line) for log collectors; uvicorn's lines too."
+    )
 
 
 class UpstreamSettings(BaseModel):
@@ -104,6 +109,7 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
             raise ConfigError(f"{file} must hold a mapping of settings at the top level")
         raw = loaded
     for variable, (section, key) in ENVIRONMENT_OVERRIDES.items():
+        _read_file_variable(environ, variable)
         if environ.get(variable):
             section_values = raw.setdefault(section, {})
             if not isinstance(section_values, dict):
@@ -115,6 +121,17 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
         return Settings.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+
+
+def _read_file_variable(environ: dict[str, str], variable: str) -> None:
+    """``NAME_FILE`` sets NAME from a file: the container-secrets convention, so a password is never in the environment."""
+    path = environ.get(variable + "_FILE")
+    if not path or environ.get(variable):
+        return
+    try:
+        environ[variable] = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"{variable}_FILE names {path}, which cannot be read: {error.strerror}") from None
 
 
 def _resolve_environment_references(value: object, environ: dict[str, str]) -> object:

@@ -98,14 +98,37 @@ class RequestContext:
         metrics.observe_request(self.endpoint, outcome, stages)
         if self.decision is not None:
             metrics.observe_decision(self.decision.action)
-        # Never the prompt, the key or the headers: ids, kinds and numbers only.
+        principal = self.principal
+        metrics.observe_outcome(
+            self.model if principal else None,
+            principal.department if principal else None,
+            self.decision.action if self.decision else None,
+            self.decision.policy_version if self.decision else None,
+            self.scan.finding_counts() if self.scan else {},
+        )
+        # Never the prompt, the key or the headers: ids, kinds and numbers only (proxy/logs.py keeps to these fields).
+        fields = {
+            "request_id": self.request_id,
+            "endpoint": self.endpoint,
+            "user": principal.user if principal else None,
+            "department": principal.department if principal else None,
+            "model": self.model,
+            "decision": self.decision.action if self.decision else None,
+            "policy_version": self.decision.policy_version if self.decision else None,
+            "outcome": outcome,
+            "status": status,
+            "latency_ms": stages["total"],
+        }
         log.info(
-            "request %s %s model=%s user=%s outcome=%s status=%s ms=%.1f",
+            "request %s %s model=%s user=%s department=%s decision=%s outcome=%s status=%s ms=%.1f",
             self.request_id,
             self.endpoint,
             self.model,
-            self.principal.user if self.principal else "-",
+            fields["user"] or "-",
+            fields["department"] or "-",
+            fields["decision"] or "-",
             outcome,
             status,
             stages["total"],
+            extra=fields,
         )

@@ -279,34 +279,36 @@ def compare(config: str | None, output_format: str, candidate: Path, inputs_file
 @policy_option
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the bundle. Example: --output bundle.tar.gz")  # fmt: skip
-def bundle(config: str | None, policy_path: Path | None, output: Path) -> None:
-    """Build an OPA bundle of the policy, its revision set to the policy version.
+@click.option("--signing-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Sign the bundle (opa sign): a PEM private key for RS*/PS*, a secret file for HS*. Example: --signing-key bundle-key.pem")  # fmt: skip
+@click.option("--signing-alg", default="RS256", show_default=True, help="JWT algorithm of the signature (RS*, PS* or HS*).")
+@click.option("--key-id", default=None, help="The keyid claim, naming the verification key OPA should use.")
+def bundle(config: str | None, policy_path: Path | None, output: Path, signing_key: Path | None, signing_alg: str,
+           key_id: str | None) -> None:  # fmt: skip
+    """Build a reproducible OPA bundle of the policy (tests left out), optionally signed.
 
-    Serve it to OPA servers (``opa run --server --bundle bundle.tar.gz``, or a
-    bundle service) for the ``policy.engine: opa`` scale-out set-up.
+    The same policy always gives the same bytes; the manifest's revision is the
+    policy version every decision records. Serve it from any static HTTP server
+    to OPA servers (``opa run --server --bundle``, or a bundle service) and to
+    replicas.
 
     \b
     Example:
-        handrail policy bundle --output bundle.tar.gz
+        handrail policy bundle --output bundle.tar.gz --signing-key bundle-key.pem
     """
-    import tempfile
-
+    from proxy.policy.bundle import BundleError, Signing, build_bundle, revision_of
     from proxy.policy.files import PolicyFilesError, read_policy
     from proxy.policy.validate import opa_binary
 
-    opa = opa_binary()
-    if opa is None:
-        raise click.ClickException("building a bundle needs the opa binary on PATH (see docs/policy.md)")
     try:
         snapshot = read_policy(_settings(config, policy_path).policy.path)
     except PolicyFilesError as error:
         raise click.ClickException(str(error)) from None
-    with tempfile.TemporaryDirectory() as temporary:
-        source = snapshot.write_to(Path(temporary) / "bundle")
-        finished = subprocess.run(
-            [opa, "build", "--bundle", str(source), "--revision", snapshot.version, "--output", str(output)],
-            capture_output=True, text=True,
-        )  # fmt: skip
-    if finished.returncode != 0:
-        raise click.ClickException(f"opa build failed: {finished.stderr.strip()}")
-    click.echo(f"wrote {output} (policy version {snapshot.version})")
+    signing = Signing(signing_key, signing_alg, key_id) if signing_key is not None else None
+    try:
+        content = build_bundle(snapshot, signing, opa_binary())
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
+    output.write_bytes(content)
+    signed = " signed" if signing else ""
+    click.echo(f"wrote{signed} {output} (revision {revision_of(snapshot)})")

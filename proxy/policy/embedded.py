@@ -16,6 +16,7 @@ from pathlib import Path
 
 import regopy
 
+from proxy import metrics
 from proxy.policy.compile_check import (
     DECISION_ENTRYPOINT,
     compile_decision,
@@ -24,7 +25,12 @@ from proxy.policy.compile_check import (
 )
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
-from proxy.policy.files import PolicyFilesError, PolicySnapshot, fingerprint, read_policy
+from proxy.policy.files import (
+    PolicyFilesError,
+    PolicySnapshot,
+    fingerprint,
+    read_policy,
+)
 from proxy.policy.settings import PolicySettings
 from proxy.policy.validate import validate_snapshot
 
@@ -104,20 +110,27 @@ class EmbeddedEngine:
             raise PolicyRejected(str(error)) from error
 
     def _install(self, snapshot: PolicySnapshot, *, validate: bool) -> None:
+        # validate is False only for the load at start; the reload counters count the loads after it.
+        reloading = validate
         if validate:
             problem = validate_snapshot(snapshot, run_tests=self._settings.run_tests_on_reload)
             if problem:
                 self.last_rejection = problem
+                metrics.observe_policy_load(False)
                 raise PolicyRejected(problem)
         try:
             interpreter, bundle = compile_decision(snapshot)
         except regopy.RegoError as error:
             problem = describe_rego_error(error, snapshot.modules)
             self.last_rejection = problem
+            if reloading:
+                metrics.observe_policy_load(False)
             raise PolicyRejected(problem) from error
         with self._lock:
             self._loaded = _Loaded(interpreter, bundle, snapshot.version)
         self.last_rejection = None
+        if reloading:
+            metrics.observe_policy_load(True, snapshot.version)
         log.info("policy %s loaded from %s", snapshot.version, self._root)
 
     def _watch(self) -> None:

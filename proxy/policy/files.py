@@ -6,10 +6,12 @@ directory, so ``policies/data/models/data.json`` is ``data.data.models``. That i
 exactly what ``opa run --bundle policies/``, ``opa test policies/`` and
 ``opa build -b policies/`` see, so every engine evaluates the same thing.
 
-The version is a hash of the content (every module's text, test modules
-included, and the data document), independent of file names, so an OPA server
-that loaded the same directory reports the same version (see
-``version_of_content``).
+The version is a hash of what decides (every module's text but the
+``*_test.rego`` ones, and the data document), independent of file names, so an
+OPA server that loaded the same directory, or the bundle ``handrail policy
+bundle`` built from it (whose revision it is), reports the same version (see
+``version_of_content``). Tests are left out because they never decide and are
+not shipped in bundles.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class PolicySnapshot:
 
     @property
     def version(self) -> str:
-        return version_of_content(self.modules.values(), self.data)
+        return version_of_content(self.policy_modules.values(), self.data)
 
     @property
     def policy_modules(self) -> dict[str, str]:

@@ -25,7 +25,7 @@ from opa_client.opa import OpaClient
 
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
-from proxy.policy.files import version_of_content
+from proxy.policy.files import TEST_SUFFIX, version_of_content
 from proxy.policy.settings import PolicySettings
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,12 @@ class OpaServerEngine:
         try:
             listing = self._session.get(f"{self._url}/v1/policies", timeout=self._timeout)
             listing.raise_for_status()
-            modules = [policy.get("raw", "") for policy in listing.json().get("result", [])]
+            # Test modules (loaded when the server reads a directory) never decide, so they are not in the version.
+            modules = [
+                policy.get("raw", "")
+                for policy in listing.json().get("result", [])
+                if not str(policy.get("id", "")).endswith(TEST_SUFFIX)
+            ]
             try:
                 data = self._client.get_data("data").get("result", {})
             except PolicyNotFoundError:

@@ -87,3 +87,13 @@ def test_a_whole_litellm_configuration_is_accepted(tmp_path):
     )
     settings = load_settings(path, environ={})
     assert settings.model_names() == ["m"] and settings.general_settings == {"master_key": "x"}
+
+
+def test_an_override_can_be_read_from_a_file(tmp_path):
+    secret = tmp_path / "database-url"
+    secret.write_text("postgresql+psycopg://handrail:s3cret@db:5432/handrail\n")
+    settings = load_settings(environ={"HANDRAIL_DATABASE_URL_FILE": str(secret), "HANDRAIL_LOG_FORMAT": "json"})
+    assert settings.audit.database_url == "postgresql+psycopg://handrail:s3cret@db:5432/handrail"
+    assert settings.server.log_format == "json"
+    with pytest.raises(ConfigError, match="HANDRAIL_DATABASE_URL_FILE names"):
+        load_settings(environ={"HANDRAIL_DATABASE_URL_FILE": str(tmp_path / "absent")})

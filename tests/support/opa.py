@@ -15,10 +15,11 @@ def opa_binary() -> str:
 
 
 class OpaServer:
-    """``opa run --server`` serving one bundle directory."""
+    """``opa run --server`` serving one bundle (a directory or tarball), or configured by ``arguments`` alone."""
 
-    def __init__(self, bundle: Path, log_path: Path) -> None:
+    def __init__(self, bundle: Path | None, log_path: Path, arguments: tuple[str, ...] = ()) -> None:
         self.bundle = bundle
+        self.arguments = arguments
         self.port = free_port()
         self.log_path = log_path
         self._process: subprocess.Popen | None = None
@@ -30,8 +31,8 @@ class OpaServer:
     def start(self, timeout: float = 30) -> OpaServer:
         opa = opa_binary()
         self._process = subprocess.Popen(
-            [opa, "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--bundle", str(self.bundle),
-             "--log-level", "error"],
+            [opa, "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--log-level", "error", *self.arguments,
+             *(["--bundle", str(self.bundle)] if self.bundle is not None else [])],
             stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
