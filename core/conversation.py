@@ -25,7 +25,7 @@ class JsonKey:
     name: str
 
     def __str__(self) -> str:
-        return f"{{key}}"
+        return "{key}"
 
 
 JsonPath = tuple["str | int | JsonKey", ...]
@@ -128,7 +128,7 @@ class Conversation:
         if len(texts) != len(self.parts):
             raise ValueError("one replacement text is needed per part")
         body = copy.deepcopy(self.outbound)
-        changes = [(part, text) for part, text in zip(self.parts, texts) if text != part.text]
+        changes = [(part, text) for part, text in zip(self.parts, texts, strict=True) if text != part.text]
         # Paths name keys by their old names: write every value first, then rename keys, deepest first.
         changes.sort(key=lambda change: _key_depth(change[0].path))
         for part, text in changes:

@@ -53,8 +53,6 @@ class ScanResult:
             counts[finding.type] = counts.get(finding.type, 0) + 1
         return dict(sorted(counts.items()))
 
-
-
     def encoded_types(self) -> list[str]:
         """Finding types found inside encoded content."""
         return sorted({finding.type for finding in self.findings if finding.encoded})

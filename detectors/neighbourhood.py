@@ -68,8 +68,15 @@ class Seam:
         clipped: list[Finding] = []
         for finding in findings:
             if finding.start < boundary and finding.end > head_starts:
-                clipped.append(Finding(finding.type, self.tail_offset + finding.start, self.tail_offset + boundary,
-                                       finding.score, self.left))  # fmt: skip
+                clipped.append(
+                    Finding(
+                        finding.type,
+                        self.tail_offset + finding.start,
+                        self.tail_offset + boundary,
+                        finding.score,
+                        self.left,
+                    )
+                )
                 clipped.append(Finding(finding.type, 0, finding.end - head_starts, finding.score, self.right))
         return clipped
 
@@ -199,7 +206,7 @@ def crossing_findings(
     unique: dict[tuple[str, int, int, int | None], Finding] = {}
     for join, findings in zip(seam.joins(), readings, strict=True):
         pieces = seam.crossing(join, findings)
-        for left, right in zip(pieces[::2], pieces[1::2]):
+        for left, right in zip(pieces[::2], pieces[1::2], strict=True):
             if not join and any((f.type, f.start, f.end, f.part) in found for f in (left, right)):
                 continue
             for finding in (left, right):

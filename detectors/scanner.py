@@ -7,9 +7,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from core.conversation import Conversation, format_path
+from core.findings import Finding, ScanResult, Signal
 from detectors.analyzer import TextAnalyzer
 from detectors.encodings import BUDGET, decode_all
-from core.findings import Finding, ScanResult, Signal
 from detectors.neighbourhood import (
     Seam,
     crossing_findings,
@@ -19,7 +20,6 @@ from detectors.neighbourhood import (
 )
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
-from core.conversation import Conversation, format_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class Scanner:
                 joined += decoded.text + "\n\n"
             for finding in self._analyzer.analyze(joined):
                 value = joined[finding.start : finding.end]
-                for decoded, start in zip(content.texts, starts):
+                for decoded, start in zip(content.texts, starts, strict=True):
                     # A finding reaching into a run's decoded text belongs to that run (and so to every run it touches).
                     if not (finding.start < start + len(decoded.text) and finding.end > start):
                         continue
@@ -124,8 +124,9 @@ class Scanner:
                     if written >= 0:
                         located = Finding(finding.type, written, written + len(value), finding.score)
                     else:
-                        located = Finding(finding.type, decoded.start, decoded.end, finding.score,
-                                          encoding=decoded.encoding)  # fmt: skip
+                        located = Finding(
+                            finding.type, decoded.start, decoded.end, finding.score, encoding=decoded.encoding
+                        )
                     key_of = (located.type, located.start, located.end, located.encoding)
                     if key_of not in found or found[key_of].score < located.score:
                         found[key_of] = located
@@ -143,13 +144,18 @@ class Scanner:
             already = {(f.type, f.start, f.end) for f in plain}
             for finding in encoded.findings:
                 if finding.encoded or (finding.type, finding.start, finding.end) not in already:
-                    result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index,
-                                                   finding.encoding))  # fmt: skip
+                    result.findings.append(
+                        Finding(finding.type, finding.start, finding.end, finding.score, index, finding.encoding)
+                    )
             if encoded.over_budget:
                 # Fail closed: encoded text that was not read in full is content the gateway cannot vouch for.
-                result.signals.append(Signal("unscannable_content",
-                                             f"encoded text longer than {BUDGET // 1024} KB was not read in full",
-                                             part.location))  # fmt: skip
+                result.signals.append(
+                    Signal(
+                        "unscannable_content",
+                        f"encoded text longer than {BUDGET // 1024} KB was not read in full",
+                        part.location,
+                    )
+                )
         # A value split across two adjacent parts: each seam's neighbourhood, read through the same cache,
         # so turn N of a conversation reads only its new seams.
         own = frozenset((f.type, f.start, f.end, f.part) for f in result.findings)

@@ -40,7 +40,9 @@ class ServerSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
-    workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU the container may use (cgroup quota).")
+    workers: int = Field(
+        0, ge=0, description="Worker processes; 0 means one per CPU the container may use (cgroup quota)."
+    )
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger request bodies are refused with 413.")
     log_level: str = Field("info", description="Log level of the server and the gateway.")
     log_format: Literal["text", "json"] = Field(

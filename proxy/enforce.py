@@ -6,12 +6,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 
+from core.conversation import Conversation
 from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import Pseudonymiser, redact_by_type
 from detectors.settings import PseudonymMode
 from detectors.usage.evidence import AGENTIC, STRUCTURED_OUTPUT
 from detectors.usage.structure import structured_output_tool
-from core.conversation import Conversation
 from proxy.policy.decision import Decision
 
 # What a strip decision removes from the outbound (chat-completions / litellm) request.
@@ -86,7 +86,9 @@ def strip_tools(upstream_request: dict, analyze: Callable[[str], list[Finding]])
     for tool in upstream_request.get("tools") or []:
         if isinstance(tool, dict):
             function = tool.get("function")
-            name = (function.get("name") if isinstance(function, dict) else None) or tool.get("name") or tool.get("type")
+            name = (
+                (function.get("name") if isinstance(function, dict) else None) or tool.get("name") or tool.get("type")
+            )
             names.append(name if isinstance(name, str) and name else "a tool without a name")
     for function in upstream_request.get("functions") or []:
         name = function.get("name") if isinstance(function, dict) else None

@@ -15,8 +15,18 @@ from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # The only extras a JSON line may carry: ids, kinds and numbers.
-REQUEST_FIELDS = ("request_id", "endpoint", "user", "department", "model", "decision", "policy_version", "outcome",
-                  "status", "latency_ms")  # fmt: skip
+REQUEST_FIELDS = (
+    "request_id",
+    "endpoint",
+    "user",
+    "department",
+    "model",
+    "decision",
+    "policy_version",
+    "outcome",
+    "status",
+    "latency_ms",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,7 +54,9 @@ def logging_config(log_format: str, level: str) -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"handrail": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "handrail", "stream": "ext://sys.stderr"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "handrail", "stream": "ext://sys.stderr"}
+        },
         "root": {"handlers": ["stderr"], "level": level},
         # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's.
         "loggers": {

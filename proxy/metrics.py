@@ -56,10 +56,14 @@ MODEL_REQUESTS = Counter(
     ["model", "department", "decision"],
 )
 POLICY_DECISIONS = Counter(
-    "handrail_policy_decisions_total", "Policy decisions, by decision and policy revision.", ["decision", "policy_revision"]
+    "handrail_policy_decisions_total",
+    "Policy decisions, by decision and policy revision.",
+    ["decision", "policy_revision"],
 )
 FINDINGS = Counter(
-    "handrail_findings_total", "Personal-data findings in requests, by type and department.", ["finding_type", "department"]
+    "handrail_findings_total",
+    "Personal-data findings in requests, by type and department.",
+    ["finding_type", "department"],
 )
 STAGE_SECONDS = Histogram(
     "handrail_stage_seconds",
@@ -119,9 +123,12 @@ def observe_decision(action: str) -> None:
 
 
 def observe_outcome(
-    model: str | None, department: str | None, decision: str | None, policy_revision: str | None,
+    model: str | None,
+    department: str | None,
+    decision: str | None,
+    policy_revision: str | None,
     finding_counts: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     """The labelled view of one answered request (no label ever holds a user, a key or text)."""
     department_label = _departments(department)
     MODEL_REQUESTS.labels(_models(model), department_label, decision or "none").inc()

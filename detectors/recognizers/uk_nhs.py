@@ -13,7 +13,7 @@ def nhs_check_digit_ok(digits: str) -> bool:
     """The NHS modulus 11 check: weights 10..2 over the first nine digits."""
     if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         check = 0
@@ -28,9 +28,26 @@ class UkNhsRecognizer(ContextualPatternRecognizer):
     ]
     CONTEXT = ["nhs", "nhs number", "nhs no", "health service", "patient", "gp", "hospital", "chi", "h c number"]
     # Ten digits that pass the check by chance are common in references and phone numbers.
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "case", "document", "account", "isbn",
-                        "serial", "ticket", "phone", "tel", "telephone", "mobile", "call", "fax",
-                        "sort code"]  # fmt: skip
+    NEGATIVE_CONTEXT = [
+        "reference",
+        "ref",
+        "invoice",
+        "order",
+        "po",
+        "case",
+        "document",
+        "account",
+        "isbn",
+        "serial",
+        "ticket",
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "call",
+        "fax",
+        "sort code",
+    ]
 
     def __init__(self) -> None:
         super().__init__("UK_NHS", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)

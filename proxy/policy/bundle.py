@@ -97,8 +97,18 @@ def _sign(files: dict[str, bytes], signing: Signing, opa: str) -> bytes:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         # Run inside the bundle directory so the JWT names files by their bundle path, not the temporary one.
-        command = [opa, "sign", "--bundle", ".", "--signing-key", str(signing.key_file.resolve()),
-                   "--signing-alg", signing.algorithm, "--output-file-path", temporary]  # fmt: skip
+        command = [
+            opa,
+            "sign",
+            "--bundle",
+            ".",
+            "--signing-key",
+            str(signing.key_file.resolve()),
+            "--signing-alg",
+            signing.algorithm,
+            "--output-file-path",
+            temporary,
+        ]
         if signing.key_id:
             command += ["--claims-file", _claims_file(Path(temporary), signing.key_id)]
         finished = subprocess.run(command, capture_output=True, text=True, cwd=source, check=False)

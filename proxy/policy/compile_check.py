@@ -32,8 +32,15 @@ SMOKE_INPUT = {
     "phase": "request",
     "time": "2026-01-01T12:00:00+00:00",
     "principal": {"user": "smoke-test", "department": "GDS", "roles": ["user"], "clearance": "OFFICIAL"},
-    "request": {"endpoint": "/v1/chat/completions", "api": "openai.chat", "model": "demo", "stream": False,
-                "classification": "OFFICIAL", "experiment": None, "unscannable_kinds": []},  # fmt: skip
+    "request": {
+        "endpoint": "/v1/chat/completions",
+        "api": "openai.chat",
+        "model": "demo",
+        "stream": False,
+        "classification": "OFFICIAL",
+        "experiment": None,
+        "unscannable_kinds": [],
+    },
     "model": {"name": "demo", "provider": "mock"},
     "experiment_usage": {"requests_today": 0},
     "findings": {"counts": {}, "types": [], "markings": []},
@@ -51,7 +58,8 @@ def describe_rego_error(error: Exception, modules: dict[str, str]) -> str:
         line = source[: int(offset)].count("\n") + 1 if source is not None else None
         places.append(f"{file} line {line}" if line else file)
     if messages:
-        pairs = zip(places + [""] * len(messages), messages)
+        # More messages than places: the extra messages are shown without a place (the padding is cut off here).
+        pairs = zip(places + [""] * len(messages), messages, strict=False)
         return "; ".join(dict.fromkeys(f"{place}: {message}" if place else message for place, message in pairs))
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 

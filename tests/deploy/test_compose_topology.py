@@ -59,13 +59,17 @@ def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
     directory = tmp_path_factory.mktemp("topology")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private, public = directory / "bundle-key.pem", directory / "bundle-key.pub.pem"
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))  # fmt: skip
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     served = directory / "bundles"
     served.mkdir()
-    result = CliRunner().invoke(main, ["policy", "bundle", "-o", str(served / "bundle.tar.gz"), "--signing-key", str(private)])
+    result = CliRunner().invoke(
+        main, ["policy", "bundle", "-o", str(served / "bundle.tar.gz"), "--signing-key", str(private)]
+    )
     assert result.exit_code == 0, result.output
     revision = result.output.split("revision ")[1].rstrip(")\n")
     return served, public, revision
@@ -89,20 +93,32 @@ def test_two_gateways_one_trail_one_bundle(signed_bundle, standin, tmp_path):
     served, public_key, revision = signed_bundle
     with PostgresServer() as postgres, BundleServer(served) as bundles:
         database_url = postgres.create_database("handrail")
-        opa = OpaServer(None, tmp_path / "opa.log", (
-            "--config-file", str(DEPLOY / "opa" / "config.yaml"),
-            "--set", f"services.bundles.url={bundles.url}",
-            "--set-file", f"keys.handrail.key={public_key}",
-        )).start()  # fmt: skip
+        opa = OpaServer(
+            None,
+            tmp_path / "opa.log",
+            (
+                "--config-file",
+                str(DEPLOY / "opa" / "config.yaml"),
+                "--set",
+                f"services.bundles.url={bundles.url}",
+                "--set-file",
+                f"keys.handrail.key={public_key}",
+            ),
+        ).start()
         gateways: list[Gateway] = []
         try:
             for number in (1, 2):
                 directory = tmp_path / f"gateway-{number}"
                 directory.mkdir()
                 # The file names the database too, for `handrail keys create`, which reads only the file.
-                gateways.append(Gateway(directory, model_list=standin.model_list(("echo",)),
-                                        settings={"audit": {"database_url": database_url}},
-                                        environment=gateway_environment(directory, database_url, opa.url)))  # fmt: skip
+                gateways.append(
+                    Gateway(
+                        directory,
+                        model_list=standin.model_list(("echo",)),
+                        settings={"audit": {"database_url": database_url}},
+                        environment=gateway_environment(directory, database_url, opa.url),
+                    )
+                )
             _start_together(gateways)
             _smoke(gateways, revision, database_url)
         finally:
@@ -135,8 +151,9 @@ def _smoke(gateways: list[Gateway], revision: str, database_url: str) -> None:
         ready = httpx.get(f"{gateway.url}/readyz", timeout=10).json()
         assert ready["status"] == "ready", ready
         body = {"model": "echo", "messages": [{"role": "user", "content": f"Summarise the minutes, gateway {number}"}]}
-        answer = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, timeout=60,
-                            headers={"authorization": f"Bearer {key}"})  # fmt: skip
+        answer = httpx.post(
+            f"{gateway.url}/v1/chat/completions", json=body, timeout=60, headers={"authorization": f"Bearer {key}"}
+        )
         assert answer.status_code == 200, answer.text
         assert f"gateway {number}" in answer.json()["choices"][0]["message"]["content"]
         metrics = httpx.get(f"{gateway.url}/metrics", timeout=10).text
@@ -148,12 +165,22 @@ def _smoke(gateways: list[Gateway], revision: str, database_url: str) -> None:
         assert "Summarise the minutes" not in gateway.log()
     engine = sqlalchemy.create_engine(database_url)
     with engine.connect() as connection:
-        versions = connection.execute(sqlalchemy.text(
-            "SELECT policy_version FROM audit_events WHERE endpoint = '/v1/chat/completions'")).scalars().all()  # fmt: skip
+        versions = (
+            connection.execute(
+                sqlalchemy.text("SELECT policy_version FROM audit_events WHERE endpoint = '/v1/chat/completions'")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert versions == [revision, revision]  # both decided by the bundle the bundle server served
-    verified = subprocess.run([sys.executable, "-m", "proxy.cli", "audit", "verify", "--config", str(gateways[1].config_path)],
-                              capture_output=True, text=True, env=_env(gateways[1]), check=False)  # fmt: skip
+    verified = subprocess.run(
+        [sys.executable, "-m", "proxy.cli", "audit", "verify", "--config", str(gateways[1].config_path)],
+        capture_output=True,
+        text=True,
+        env=_env(gateways[1]),
+        check=False,
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
@@ -171,11 +198,18 @@ def test_opa_refuses_a_bundle_signed_by_another_key(signed_bundle, tmp_path):
     wrong = tmp_path / "other.pub.pem"
     wrong.write_bytes(other.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     with BundleServer(served) as bundles:
-        opa = OpaServer(None, tmp_path / "opa.log", (
-            "--config-file", str(DEPLOY / "opa" / "config.yaml"),
-            "--set", f"services.bundles.url={bundles.url}",
-            "--set-file", f"keys.handrail.key={wrong}",
-        ))  # fmt: skip
+        opa = OpaServer(
+            None,
+            tmp_path / "opa.log",
+            (
+                "--config-file",
+                str(DEPLOY / "opa" / "config.yaml"),
+                "--set",
+                f"services.bundles.url={bundles.url}",
+                "--set-file",
+                f"keys.handrail.key={wrong}",
+            ),
+        )
         with pytest.raises(RuntimeError, match="did not become healthy"):
             opa.start(timeout=8)
         opa.stop()

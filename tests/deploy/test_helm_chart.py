@@ -41,8 +41,15 @@ def by_kind(documents: list[dict], kind: str) -> dict:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_resource_is_valid_for_kubernetes(documents, version):
     kinds = sorted(d["kind"] for d in documents)
-    assert kinds == ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget",
-                     "Service", "ServiceAccount"]  # fmt: skip
+    assert kinds == [
+        "ConfigMap",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "Service",
+        "ServiceAccount",
+    ]
     for document in documents:
         kubernetes_validate.validate(document, version, strict=True)
 
@@ -71,8 +78,11 @@ def test_pods_are_probed_non_root_read_only_and_bounded(documents):
 def test_secrets_come_only_from_kubernetes_secrets(documents):
     gateway = by_kind(documents, "Deployment")["spec"]["template"]["spec"]["containers"][0]
     from_secrets = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in gateway["env"] if "valueFrom" in e}
-    assert from_secrets == {"HANDRAIL_DATABASE_URL": "handrail", "HANDRAIL_CHECKPOINT_KEY": "handrail",
-                            "AZURE_API_KEY": "handrail"}  # fmt: skip
+    assert from_secrets == {
+        "HANDRAIL_DATABASE_URL": "handrail",
+        "HANDRAIL_CHECKPOINT_KEY": "handrail",
+        "AZURE_API_KEY": "handrail",
+    }
     rendered = yaml.safe_dump_all(documents)
     assert "password" not in rendered.lower() and "BEGIN PUBLIC KEY" not in rendered
     opa = by_kind(documents, "Deployment")["spec"]["template"]["spec"]["containers"][1]
@@ -119,9 +129,12 @@ def test_scaling_and_disruption_are_bounded(documents):
 
 @pytest.mark.parametrize(
     ("missing", "message"),
-    [("secrets.name", "secrets.name is required"), ("opa.bundleServer.url", "opa.bundleServer.url is required"),
-     ("networkPolicy.postgres.to", "networkPolicy.postgres.to is required")],
-)  # fmt: skip
+    [
+        ("secrets.name", "secrets.name is required"),
+        ("opa.bundleServer.url", "opa.bundleServer.url is required"),
+        ("networkPolicy.postgres.to", "networkPolicy.postgres.to is required"),
+    ],
+)
 def test_required_values_are_asked_for(missing, message):
     empty = "null" if missing.endswith(".to") else '""'
     result = render("-f", str(VALUES), "--set-json", f"{missing}={empty}", check=False)

@@ -19,7 +19,10 @@ def test_same_value_same_placeholder_numbered_in_reading_order():
 
 
 def test_only_requested_types_are_replaced():
-    assert Pseudonymiser().redact(TEXT, FINDINGS, {"EMAIL_ADDRESS"}) == "Ann Lee emailed <EMAIL_ADDRESS_1>; Ann Lee called."
+    assert (
+        Pseudonymiser().redact(TEXT, FINDINGS, {"EMAIL_ADDRESS"})
+        == "Ann Lee emailed <EMAIL_ADDRESS_1>; Ann Lee called."
+    )
 
 
 def test_restore_round_trip_and_unknown_placeholders_are_left_alone():
@@ -44,7 +47,7 @@ def test_stream_restoration_is_independent_of_chunk_boundaries():
     rng = random.Random(7)
     for _ in range(200):
         cuts = sorted(rng.sample(range(1, len(redacted)), rng.randint(1, 12)))
-        chunks = [redacted[a:b] for a, b in zip([0, *cuts], [*cuts, len(redacted)])]
+        chunks = [redacted[a:b] for a, b in zip([0, *cuts], [*cuts, len(redacted)], strict=True)]
         restorer = pseudonymiser.stream_restorer()
         out = "".join(restorer.feed(chunk) for chunk in chunks) + restorer.flush()
         assert out == pseudonymiser.restore(redacted)

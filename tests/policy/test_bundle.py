@@ -42,10 +42,12 @@ def rsa_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     directory = tmp_path_factory.mktemp("keys")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private, public = directory / "bundle-key.pem", directory / "bundle-key.pub.pem"
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))  # fmt: skip
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return private, public
 
 
@@ -114,17 +116,54 @@ def test_opa_refuses_a_signed_bundle_that_was_altered_after_signing(tmp_path, rs
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
     # OPA verifies a bundle against its signature when it is given a verification key; a changed file fails it.
-    refused = subprocess.run([opa, "build", "--bundle", str(tampered), "--verification-key", str(public), "-o",
-                              str(tmp_path / "out.tar.gz")], capture_output=True, text=True, check=False)  # fmt: skip
+    refused = subprocess.run(
+        [
+            opa,
+            "build",
+            "--bundle",
+            str(tampered),
+            "--verification-key",
+            str(public),
+            "-o",
+            str(tmp_path / "out.tar.gz"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert refused.returncode != 0 and "digest mismatch" in (refused.stdout + refused.stderr).lower()
-    accepted = subprocess.run([opa, "build", "--bundle", str(tmp_path / "signed.tar.gz"), "--verification-key",
-                               str(public), "-o", str(tmp_path / "out.tar.gz")], capture_output=True, text=True, check=False)  # fmt: skip
+    accepted = subprocess.run(
+        [
+            opa,
+            "build",
+            "--bundle",
+            str(tmp_path / "signed.tar.gz"),
+            "--verification-key",
+            str(public),
+            "-o",
+            str(tmp_path / "out.tar.gz"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert accepted.returncode == 0, accepted.stderr
 
 
 def test_signing_without_opa_says_so(tmp_path, rsa_keys, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no opa here
     assert shutil.which("opa") is None
-    result = CliRunner().invoke(main, ["policy", "bundle", "--policy", str(POLICIES), "-o", str(tmp_path / "b.tar.gz"),
-                                       "--signing-key", str(rsa_keys[0])])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "policy",
+            "bundle",
+            "--policy",
+            str(POLICIES),
+            "-o",
+            str(tmp_path / "b.tar.gz"),
+            "--signing-key",
+            str(rsa_keys[0]),
+        ],
+    )
     assert result.exit_code != 0 and "needs the opa binary" in result.output

@@ -27,7 +27,13 @@ def tree(tmp_path: Path, files: dict[str, str], self_cgroup: str = "0::/\n") -> 
 
 @pytest.mark.parametrize(
     ("cpu_max", "workers"),
-    [("200000 100000\n", 2), ("150000 100000\n", 1), ("50000 100000\n", 1), ("400000 50000\n", 8), ("max 100000\n", 64)],
+    [
+        ("200000 100000\n", 2),
+        ("150000 100000\n", 1),
+        ("50000 100000\n", 1),
+        ("400000 50000\n", 8),
+        ("max 100000\n", 64),
+    ],
 )
 def test_cgroup_v2_quota(tmp_path, cpu_max, workers):
     root, proc = tree(tmp_path, {"cpu.max": cpu_max})
@@ -35,15 +41,19 @@ def test_cgroup_v2_quota(tmp_path, cpu_max, workers):
 
 
 def test_cgroup_v2_reads_this_process_s_own_cgroup(tmp_path):
-    root, proc = tree(tmp_path, {"cpu.max": "max 100000", "kubepods/pod1/cpu.max": "300000 100000"},
-                      self_cgroup="0::/kubepods/pod1\n")  # fmt: skip
+    root, proc = tree(
+        tmp_path, {"cpu.max": "max 100000", "kubepods/pod1/cpu.max": "300000 100000"}, self_cgroup="0::/kubepods/pod1\n"
+    )
     assert cpu.worker_count(0, root, proc) == 3
 
 
 @pytest.mark.parametrize(("quota", "workers"), [("300000", 3), ("-1", 64), ("100000", 1)])
 def test_cgroup_v1_quota(tmp_path, quota, workers):
-    root, proc = tree(tmp_path, {"cpu,cpuacct/cpu.cfs_quota_us": quota + "\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
-                      self_cgroup="")  # fmt: skip
+    root, proc = tree(
+        tmp_path,
+        {"cpu,cpuacct/cpu.cfs_quota_us": quota + "\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
+        self_cgroup="",
+    )
     assert cpu.worker_count(0, root, proc) == workers
 
 

@@ -23,8 +23,17 @@ def emit(log_format: str, message: str, **extra: object) -> str:
 
 
 def test_a_json_line_carries_the_request_fields_and_nothing_else_it_was_given():
-    line = emit("json", "request done", request_id="req_1", user="alice@example.gov.uk", department="HMRC",
-                model="gpt-4o", decision="redact", latency_ms=12.5, prompt="My NI number is QQ123456C")  # fmt: skip
+    line = emit(
+        "json",
+        "request done",
+        request_id="req_1",
+        user="alice@example.gov.uk",
+        department="HMRC",
+        model="gpt-4o",
+        decision="redact",
+        latency_ms=12.5,
+        prompt="My NI number is QQ123456C",
+    )
     document = json.loads(line)
     assert document["request_id"] == "req_1" and document["department"] == "HMRC" and document["decision"] == "redact"
     assert document["latency_ms"] == 12.5 and document["level"] == "info" and document["message"] == "request done"
