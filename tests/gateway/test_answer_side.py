@@ -6,6 +6,7 @@ answering exactly the chunks each test scripts.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -138,7 +139,7 @@ def test_a_placeholder_in_an_image_url_is_not_restored_and_the_audit_says_so(cli
 def test_in_a_stream_a_url_split_over_chunks_keeps_its_placeholder_and_prose_is_restored(client, recorder, gateway):
     prompt = f"Make a badge for {NAME}, please."
     cut = [0, 14, 22, 31, 40, 50, 58, 63, 70, len(IMAGE_ANSWER)]
-    recorder.script([IMAGE_ANSWER[a:b] for a, b in zip(cut, cut[1:], strict=True)])
+    recorder.script([IMAGE_ANSWER[a:b] for a, b in itertools.pairwise(cut)])
     with client.chat.completions.with_streaming_response.create(
         model="scripted", messages=[{"role": "user", "content": prompt}], stream=True
     ) as response:
