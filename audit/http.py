@@ -20,7 +20,7 @@ import anyio
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from audit.access import Authenticated, Auditor, AuditReader
+from audit.access import Auditor, AuditReader, Authenticated
 from audit.export import MEDIA_TYPES
 from audit.queries import STAT_DIMENSIONS, EventFilter, FilterError
 from audit.store import AuditStore, AuditUnavailable
