@@ -4,15 +4,22 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup eval bench lint-policies clean
+.PHONY: serve test lint setup eval bench lint-policies clean
 
 # Set up (virtual environment from the hashed lock file) and run the gateway on its defaults.
 serve: setup
 	$(BIN)/handrail serve
 
-# Run the whole test suite.
-test: setup
+# Run the whole test suite (after the formatter, linter, type checker and layer contract: CI runs exactly this).
+test: setup lint
 	$(BIN)/python -m pytest
+
+# Formatting, lint, types and the one-way layers (core <- detectors | audit <- proxy), as CI checks them.
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
 
 setup: $(STAMP)
 

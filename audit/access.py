@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from audit.events import AccessEvent
 from audit.export import export_lines
@@ -31,6 +32,12 @@ from audit.queries import (
 from audit.store import AuditStore
 
 
+class Authenticated(Protocol):
+    """Whoever the routes' authentication returns (the gateway's Principal): a user, and optionally more."""
+
+    user: str
+
+
 @dataclass(frozen=True, slots=True)
 class Auditor:
     """Who is reading: a key's principal (HTTP) or the operating-system account running the command line."""
@@ -43,7 +50,7 @@ class Auditor:
     client_address: str | None = None
 
     @classmethod
-    def from_principal(cls, principal: object, client_address: str | None = None) -> Auditor:
+    def from_principal(cls, principal: Authenticated, client_address: str | None = None) -> Auditor:
         return cls(
             user=principal.user,
             via="http",

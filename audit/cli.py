@@ -102,7 +102,7 @@ def _filters(options: dict) -> EventFilter:
         raise click.UsageError(str(error)) from None
 
 
-def _reader(config: str | None):  # type: ignore[no-untyped-def]
+def _reader(config: str | None):
     from audit.access import Auditor, AuditReader
 
     return AuditReader(_store(config), Auditor.from_command_line())
@@ -113,7 +113,7 @@ def _reader(config: str | None):  # type: ignore[no-untyped-def]
 SETTINGS_LOADER = "load_audit_settings"
 
 
-def _settings(config: str | None):  # type: ignore[no-untyped-def]
+def _settings(config: str | None):
     context = click.get_current_context()
     load = (context.find_root().obj or {}).get(SETTINGS_LOADER)
     if load is None:
@@ -123,7 +123,7 @@ def _settings(config: str | None):  # type: ignore[no-untyped-def]
     return load(config)
 
 
-def _store(config: str | None):  # type: ignore[no-untyped-def]
+def _store(config: str | None):
     from sqlalchemy.engine import make_url
 
     from audit.store import AuditStore
@@ -221,6 +221,8 @@ def _print_table(events: list[dict]) -> None:
     if not events:
         click.echo("no events match", err=True)
         return
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
     if events[0].get("kind") == "access":
         header = ("time", "id", "who", "via", "action", "parameters")
         rows = [
@@ -503,7 +505,7 @@ def verify(
         sys.exit(1 if report.tampered else 2)
 
 
-def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.intact:

@@ -28,7 +28,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(connection, _record) -> None:
             connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cursor = connection.cursor()
             cursor.execute("PRAGMA busy_timeout=30000")
@@ -92,7 +92,7 @@ def _retry_while_locked(action: Callable[[], None], errors: tuple[type[Exception
             time.sleep(0.05 * (attempt + 1))
 
 
-def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]
+def _switch_to_wal(cursor) -> None:
     import sqlite3
 
     _retry_while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"), (sqlite3.OperationalError,))
@@ -109,7 +109,7 @@ def writer_connection(engine: Engine) -> Connection:
     return connection
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config():
     from alembic.config import Config
 
     config = Config()

@@ -20,13 +20,13 @@ import anyio
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from audit.access import Auditor, AuditReader
+from audit.access import Auditor, AuditReader, Authenticated
 from audit.export import MEDIA_TYPES
 from audit.queries import STAT_DIMENSIONS, EventFilter, FilterError
 from audit.store import AuditStore, AuditUnavailable
 
 StoreProvider = Callable[[Request], AuditStore]
-Authenticator = Callable[[Request], Awaitable[object]]  # returns a principal (user, department, roles, key_id)
+Authenticator = Callable[[Request], Awaitable[Authenticated]]  # returns a principal (user, department, roles, key_id)
 
 PAGE_OPTIONS = ("limit", "cursor", "order")
 

@@ -225,7 +225,7 @@ def rollup_key(values: dict) -> dict:
     }
 
 
-def _increment_statement(table, key_columns: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _increment_statement(table, key_columns: tuple[str, ...]):
     # Plain SQL that SQLite (3.24+) and PostgreSQL both understand; written once, so nothing is compiled per append.
     columns = ", ".join((*key_columns, "count"))
     values = ", ".join(f":{name}" for name in (*key_columns, "count"))

@@ -126,7 +126,7 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
 # --- finding events ----------------------------------------------------------------------------------------------
 
 
-def _label_condition(prefix: str, value: str):  # type: ignore[no-untyped-def]
+def _label_condition(prefix: str, value: str):
     return audit_events.c.request_seq.in_(
         select(audit_event_labels.c.request_seq).where(audit_event_labels.c.label == f"{prefix}:{value}")
     )
@@ -412,7 +412,7 @@ def _rollup_counts(
     totals: Counter,
     breakdown: dict[str, Counter],
 ) -> None:
-    def where(table):  # type: ignore[no-untyped-def]
+    def where(table):
         c = table.c
         conditions_ = [c.count != 0]
         if first is not None:

@@ -12,7 +12,7 @@ from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_la
 REASON_PREFIX = "reason:"
 
 
-def _counts_query():  # type: ignore[no-untyped-def]
+def _counts_query():
     events = audit_events.c
     keys = (
         events.day,
@@ -24,7 +24,7 @@ def _counts_query():  # type: ignore[no-untyped-def]
     return select(*keys, func.count()).where(events.kind == "request").group_by(*keys)
 
 
-def _reasons_query():  # type: ignore[no-untyped-def]
+def _reasons_query():
     events = audit_events.c
     reason = func.substr(audit_event_labels.c.label, len(REASON_PREFIX) + 1, 200)
     keys = (

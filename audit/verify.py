@@ -227,7 +227,7 @@ def _ledger_rows(connection: Connection) -> Iterator[tuple]:
         ).all()
         if not rows:
             return
-        yield from rows
+        yield from (tuple(row) for row in rows)
         last = rows[-1][0]
 
 
@@ -416,8 +416,8 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         indexed_rows += len(rows)
         completed_rows += sum(1 for r in rows if r["completion_seq"] is not None)
         seqs = [r["request_seq"] for r in rows] + [r["completion_seq"] for r in rows if r["completion_seq"] is not None]
-        bodies = dict(
-            connection.execute(
+        bodies: dict[int, str] = dict(
+            connection.execute(  # type: ignore[arg-type]  # rows of two columns are pairs
                 select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.seq.in_(seqs))
             ).all()
         )
@@ -431,7 +431,7 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
             labels.setdefault(request_seq, set()).add(label)
             label_rows += 1
         for row in rows:
-            _check_index_row(row, bodies, labels.get(row["request_seq"], set()), problems)
+            _check_index_row(dict(row), bodies, labels.get(row["request_seq"], set()), problems)
     if indexed_rows != counts.indexed:
         problems.add(
             "index",

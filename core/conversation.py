@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Api = Literal["openai.chat", "openai.responses", "anthropic.messages", "openai.embeddings"]
 
@@ -102,9 +102,9 @@ class Conversation:
 
     api: Api
     model: str
-    body: dict
+    body: dict[str, Any]
     stream: bool = False
-    outbound: dict = field(default_factory=dict)
+    outbound: dict[str, Any] = field(default_factory=dict)
     parts: list[TextPart] = field(default_factory=list)
     # Paths of client fields that were not forwarded (recorded in the audit event).
     dropped: list[str] = field(default_factory=list)
@@ -119,7 +119,7 @@ class Conversation:
     # (user-agent, framework markers). Credentials are never copied here.
     client_headers: Mapping[str, str] = field(default_factory=dict)
 
-    def with_texts(self, texts: Sequence[str]) -> dict:
+    def with_texts(self, texts: Sequence[str]) -> dict[str, Any]:
         """A copy of the outbound request with each part's text replaced by ``texts[i]``.
 
         Parts whose text is unchanged are left alone, so the copy differs from

@@ -40,9 +40,7 @@ class _ScoredByRecognizers(ContextAwareEnhancer):
             context_suffix_count=0,
         )
 
-    def enhance_using_context(  # type: ignore[no-untyped-def]
-        self, text, raw_results, nlp_artifacts, recognizers, context=None
-    ):
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
         return raw_results
 
 

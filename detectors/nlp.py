@@ -131,10 +131,10 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         self.only_where_names_may_be = only_where_names_may_be
 
     def load(self) -> None:
-        self.nlp = {"en": load_pipeline(self.model)}
+        self.nlp = {"en": load_pipeline(self.model)}  # type: ignore[assignment]  # Presidio declares it None until loaded
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
-        nlp = self.nlp[language]
+        nlp = self.nlp[language]  # type: ignore[index]  # loaded by load(), before any text
         spans = name_bearing_spans(text) if self.only_where_names_may_be else [(0, len(text))]
         if spans == [(0, len(text))]:
             doc, entities = self._entities(nlp, text)
@@ -160,14 +160,14 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         ]
         return self._artifacts(doc, entities, language)
 
-    def _entities(self, nlp: spacy.language.Language, text: str):  # type: ignore[no-untyped-def]
+    def _entities(self, nlp: spacy.language.Language, text: str):
         """The doc for ``text`` (an empty one when it is read in windows) and its named entities."""
         text = without_long_tokens(text)
         size = min(self.chunk_chars, nlp.max_length)
         if len(text) <= size:
             doc = nlp(text)
             return doc, [Entity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
-        entities = []
+        entities: list[Entity] = []
         parts = windows(len(text), size, self.chunk_overlap)
         docs = nlp.pipe(text[start:end] for start, end, _, _ in parts)
         for (start, _end, keep_from, keep_to), doc in zip(parts, docs, strict=True):
@@ -179,7 +179,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         # The recognizers read only the entities; Presidio is given an empty token list.
         return nlp.make_doc(""), entities
 
-    def _artifacts(self, doc, entities: list[Entity], language: str) -> NlpArtifacts:  # type: ignore[no-untyped-def]
+    def _artifacts(self, doc, entities: list[Entity], language: str) -> NlpArtifacts:
         # No lemmas, so Presidio computes no keywords: the recognizers score context from plain words.
         return NlpArtifacts(
             entities=entities,  # type: ignore[arg-type]
@@ -188,5 +188,5 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             lemmas=[],
             nlp_engine=self,
             language=language,
-            scores=[self.ner_model_configuration.default_score] * len(entities),
+            scores=[float(self.ner_model_configuration.default_score or 0.0)] * len(entities),
         )

@@ -24,4 +24,4 @@ def use_bundled_public_suffix_list() -> None:
     """Make every user of tldextract in this process (Presidio included) use the bundled snapshot."""
     offline = offline_extractor()
     tldextract.tldextract.TLD_EXTRACTOR = offline
-    tldextract.extract = offline.__call__
+    tldextract.extract = offline.__call__  # type: ignore[assignment]  # tldextract types its own as functools-wrapped

@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def gateway_audit_router():  # type: ignore[no-untyped-def]
+def gateway_audit_router():
     """The auditors' routes as the gateway serves them: its audit store, and keys with the ``auditor`` role."""
 
     def store(request: Request) -> AuditStore:
@@ -146,7 +146,7 @@ def gateway_audit_router():  # type: ignore[no-untyped-def]
     return audit_router(store, auditor)
 
 
-def _model_route(endpoint: str):  # type: ignore[no-untyped-def]
+def _model_route(endpoint: str):
     async def route(request: Request) -> Response:
         return await pipeline.handle_model_request(request, endpoint, request.app.state.services)
 
@@ -154,7 +154,7 @@ def _model_route(endpoint: str):  # type: ignore[no-untyped-def]
     return route
 
 
-def _adapter_for_path(request: Request):  # type: ignore[no-untyped-def]
+def _adapter_for_path(request: Request):
     from proxy.formats import ADAPTERS, anthropic_messages
 
     path = request.url.path.rstrip("/")
@@ -163,7 +163,7 @@ def _adapter_for_path(request: Request):  # type: ignore[no-untyped-def]
     return ADAPTERS.get(path, _adapter_for_headers(request))
 
 
-def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]
+def _adapter_for_headers(request: Request):
     """Anthropic clients announce themselves with ``anthropic-version``; everyone else gets OpenAI's shapes."""
     from proxy.formats import anthropic_messages
 

@@ -145,7 +145,7 @@ def keys() -> None:
     """Create, list and revoke API keys."""
 
 
-def _key_store(config: str | None):  # type: ignore[no-untyped-def]
+def _key_store(config: str | None):
     from audit.database import create_schema, make_engine
     from proxy.auth import KeyStore
 
@@ -263,7 +263,7 @@ def keys_revoke(config: str | None, key_id: str) -> None:
 @config_option
 @click.option("--jsonl", "jsonl", is_flag=True, required=True, help="Read and write JSON Lines (the only format).")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-def scan(config: str | None, jsonl: bool, file) -> None:  # type: ignore[no-untyped-def]
+def scan(config: str | None, jsonl: bool, file) -> None:
     """Run the detectors over JSON Lines from FILE (or standard input).
 
     \b

@@ -117,7 +117,9 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
             if not isinstance(section_values, dict):
                 raise ConfigError(f"'{section}' must be a mapping")
             section_values[key] = environ[variable]
-    raw = _resolve_environment_references(raw, environ)
+    resolved = _resolve_environment_references(raw, environ)
+    assert isinstance(resolved, dict)  # a mapping in, a mapping out
+    raw = resolved
     _check_model_list_references(raw.get("model_list"), environ)
     try:
         return Settings.model_validate(raw)

@@ -37,7 +37,7 @@ class RequestContext:
     scan: ScanResult | None = None
     prompt_text: str | None = None
 
-    def stage(self, name: str):  # type: ignore[no-untyped-def]
+    def stage(self, name: str):
         return self.timer.stage(name)
 
     dropped_fields: list[str] = field(default_factory=list)

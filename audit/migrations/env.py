@@ -28,7 +28,7 @@ def run_migrations() -> None:
         connection.commit()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:
     context.configure(
         connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
     )

@@ -57,12 +57,12 @@ class ContextualPatternRecognizer(PatternRecognizer):
             supported_entity=supported_entity,
             name=name or self.__class__.__name__,
             patterns=patterns,
-            context=context,
+            context=list(context or []),
             global_regex_flags=flags,
         )
         self.context_terms = Terms(context or [])
         self.negative_terms = Terms(negative_context or [])
-        self._compiled = [(pattern, re.compile(pattern.regex, flags=flags)) for pattern in self.patterns]
+        self._compiled = [(pattern, re.compile(pattern.regex, flags=flags)) for pattern in patterns]
         # Looked up once, not per match: a text can hold tens of thousands of candidate values.
         self._validates = type(self).validate_result is not PatternRecognizer.validate_result
         self._invalidates = type(self).invalidate_result is not PatternRecognizer.invalidate_result
@@ -77,7 +77,7 @@ class ContextualPatternRecognizer(PatternRecognizer):
         results: list[RecognizerResult] = []
         entity = self.supported_entities[0]
         metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base class
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             # Context is already scored; Presidio's enhancer must not add it again.
             RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,

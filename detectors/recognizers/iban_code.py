@@ -97,7 +97,7 @@ class IbanCodeRecognizer(ContextualPatternRecognizer):
     def __init__(self) -> None:
         super().__init__("IBAN_CODE", self.PATTERNS, context=self.CONTEXT, case_sensitive=True)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         results: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             end = self._iban_end(text, result.start, result.end)

@@ -393,7 +393,7 @@ class PersonRecognizer(EntityRecognizer):
         return [self._result(start, end, score) for (start, end), score in _merge(found).items()]
 
     # -- candidates --------------------------------------------------------------------------------------------
-    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):  # type: ignore[no-untyped-def]
+    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):
         non_person: list[tuple[int, int]] = []
         for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
@@ -419,12 +419,12 @@ class PersonRecognizer(EntityRecognizer):
         yield from self._record_fields(text)
         for match in _NAME_PAIR.finditer(text):
             # Both sides must read as names: "Lake Laurenland and Port Seanborough" are two places.
-            if all(self._accepted(text, *match.span(group), PAIRED) for group in ("left", "right")):
+            if all(self._accepted(text, match.start(group), match.end(group), PAIRED) for group in ("left", "right")):
                 yield *match.span("left"), PAIRED
                 yield *match.span("right"), PAIRED
 
     @staticmethod
-    def _email_named(text: str):  # type: ignore[no-untyped-def]
+    def _email_named(text: str):
         for email in _EMAIL.finditer(text):
             window_start = max(0, email.start() - 80)
             # A name starts with a capital: most addresses have none before them (and a text can hold thousands).
@@ -447,7 +447,7 @@ class PersonRecognizer(EntityRecognizer):
                     yield run.start("first"), run.end("first"), EMAIL
 
     @staticmethod
-    def _record_fields(text: str):  # type: ignore[no-untyped-def]
+    def _record_fields(text: str):
         """Names standing as a field of a delimited record that also holds an e-mail address or phone number."""
         position = 0
         for line in text.split("\n"):
@@ -461,7 +461,7 @@ class PersonRecognizer(EntityRecognizer):
                         yield position + field.start("field"), position + field.end("field"), RECORD
             position += len(line) + 1
 
-    def _coordinated(self, text: str, start: int, end: int):  # type: ignore[no-untyped-def]
+    def _coordinated(self, text: str, start: int, end: int):
         after = _COORDINATED_AFTER.match(text[end : end + 80])
         if after:
             span = self._accepted(text, end + after.start("name"), end + after.end("name"), COORDINATED)
@@ -568,7 +568,7 @@ class PersonRecognizer(EntityRecognizer):
             end=end,
             score=score,
             recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base class
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                 RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
             },

@@ -93,7 +93,7 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     def __init__(self) -> None:
         super().__init__("PHONE_NUMBER", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         results: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             span = self._fitting_span(text, result.start, result.end)

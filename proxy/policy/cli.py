@@ -58,7 +58,7 @@ def _settings(config: str | None, policy_path: Path | None = None) -> Settings:
     return settings
 
 
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+def _engine(settings: Settings):
     from proxy.policy.engine import build_engine
 
     try:
@@ -67,7 +67,7 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
         raise click.ClickException(f"the policy could not be loaded: {error}") from None
 
 
-def _decide(engine, policy_input: dict) -> Decision:  # type: ignore[no-untyped-def]
+def _decide(engine, policy_input: dict) -> Decision:
     try:
         return engine.decide(policy_input)
     except PolicyUnavailable as error:
