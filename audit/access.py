@@ -18,7 +18,7 @@ from datetime import timedelta
 from audit.events import AccessEvent
 from audit.export import export_lines
 from audit.ledger import Checkpoint
-from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
+from audit.queries import DEFAULT_DIMENSIONS, STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
 from audit.store import AuditStore
 
 
@@ -80,7 +80,7 @@ class AuditReader:
         with self.store.engine.connect() as connection:
             return get_event(connection, request_id)
 
-    def stats(self, filters: EventFilter, by: Sequence[str] = STAT_DIMENSIONS) -> dict:
+    def stats(self, filters: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS) -> dict:
         unknown = [d for d in by if d not in STAT_DIMENSIONS]
         if unknown:  # checked before recording, so a typo does not leave an access entry behind
             raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")
