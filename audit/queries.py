@@ -22,7 +22,7 @@ from audit.canonical import format_time, sha256_hex, utc
 from audit.index import NO_VALUE
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events, audit_ledger
 
-DECISIONS = ("allow", "redact", "block", "none")
+DECISIONS = ("allow", "redact", "strip", "block", "none")  # strip: forwarded without its declared tools
 KINDS = ("request", "access", "all")
 # What ``stats`` counts by when not told; the daily rollups can answer all of these for whole days.
 DEFAULT_DIMENSIONS = ("day", "decision", "department", "model", "reason", "outcome")
@@ -487,6 +487,20 @@ def _event_counts(connection: Connection, f: EventFilter, totals: Counter, break
             statement = select(columns[name], func.count()).where(where).group_by(columns[name])
         for value, count in connection.execute(statement):
             counter[value] += int(count)
+
+
+def day_by_decision(connection: Connection, f: EventFilter) -> list[dict]:
+    """Matching requests per day and decision (``none``: refused before any decision), oldest day first."""
+    c = audit_events.c
+    statement = (
+        select(c.day, c.action, func.count()).where(and_(*conditions(f))).group_by(c.day, c.action).order_by(c.day)
+    )
+    days: dict[str, dict[str, int]] = {}
+    for day, action, count in connection.execute(statement):
+        counts = days.setdefault(day, dict.fromkeys(DECISIONS, 0))
+        name = action if action in counts else "none"  # refused before a decision (no action)
+        counts[name] += int(count)
+    return [{"day": day, **counts} for day, counts in days.items()]
 
 
 def _ordered(name: str, counter: Counter) -> list[dict]:

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from audit.http import gateway_audit_router
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
+from proxy.console.routes import console_not_found, mount_console
 from proxy.errors import BadRequest, HandrailError, NotFound
 from proxy.formats import openai_chat
 from proxy.policy.engine import PolicyRejected
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Handrail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
 
     app.include_router(gateway_audit_router())
+    mount_console(app)
     for endpoint in MODEL_ENDPOINTS:
         app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
 
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and request.url.path.startswith("/console"):
+            return await console_not_found(request)  # a person is reading: a page, not an API error
         error: HandrailError = NotFound(f"No API is served at {request.url.path!r}.") if exc.status_code == 404 else BadRequest(str(exc.detail))
         error.status = exc.status_code
         return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
