@@ -117,7 +117,7 @@ async def start_visit(request: Request) -> Visit | Response:
     request_id = "req_" + secrets.token_hex(12)
     if settings.session_secret is None:
         html = templates.get_template("off.html").render(principal=None, is_auditor=False, path=request.url.path,
-                                                         csrf_token="")  # fmt: skip
+                                                         csrf_token="", title="The console is switched off")  # fmt: skip
         response = HTMLResponse(html, status_code=503)
         response.headers.update(SECURITY_HEADERS)
         return response

@@ -11,6 +11,7 @@ import pytest
 from tests.support.gateway import REPOSITORY, Gateway
 
 SECRET = "console-test-secret-0123456789abcdef"
+CHECKPOINT_KEY = "console-test-checkpoint-key-0123456789abcdef"  # checkpoints signed (HMAC), as in production
 SCREENSHOTS = REPOSITORY / "docs" / "console"
 
 # What each seeded request says, and what the default policy does with it on the demo model.
@@ -27,7 +28,8 @@ USERS = {"ann": ("ann@dwp.gov.uk", "DWP"), "bob": ("bob@hmrc.gov.uk", "HMRC")}
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """One gateway for every console test (starting one loads the detectors' models: slow)."""
     # Two workers: the session is a signed cookie, so whichever worker answers must accept it.
-    server = Gateway(tmp_path_factory.mktemp("console"), settings={"console": {"session_secret": SECRET}}, workers=2).start()
+    settings = {"console": {"session_secret": SECRET}, "audit": {"checkpoint_key": CHECKPOINT_KEY}}
+    server = Gateway(tmp_path_factory.mktemp("console"), settings=settings, workers=2).start()
     yield server
     server.stop()
 
