@@ -280,7 +280,7 @@ def _index_rows(connection: Connection, f: EventFilter, limit: int, order: str, 
 
 
 def get_event(connection: Connection, request_id: str) -> dict | None:
-    rows = _index_rows(connection, EventFilter(request_id=request_id, kind="all"), 1, "desc", None)
+    rows = _index_rows(connection, EventFilter(request_id=(request_id,), kind="all"), 1, "desc", None)
     return assemble(connection, rows)[0] if rows else None
 
 

@@ -115,10 +115,10 @@ def console_router() -> APIRouter:
             return _to_sign_in(visit)
         search = read_search(_multi(request), None if visit.is_auditor else visit.principal.user)
         page = None
-        if search.filters is not None:
+        if (filters := search.filters) is not None:
             reader = visit.reader()
             try:
-                page = await anyio.to_thread.run_sync(lambda: reader.search(search.filters, search.limit, search.cursor))
+                page = await anyio.to_thread.run_sync(lambda: reader.search(filters, search.limit, search.cursor))
             except FilterError as error:
                 search.errors[error.parameter or "form"] = "That page link has expired: start again from the first page"
             except AuditUnavailable:

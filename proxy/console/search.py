@@ -95,7 +95,8 @@ def read_search(parameters: Mapping[str, list[str]], only_user: str | None = Non
         search.errors["limit"] = FIELD_ERRORS["limit"]
     else:
         search.limit = int(limit)
-    search.cursor = (values.get("cursor") or [None])[-1]
+    cursors = values.get("cursor") or []
+    search.cursor = cursors[-1] if cursors else None
     if only_user is not None:
         search.values["user"] = [only_user]
         search.values.pop("kind", None)
