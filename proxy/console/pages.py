@@ -56,6 +56,7 @@ def _when(value: str | None) -> str:
 
 
 templates.filters["when"] = _when
+templates.filters["zip_pairs"] = lambda values: [(value, value) for value in values]  # a select's (value, text)
 templates.globals["decision_labels"] = DECISION_LABELS
 templates.globals["unsigned"] = UNSIGNED  # a checkpoint with only a digest: no signing key was configured
 

@@ -19,11 +19,13 @@ from starlette.staticfiles import StaticFiles
 from audit.export import MEDIA_TYPES
 from audit.queries import DECISIONS, FilterError
 from audit.store import AuditUnavailable
-from proxy.console import charts
+from proxy.auth import CLEARANCES
+from proxy.console import charts, playground
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
 from proxy.errors import HandrailError
+from proxy.policy.engine import PolicyUnavailable
 
 DASHBOARD_DIMENSIONS = ("decision", "department", "model", "finding")
 
@@ -44,7 +46,9 @@ def console_router() -> APIRouter:
             return visit
         if visit.principal is None:
             return _to_sign_in(visit)
-        return visit.redirect("/console/dashboard" if visit.is_auditor else "/console/events")
+        if visit.is_auditor:
+            return visit.redirect("/console/dashboard")
+        return visit.redirect("/console/playground" if "policy-admin" in visit.principal.roles else "/console/events")
 
     @router.get("/sign-in")
     async def sign_in_form(request: Request) -> Response:
@@ -236,7 +240,59 @@ def console_router() -> APIRouter:
             return _unavailable(visit)
         return visit.page("chain.html", title="Audit chain", head=head, report=report)
 
+    @router.get("/playground")
+    async def playground_form(request: Request) -> Response:
+        visit = await start_visit(request)
+        if not isinstance(visit, Visit):
+            return visit
+        if (refused := _policy_team_only(visit)) is not None:
+            return refused
+        assert visit.principal is not None
+        choices = playground.Choices.from_policy(request.app.state.services, visit.principal.department)
+        trial = playground.Trial(department=choices.departments[0])
+        return _playground_page(visit, trial, choices)
+
+    @router.post("/playground")
+    async def playground_run(request: Request) -> Response:
+        visit = await start_visit(request)
+        if not isinstance(visit, Visit):
+            return visit
+        if (refused := _policy_team_only(visit)) is not None:
+            return refused
+        assert visit.principal is not None
+        form = await read_form(request)
+        services = request.app.state.services
+        choices = playground.Choices.from_policy(services, visit.principal.department)
+        trial = playground.Trial.from_form(form, choices)
+        if not visit.session.csrf_matches(form.get("csrf_token")):
+            trial.errors["request"] = "The form expired: press 'Try it' again"
+        if trial.errors:
+            return _playground_page(visit, trial, choices, status=400)
+        try:
+            await anyio.to_thread.run_sync(visit.reader().note, "playground", trial.recorded_parameters())
+            trial = await anyio.to_thread.run_sync(playground.run, trial, services, visit.principal.user)
+        except AuditUnavailable:
+            return _unavailable(visit)
+        except (HandrailError, PolicyUnavailable):
+            trial.errors["request"] = "The detectors or the policy engine are unavailable: try again in a few minutes"
+        return _playground_page(visit, trial, choices, status=400 if trial.errors else 200)
+
     return router
+
+
+def _playground_page(visit: Visit, trial: playground.Trial, choices: playground.Choices, status: int = 200) -> Response:
+    return visit.page("playground.html", status=status, title="Policy playground", trial=trial, choices=choices,
+                      endpoints=playground.ENDPOINTS, clearances=CLEARANCES, classifications=playground.CLASSIFICATIONS,
+                      errors=trial.errors)  # fmt: skip
+
+
+def _policy_team_only(visit: Visit) -> Response | None:
+    if visit.principal is None:
+        return _to_sign_in(visit)
+    if "policy-admin" not in visit.principal.roles:
+        return visit.page("message.html", status=403, title="Policy team only",
+                          message="This page is for keys with the policy-admin role.")  # fmt: skip
+    return None
 
 
 async def console_not_found(request: Request) -> Response:

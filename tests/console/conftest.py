@@ -38,6 +38,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
 def keys(console: Gateway) -> dict[str, str]:
     made = {name: console.create_key(user, department) for name, (user, department) in USERS.items()}
     made["auditor"] = console.create_key("carol@nao.gov.uk", "HMRC", ("auditor",))
+    made["policy"] = console.create_key("pat@gds.gov.uk", "GDS", ("policy-admin",))
     return made
 
 

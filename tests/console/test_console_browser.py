@@ -52,10 +52,16 @@ def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:  
         screenshot(page, screenshots, name)
 
 
+def go(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Click something that loads a new page, and wait until it has loaded (not read the old one)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def sign_in(page, url: str, key: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{url}/console/sign-in")
     page.fill("#key", key)
-    page.click("button:has-text('Sign in')")
+    go(page, "button:has-text('Sign in')")
 
 
 def shown_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -82,13 +88,13 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page,
     accessible(page, axe, "sign-in", screenshots)
 
     page.fill("#key", "hr_0123456789abcdef_not-a-real-secret")
-    page.click("button:has-text('Sign in')")
+    go(page, "button:has-text('Sign in')")
     assert page.locator(".govuk-error-summary").inner_text().splitlines()[-1] == "The API key is not valid"
     assert page.title() == "Error: Sign in – Handrail console"
     accessible(page, axe, "sign-in-error", screenshots)
 
     page.fill("#key", keys["auditor"])
-    page.click("button:has-text('Sign in')")
+    go(page, "button:has-text('Sign in')")
     assert page.url == f"{console.url}/console/dashboard"
     assert page.locator("#total").inner_text() == "4 requests in this period."
     assert table(page, "#table-decisions") == {"Redacted": "2", "Allowed": "1", "Blocked": "1"}
@@ -99,13 +105,13 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page,
     assert page.locator("svg.app-chart[role=img]").count() == 6  # the day chart and five bar charts, each with a table
     accessible(page, axe, "dashboard", screenshots)
 
-    page.click("nav a:has-text('Events')")
+    go(page, "nav a:has-text('Events')")
     assert set(shown_ids(page)) == set(seeded.values())
     page.get_by_label("UK_NINO", exact=True).check()
     page.get_by_label("EMAIL_ADDRESS", exact=True).check()
     page.get_by_label("Any personal data").check()
     page.fill("#user", "ann@dwp.gov.uk, bob@hmrc.gov.uk")
-    page.click("button:has-text('Search')")
+    go(page, "button:has-text('Search')")
     assert shown_ids(page) == [seeded["email"], seeded["blocked"]]  # newest first
     assert page.get_by_label("UK_NINO", exact=True).is_checked() and page.get_by_label("Any personal data").is_checked()
     accessible(page, axe, "events", screenshots)
@@ -119,7 +125,7 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page,
     lines = download.value.path().read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["request_id"] for line in lines] == [seeded["blocked"], seeded["email"]]
 
-    page.click(f"a:has-text('{seeded['blocked']}')")
+    go(page, f"a:has-text('{seeded['blocked']}')")
     assert page.locator("h1").inner_text() == seeded["blocked"]
     text = page.locator("main").inner_text()
     assert "blocked_data" in text and "AB123456C" not in text and "John Smith" not in text
@@ -127,13 +133,13 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page,
     assert re.fullmatch(r"\d+", page.locator("#chain-position .govuk-summary-list__value").first.inner_text())
     accessible(page, axe, "event", screenshots)
 
-    page.click("nav a:has-text('Audit chain')")
+    go(page, "nav a:has-text('Audit chain')")
     assert page.locator("#last-checkpoint").count() == 1
-    page.click("button:has-text('Verify the chain now')")
+    go(page, "button:has-text('Verify the chain now')")
     assert page.locator("#verify-result h2").inner_text() == "The chain is intact"
     accessible(page, axe, "chain", screenshots)
 
-    page.click("button:has-text('Sign out')")
+    go(page, "button:has-text('Sign out')")
     assert page.url == f"{console.url}/console/sign-in?notice=signed_out"
     assert page.locator(".govuk-notification-banner__heading").inner_text() == "You have signed out."
     accessible(page, axe, "signed-out")
@@ -210,19 +216,19 @@ def test_every_journey_works_without_javascript(browser, console, keys, seeded):
     try:
         sign_in(page, console.url, keys["auditor"])
         assert page.url == f"{console.url}/console/dashboard"
-        page.click("nav a:has-text('Events')")
+        go(page, "nav a:has-text('Events')")
         page.check("input[name=decision][value=block]")
-        page.click("button:has-text('Search')")
+        go(page, "button:has-text('Search')")
         assert shown_ids(page) == [seeded["blocked"]]
         with page.expect_download() as download:
             page.click("a:has-text('CSV')")
         assert [r["request_id"] for r in csv.DictReader(io.StringIO(download.value.path().read_text()))] == [seeded["blocked"]]
-        page.click(f"a:has-text('{seeded['blocked']}')")
+        go(page, f"a:has-text('{seeded['blocked']}')")
         assert table(page, "#prompt-findings") == {"PERSON": "1", "UK_NINO": "1"}
         page.goto(f"{console.url}/console/chain")
-        page.click("button:has-text('Verify the chain now')")
+        go(page, "button:has-text('Verify the chain now')")
         assert page.locator("#verify-result h2").inner_text() == "The chain is intact"
-        page.click("button:has-text('Sign out')")
+        go(page, "button:has-text('Sign out')")
         assert page.url == f"{console.url}/console/sign-in?notice=signed_out"
     finally:
         context.close()
@@ -249,3 +255,33 @@ def test_a_user_sees_only_their_own_requests(page, console, keys, seeded, axe, s
         page.click("a:has-text('CSV')")
     exported = {r["request_id"] for r in csv.DictReader(io.StringIO(download.value.path().read_text()))}
     assert exported == ann
+
+
+def test_the_policy_team_tries_a_request_in_the_playground(page, console, keys, axe, screenshots):
+    sign_in(page, console.url, keys["policy"])
+    assert page.url == f"{console.url}/console/playground"
+    page.select_option("#department", "HMRC")
+    page.fill("#request", json.dumps({"model": "demo", "messages": [{"role": "user", "content": PROMPTS["blocked"][1]}]}))
+    go(page, "button:has-text('Try it')")
+    assert page.locator("#playground-decision .govuk-tag").inner_text() == "Blocked"
+    assert "blocked_data" in page.locator("#playground-decision").inner_text()
+    assert table(page, "#playground-findings") == {"PERSON": "1", "UK_NINO": "1"}
+    assert json.loads(page.locator("#policy-input").text_content())["principal"]["department"] == "HMRC"
+    accessible(page, axe, "playground", screenshots)
+
+    page.fill("#request", '{"model": "demo", "messages": [')
+    go(page, "button:has-text('Try it')")
+    assert page.locator(".govuk-error-summary a").inner_text().startswith("The request is not JSON")
+    assert page.locator("#playground-decision").count() == 0
+    accessible(page, axe, "playground-error")
+
+    recorded = accesses(console.url, keys["auditor"], "pat@gds.gov.uk")
+    assert [a["action"] for a in recorded] == ["sign-in", "playground", "playground"]  # every try, even a malformed one
+    parameters = recorded[1]["parameters"]
+    assert parameters["department"] == "HMRC" and parameters["request_length"] > 50 and len(parameters["request_sha256"]) == 64
+    assert "AB123456C" not in json.dumps(recorded)
+
+    go(page, "button:has-text('Sign out')")
+    sign_in(page, console.url, keys["auditor"])
+    page.goto(f"{console.url}/console/playground")
+    assert page.locator("h1").inner_text() == "Policy team only"
