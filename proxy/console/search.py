@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from audit.queries import DECISIONS, EventFilter, FilterError
 from detectors.findings import FINDING_TYPES, SIGNAL_TYPES
 
-PAGE_SIZES = (25, 50, 100)
+PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
 OUTCOMES = ("completed", "blocked", "rejected", "failed", "upstream_error", "cancelled", "blocked_answer", "forwarded")
 DECISION_LABELS = {"allow": "Allowed", "redact": "Redacted", "strip": "Tools stripped", "block": "Blocked",
                    "none": "Refused before a decision"}  # fmt: skip
@@ -43,7 +43,7 @@ FIELD_ERRORS = {
     "decision": "Choose decisions from the list",
     "kind": "Choose requests, readings of the trail, or both",
     "personal_data": "Tick the box or leave it empty",
-    "limit": "Choose 25, 50 or 100 events per page",
+    "limit": "Choose 10, 25, 50 or 100 events per page",
     "cursor": "That page link has expired: start again from the first page",
 }
 PAGE_OPTIONS = ("limit", "cursor")

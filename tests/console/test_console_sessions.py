@@ -113,3 +113,18 @@ def test_the_key_appears_in_no_page_log_or_audit_entry(console, keys, seeded):
         assert all(secret not in page for page in pages) and secret not in trail and secret not in console.log()
     sign_ins = [json.loads(line) for line in trail.splitlines() if '"action": "sign-in"' in line]
     assert sign_ins and all(entry["via"] == "console" and entry["key_id"] for entry in sign_ins)
+
+
+def test_paging_follows_the_next_link_without_repeating_or_skipping(console):
+    key = console.create_key("erin@nao.gov.uk", "NAO", ("auditor",))
+    client = signed_in(console.url, key)
+    for _ in range(12):  # each page view is itself an access entry: 1 sign-in + 12 queries by erin so far
+        assert client.get("/console/events").status_code == 200
+    search = "/console/events?kind=access&user=erin%40nao.gov.uk&limit=10"
+    first = client.get(search).text
+    ids_first = re.findall(r'href="/console/events/(req_[0-9a-f]+)"', first)
+    next_link = re.search(r'href="(/console/events\?[^"]*cursor=[^"#]+)#results" rel="next"', first).group(1)
+    second = client.get(next_link.replace("&amp;", "&")).text
+    ids_second = re.findall(r'href="/console/events/(req_[0-9a-f]+)"', second)
+    assert len(ids_first) == 10 and len(ids_second) == 4  # sign-in, 12 queries, and the first page's own query
+    assert not set(ids_first) & set(ids_second) and 'rel="next"' not in second and 'rel="first"' in second
