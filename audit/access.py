@@ -48,7 +48,7 @@ class Auditor:
     @classmethod
     def from_principal(cls, principal: object, client_address: str | None = None) -> Auditor:
         return cls(
-            user=getattr(principal, "user"),
+            user=principal.user,
             via="http",
             department=getattr(principal, "department", None),
             roles=tuple(getattr(principal, "roles", ())),
@@ -65,9 +65,16 @@ class Auditor:
         return cls(user=f"cli:{account}@{socket.gethostname()}", via="cli")
 
     def access(self, action: str, parameters: dict, request_id: str | None = None) -> AccessEvent:
-        event = AccessEvent(actor=self.user, action=action, via=self.via, parameters=parameters,
-                            department=self.department, roles=list(self.roles), key_id=self.key_id,
-                            client_address=self.client_address)  # fmt: skip
+        event = AccessEvent(
+            actor=self.user,
+            action=action,
+            via=self.via,
+            parameters=parameters,
+            department=self.department,
+            roles=list(self.roles),
+            key_id=self.key_id,
+            client_address=self.client_address,
+        )
         if request_id:
             event.request_id = request_id
         return event
@@ -82,7 +89,9 @@ class AuditReader:
     def _record(self, action: str, parameters: dict) -> None:
         self.store.record_access(self.auditor.access(action, parameters, self.request_id))
 
-    def search(self, filters: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc") -> EventPage:
+    def search(
+        self, filters: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc"
+    ) -> EventPage:
         self._record("query", {**filters.to_parameters(), "limit": limit, "cursor": cursor, "order": order})
         with self.store.engine.connect() as connection:
             return search_events(connection, filters, limit, cursor, order)
@@ -105,7 +114,9 @@ class AuditReader:
         if unknown:
             raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")
         self._record("dashboard", {**filters.to_parameters(), "by": list(by)})
-        refused = None if filters.decision and "block" not in filters.decision else replace(filters, decision=("block",))
+        refused = (
+            None if filters.decision and "block" not in filters.decision else replace(filters, decision=("block",))
+        )
         with self.store.engine.connect() as connection:
             return {
                 "stats": event_stats(connection, filters, by),

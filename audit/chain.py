@@ -14,8 +14,14 @@ from audit.schema import audit_chain_head, audit_checkpoints, audit_ledger
 
 
 def checkpoint_document(row: dict) -> dict:
-    return {"number": row["number"], "seq": row["seq"], "hash": row["hash"], "created_at": format_time(utc(row["created_at"])),
-            "algorithm": row["algorithm"], "key_id": row["key_id"]}  # fmt: skip
+    return {
+        "number": row["number"],
+        "seq": row["seq"],
+        "hash": row["hash"],
+        "created_at": format_time(utc(row["created_at"])),
+        "algorithm": row["algorithm"],
+        "key_id": row["key_id"],
+    }
 
 
 def head(connection: Connection) -> dict:
@@ -34,7 +40,10 @@ def position(connection: Connection, seq: int) -> dict:
     entry_hash = connection.execute(select(audit_ledger.c.hash).where(audit_ledger.c.seq == seq)).scalar_one_or_none()
     covering = (
         connection.execute(
-            select(audit_checkpoints).where(audit_checkpoints.c.seq >= seq).order_by(audit_checkpoints.c.number).limit(1)
+            select(audit_checkpoints)
+            .where(audit_checkpoints.c.seq >= seq)
+            .order_by(audit_checkpoints.c.number)
+            .limit(1)
         )
         .mappings()
         .first()

@@ -31,8 +31,19 @@ STAT_DIMENSIONS = (*DEFAULT_DIMENSIONS, "finding", "user", "signal")
 # Finding types that are not about a person: "any personal data" means a finding of any other type.
 NOT_PERSONAL = ("SECURITY_MARKING", "CREDENTIAL")
 # Filters that take several values (any of them matches); the values of different filters must all hold.
-MULTI_VALUED = ("user", "department", "model", "decision", "outcome", "reason", "finding", "signal", "experiment",
-                "request_id", "policy_version")  # fmt: skip
+MULTI_VALUED = (
+    "user",
+    "department",
+    "model",
+    "decision",
+    "outcome",
+    "reason",
+    "finding",
+    "signal",
+    "experiment",
+    "request_id",
+    "policy_version",
+)
 MAX_PAGE = 1000
 EXPORT_BATCH = 1000
 _RELATIVE = re.compile(r"^(\d+)([dhm])$")
@@ -58,7 +69,9 @@ class EventFilter:
     department: tuple[str, ...] = ()
     model: tuple[str, ...] = ()
     decision: tuple[str, ...] = ()  # allow, redact, block, none (refused before any decision)
-    outcome: tuple[str, ...] = ()  # completed, blocked, rejected, failed, upstream_error, forwarded (never completed) ...
+    outcome: tuple[
+        str, ...
+    ] = ()  # completed, blocked, rejected, failed, upstream_error, forwarded (never completed) ...
     reason: tuple[str, ...] = ()  # reason codes of the decision
     finding: tuple[str, ...] = ()  # finding types in the prompt or the answer
     signal: tuple[str, ...] = ()  # agentic, self_coding, internet ...
@@ -158,7 +171,8 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
         return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         raise FilterError(
-            f"{name} {value!r} is not a date (2025-01-31), a time (2025-01-31T09:30:00Z) or an age (30d, 12h, 90m)", name
+            f"{name} {value!r} is not a date (2025-01-31), a time (2025-01-31T09:30:00Z) or an age (30d, 12h, 90m)",
+            name,
         ) from None
 
 
@@ -168,7 +182,9 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
 def _label_condition(prefix: str, values: Sequence[str]):  # type: ignore[no-untyped-def]
     """Events carrying any of the labels ``prefix:value``."""
     labels = [f"{prefix}:{value}" for value in values]
-    return audit_events.c.request_seq.in_(select(audit_event_labels.c.request_seq).where(audit_event_labels.c.label.in_(labels)))
+    return audit_events.c.request_seq.in_(
+        select(audit_event_labels.c.request_seq).where(audit_event_labels.c.label.in_(labels))
+    )
 
 
 def _personal_data_condition():  # type: ignore[no-untyped-def]
@@ -189,9 +205,14 @@ def conditions(f: EventFilter) -> list:
         where.append(c.received_at >= utc(f.since))
     if f.until is not None:
         where.append(c.received_at < utc(f.until))
-    for column, values in ((c.user_id, f.user), (c.department, f.department), (c.model, f.model),
-                           (c.experiment, f.experiment), (c.request_id, f.request_id),
-                           (c.policy_version, f.policy_version)):  # fmt: skip
+    for column, values in (
+        (c.user_id, f.user),
+        (c.department, f.department),
+        (c.model, f.model),
+        (c.experiment, f.experiment),
+        (c.request_id, f.request_id),
+        (c.policy_version, f.policy_version),
+    ):
         if values:
             where.append(column.in_(values))
     if f.decision:
@@ -209,10 +230,12 @@ def conditions(f: EventFilter) -> list:
         where.append(_personal_data_condition())
     if f.text:
         matches = audit_ledger.c.text.icontains(f.text, autoescape=True)
-        where.append(or_(
-            exists().where(audit_ledger.c.seq == c.request_seq, matches),
-            exists().where(audit_ledger.c.seq == c.completion_seq, matches),
-        ))  # fmt: skip
+        where.append(
+            or_(
+                exists().where(audit_ledger.c.seq == c.request_seq, matches),
+                exists().where(audit_ledger.c.seq == c.completion_seq, matches),
+            )
+        )
     return where
 
 
@@ -240,8 +263,9 @@ def decode_cursor(cursor: str, order: str) -> int:
         raise FilterError("the cursor is not one this query returned (use next_cursor as given)", "cursor") from None
 
 
-def search_events(connection: Connection, f: EventFilter, limit: int = 50, cursor: str | None = None,
-                  order: str = "desc") -> EventPage:  # fmt: skip
+def search_events(
+    connection: Connection, f: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc"
+) -> EventPage:
     """One page of matching events, newest first (``order="asc"``: oldest first); ``next_cursor`` fetches the next."""
     if not 1 <= limit <= MAX_PAGE:
         raise FilterError(f"limit must be between 1 and {MAX_PAGE}", "limit")
@@ -300,18 +324,29 @@ def assemble(connection: Connection, rows: list[dict]) -> list[dict]:
     return [event_document(row, entries.get(row["request_seq"]), entries.get(row["completion_seq"])) for row in rows]
 
 
-def event_document(row: dict, request: tuple[dict, str | None] | None, completion: tuple[dict, str | None] | None) -> dict:
+def event_document(
+    row: dict, request: tuple[dict, str | None] | None, completion: tuple[dict, str | None] | None
+) -> dict:
     if request is None:
         return {"seq": row["request_seq"], "request_id": row["request_id"], "kind": row["kind"], "missing": True}
     body, prompt = request
     data = body["data"]
     if body["kind"] in ("access", "purge"):
         return {
-            "seq": body["seq"], "request_id": body["request_id"], "kind": "access", "received_at": data["occurred_at"],
-            "user": data.get("actor"), "department": data.get("department"), "roles": data.get("roles", []),
-            "key_id": data.get("key_id"), "client_address": data.get("client_address"), "via": data.get("via"),
-            "action": data.get("action"), "parameters": data.get("parameters", {}), "cutoff": data.get("cutoff"),
-        }  # fmt: skip
+            "seq": body["seq"],
+            "request_id": body["request_id"],
+            "kind": "access",
+            "received_at": data["occurred_at"],
+            "user": data.get("actor"),
+            "department": data.get("department"),
+            "roles": data.get("roles", []),
+            "key_id": data.get("key_id"),
+            "client_address": data.get("client_address"),
+            "via": data.get("via"),
+            "action": data.get("action"),
+            "parameters": data.get("parameters", {}),
+            "cutoff": data.get("cutoff"),
+        }
     decision = data.get("decision") or {}
     done = completion[0]["data"] if completion else {}
     answer = completion[1] if completion else None
@@ -364,7 +399,9 @@ def event_document(row: dict, request: tuple[dict, str | None] | None, completio
 _ROLLUP_FILTERS = {"since", "until", "department", "model", "decision", "outcome", "kind"}
 
 
-def event_stats(connection: Connection, f: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS, rollups: bool = True) -> dict:
+def event_stats(
+    connection: Connection, f: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS, rollups: bool = True
+) -> dict:
     """Counts of matching requests, in total and by each dimension asked for (day, decision, department, model,
     reason, outcome; finding, user, signal).
 
@@ -380,8 +417,12 @@ def event_stats(connection: Connection, f: EventFilter, by: Sequence[str] = DEFA
     totals: Counter = Counter()
     breakdown: dict[str, Counter] = {d: Counter() for d in by}
     used = {name for name, value in ((x.name, getattr(f, x.name)) for x in fields(f)) if value not in (None, (), False)}
-    use_rollup = (rollups and used <= _ROLLUP_FILTERS and not ("reason" in by and f.outcome)
-                  and set(by) <= set(DEFAULT_DIMENSIONS))  # fmt: skip
+    use_rollup = (
+        rollups
+        and used <= _ROLLUP_FILTERS
+        and not ("reason" in by and f.outcome)
+        and set(by) <= set(DEFAULT_DIMENSIONS)
+    )
     if use_rollup:
         whole_first, whole_end = _whole_days(f.since, f.until)
         if whole_first is None or whole_end is None or whole_first < whole_end:
@@ -434,8 +475,14 @@ def _edges(since: datetime | None, until: datetime | None, first: str | None, en
     return edges
 
 
-def _rollup_counts(connection: Connection, f: EventFilter, first: str | None, end: str | None, totals: Counter,
-                   breakdown: dict[str, Counter]) -> None:  # fmt: skip
+def _rollup_counts(
+    connection: Connection,
+    f: EventFilter,
+    first: str | None,
+    end: str | None,
+    totals: Counter,
+    breakdown: dict[str, Counter],
+) -> None:
     def where(table):  # type: ignore[no-untyped-def]
         c = table.c
         conditions_ = [c.count != 0]
@@ -454,13 +501,22 @@ def _rollup_counts(connection: Connection, f: EventFilter, first: str | None, en
         return and_(*conditions_)
 
     counts = audit_daily_counts
-    totals["total"] += int(connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one())
-    columns = {"day": counts.c.day, "decision": counts.c.action, "department": counts.c.department,
-               "model": counts.c.model, "outcome": counts.c.outcome}  # fmt: skip
+    totals["total"] += int(
+        connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one()
+    )
+    columns = {
+        "day": counts.c.day,
+        "decision": counts.c.action,
+        "department": counts.c.department,
+        "model": counts.c.model,
+        "outcome": counts.c.outcome,
+    }
     for name, counter in breakdown.items():
         if name == "reason":
             reasons = audit_daily_reasons
-            statement = select(reasons.c.reason, func.sum(reasons.c.count)).where(where(reasons)).group_by(reasons.c.reason)
+            statement = (
+                select(reasons.c.reason, func.sum(reasons.c.count)).where(where(reasons)).group_by(reasons.c.reason)
+            )
         else:
             statement = select(columns[name], func.sum(counts.c.count)).where(where(counts)).group_by(columns[name])
         for value, count in connection.execute(statement):
@@ -471,8 +527,14 @@ def _event_counts(connection: Connection, f: EventFilter, totals: Counter, break
     c = audit_events.c
     where = and_(*conditions(f))
     totals["total"] += connection.execute(select(func.count()).select_from(audit_events).where(where)).scalar_one()
-    columns = {"day": c.day, "decision": c.action, "department": c.department, "model": c.model, "outcome": c.outcome,
-               "user": c.user_id}  # fmt: skip
+    columns = {
+        "day": c.day,
+        "decision": c.action,
+        "department": c.department,
+        "model": c.model,
+        "outcome": c.outcome,
+        "user": c.user_id,
+    }
     for name, counter in breakdown.items():
         if name in ("reason", "finding", "signal"):  # labels: an event counts once under each of its values
             prefix = f"{name}:"

@@ -26,8 +26,12 @@ class _ScoredByRecognizers(ContextAwareEnhancer):
     """Context is already in each recognizer's score; nothing to add."""
 
     def __init__(self) -> None:
-        super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
-                         context_prefix_count=0, context_suffix_count=0)  # fmt: skip
+        super().__init__(
+            context_similarity_factor=0.0,
+            min_score_with_context_similarity=0.0,
+            context_prefix_count=0,
+            context_suffix_count=0,
+        )
 
     def enhance_using_context(  # type: ignore[no-untyped-def]
         self, text, raw_results, nlp_artifacts, recognizers, context=None

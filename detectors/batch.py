@@ -23,7 +23,11 @@ def scan_lines(lines: Iterable[str], scanner: Scanner) -> Iterator[str]:
         except json.JSONDecodeError as error:
             result = _error(None, f"line {number} is not valid JSON: {error.msg}")
         else:
-            result = scan_record(record, scanner) if isinstance(record, dict) else _error(None, f"line {number} is not a JSON object")
+            result = (
+                scan_record(record, scanner)
+                if isinstance(record, dict)
+                else _error(None, f"line {number} is not a JSON object")
+            )
         yield json.dumps(result, ensure_ascii=False)
 
 
@@ -50,8 +54,13 @@ def scan_record(record: dict, scanner: Scanner) -> dict:
         return {
             "id": record_id,
             "findings": [
-                {"type": f.type, "score": f.score, "location": conversation.parts[f.part].location, "start": f.start,
-                 "end": f.end}  # fmt: skip
+                {
+                    "type": f.type,
+                    "score": f.score,
+                    "location": conversation.parts[f.part].location,
+                    "start": f.start,
+                    "end": f.end,
+                }
                 for f in result.findings
                 if f.part is not None
             ],

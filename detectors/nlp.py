@@ -13,17 +13,28 @@ gateway runs without internet access.
 
 from __future__ import annotations
 
-import spacy
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
 from detectors.recognizers.person import name_bearing_spans
 
 # Components that the recognizers do not use; NER and the embedding layer it listens to stay.
-UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "senter",
-                     "morphologizer", "textcat", "textcat_multilabel", "spancat", "entity_linker")  # fmt: skip
+UNUSED_COMPONENTS = (
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "trainable_lemmatizer",
+    "senter",
+    "morphologizer",
+    "textcat",
+    "textcat_multilabel",
+    "spancat",
+    "entity_linker",
+)
 
 
 class ModelNotInstalled(RuntimeError):

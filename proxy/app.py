@@ -34,7 +34,9 @@ MODEL_ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application; ``handrail serve`` calls this once per worker process."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     # litellm and Presidio log every call at INFO; the gateway's own line per request is enough.
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "presidio-analyzer", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -110,7 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and request.url.path.startswith("/console"):
             return await console_not_found(request)  # a person is reading: a page, not an API error
-        error: HandrailError = NotFound(f"No API is served at {request.url.path!r}.") if exc.status_code == 404 else BadRequest(str(exc.detail))
+        error: HandrailError = (
+            NotFound(f"No API is served at {request.url.path!r}.")
+            if exc.status_code == 404
+            else BadRequest(str(exc.detail))
+        )
         error.status = exc.status_code
         return pipeline.error_response(_adapter_for_path(request), error, new_request_id())
 
@@ -150,6 +156,16 @@ def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]
 
 def _models_document(request: Request, names: list[str]) -> dict:
     if "anthropic-version" in request.headers:
-        data = [{"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names]
-        return {"data": data, "has_more": False, "first_id": names[0] if names else None, "last_id": names[-1] if names else None}
-    return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "handrail"} for name in names]}
+        data = [
+            {"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names
+        ]
+        return {
+            "data": data,
+            "has_more": False,
+            "first_id": names[0] if names else None,
+            "last_id": names[-1] if names else None,
+        }
+    return {
+        "object": "list",
+        "data": [{"id": name, "object": "model", "created": 0, "owned_by": "handrail"} for name in names],
+    }

@@ -1,11 +1,11 @@
 """The ``handrail`` command.
 
-    handrail serve                      run the gateway (defaults: 127.0.0.1:8080, demo model)
-    handrail check-config               validate a configuration file and say what it sets
-    handrail keys create|list|revoke    manage API keys
-    handrail scan --jsonl [FILE]        batch detection, one JSON line per input line
-    handrail policy ...                 evaluate and test Rego policies
-    handrail audit ...                  query, export and verify the audit trail
+handrail serve                      run the gateway (defaults: 127.0.0.1:8080, demo model)
+handrail check-config               validate a configuration file and say what it sets
+handrail keys create|list|revoke    manage API keys
+handrail scan --jsonl [FILE]        batch detection, one JSON line per input line
+handrail policy ...                 evaluate and test Rego policies
+handrail audit ...                  query, export and verify the audit trail
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def check_config(config: str | None) -> None:
         {"model_name": entry["model_name"], "model": entry["litellm_params"]["model"]} for entry in settings.model_list
     ]
     summary["audit"]["database_url"] = _hide_password(summary["audit"]["database_url"])
-    unused = [section for section in ("litellm_settings", "general_settings", "router_settings") if summary.pop(section)]
+    unused = [
+        section for section in ("litellm_settings", "general_settings", "router_settings") if summary.pop(section)
+    ]
     click.echo(json.dumps(summary, indent=2))
     for section in unused:
         click.echo(f"note: '{section}' (from a LiteLLM configuration) is accepted but not used by Handrail", err=True)

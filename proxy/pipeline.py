@@ -58,7 +58,9 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user")
         with context.stage("parse"):
-            body = request_input.decode_json_object(await request_input.read_body(request, services.settings.server.max_body_bytes))
+            body = request_input.decode_json_object(
+                await request_input.read_body(request, services.settings.server.max_body_bytes)
+            )
             conversation = adapter.parse(body, formats.client_headers(request.headers))
             services.upstream.require_model(conversation.model)
             context.note_conversation(conversation)
@@ -73,7 +75,9 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         with context.stage("decide"):
             context.decision = decision = await _decide(services, context, conversation, scan, "request")
         if decision.action == "block":
-            raise PolicyRefusal(_refusal_message(decision, "The request was not sent to the model."), code=decision.first_reason_code)
+            raise PolicyRefusal(
+                _refusal_message(decision, "The request was not sent to the model."), code=decision.first_reason_code
+            )
         if conversation.unforwardable:
             raise BadRequest(conversation.unforwardable[0])
         with context.stage("enforce"):
@@ -188,14 +192,22 @@ class Forwarding:
                 await _guard(
                     "audit",
                     self.services.require_audit().record_completion,
-                    context.completion("completed", 200, upstream_status=200, **_usage(answer), answer_text=stored_answer,
-                                       answer_findings=answer_scan.finding_counts(),
-                                       answer_signals=_signal_documents(answer_scan.signals)),  # fmt: skip
+                    context.completion(
+                        "completed",
+                        200,
+                        upstream_status=200,
+                        **_usage(answer),
+                        answer_text=stored_answer,
+                        answer_findings=answer_scan.finding_counts(),
+                        answer_signals=_signal_documents(answer_scan.signals),
+                    ),
                 )
         except HandrailError as error:
             return await self._fail(error)
         context.finished("completed", 200)
-        return JSONResponse(self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id})
+        return JSONResponse(
+            self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id}
+        )
 
     async def embeddings(self) -> Response:
         context = self.context
@@ -204,12 +216,17 @@ class Forwarding:
                 answer = await self.services.upstream.embed(self.model, self.upstream_request)
             with context.stage("audit"):
                 tokens = answer.usage.input_tokens if answer.usage else None
-                await _guard("audit", self.services.require_audit().record_completion,
-                             context.completion("completed", 200, upstream_status=200, input_tokens=tokens))  # fmt: skip
+                await _guard(
+                    "audit",
+                    self.services.require_audit().record_completion,
+                    context.completion("completed", 200, upstream_status=200, input_tokens=tokens),
+                )
         except HandrailError as error:
             return await self._fail(error)
         context.finished("completed", 200)
-        return JSONResponse(self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id})
+        return JSONResponse(
+            self.adapter.render_answer(answer, self.model), headers={"x-request-id": context.request_id}
+        )
 
     async def stream(self) -> Response:
         context = self.context
@@ -243,7 +260,9 @@ class Forwarding:
                     usage = delta.usage
                 if delta.tool_calls and not tool_calls_checked:
                     tool_calls_checked = True
-                    refusal = await self._tool_call_refusal([call.name or "a tool" for call in delta.tool_calls if call.name])
+                    refusal = await self._tool_call_refusal(
+                        [call.name or "a tool" for call in delta.tool_calls if call.name]
+                    )
                     if refusal is not None:
                         outcome, status, error_view = "blocked_answer", refusal.status, ErrorView.of(refusal)
                         yield renderer.error(error_view, self.context.request_id)  # type: ignore[attr-defined]
@@ -302,11 +321,16 @@ class Forwarding:
             if self.services.settings.audit.store_text == "redacted":
                 stored = "\n".join(redact_by_type(text, found) for text, found in zip(texts, findings))
             completion = context.completion(
-                outcome, status, upstream_status=200, answer_text=stored, answer_findings=counts,
-                input_tokens=getattr(usage, "input_tokens", None), output_tokens=getattr(usage, "output_tokens", None),
+                outcome,
+                status,
+                upstream_status=200,
+                answer_text=stored,
+                answer_findings=counts,
+                input_tokens=getattr(usage, "input_tokens", None),
+                output_tokens=getattr(usage, "output_tokens", None),
                 error_code=error_view.code if error_view else None,
                 error_message=error_view.message if error_view else None,
-            )  # fmt: skip
+            )
             await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
         except Exception:
             # The stream has already been delivered; the request record written
@@ -321,11 +345,21 @@ class Forwarding:
         result = ScanResult()
         sent = sent_text(self.conversation)
         for choice in answer.choices:
-            found = await _guard("scan", scanner.analyze_text, choice.text or "") if self.services.settings.detection.scan_answers else []
+            found = (
+                await _guard("scan", scanner.analyze_text, choice.text or "")
+                if self.services.settings.detection.scan_answers
+                else []
+            )
             findings_per_choice.append(found)
             result.findings.extend(f for f in found if f.value(choice.text or "").casefold() not in sent)
             for call in choice.tool_calls:
-                result.signals.append(Signal(answer_call_signal(self.conversation, call.name), f"the model's answer calls the tool '{call.name}'", "answer"))
+                result.signals.append(
+                    Signal(
+                        answer_call_signal(self.conversation, call.name),
+                        f"the model's answer calls the tool '{call.name}'",
+                        "answer",
+                    )
+                )
         if not result.findings and not result.signals:
             return result, findings_per_choice
         decision = await _decide(self.services, self.context, self.conversation, result, "response")
@@ -341,7 +375,9 @@ class Forwarding:
     async def _tool_call_refusal(self, tool_names: list[str]) -> PolicyRefusal | None:
         names = ", ".join(f"'{name}'" for name in tool_names) or "a tool"
         kinds = {answer_call_signal(self.conversation, name) for name in tool_names} or {"agentic"}
-        answer_scan = ScanResult(signals=[Signal(kind, f"the model's answer calls {names}", "answer") for kind in sorted(kinds)])
+        answer_scan = ScanResult(
+            signals=[Signal(kind, f"the model's answer calls {names}", "answer") for kind in sorted(kinds)]
+        )
         try:
             decision = await _decide(self.services, self.context, self.conversation, answer_scan, "response")
         except HandrailError as error:
@@ -355,8 +391,13 @@ class Forwarding:
         try:
             await anyio.to_thread.run_sync(
                 self.services.require_audit().record_completion,
-                context.completion(error.outcome, error.status, error_code=error.code, error_message=error.message,
-                                   upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None),  # fmt: skip
+                context.completion(
+                    error.outcome,
+                    error.status,
+                    error_code=error.code,
+                    error_message=error.message,
+                    upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None,
+                ),
             )
         except Exception:
             log.exception("could not record the failure of request %s", context.request_id)
@@ -371,7 +412,9 @@ async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
     except HandrailError:
         raise
     except PolicyUnavailable as error:
-        raise GuardFailure(f"The policy engine could not make a decision ({error}), so the request was refused.") from error
+        raise GuardFailure(
+            f"The policy engine could not make a decision ({error}), so the request was refused."
+        ) from error
     except AuditUnavailable as error:
         raise GuardFailure("The audit trail could not record the request, so it was not sent to the model.") from error
     except Exception as error:
@@ -406,7 +449,9 @@ async def _decide(
 
 
 def _answer_refusal(decision: Decision) -> PolicyRefusal:
-    refusal = PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
+    refusal = PolicyRefusal(
+        _refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code
+    )
     refusal.outcome = "blocked_answer"
     return refusal
 
@@ -420,7 +465,9 @@ def _stored_text(services: Services, make: Callable[[], str]) -> str | None:
 
 
 def _audit_answer_text(answer: Answer, findings_per_choice: list[list[Finding]]) -> str:
-    return "\n".join(redact_by_type(choice.text or "", found) for choice, found in zip(answer.choices, findings_per_choice))
+    return "\n".join(
+        redact_by_type(choice.text or "", found) for choice, found in zip(answer.choices, findings_per_choice)
+    )
 
 
 def _restore_answer(answer: Answer, pseudonymiser: Pseudonymiser) -> None:

@@ -82,7 +82,9 @@ class Services:
         """``ok`` or the reason, per part."""
         state = {
             "detectors": "ok" if self.scanner is not None else self.problems.get("detectors", "not started"),
-            "policy": "ok" if self.policy is not None and self.policy.ready() else self.problems.get("policy", "not ready"),
+            "policy": "ok"
+            if self.policy is not None and self.policy.ready()
+            else self.problems.get("policy", "not ready"),
             # A write probe, not SELECT 1: a read-only or full database answers reads but records nothing.
             "audit": self.audit.write_probe() if self.audit is not None else self.problems.get("audit", "unreachable"),
         }

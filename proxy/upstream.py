@@ -204,7 +204,9 @@ def _answer(response: object) -> Answer:
     for choice in response.choices:  # type: ignore[attr-defined]
         message = choice.message
         calls = [
-            ToolCall(call.id or f"call_{uuid.uuid4().hex[:24]}", call.function.name or "", call.function.arguments or "")
+            ToolCall(
+                call.id or f"call_{uuid.uuid4().hex[:24]}", call.function.name or "", call.function.arguments or ""
+            )
             for call in (getattr(message, "tool_calls", None) or [])
         ]
         choices.append(Choice(choice.index or 0, message.content, calls, choice.finish_reason))
@@ -227,7 +229,9 @@ def _translate(error: Exception) -> HandrailError:
     if isinstance(error, litellm.RateLimitError):
         return RateLimited("The provider is rate-limiting requests; try again shortly.")
     if isinstance(error, litellm.ContextWindowExceededError):
-        return BadRequest("The conversation is too long for this model's context window.", code="context_length_exceeded")
+        return BadRequest(
+            "The conversation is too long for this model's context window.", code="context_length_exceeded"
+        )
     if isinstance(error, (litellm.BadRequestError, litellm.UnprocessableEntityError)):
         return BadRequest("The provider rejected the request as invalid.", code="upstream_rejected")
     if isinstance(error, (litellm.AuthenticationError, litellm.PermissionDeniedError)):

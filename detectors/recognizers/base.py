@@ -100,9 +100,11 @@ class ContextualPatternRecognizer(PatternRecognizer):
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         """``score`` raised by supporting context words and lowered by contrary ones."""
-        supported = bool(self.context_terms) and self.context_terms.near(
-            text, start, end, self.context_words_before, self.context_words_after
-        ) is not None
+        supported = (
+            bool(self.context_terms)
+            and self.context_terms.near(text, start, end, self.context_words_before, self.context_words_after)
+            is not None
+        )
         if self.requires_context and not supported:
             return 0.0
         if supported:

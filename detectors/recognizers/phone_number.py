@@ -43,13 +43,45 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("uk", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?0\d[\d ()-]{7,16}\d)(?![\p{N}]|[/.]\d)", 0.6),
         Pattern("international", r"(?<![\p{L}\p{N}+/.-])(?P<value>(?:\+|00)\d[\d ().-]{6,20}\d)(?![\p{N}]|[/]\d)", 0.6),
-        Pattern("north american", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
-                0.25),  # fmt: skip
+        Pattern(
+            "north american",
+            r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
+            0.25,
+        ),
     ]
-    CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "text", "sms",
-               "whatsapp", "fax", "landline", "extension", "tel no", "phone no"]  # fmt: skip
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "nhs", "sort code", "isbn",
-                        "serial", "passport", "licence"]  # fmt: skip
+    CONTEXT = [
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "mob",
+        "call",
+        "ring",
+        "contact",
+        "text",
+        "sms",
+        "whatsapp",
+        "fax",
+        "landline",
+        "extension",
+        "tel no",
+        "phone no",
+    ]
+    NEGATIVE_CONTEXT = [
+        "reference",
+        "ref",
+        "invoice",
+        "order",
+        "po",
+        "account",
+        "case",
+        "nhs",
+        "sort code",
+        "isbn",
+        "serial",
+        "passport",
+        "licence",
+    ]
     context_boost = 0.3
     context_words_before = 4
 

@@ -39,7 +39,12 @@ def bar_chart(items: list[dict], colour: str = BAR_COLOUR, limit: int = 12, labe
     items = [{**item, "value": (labels or {}).get(item["value"], item["value"])} for item in items[:limit]]
     largest = max((item["count"] for item in items), default=0) or 1
     bars = [
-        Bar(_label(item["value"]), item["count"], 8 + index * ROW_HEIGHT, max(2, round(BAR_AREA * item["count"] / largest)))
+        Bar(
+            _label(item["value"]),
+            item["count"],
+            8 + index * ROW_HEIGHT,
+            max(2, round(BAR_AREA * item["count"] / largest)),
+        )
         for index, item in enumerate(items)
     ]
     return BarChart(bars, LABEL_WIDTH + BAR_AREA + 60, 16 + len(bars) * ROW_HEIGHT, LABEL_WIDTH, colour)
@@ -97,8 +102,16 @@ def decisions_by_day(days: list[dict], decisions: tuple[str, ...]) -> ColumnChar
         columns.append(Column(day["day"], sum(day[d] for d in decisions), x, segments, index % label_every == 0))
     width = left + max(len(days), 1) * step + 16
     key_width = left + len(decisions) * 120 + 16  # the key under the plot needs room for every decision
-    return ColumnChart(columns, max(width, key_width), plot_bottom + 40, plot_top, plot_bottom, column_width, largest,
-                       [(d, DECISION_COLOURS[d]) for d in decisions])  # fmt: skip
+    return ColumnChart(
+        columns,
+        max(width, key_width),
+        plot_bottom + 40,
+        plot_top,
+        plot_bottom,
+        column_width,
+        largest,
+        [(d, DECISION_COLOURS[d]) for d in decisions],
+    )
 
 
 def _label(value: object) -> str:

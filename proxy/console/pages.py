@@ -79,15 +79,24 @@ class Visit:
     def reader(self) -> AuditReader:
         assert self.principal is not None
         client = self.request.client.host if self.request.client else None
-        auditor = Auditor(user=self.principal.user, via="console", department=self.principal.department,
-                          roles=self.principal.roles, key_id=self.principal.key_id, client_address=client)  # fmt: skip
+        auditor = Auditor(
+            user=self.principal.user,
+            via="console",
+            department=self.principal.department,
+            roles=self.principal.roles,
+            key_id=self.principal.key_id,
+            client_address=client,
+        )
         return AuditReader(self.request.app.state.services.require_audit(), auditor, self.request_id)
 
     def page(self, template: str, status: int = 200, **context: object) -> Response:
         html = templates.get_template(template).render(
-            principal=self.principal, is_auditor=self.is_auditor, csrf_token=self.session.csrf,
-            path=self.request.url.path, **context,
-        )  # fmt: skip
+            principal=self.principal,
+            is_auditor=self.is_auditor,
+            csrf_token=self.session.csrf,
+            path=self.request.url.path,
+            **context,
+        )
         return self._finish(HTMLResponse(html, status_code=status))
 
     def redirect(self, location: str) -> Response:
@@ -105,9 +114,14 @@ class Visit:
         if secret is not None:
             secure = self.settings.secure_cookie == "always" or self.request.url.scheme == "https"
             response.set_cookie(
-                sessions.COOKIE, sessions.encode(self.session.touched(time.time()), secret.get_secret_value()),
-                max_age=self.settings.idle_minutes * 60, path="/console", secure=secure, httponly=True, samesite="strict",
-            )  # fmt: skip
+                sessions.COOKIE,
+                sessions.encode(self.session.touched(time.time()), secret.get_secret_value()),
+                max_age=self.settings.idle_minutes * 60,
+                path="/console",
+                secure=secure,
+                httponly=True,
+                samesite="strict",
+            )
         return response
 
 
@@ -117,15 +131,21 @@ async def start_visit(request: Request) -> Visit | Response:
     settings: ConsoleSettings = services.settings.console
     request_id = "req_" + secrets.token_hex(12)
     if settings.session_secret is None:
-        html = templates.get_template("off.html").render(principal=None, is_auditor=False, path=request.url.path,
-                                                         csrf_token="", title="The console is switched off")  # fmt: skip
+        html = templates.get_template("off.html").render(
+            principal=None, is_auditor=False, path=request.url.path, csrf_token="", title="The console is switched off"
+        )
         response = HTMLResponse(html, status_code=503)
         response.headers.update(SECURITY_HEADERS)
         return response
     now = time.time()
     cookie = request.cookies.get(sessions.COOKIE)
-    session = sessions.decode(cookie, settings.session_secret.get_secret_value(), now, settings.idle_minutes * 60,
-                              settings.session_hours * 3600)  # fmt: skip
+    session = sessions.decode(
+        cookie,
+        settings.session_secret.get_secret_value(),
+        now,
+        settings.idle_minutes * 60,
+        settings.session_hours * 3600,
+    )
     ended = cookie is not None and session is None
     principal = None
     if session is not None and session.key_id is not None:

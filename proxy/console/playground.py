@@ -22,8 +22,9 @@ from proxy.services import Services
 ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/embeddings")
 CLASSIFICATIONS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET")
 MAX_REQUEST_CHARACTERS = 64 * 1024
-EXAMPLE = json.dumps({"model": "demo", "messages": [{"role": "user", "content": "Summarise the attached note for me."}]},
-                     indent=2)  # fmt: skip
+EXAMPLE = json.dumps(
+    {"model": "demo", "messages": [{"role": "user", "content": "Summarise the attached note for me."}]}, indent=2
+)
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,21 @@ class Trial:
     @classmethod
     def from_form(cls, form: dict[str, str], choices: Choices) -> Trial:
         trial = cls(
-            endpoint=form.get("endpoint", ""), department=form.get("department", ""), clearance=form.get("clearance", ""),
-            classification=form.get("classification", ""), experiment=form.get("experiment", ""),
+            endpoint=form.get("endpoint", ""),
+            department=form.get("department", ""),
+            clearance=form.get("clearance", ""),
+            classification=form.get("classification", ""),
+            experiment=form.get("experiment", ""),
             request=form.get("request", ""),
-        )  # fmt: skip
+        )
         # Every setting is chosen from a list, so the access entry records no free text but the request's hash.
-        for name, allowed in (("endpoint", ENDPOINTS), ("department", choices.departments), ("clearance", CLEARANCES),
-                              ("classification", CLASSIFICATIONS), ("experiment", ("", *choices.experiments))):  # fmt: skip
+        for name, allowed in (
+            ("endpoint", ENDPOINTS),
+            ("department", choices.departments),
+            ("clearance", CLEARANCES),
+            ("classification", CLASSIFICATIONS),
+            ("experiment", ("", *choices.experiments)),
+        ):
             if getattr(trial, name) not in allowed:
                 trial.errors[name] = f"Choose the {name} from the list"
                 setattr(trial, name, allowed[0])
@@ -83,9 +92,15 @@ class Trial:
 
     def recorded_parameters(self) -> dict:
         """What the access entry keeps: the settings chosen, and the request only as a hash and a length."""
-        return {"endpoint": self.endpoint, "department": self.department, "clearance": self.clearance,
-                "classification": self.classification, "experiment": self.experiment or None,
-                "request_sha256": sha256_hex(self.request), "request_length": len(self.request)}  # fmt: skip
+        return {
+            "endpoint": self.endpoint,
+            "department": self.department,
+            "clearance": self.clearance,
+            "classification": self.classification,
+            "experiment": self.experiment or None,
+            "request_sha256": sha256_hex(self.request),
+            "request_length": len(self.request),
+        }
 
 
 def run(trial: Trial, services: Services, user: str) -> Trial:
@@ -93,7 +108,9 @@ def run(trial: Trial, services: Services, user: str) -> Trial:
     try:
         body = json.loads(trial.request)
     except ValueError as error:
-        trial.errors["request"] = f"The request is not JSON (line {getattr(error, 'lineno', '?')}): fix it and try again"
+        trial.errors["request"] = (
+            f"The request is not JSON (line {getattr(error, 'lineno', '?')}): fix it and try again"
+        )
         return trial
     if not isinstance(body, dict):
         trial.errors["request"] = "The request must be a JSON object, as an API client sends it"
@@ -105,14 +122,21 @@ def run(trial: Trial, services: Services, user: str) -> Trial:
         trial.errors["request"] = f"The gateway would refuse this request: {error.message}"
         return trial
     scan = services.require_scanner().scan(conversation)
-    principal = Principal(user=user, department=trial.department, roles=("user",), clearance=trial.clearance,
-                          key_id="playground")  # fmt: skip
+    principal = Principal(
+        user=user, department=trial.department, roles=("user",), clearance=trial.clearance, key_id="playground"
+    )
     trial.policy_input = build_policy_input(
-        principal=principal, conversation=conversation, scan=scan, endpoint=trial.endpoint,
-        classification=trial.classification, experiment=trial.experiment or None, experiment_requests_today=0,
-        model_configured=conversation.model in services.settings.model_names(), provider="playground",
+        principal=principal,
+        conversation=conversation,
+        scan=scan,
+        endpoint=trial.endpoint,
+        classification=trial.classification,
+        experiment=trial.experiment or None,
+        experiment_requests_today=0,
+        model_configured=conversation.model in services.settings.model_names(),
+        provider="playground",
         now=datetime.now(UTC),
-    )  # fmt: skip
+    )
     trial.findings = scan.finding_counts()
     trial.signals = trial.policy_input["signals"]
     trial.decision = services.require_policy().decide(trial.policy_input).to_document()

@@ -59,8 +59,13 @@ def console_router() -> APIRouter:
             return visit.redirect("/console")
         notice = {"signed_out": "You have signed out.", "ended": "Your session ended. Sign in again to carry on."}
         reason = request.query_params.get("notice", "")
-        return visit.page("sign_in.html", title="Sign in", errors={}, notice=notice.get(reason),
-                          next=_local(request.query_params.get("next")))  # fmt: skip
+        return visit.page(
+            "sign_in.html",
+            title="Sign in",
+            errors={},
+            notice=notice.get(reason),
+            next=_local(request.query_params.get("next")),
+        )
 
     @router.post("/sign-in")
     async def sign_in(request: Request) -> Response:
@@ -71,19 +76,37 @@ def console_router() -> APIRouter:
         next_page = _local(form.get("next"))
         if not visit.session.csrf_matches(form.get("csrf_token")):
             # No session cookie came back (it expired, or cookies are off): a fresh form, with a fresh token.
-            return visit.page("sign_in.html", status=400, title="Sign in", next=next_page, notice=None,
-                              errors={"key": "Your sign-in form expired. Enter your key again"})  # fmt: skip
+            return visit.page(
+                "sign_in.html",
+                status=400,
+                title="Sign in",
+                next=next_page,
+                notice=None,
+                errors={"key": "Your sign-in form expired. Enter your key again"},
+            )
         key = form.get("key", "").strip()
         if not key:
-            return visit.page("sign_in.html", status=400, title="Sign in", next=next_page, notice=None,
-                              errors={"key": "Enter your Handrail key"})  # fmt: skip
+            return visit.page(
+                "sign_in.html",
+                status=400,
+                title="Sign in",
+                next=next_page,
+                notice=None,
+                errors={"key": "Enter your Handrail key"},
+            )
         try:
             keys = request.app.state.services.require_keys()
             principal = await anyio.to_thread.run_sync(keys.authenticate, key)
         except HandrailError as error:
             # The message never repeats the key; it says why (not valid, revoked, expired) as the API would.
-            return visit.page("sign_in.html", status=401, title="Sign in", next=next_page, notice=None,
-                              errors={"key": error.message.rstrip(".")})  # fmt: skip
+            return visit.page(
+                "sign_in.html",
+                status=401,
+                title="Sign in",
+                next=next_page,
+                notice=None,
+                errors={"key": error.message.rstrip(".")},
+            )
         visit.principal = principal
         visit.session = Session.new(time.time(), principal.key_id)  # a new id and token: nothing carries over
         try:
@@ -100,8 +123,12 @@ def console_router() -> APIRouter:
             return visit
         form = await read_form(request)
         if not visit.session.csrf_matches(form.get("csrf_token")):
-            return visit.page("message.html", status=400, title="Sign out failed",
-                              message="The sign-out form expired. Go back, reload the page and sign out again.")  # fmt: skip
+            return visit.page(
+                "message.html",
+                status=400,
+                title="Sign out failed",
+                message="The sign-out form expired. Go back, reload the page and sign out again.",
+            )
         if visit.principal is not None:
             try:
                 await anyio.to_thread.run_sync(visit.reader().note, "sign-out", {})
@@ -127,9 +154,17 @@ def console_router() -> APIRouter:
                 search.errors[error.parameter or "form"] = "That page link has expired: start again from the first page"
             except AuditUnavailable:
                 return _unavailable(visit)
-        return visit.page("events.html", status=400 if search.errors else 200, title="Search events", search=search,
-                          page=page, text_fields=[f for f in TEXT_FIELDS if visit.is_auditor or f[0] != "user"], choice_fields=CHOICE_FIELDS, page_sizes=PAGE_SIZES,
-                          errors=search.errors)  # fmt: skip
+        return visit.page(
+            "events.html",
+            status=400 if search.errors else 200,
+            title="Search events",
+            search=search,
+            page=page,
+            text_fields=[f for f in TEXT_FIELDS if visit.is_auditor or f[0] != "user"],
+            choice_fields=CHOICE_FIELDS,
+            page_sizes=PAGE_SIZES,
+            errors=search.errors,
+        )
 
     @router.get("/export")
     async def export(request: Request) -> Response:
@@ -141,8 +176,12 @@ def console_router() -> APIRouter:
         export_format = request.query_params.get("format", "")
         search = read_search(_multi(request), None if visit.is_auditor else visit.principal.user)
         if search.filters is None or export_format not in MEDIA_TYPES:
-            return visit.page("message.html", status=400, title="Export failed",
-                              message="The export link is not one the search page gave. Search again, then export.")  # fmt: skip
+            return visit.page(
+                "message.html",
+                status=400,
+                title="Export failed",
+                message="The export link is not one the search page gave. Search again, then export.",
+            )
         reader = visit.reader()
         try:
             chunks = await anyio.to_thread.run_sync(reader.export, search.filters, export_format)
@@ -164,8 +203,12 @@ def console_router() -> APIRouter:
             return _unavailable(visit)
         # A user is told the same for another user's request as for none at all.
         if found is None or not (visit.is_auditor or found.get("user") == visit.principal.user):
-            return visit.page("message.html", status=404, title="Event not found",
-                              message="No event with that request ID was recorded, or it is not yours to see.")  # fmt: skip
+            return visit.page(
+                "message.html",
+                status=404,
+                title="Event not found",
+                message="No event with that request ID was recorded, or it is not yours to see.",
+            )
         return visit.page("event.html", title=f"Event {found['request_id']}", event=found, position=position)
 
     @router.get("/dashboard")
@@ -194,17 +237,49 @@ def console_router() -> APIRouter:
                 "days": result["days"],
                 "day_chart": charts.decisions_by_day(result["days"], DECISIONS),
                 "bars": [
-                    ("decisions", "Decisions", "Decision", "decision", by["decision"],
-                     charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"], **DECISION_LABELS})),
-                    ("refusals", "Refusal reasons (blocked requests)", "Reason", "reason", result["refusal_reasons"],
-                     charts.bar_chart(result["refusal_reasons"], charts.DECISION_COLOURS["block"])),
-                    ("findings", "Finding types", "Finding type", "finding", by["finding"], charts.bar_chart(by["finding"])),
-                    ("departments", "Departments", "Department", "department", by["department"], charts.bar_chart(by["department"])),
+                    (
+                        "decisions",
+                        "Decisions",
+                        "Decision",
+                        "decision",
+                        by["decision"],
+                        charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"], **DECISION_LABELS}),
+                    ),
+                    (
+                        "refusals",
+                        "Refusal reasons (blocked requests)",
+                        "Reason",
+                        "reason",
+                        result["refusal_reasons"],
+                        charts.bar_chart(result["refusal_reasons"], charts.DECISION_COLOURS["block"]),
+                    ),
+                    (
+                        "findings",
+                        "Finding types",
+                        "Finding type",
+                        "finding",
+                        by["finding"],
+                        charts.bar_chart(by["finding"]),
+                    ),
+                    (
+                        "departments",
+                        "Departments",
+                        "Department",
+                        "department",
+                        by["department"],
+                        charts.bar_chart(by["department"]),
+                    ),
                     ("models", "Models", "Model", "model", by["model"], charts.bar_chart(by["model"])),
                 ],
-            }  # fmt: skip
-        return visit.page("dashboard.html", status=400 if search.errors else 200, title="Dashboard", search=search,
-                          figures=figures, errors=search.errors)  # fmt: skip
+            }
+        return visit.page(
+            "dashboard.html",
+            status=400 if search.errors else 200,
+            title="Dashboard",
+            search=search,
+            figures=figures,
+            errors=search.errors,
+        )
 
     @router.get("/chain")
     async def chain(request: Request) -> Response:
@@ -229,8 +304,12 @@ def console_router() -> APIRouter:
             return refused
         form = await read_form(request)
         if not visit.session.csrf_matches(form.get("csrf_token")):
-            return visit.page("message.html", status=400, title="Verification not started",
-                              message="The form expired. Go back to the chain page and try again.")  # fmt: skip
+            return visit.page(
+                "message.html",
+                status=400,
+                title="Verification not started",
+                message="The form expired. Go back to the chain page and try again.",
+            )
         reader = visit.reader()
         settings = request.app.state.services.settings.audit
         try:
@@ -281,17 +360,29 @@ def console_router() -> APIRouter:
 
 
 def _playground_page(visit: Visit, trial: playground.Trial, choices: playground.Choices, status: int = 200) -> Response:
-    return visit.page("playground.html", status=status, title="Policy playground", trial=trial, choices=choices,
-                      endpoints=playground.ENDPOINTS, clearances=CLEARANCES, classifications=playground.CLASSIFICATIONS,
-                      errors=trial.errors)  # fmt: skip
+    return visit.page(
+        "playground.html",
+        status=status,
+        title="Policy playground",
+        trial=trial,
+        choices=choices,
+        endpoints=playground.ENDPOINTS,
+        clearances=CLEARANCES,
+        classifications=playground.CLASSIFICATIONS,
+        errors=trial.errors,
+    )
 
 
 def _policy_team_only(visit: Visit) -> Response | None:
     if visit.principal is None:
         return _to_sign_in(visit)
     if "policy-admin" not in visit.principal.roles:
-        return visit.page("message.html", status=403, title="Policy team only",
-                          message="This page is for keys with the policy-admin role.")  # fmt: skip
+        return visit.page(
+            "message.html",
+            status=403,
+            title="Policy team only",
+            message="This page is for keys with the policy-admin role.",
+        )
     return None
 
 
@@ -299,8 +390,12 @@ async def console_not_found(request: Request) -> Response:
     visit = await start_visit(request)
     if not isinstance(visit, Visit):
         return visit
-    return visit.page("message.html", status=404, title="Page not found",
-                      message="There is no console page at this address. Check it, or start again.")  # fmt: skip
+    return visit.page(
+        "message.html",
+        status=404,
+        title="Page not found",
+        message="There is no console page at this address. Check it, or start again.",
+    )
 
 
 def _verify(settings):  # type: ignore[no-untyped-def]
@@ -339,12 +434,20 @@ def _auditors_only(visit: Visit) -> Response | None:
     if visit.principal is None:
         return _to_sign_in(visit)
     if not visit.is_auditor:
-        return visit.page("message.html", status=403, title="Auditors only",
-                          message="This page is for keys with the auditor role. Your own requests are under Events.")  # fmt: skip
+        return visit.page(
+            "message.html",
+            status=403,
+            title="Auditors only",
+            message="This page is for keys with the auditor role. Your own requests are under Events.",
+        )
     return None
 
 
 def _unavailable(visit: Visit) -> Response:
-    return visit.page("message.html", status=503, title="The audit trail is unavailable",
-                      message="The audit trail could not record this reading of it, so nothing was shown. Try again "
-                      "in a few minutes; if it goes on, tell the gateway's operators.")  # fmt: skip
+    return visit.page(
+        "message.html",
+        status=503,
+        title="The audit trail is unavailable",
+        message="The audit trail could not record this reading of it, so nothing was shown. Try again "
+        "in a few minutes; if it goes on, tell the gateway's operators.",
+    )

@@ -15,8 +15,13 @@ from detectors.findings import FINDING_TYPES, SIGNAL_TYPES
 
 PAGE_SIZES = (25, 10, 50, 100)  # the first is the default
 OUTCOMES = ("completed", "blocked", "rejected", "failed", "upstream_error", "cancelled", "blocked_answer", "forwarded")
-DECISION_LABELS = {"allow": "Allowed", "redact": "Redacted", "strip": "Tools stripped", "block": "Blocked",
-                   "none": "Refused before a decision"}  # fmt: skip
+DECISION_LABELS = {
+    "allow": "Allowed",
+    "redact": "Redacted",
+    "strip": "Tools stripped",
+    "block": "Blocked",
+    "none": "Refused before a decision",
+}
 
 # Free-text fields: several values comma-separated. (name, label, hint)
 TEXT_FIELDS = (
@@ -71,7 +76,9 @@ class Search:
 
     def export_query(self, export_format: str) -> str:
         values = {name: items for name, items in self.values.items() if items}
-        return urlencode([(name, item) for name, items in values.items() for item in items] + [("format", export_format)])
+        return urlencode(
+            [(name, item) for name, items in values.items() for item in items] + [("format", export_format)]
+        )
 
     def selected(self, name: str) -> set[str]:
         return {part.strip() for item in self.values.get(name, []) for part in item.split(",")}
@@ -83,8 +90,11 @@ class Search:
 def read_search(parameters: Mapping[str, list[str]], only_user: str | None = None) -> Search:
     """The search in a query string. ``only_user``: a user who may see only their own requests (the filter is
     theirs whatever was asked, and readings of the trail are not theirs to see)."""
-    known = {name for name, *_ in TEXT_FIELDS} | {name for name, *_ in CHOICE_FIELDS} | {
-        "since", "until", "personal_data", "kind", *PAGE_OPTIONS}  # fmt: skip
+    known = (
+        {name for name, *_ in TEXT_FIELDS}
+        | {name for name, *_ in CHOICE_FIELDS}
+        | {"since", "until", "personal_data", "kind", *PAGE_OPTIONS}
+    )
     values = {name: [item for item in items if item.strip()] for name, items in parameters.items() if name in known}
     search = Search(None, {name: items for name, items in values.items() if name not in PAGE_OPTIONS})
     for name in parameters:

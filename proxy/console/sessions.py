@@ -44,8 +44,10 @@ class Session:
 
 
 def encode(session: Session, secret: str) -> str:
-    payload = json.dumps([session.sid, session.csrf, session.key_id, round(session.born, 3), round(session.seen, 3)],
-                         separators=(",", ":")).encode()  # fmt: skip
+    payload = json.dumps(
+        [session.sid, session.csrf, session.key_id, round(session.born, 3), round(session.seen, 3)],
+        separators=(",", ":"),
+    ).encode()
     body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
     return f"{body}.{_signature(body, secret)}"
 

@@ -16,7 +16,9 @@ class ConsoleSettings(BaseModel):
         "and replica, e.g. 'os.environ/HANDRAIL_CONSOLE_SECRET'. Unset: the console is off (its pages say so). "
         "Changing it signs everyone out.",
     )
-    idle_minutes: int = Field(15, ge=1, le=24 * 60, description="A console session ends after this long without a page.")
+    idle_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="A console session ends after this long without a page."
+    )
     session_hours: int = Field(8, ge=1, le=7 * 24, description="...and this long after sign-in, however busy.")
     secure_cookie: Literal["auto", "always"] = Field(
         "auto",

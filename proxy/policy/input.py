@@ -58,6 +58,7 @@ def build_policy_input(
         "experiment_usage": {"requests_today": experiment_requests_today},
         "findings": {"counts": counts, "types": sorted(counts), "markings": markings_found(conversation, scan)},
         "signals": [
-            {"type": s.type, "evidence": s.evidence, "location": s.location, "sources": list(s.sources)} for s in scan.signals
+            {"type": s.type, "evidence": s.evidence, "location": s.location, "sources": list(s.sources)}
+            for s in scan.signals
         ],
     }

@@ -27,9 +27,16 @@ NOW = datetime(2025, 3, 14, 15, 30, tzinfo=UTC)
 def made(traffic):  # type: ignore[no-untyped-def]
     return {
         "nino": traffic.blocked(received_at=NOW - timedelta(days=3), user_id="bob", department="HMRC", model="gpt-4o"),
-        "person": traffic.redacted(received_at=NOW - timedelta(days=2), user_id="ann", department="DWP", model="claude"),
-        "marking": traffic.allowed(received_at=NOW - timedelta(days=1), user_id="cat", department="MoJ", model="claude",
-                                   findings={"SECURITY_MARKING": 1}),  # fmt: skip
+        "person": traffic.redacted(
+            received_at=NOW - timedelta(days=2), user_id="ann", department="DWP", model="claude"
+        ),
+        "marking": traffic.allowed(
+            received_at=NOW - timedelta(days=1),
+            user_id="cat",
+            department="MoJ",
+            model="claude",
+            findings={"SECURITY_MARKING": 1},
+        ),
         "clean": traffic.allowed(received_at=NOW - timedelta(hours=2), user_id="ann", department="DWP", model="gpt-4o"),
     }
 
@@ -71,35 +78,94 @@ def test_a_single_valued_filter_refuses_two_values_and_personal_data_is_yes_or_n
 def test_the_access_entry_records_one_value_as_before_and_several_as_a_list(reader, made):
     reader.search(EventFilter.from_mapping({"user": "ann", "finding": "UK_NINO,PERSON", "personal_data": "true"}))
     access = reader.search(EventFilter(kind="access"), limit=2).events[1]  # [0] is this reading itself
-    assert access["parameters"] == {"user": "ann", "finding": ["UK_NINO", "PERSON"], "personal_data": True,
-                                    "limit": 50, "cursor": None, "order": "desc"}  # fmt: skip
+    assert access["parameters"] == {
+        "user": "ann",
+        "finding": ["UK_NINO", "PERSON"],
+        "personal_data": True,
+        "limit": 50,
+        "cursor": None,
+        "order": "desc",
+    }
 
 
 def test_stats_by_finding_user_and_signal_count_from_the_events(reader, made):
     result = reader.stats(EventFilter(), ("finding", "user", "model"))
     by = {name: {item["value"]: item["count"] for item in items} for name, items in result["by"].items()}
-    assert by == {"finding": {"UK_NINO": 1, "PERSON": 1, "SECURITY_MARKING": 1},
-                  "user": {"ann": 2, "bob": 1, "cat": 1}, "model": {"claude": 2, "gpt-4o": 2}}  # fmt: skip
+    assert by == {
+        "finding": {"UK_NINO": 1, "PERSON": 1, "SECURITY_MARKING": 1},
+        "user": {"ann": 2, "bob": 1, "cat": 1},
+        "model": {"claude": 2, "gpt-4o": 2},
+    }
     assert result["source"] == "events" and result["total"] == 4
     personal = reader.stats(EventFilter(personal_data=True), ("user",))
-    assert personal["total"] == 2 and personal["by"]["user"] == [{"value": "ann", "count": 1}, {"value": "bob", "count": 1}]
+    assert personal["total"] == 2 and personal["by"]["user"] == [
+        {"value": "ann", "count": 1},
+        {"value": "bob", "count": 1},
+    ]
     assert reader.stats(EventFilter(department=("DWP", "HMRC")), ("decision",))["source"] == "rollups"
 
 
 def test_the_command_line_takes_the_same(tmp_path, settings, made):
     config = tmp_path / "handrail.yaml"
-    config.write_text(yaml.safe_dump({"audit": {"database_url": settings.database_url,
-                                                "checkpoint_key": settings.checkpoint_key.get_secret_value()}}))  # fmt: skip
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "audit": {
+                    "database_url": settings.database_url,
+                    "checkpoint_key": settings.checkpoint_key.get_secret_value(),
+                }
+            }
+        )
+    )
     runner = CliRunner()
-    repeated = runner.invoke(main, ["audit", "query", "--config", str(config), "--finding", "UK_NINO", "--finding",
-                                    "SECURITY_MARKING", "--format", "json"])  # fmt: skip
+    repeated = runner.invoke(
+        main,
+        [
+            "audit",
+            "query",
+            "--config",
+            str(config),
+            "--finding",
+            "UK_NINO",
+            "--finding",
+            "SECURITY_MARKING",
+            "--format",
+            "json",
+        ],
+    )
     assert repeated.exit_code == 0, repeated.output
     assert ids(json.loads(repeated.stdout)["events"]) == {made["nino"].request_id, made["marking"].request_id}
-    personal = runner.invoke(main, ["audit", "query", "--config", str(config), "--any-personal-data", "--model",
-                                    "claude,gpt-4o", "--format", "json"])  # fmt: skip
+    personal = runner.invoke(
+        main,
+        [
+            "audit",
+            "query",
+            "--config",
+            str(config),
+            "--any-personal-data",
+            "--model",
+            "claude,gpt-4o",
+            "--format",
+            "json",
+        ],
+    )
     assert ids(json.loads(personal.stdout)["events"]) == {made["nino"].request_id, made["person"].request_id}
-    stats = runner.invoke(main, ["audit", "stats", "--config", str(config), "--any-personal-data", "--by", "finding",
-                                 "--by", "user", "--format", "json"])  # fmt: skip
+    stats = runner.invoke(
+        main,
+        [
+            "audit",
+            "stats",
+            "--config",
+            str(config),
+            "--any-personal-data",
+            "--by",
+            "finding",
+            "--by",
+            "user",
+            "--format",
+            "json",
+        ],
+    )
     assert stats.exit_code == 0, stats.output
     document = json.loads(stats.stdout)
     assert document["total"] == 2 and document["filters"] == {"personal_data": True}
@@ -110,13 +176,16 @@ def test_the_command_line_takes_the_same(tmp_path, settings, made):
 
 def test_the_http_routes_take_repeated_and_comma_separated_values(store, settings, made):
     app = FastAPI()
-    app.state.services = Services(settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine))  # type: ignore[arg-type]
+    app.state.services = Services(
+        settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine)
+    )  # type: ignore[arg-type]
     app.include_router(gateway_audit_router())
     key, _ = KeyStore(store.engine).create("carol@nao.gov.uk", "NAO", ("auditor",))
     headers = {"authorization": f"Bearer {key}"}
     with TestClient(app) as client:
-        response = client.get("/v1/audit/events?finding=UK_NINO&finding=SECURITY_MARKING,PERSON&personal_data=true",
-                              headers=headers)  # fmt: skip
+        response = client.get(
+            "/v1/audit/events?finding=UK_NINO&finding=SECURITY_MARKING,PERSON&personal_data=true", headers=headers
+        )
         assert response.status_code == 200, response.text
         assert ids(response.json()["events"]) == {made["nino"].request_id, made["person"].request_id}
         stats = client.get("/v1/audit/stats?by=finding&user=ann&user=cat", headers=headers).json()

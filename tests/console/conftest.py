@@ -47,8 +47,12 @@ def seeded(console: Gateway, keys: dict[str, str]) -> dict[str, str]:
     """The request id of each prompt in PROMPTS, sent through the gateway as its user."""
     ids = {}
     for name, (user, prompt) in PROMPTS.items():
-        response = httpx.post(f"{console.url}/v1/chat/completions", headers={"authorization": f"Bearer {keys[user]}"},
-                              json={"model": "demo", "messages": [{"role": "user", "content": prompt}]}, timeout=30)  # fmt: skip
+        response = httpx.post(
+            f"{console.url}/v1/chat/completions",
+            headers={"authorization": f"Bearer {keys[user]}"},
+            json={"model": "demo", "messages": [{"role": "user", "content": prompt}]},
+            timeout=30,
+        )
         assert response.status_code == (403 if name == "blocked" else 200), response.text
         ids[name] = response.headers["x-request-id"]
     return ids

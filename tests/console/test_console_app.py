@@ -50,9 +50,14 @@ def test_the_secret_must_be_long():
         ConsoleSettings(session_secret="short")
 
 
-@pytest.mark.parametrize(("base_url", "secure_cookie", "secure"),
-                         [("https://console.example", "auto", True), ("http://console.example", "auto", False),
-                          ("http://console.example", "always", True)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("base_url", "secure_cookie", "secure"),
+    [
+        ("https://console.example", "auto", True),
+        ("http://console.example", "auto", False),
+        ("http://console.example", "always", True),
+    ],
+)
 def test_the_cookie_is_secure_over_tls(store, base_url, secure_cookie, secure):
     console = ConsoleSettings(session_secret="x" * 32, secure_cookie=secure_cookie)
     with TestClient(app_for(store, console), base_url=base_url) as client:

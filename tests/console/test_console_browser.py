@@ -71,18 +71,25 @@ def shown_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
 def table(page, selector: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A two-column table (a chart's text alternative) as {row header: number}."""
     rows = page.locator(f"{selector} tbody tr")
-    return {rows.nth(i).locator("th").inner_text().split(":")[0].strip(): rows.nth(i).locator("td").inner_text()
-            for i in range(rows.count())}  # fmt: skip
+    return {
+        rows.nth(i).locator("th").inner_text().split(":")[0].strip(): rows.nth(i).locator("td").inner_text()
+        for i in range(rows.count())
+    }
 
 
 def accesses(url: str, auditor_key: str, user: str) -> list[dict]:
-    response = httpx.get(f"{url}/v1/audit/events", params={"kind": "access", "user": user, "limit": 200, "order": "asc"},
-                         headers={"authorization": f"Bearer {auditor_key}"})  # fmt: skip
+    response = httpx.get(
+        f"{url}/v1/audit/events",
+        params={"kind": "access", "user": user, "limit": 200, "order": "asc"},
+        headers={"authorization": f"Bearer {auditor_key}"},
+    )
     assert response.status_code == 200, response.text
     return [event for event in response.json()["events"] if event["via"] == "console"]
 
 
-def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page, console, keys, seeded, axe, screenshots):
+def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(
+    page, console, keys, seeded, axe, screenshots
+):
     page.goto(f"{console.url}/console")
     assert page.url.startswith(f"{console.url}/console/sign-in")
     accessible(page, axe, "sign-in", screenshots)
@@ -148,11 +155,26 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(page,
 
     # Every view, export and sign-in/out was recorded, in order, with who and through what; never the key.
     recorded = accesses(console.url, keys["auditor"], "carol@nao.gov.uk")
-    assert [a["action"] for a in recorded] == ["sign-in", "dashboard", "query", "query", "export", "export", "show",
-                                               "chain", "verify", "sign-out"]  # fmt: skip
-    assert recorded[3]["parameters"] == {"user": ["ann@dwp.gov.uk", "bob@hmrc.gov.uk"],
-                                         "finding": ["EMAIL_ADDRESS", "UK_NINO"], "personal_data": True,
-                                         "limit": 25, "cursor": None, "order": "desc"}  # fmt: skip
+    assert [a["action"] for a in recorded] == [
+        "sign-in",
+        "dashboard",
+        "query",
+        "query",
+        "export",
+        "export",
+        "show",
+        "chain",
+        "verify",
+        "sign-out",
+    ]
+    assert recorded[3]["parameters"] == {
+        "user": ["ann@dwp.gov.uk", "bob@hmrc.gov.uk"],
+        "finding": ["EMAIL_ADDRESS", "UK_NINO"],
+        "personal_data": True,
+        "limit": 25,
+        "cursor": None,
+        "order": "desc",
+    }
     assert recorded[6]["parameters"] == {"request_id": seeded["blocked"]}
     assert keys["auditor"] not in json.dumps(recorded) and keys["auditor"] not in console.log()
 
@@ -162,8 +184,10 @@ def tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-unt
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            style = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
-                                  " return [s.outlineStyle, s.boxShadow, s.backgroundColor]; }")  # fmt: skip
+            style = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, s.boxShadow, s.backgroundColor]; }"
+            )
             assert style[0] != "none" or style[1] != "none" or style[2] == "rgb(255, 221, 0)", (selector, style)
             return
     raise AssertionError(f"Tab never reached {selector}")
@@ -222,7 +246,9 @@ def test_every_journey_works_without_javascript(browser, console, keys, seeded):
         assert shown_ids(page) == [seeded["blocked"]]
         with page.expect_download() as download:
             page.click("a:has-text('CSV')")
-        assert [r["request_id"] for r in csv.DictReader(io.StringIO(download.value.path().read_text()))] == [seeded["blocked"]]
+        assert [r["request_id"] for r in csv.DictReader(io.StringIO(download.value.path().read_text()))] == [
+            seeded["blocked"]
+        ]
         go(page, f"a:has-text('{seeded['blocked']}')")
         assert table(page, "#prompt-findings") == {"PERSON": "1", "UK_NINO": "1"}
         page.goto(f"{console.url}/console/chain")
@@ -261,7 +287,9 @@ def test_the_policy_team_tries_a_request_in_the_playground(page, console, keys, 
     sign_in(page, console.url, keys["policy"])
     assert page.url == f"{console.url}/console/playground"
     page.select_option("#department", "HMRC")
-    page.fill("#request", json.dumps({"model": "demo", "messages": [{"role": "user", "content": PROMPTS["blocked"][1]}]}))
+    page.fill(
+        "#request", json.dumps({"model": "demo", "messages": [{"role": "user", "content": PROMPTS["blocked"][1]}]})
+    )
     go(page, "button:has-text('Try it')")
     assert page.locator("#playground-decision .govuk-tag").inner_text() == "Blocked"
     assert "blocked_data" in page.locator("#playground-decision").inner_text()
@@ -278,7 +306,11 @@ def test_the_policy_team_tries_a_request_in_the_playground(page, console, keys, 
     recorded = accesses(console.url, keys["auditor"], "pat@gds.gov.uk")
     assert [a["action"] for a in recorded] == ["sign-in", "playground", "playground"]  # every try, even a malformed one
     parameters = recorded[1]["parameters"]
-    assert parameters["department"] == "HMRC" and parameters["request_length"] > 50 and len(parameters["request_sha256"]) == 64
+    assert (
+        parameters["department"] == "HMRC"
+        and parameters["request_length"] > 50
+        and len(parameters["request_sha256"]) == 64
+    )
     assert "AB123456C" not in json.dumps(recorded)
 
     go(page, "button:has-text('Sign out')")

@@ -84,7 +84,9 @@ def test_idle_and_absolute_timeouts(console, keys, born_ago, seen_ago, status):
 
 def test_a_cookie_signed_with_another_secret_is_ignored(console, keys):
     now = time.time()
-    forged = encode(Session("sid", "csrf", key_id(keys["auditor"]), now, now), "not-the-gateway-secret-0123456789abcdef")
+    forged = encode(
+        Session("sid", "csrf", key_id(keys["auditor"]), now, now), "not-the-gateway-secret-0123456789abcdef"
+    )
     answer = httpx.get(f"{console.url}/console/events", cookies={COOKIE: forged}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/console/sign-in")
 
@@ -95,18 +97,28 @@ def test_revoking_the_key_ends_its_sessions(console):
     assert client.get("/console/events").status_code == 200
     env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     env.pop("HANDRAIL_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "proxy.cli", "keys", "revoke", "--config", str(console.config_path), key_id(key)],
-                   env=env, check=True, capture_output=True, cwd=console.directory)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "proxy.cli", "keys", "revoke", "--config", str(console.config_path), key_id(key)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=console.directory,
+    )
     answer = client.get("/console/events")
     assert answer.status_code == 303 and answer.headers["location"].endswith("notice=ended")
 
 
 def test_the_key_appears_in_no_page_log_or_audit_entry(console, keys, seeded):
     client = signed_in(console.url, keys["auditor"])
-    pages = [client.get(path).text for path in ("/console/dashboard", "/console/events", "/console/chain",
-                                                f"/console/events/{seeded['blocked']}")]  # fmt: skip
-    trail = httpx.get(f"{console.url}/v1/audit/export", params={"format": "jsonl", "kind": "all"},
-                      headers={"authorization": f"Bearer {keys['auditor']}"}).text  # fmt: skip
+    pages = [
+        client.get(path).text
+        for path in ("/console/dashboard", "/console/events", "/console/chain", f"/console/events/{seeded['blocked']}")
+    ]
+    trail = httpx.get(
+        f"{console.url}/v1/audit/export",
+        params={"format": "jsonl", "kind": "all"},
+        headers={"authorization": f"Bearer {keys['auditor']}"},
+    ).text
     assert len(trail.splitlines()) > 10
     for key in keys.values():
         secret = key.split("_", 2)[2]

@@ -32,15 +32,19 @@ def test_a_case_note_finds_every_identifier(found):
 
 
 def test_only_contract_types_and_no_presidio_noise(analyzer):
-    text = ("On 12 March 2026 the US team at https://www.gov.uk met in London; SSN 078-05-1120, "
-            "licence D1234567, visit www.example.com, Monday at 10am.")  # fmt: skip
+    text = (
+        "On 12 March 2026 the US team at https://www.gov.uk met in London; SSN 078-05-1120, "
+        "licence D1234567, visit www.example.com, Monday at 10am."
+    )
     assert {f.type for f in analyzer.analyze(text)} <= set(FINDING_TYPES)
     assert not [f for f in analyzer.analyze(text) if f.type != "PERSON"]
 
 
 def test_clean_prompt_has_no_findings(found):
-    text = ("Write a briefing for the Senior Responsible Owner on the 34,579 households in temporary accommodation "
-            "across Michaelmouth. Version 2.14.33 of the guidance, invoice FOI/2024/2229 for £250,845.")  # fmt: skip
+    text = (
+        "Write a briefing for the Senior Responsible Owner on the 34,579 households in temporary accommodation "
+        "across Michaelmouth. Version 2.14.33 of the guidance, invoice FOI/2024/2229 for £250,845."
+    )
     assert found(text) == []
 
 
@@ -78,6 +82,10 @@ def test_vanilla_presidio_still_builds_beside_handrail_recognizers():
 
     import detectors.recognizers  # noqa: F401
 
-    provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
-        {"lang_code": "en", "model_name": DetectionSettings().spacy_model}]})  # fmt: skip
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": DetectionSettings().spacy_model}],
+        }
+    )
     assert "UK_NHS" in AnalyzerEngine(nlp_engine=provider.create_engine()).get_supported_entities()

@@ -86,7 +86,9 @@ def test_concurrent_takers_share_one_bucket(engine):
 
 def test_limits_per_key_and_per_department(engine):
     clock = Clock()
-    limits = RateLimits(engine, LimitSettings(requests_per_minute_per_key=2, requests_per_minute_per_department=3), clock)
+    limits = RateLimits(
+        engine, LimitSettings(requests_per_minute_per_key=2, requests_per_minute_per_department=3), clock
+    )
     alice = Principal("alice", "HMRC", ("user",), "OFFICIAL", "k1")
     bob = Principal("bob", "HMRC", ("user",), "OFFICIAL", "k2")
     limits.check(alice)

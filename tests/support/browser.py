@@ -14,8 +14,15 @@ import pytest
 from tests.support import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # axe-core's rules for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -47,8 +54,15 @@ class Accessibility:
         response = self._axe.run(page, options=options).response
         # axe answered with its rules run (a page where it could not run would have none): the check is real.
         assert response["testEngine"]["name"] == "axe-core" and response["passes"] is not None
-        violations = [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-                       "targets": [node["target"] for node in v["nodes"]]} for v in response["violations"]]  # fmt: skip
+        violations = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [node["target"] for node in v["nodes"]],
+            }
+            for v in response["violations"]
+        ]
         self.results[name] = len(violations)
         return violations
 

@@ -44,8 +44,13 @@ def main() -> None:
     for image in IMAGES:
         shutil.copyfile(dist / "assets" / "images" / image, TARGET / "assets" / "images" / image)
     package = json.loads((SOURCE / "package.json").read_text())
-    provenance = {"package": "govuk-frontend", "version": version, "license": package.get("license"),
-                  "integrity": locked["integrity"], "copied_by": "proxy/console/frontend/copy_assets.py"}  # fmt: skip
+    provenance = {
+        "package": "govuk-frontend",
+        "version": version,
+        "license": package.get("license"),
+        "integrity": locked["integrity"],
+        "copied_by": "proxy/console/frontend/copy_assets.py",
+    }
     (TARGET / "VERSION.json").write_text(json.dumps(provenance, indent=2) + "\n")
     print(f"copied govuk-frontend {version} to {TARGET}")
 

@@ -5,8 +5,17 @@ from detectors.recognizers.credit_card import CreditCardNumberRecognizer, luhn_o
 recognizer = CreditCardNumberRecognizer()
 
 
-@pytest.mark.parametrize("card", ["4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005",
-                                  "3782 822463 10005", "6011111111111117"])  # fmt: skip
+@pytest.mark.parametrize(
+    "card",
+    [
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "5500-0000-0000-0004",
+        "378282246310005",
+        "3782 822463 10005",
+        "6011111111111117",
+    ],
+)
 def test_cards(values, card):
     assert values(recognizer, f"card number {card} expired") == [card]
 

@@ -5,8 +5,9 @@ from detectors.recognizers.uk_driving_licence import DrivingLicenceNumberRecogni
 recognizer = DrivingLicenceNumberRecognizer()
 
 
-@pytest.mark.parametrize("number", ["MORGA753116SM9IJ", "MORGA 753116 SM9 IJ", "SMITH951017JJ9AB", "LI999802035J99XY",
-                                    "ÖZTÜR610125AB1CD"])  # fmt: skip
+@pytest.mark.parametrize(
+    "number", ["MORGA753116SM9IJ", "MORGA 753116 SM9 IJ", "SMITH951017JJ9AB", "LI999802035J99XY", "ÖZTÜR610125AB1CD"]
+)
 def test_dvla_numbers(values, number):
     assert values(recognizer, f"Driving licence {number} checked") == [number]
 
@@ -15,8 +16,9 @@ def test_found_without_context(values):
     assert values(recognizer, "ID: MORGA753116SM9IJ") == ["MORGA753116SM9IJ"]
 
 
-@pytest.mark.parametrize("number", ["MORGA713116SM9IJ", "MORGA750016SM9IJ", "MORGA753326SM9IJ", "MO9GA753116SM9IJ",
-                                    "9ORGA753116SM9IJ"])  # fmt: skip
+@pytest.mark.parametrize(
+    "number", ["MORGA713116SM9IJ", "MORGA750016SM9IJ", "MORGA753326SM9IJ", "MO9GA753116SM9IJ", "9ORGA753116SM9IJ"]
+)
 def test_impossible_dates_and_padding_are_rejected(values, number):
     assert not dvla_number_ok(number)
     assert values(recognizer, f"licence {number}") == []
