@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test lint setup eval bench lint-policies clean
+.PHONY: serve test lint setup eval bench lint-policies clean console-assets
 
 # Set up (virtual environment from the hashed lock file) and run the gateway on its defaults.
 serve: setup
@@ -40,6 +40,11 @@ bench: setup
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
+
+# Re-copy the console's GOV.UK Frontend files from the locked npm release (the copies are committed, so installs
+# need neither npm nor the network; run this only to upgrade). See docs/console.md.
+console-assets:
+	cd proxy/console/frontend && npm ci --no-audit --no-fund --ignore-scripts && python3 copy_assets.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

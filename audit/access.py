@@ -12,18 +12,21 @@ from __future__ import annotations
 import getpass
 import socket
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Protocol
 
+from audit import chain
 from audit.events import AccessEvent
 from audit.export import export_lines
 from audit.ledger import Checkpoint
 from audit.queries import (
+    DEFAULT_DIMENSIONS,
     STAT_DIMENSIONS,
     EventFilter,
     EventPage,
     FilterError,
+    day_by_decision,
     event_stats,
     get_event,
     iter_events,
@@ -105,7 +108,44 @@ class AuditReader:
         with self.store.engine.connect() as connection:
             return get_event(connection, request_id)
 
-    def stats(self, filters: EventFilter, by: Sequence[str] = STAT_DIMENSIONS) -> dict:
+    def event_with_chain(self, request_id: str) -> tuple[dict | None, dict | None]:
+        """One event and where its request entry sits in the chain (``show``, like ``event``)."""
+        self._record("show", {"request_id": request_id})
+        with self.store.engine.connect() as connection:
+            event = get_event(connection, request_id)
+            return event, (chain.position(connection, event["seq"]) if event and "seq" in event else None)
+
+    def dashboard(self, filters: EventFilter, by: Sequence[str]) -> dict:
+        """Counts by each of ``by`` and per day and decision, recorded as one ``dashboard`` reading."""
+        unknown = [d for d in by if d not in STAT_DIMENSIONS]
+        if unknown:
+            raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")
+        self._record("dashboard", {**filters.to_parameters(), "by": list(by)})
+        refused = (
+            None if filters.decision and "block" not in filters.decision else replace(filters, decision=("block",))
+        )
+        with self.store.engine.connect() as connection:
+            return {
+                "stats": event_stats(connection, filters, by),
+                "days": day_by_decision(connection, filters),
+                # Why requests were refused: the reasons of blocked requests only (redactions give reasons too).
+                "refusal_reasons": event_stats(connection, refused, ("reason",))["by"]["reason"] if refused else [],
+            }
+
+    def chain_head(self, action: str = "chain") -> dict:
+        """The chain's head and last checkpoint, read without signing a new one (``checkpoint`` signs).
+
+        ``action="verify"``: recorded as a request to verify the chain, which the caller then does through a
+        read-only connection (``audit.verify``), so that who asked is recorded first."""
+        self._record(action, {})
+        with self.store.engine.connect() as connection:
+            return chain.head(connection)
+
+    def note(self, action: str, parameters: dict) -> None:
+        """Record an access that reads nothing here (signing in to or out of the console)."""
+        self._record(action, parameters)
+
+    def stats(self, filters: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS) -> dict:
         unknown = [d for d in by if d not in STAT_DIMENSIONS]
         if unknown:  # checked before recording, so a typo does not leave an access entry behind
             raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from audit.queries import DECISIONS, STAT_DIMENSIONS, EventFilter, FilterError
+from audit.queries import DECISIONS, DEFAULT_DIMENSIONS, STAT_DIMENSIONS, EventFilter, FilterError
 
 config_option = click.option(
     "--config",
@@ -26,41 +26,54 @@ config_option = click.option(
 
 
 def filter_options(command: Callable) -> Callable:
-    """The filters shared by query, stats and export; every one given must hold."""
+    """The filters shared by query, stats and export; every one given must hold.
+
+    A filter marked "several" takes several values, repeated or comma-separated (``--finding UK_NINO,PERSON`` or
+    ``--finding UK_NINO --finding PERSON``): any of them matches.
+    """
+    several = " Several: repeat or comma-separate; any matches."
+
+    def many(name: str, text: str):
+        return click.option(name, multiple=True, help=text + several)
+
     options = [
         click.option(
             "--since",
             help="From this time (inclusive): a date, an ISO time or an age. Example: --since 2025-01-01, --since 30d",
         ),
         click.option("--until", help="Up to this time (exclusive), same forms as --since. Example: --until 2025-02-01"),
-        click.option("--user", help="The user of the key that sent the request. Example: --user alice@example.gov.uk"),
-        click.option("--department", help="The user's department. Example: --department HMRC"),
-        click.option("--model", help="The model asked for. Example: --model gpt-4o"),
-        click.option(
+        many("--user", "The user of the key that sent the request. Example: --user alice@example.gov.uk."),
+        many("--department", "The user's department. Example: --department HMRC,DWP."),
+        many("--model", "The model asked for. Example: --model gpt-4o."),
+        many(
             "--decision",
-            help=f"The policy's decision ({', '.join(DECISIONS)}; comma-separate several). "
-            "'none' means refused before any decision. Example: --decision block,redact",
+            f"The policy's decision ({', '.join(DECISIONS)}). 'none' means refused before any "
+            "decision. Example: --decision block,redact.",
         ),
-        click.option(
+        many(
             "--outcome",
-            help="What finally happened (completed, blocked, rejected, failed, upstream_error, "
-            "cancelled, blocked_answer, forwarded = never completed). Example: --outcome upstream_error",
+            "What finally happened (completed, blocked, rejected, failed, upstream_error, cancelled, "
+            "blocked_answer, forwarded = never completed). Example: --outcome upstream_error.",
         ),
-        click.option("--reason", help="A reason code the policy gave. Example: --reason pii_to_unapproved_model"),
-        click.option("--finding", help="A finding type in the prompt or the answer. Example: --finding UK_NINO"),
-        click.option("--signal", help="A usage signal (agentic, self_coding, internet). Example: --signal agentic"),
-        click.option(
-            "--experiment", help="The policy experiment the request was part of. Example: --experiment pilot-a"
-        ),
-        click.option(
-            "--request-id", help="One request, by the id its caller was given. Example: --request-id req_3f2a..."
-        ),
+        many("--reason", "A reason code the policy gave (docs/reasons.md). Example: --reason pii_to_unapproved_model."),
+        many("--finding", "A finding type in the prompt or the answer. Example: --finding UK_NINO,PERSON."),
+        many("--signal", "A usage signal (agentic, self_coding, internet). Example: --signal agentic."),
+        many("--experiment", "The policy experiment the request was part of. Example: --experiment pilot-a."),
+        many("--request-id", "One request, by the id its caller was given. Example: --request-id req_3f2a..."),
         click.option(
             "--text",
             help="Words in the redacted prompt or answer (case-insensitive; recorded only as a hash "
             "in the access entry). Example: --text 'tax return'",
         ),
-        click.option("--policy-version", help="The policy version that decided. Example: --policy-version 3e1f09c2"),
+        many("--policy-version", "The policy version that decided. Example: --policy-version 3e1f09c2."),
+        click.option(
+            "--any-personal-data",
+            "personal_data",
+            is_flag=True,
+            default=None,
+            help="Requests whose prompt or answer held personal data: a finding of any type but "
+            "SECURITY_MARKING and CREDENTIAL. Example: --any-personal-data --since 7d",
+        ),
         click.option(
             "--kind",
             type=click.Choice(["request", "access", "all"]),
@@ -89,15 +102,17 @@ FILTER_NAMES = (
     "request_id",
     "text",
     "policy_version",
+    "personal_data",
     "kind",
 )
 
 
 def _filters(options: dict) -> EventFilter:
     try:
-        return EventFilter.from_mapping(
-            {name: options.pop(name) for name in FILTER_NAMES if options.get(name) is not None}
-        )
+        given = {name: options.pop(name, None) for name in FILTER_NAMES}
+        if given["personal_data"]:
+            given["personal_data"] = "true"
+        return EventFilter.from_mapping({name: value for name, value in given.items() if value})
     except FilterError as error:
         raise click.UsageError(str(error)) from None
 
@@ -200,7 +215,8 @@ def query(
     Examples:
         handrail audit query --user alice@example.gov.uk --since 30d
         handrail audit query --decision block --reason pii_to_unapproved_model --format json
-        handrail audit query --finding UK_NINO --department HMRC --since 2025-01-01 --until 2025-02-01
+        handrail audit query --finding UK_NINO,PERSON --department HMRC --since 2025-01-01 --until 2025-02-01
+        handrail audit query --any-personal-data --since 7d
         handrail audit query --request-id req_0f3c9a... --format json
     """
     filters = _filters(options)
@@ -320,7 +336,8 @@ def show(config: str | None, request_id: str) -> None:
     "dimensions",
     multiple=True,
     type=click.Choice(STAT_DIMENSIONS),
-    help="Count by this; repeat for several (default: all of them). Example: --by day --by decision",
+    help=f"Count by this; repeat for several (default: {', '.join(DEFAULT_DIMENSIONS)}). finding, user and "
+    "signal count each request once under each of its values. Example: --by day --by finding",
 )
 @click.option(
     "--format",
@@ -332,16 +349,17 @@ def show(config: str | None, request_id: str) -> None:
 )
 @_handled
 def stats(config: str | None, dimensions: tuple[str, ...], output_format: str, **options: object) -> None:
-    """Count requests by day, decision, department, model, reason and outcome.
+    """Count requests by day, decision, department, model, reason, outcome, finding, user or signal.
 
     \b
     Examples:
         handrail audit stats --since 2025-01-01 --until 2025-02-01
         handrail audit stats --department HMRC --by model --by decision
         handrail audit stats --since 7d --by reason --format json
+        handrail audit stats --since 7d --any-personal-data --by finding --by user --by model
     """
     filters = _filters(options)
-    result = _reader(config).stats(filters, dimensions or STAT_DIMENSIONS)
+    result = _reader(config).stats(filters, dimensions or DEFAULT_DIMENSIONS)
     if output_format == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return

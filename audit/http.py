@@ -8,7 +8,9 @@ fails the call is refused with 503, like any request the audit trail cannot reco
 
 Filters are query parameters with the same names and forms as the command line's options
 (``since``, ``until``, ``user``, ``department``, ``model``, ``decision``, ``outcome``, ``reason``, ``finding``,
-``signal``, ``experiment``, ``request_id``, ``text``, ``policy_version``, ``kind``); unknown parameters are an error.
+``signal``, ``experiment``, ``request_id``, ``text``, ``policy_version``, ``personal_data``, ``kind``); unknown
+parameters are an error. A filter takes several values comma-separated or repeated (``finding=UK_NINO&finding=PERSON``);
+any of them matches, and every filter given must hold.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from audit.access import Auditor, AuditReader, Authenticated
 from audit.export import MEDIA_TYPES
-from audit.queries import STAT_DIMENSIONS, EventFilter, FilterError
+from audit.queries import DEFAULT_DIMENSIONS, EventFilter, FilterError
 from audit.store import AuditStore, AuditUnavailable
 
 StoreProvider = Callable[[Request], AuditStore]
@@ -45,8 +47,8 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         """A page of events matching the filters, newest first; ``next_cursor`` (as ``cursor``) fetches the next."""
         request_id = _request_id(request)
         try:
-            params = dict(request.query_params)
-            page_options = {name: params.pop(name) for name in PAGE_OPTIONS if name in params}
+            params = query_parameters(request)
+            page_options = {name: _one(params.pop(name), name) for name in PAGE_OPTIONS if name in params}
             limit = _integer(page_options.get("limit", "50"), "limit")
             filters = EventFilter.from_mapping(params)
             reader = await reader_for(request, request_id)
@@ -81,8 +83,12 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         """Counts by day, decision, department, model, reason and outcome (``by=day,decision`` to choose)."""
         request_id = _request_id(request)
         try:
-            params = dict(request.query_params)
-            by = tuple(part.strip() for part in params.pop("by", ",".join(STAT_DIMENSIONS)).split(",") if part.strip())
+            params = query_parameters(request)
+            by = tuple(
+                part.strip()
+                for part in _one(params.pop("by", ",".join(DEFAULT_DIMENSIONS)), "by").split(",")
+                if part.strip()
+            )
             filters = EventFilter.from_mapping(params)
             reader = await reader_for(request, request_id)
             result = await anyio.to_thread.run_sync(reader.stats, filters, by)
@@ -95,8 +101,8 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         """Every matching event, oldest first, streamed as CSV or JSON Lines (``format=csv|jsonl``)."""
         request_id = _request_id(request)
         try:
-            params = dict(request.query_params)
-            export_format = params.pop("format", "jsonl")
+            params = query_parameters(request)
+            export_format = _one(params.pop("format", "jsonl"), "format")
             filters = EventFilter.from_mapping(params)
             reader = await reader_for(request, request_id)
             chunks = await anyio.to_thread.run_sync(reader.export, filters, export_format)
@@ -116,6 +122,21 @@ def _request_id(request: Request) -> str:
     """The id the gateway's middleware gave this request (kept in the request's state), or a new one."""
     state = request.scope.setdefault("state", {})
     return state.setdefault("request_id", "req_" + secrets.token_hex(12))
+
+
+def query_parameters(request: Request) -> dict[str, str | list[str]]:
+    """The query string with repeated names kept: ``finding=A&finding=B`` is a list (a filter's several values)."""
+    parameters: dict[str, str | list[str]] = {}
+    for name in request.query_params.keys():
+        values = request.query_params.getlist(name)
+        parameters[name] = values[0] if len(values) == 1 else values
+    return parameters
+
+
+def _one(value: str | list[str], name: str) -> str:
+    if isinstance(value, list):
+        raise FilterError(f"{name} takes one value", name)
+    return value
 
 
 def _integer(value: str, name: str) -> int:

@@ -22,9 +22,28 @@ from audit.canonical import format_time, sha256_hex, utc
 from audit.index import NO_VALUE
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events, audit_ledger
 
-DECISIONS = ("allow", "redact", "block", "none")
+DECISIONS = ("allow", "redact", "strip", "block", "none")  # strip: forwarded without its declared tools
 KINDS = ("request", "access", "all")
-STAT_DIMENSIONS = ("day", "decision", "department", "model", "reason", "outcome")
+# What ``stats`` counts by when not told; the daily rollups can answer all of these for whole days.
+DEFAULT_DIMENSIONS = ("day", "decision", "department", "model", "reason", "outcome")
+# Everything it can count by: findings, users and signals are counted from the events (the rollups do not keep them).
+STAT_DIMENSIONS = (*DEFAULT_DIMENSIONS, "finding", "user", "signal")
+# Finding types that are not about a person: "any personal data" means a finding of any other type.
+NOT_PERSONAL = ("SECURITY_MARKING", "CREDENTIAL")
+# Filters that take several values (any of them matches); the values of different filters must all hold.
+MULTI_VALUED = (
+    "user",
+    "department",
+    "model",
+    "decision",
+    "outcome",
+    "reason",
+    "finding",
+    "signal",
+    "experiment",
+    "request_id",
+    "policy_version",
+)
 MAX_PAGE = 1000
 EXPORT_BATCH = 1000
 _RELATIVE = re.compile(r"^(\d+)([dhm])$")
@@ -44,23 +63,34 @@ class EventFilter:
 
     since: datetime | None = None
     until: datetime | None = None
-    user: str | None = None
-    department: str | None = None
-    model: str | None = None
+    # Each multi-valued filter is a tuple of values, any of which matches; a single string is accepted and kept as
+    # a one-value tuple, so ``EventFilter(user="ann")`` still reads naturally.
+    user: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+    model: tuple[str, ...] = ()
     decision: tuple[str, ...] = ()  # allow, redact, block, none (refused before any decision)
     outcome: tuple[
         str, ...
     ] = ()  # completed, blocked, rejected, failed, upstream_error, forwarded (never completed) ...
-    reason: str | None = None  # a reason code of the decision
-    finding: str | None = None  # a finding type in the prompt or the answer
-    signal: str | None = None  # agentic, self_coding, internet ...
-    experiment: str | None = None
-    request_id: str | None = None
+    reason: tuple[str, ...] = ()  # reason codes of the decision
+    finding: tuple[str, ...] = ()  # finding types in the prompt or the answer
+    signal: tuple[str, ...] = ()  # agentic, self_coding, internet ...
+    experiment: tuple[str, ...] = ()
+    request_id: tuple[str, ...] = ()
     text: str | None = None  # case-insensitive substring of the redacted prompt or answer
-    policy_version: str | None = None
+    policy_version: tuple[str, ...] = ()
+    personal_data: bool = False  # any finding of a personal-data type (every type but NOT_PERSONAL), prompt or answer
     kind: str = "request"  # request | access (reads of the trail) | all
 
     def __post_init__(self) -> None:
+        for name in MULTI_VALUED:
+            value = getattr(self, name)
+            if value is None:
+                value = ()
+            elif isinstance(value, str):
+                value = (value,)
+            # Duplicates removed, order kept: the recorded access says what was asked, once.
+            object.__setattr__(self, name, tuple(dict.fromkeys(str(v) for v in value)))
         if self.kind not in KINDS:
             raise FilterError(f"kind must be one of {', '.join(KINDS)}", "kind")
         for decision in self.decision:
@@ -70,20 +100,31 @@ class EventFilter:
             raise FilterError("'since' must be before 'until'", "since")
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str], now: datetime | None = None) -> EventFilter:
-        """Filters from text (a URL's query string or command-line options); unknown names are an error."""
+    def from_mapping(cls, values: Mapping[str, str | Sequence[str]], now: datetime | None = None) -> EventFilter:
+        """Filters from text (a URL's query string or command-line options); unknown names are an error.
+
+        A multi-valued filter takes several values comma-separated (``finding=UK_NINO,PERSON``), repeated (a list:
+        ``finding=UK_NINO&finding=PERSON``), or both. ``personal_data`` is a yes/no: true, yes, 1, on (or false ...).
+        """
         known = {f.name for f in fields(cls)}
         arguments: dict = {}
         for name, raw in values.items():
             if name not in known:
                 raise FilterError(f"unknown filter {name!r}; filters are {', '.join(sorted(known))}", name)
-            value = raw.strip() if isinstance(raw, str) else raw
-            if value in ("", None):
+            items = [raw] if isinstance(raw, str) or raw is None else list(raw)
+            texts = [item.strip() for item in items if isinstance(item, str) and item.strip()]
+            if not texts:
                 continue
+            if name in MULTI_VALUED:
+                arguments[name] = tuple(part.strip() for text in texts for part in text.split(",") if part.strip())
+                continue
+            if len(texts) > 1:
+                raise FilterError(f"{name} takes one value", name)
+            value = texts[0]
             if name in ("since", "until"):
                 arguments[name] = parse_moment(value, now, name)
-            elif name in ("decision", "outcome"):
-                arguments[name] = tuple(part.strip() for part in value.split(",") if part.strip())
+            elif name == "personal_data":
+                arguments[name] = _yes_no(value, name)
             else:
                 arguments[name] = value
         return cls(**arguments)
@@ -93,7 +134,7 @@ class EventFilter:
         parameters: dict = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value in (None, ()) or (f.name == "kind" and value == "request"):
+            if value in (None, (), False) or (f.name == "kind" and value == "request"):
                 continue
             if f.name == "text":
                 parameters["text_sha256"] = sha256_hex(value.casefold())
@@ -101,10 +142,22 @@ class EventFilter:
             elif isinstance(value, datetime):
                 parameters[f.name] = format_time(value)
             elif isinstance(value, tuple):
-                parameters[f.name] = list(value)
+                # decision and outcome were always lists; the others were single values before they took several,
+                # and a single one is still recorded that way, so older and newer access entries read alike.
+                single = len(value) == 1 and f.name not in ("decision", "outcome")
+                parameters[f.name] = value[0] if single else list(value)
             else:
                 parameters[f.name] = value
         return parameters
+
+
+def _yes_no(value: str, name: str) -> bool:
+    answer = value.casefold()
+    if answer in ("true", "yes", "1", "on"):
+        return True
+    if answer in ("false", "no", "0", "off"):
+        return False
+    raise FilterError(f"{name} must be true or false, not {value!r}", name)
 
 
 def parse_moment(value: str, now: datetime | None = None, name: str = "time") -> datetime:
@@ -126,9 +179,20 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
 # --- finding events ----------------------------------------------------------------------------------------------
 
 
-def _label_condition(prefix: str, value: str):
+def _label_condition(prefix: str, values: Sequence[str]):
+    """Events carrying any of the labels ``prefix:value``."""
+    labels = [f"{prefix}:{value}" for value in values]
     return audit_events.c.request_seq.in_(
-        select(audit_event_labels.c.request_seq).where(audit_event_labels.c.label == f"{prefix}:{value}")
+        select(audit_event_labels.c.request_seq).where(audit_event_labels.c.label.in_(labels))
+    )
+
+
+def _personal_data_condition():
+    label = audit_event_labels.c.label
+    return audit_events.c.request_seq.in_(
+        select(audit_event_labels.c.request_seq).where(
+            label.startswith("finding:"), label.not_in([f"finding:{kind}" for kind in NOT_PERSONAL])
+        )
     )
 
 
@@ -141,7 +205,7 @@ def conditions(f: EventFilter) -> list:
         where.append(c.received_at >= utc(f.since))
     if f.until is not None:
         where.append(c.received_at < utc(f.until))
-    for column, value in (
+    for column, values in (
         (c.user_id, f.user),
         (c.department, f.department),
         (c.model, f.model),
@@ -149,8 +213,8 @@ def conditions(f: EventFilter) -> list:
         (c.request_id, f.request_id),
         (c.policy_version, f.policy_version),
     ):
-        if value is not None:
-            where.append(column == value)
+        if values:
+            where.append(column.in_(values))
     if f.decision:
         named = [d for d in f.decision if d != "none"]
         options = [c.action.in_(named)] if named else []
@@ -159,9 +223,11 @@ def conditions(f: EventFilter) -> list:
         where.append(or_(*options))
     if f.outcome:
         where.append(c.outcome.in_(f.outcome))
-    for prefix, value in (("reason", f.reason), ("finding", f.finding), ("signal", f.signal)):
-        if value is not None:
-            where.append(_label_condition(prefix, value))
+    for prefix, values in (("reason", f.reason), ("finding", f.finding), ("signal", f.signal)):
+        if values:
+            where.append(_label_condition(prefix, values))
+    if f.personal_data:
+        where.append(_personal_data_condition())
     if f.text:
         matches = audit_ledger.c.text.icontains(f.text, autoescape=True)
         where.append(
@@ -238,7 +304,7 @@ def _index_rows(connection: Connection, f: EventFilter, limit: int, order: str, 
 
 
 def get_event(connection: Connection, request_id: str) -> dict | None:
-    rows = _index_rows(connection, EventFilter(request_id=request_id, kind="all"), 1, "desc", None)
+    rows = _index_rows(connection, EventFilter(request_id=(request_id,), kind="all"), 1, "desc", None)
     return assemble(connection, rows)[0] if rows else None
 
 
@@ -334,10 +400,10 @@ _ROLLUP_FILTERS = {"since", "until", "department", "model", "decision", "outcome
 
 
 def event_stats(
-    connection: Connection, f: EventFilter, by: Sequence[str] = STAT_DIMENSIONS, rollups: bool = True
+    connection: Connection, f: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS, rollups: bool = True
 ) -> dict:
     """Counts of matching requests, in total and by each dimension asked for (day, decision, department, model,
-    reason, outcome).
+    reason, outcome; finding, user, signal).
 
     Whole days come from the daily rollups when the filters allow it (time, department, model, decision, outcome);
     the part-days at either end of the range, and any other filter, are counted from the events themselves
@@ -350,8 +416,13 @@ def event_stats(
         raise FilterError("stats count requests only (kind=request)", "kind")
     totals: Counter = Counter()
     breakdown: dict[str, Counter] = {d: Counter() for d in by}
-    used = {name for name, value in ((x.name, getattr(f, x.name)) for x in fields(f)) if value not in (None, ())}
-    use_rollup = rollups and used <= _ROLLUP_FILTERS and not ("reason" in by and f.outcome)
+    used = {name for name, value in ((x.name, getattr(f, x.name)) for x in fields(f)) if value not in (None, (), False)}
+    use_rollup = (
+        rollups
+        and used <= _ROLLUP_FILTERS
+        and not ("reason" in by and f.outcome)
+        and set(by) <= set(DEFAULT_DIMENSIONS)
+    )
     if use_rollup:
         whole_first, whole_end = _whole_days(f.since, f.until)
         if whole_first is None or whole_end is None or whole_first < whole_end:
@@ -419,10 +490,10 @@ def _rollup_counts(
             conditions_.append(c.day >= first)
         if end is not None:
             conditions_.append(c.day < end)
-        if f.department is not None:
-            conditions_.append(c.department == f.department)
-        if f.model is not None:
-            conditions_.append(c.model == f.model)
+        if f.department:
+            conditions_.append(c.department.in_(f.department))
+        if f.model:
+            conditions_.append(c.model.in_(f.model))
         if f.decision:
             conditions_.append(c.action.in_([NO_VALUE if d == "none" else d for d in f.decision]))
         if f.outcome and table is audit_daily_counts:
@@ -456,20 +527,42 @@ def _event_counts(connection: Connection, f: EventFilter, totals: Counter, break
     c = audit_events.c
     where = and_(*conditions(f))
     totals["total"] += connection.execute(select(func.count()).select_from(audit_events).where(where)).scalar_one()
-    columns = {"day": c.day, "decision": c.action, "department": c.department, "model": c.model, "outcome": c.outcome}
+    columns = {
+        "day": c.day,
+        "decision": c.action,
+        "department": c.department,
+        "model": c.model,
+        "outcome": c.outcome,
+        "user": c.user_id,
+    }
     for name, counter in breakdown.items():
-        if name == "reason":
-            reason = func.substr(audit_event_labels.c.label, len("reason:") + 1, 200)
+        if name in ("reason", "finding", "signal"):  # labels: an event counts once under each of its values
+            prefix = f"{name}:"
+            value = func.substr(audit_event_labels.c.label, len(prefix) + 1, 240)
             statement = (
-                select(reason, func.count())
+                select(value, func.count())
                 .select_from(audit_events.join(audit_event_labels, audit_event_labels.c.request_seq == c.request_seq))
-                .where(where, audit_event_labels.c.label.startswith("reason:"))
-                .group_by(reason)
+                .where(where, audit_event_labels.c.label.startswith(prefix))
+                .group_by(value)
             )
         else:
             statement = select(columns[name], func.count()).where(where).group_by(columns[name])
         for value, count in connection.execute(statement):
             counter[value] += int(count)
+
+
+def day_by_decision(connection: Connection, f: EventFilter) -> list[dict]:
+    """Matching requests per day and decision (``none``: refused before any decision), oldest day first."""
+    c = audit_events.c
+    statement = (
+        select(c.day, c.action, func.count()).where(and_(*conditions(f))).group_by(c.day, c.action).order_by(c.day)
+    )
+    days: dict[str, dict[str, int]] = {}
+    for day, action, count in connection.execute(statement):
+        counts = days.setdefault(day, dict.fromkeys(DECISIONS, 0))
+        name = action if action in counts else "none"  # refused before a decision (no action)
+        counts[name] += int(count)
+    return [{"day": day, **counts} for day, counts in days.items()]
 
 
 def _ordered(name: str, counter: Counter) -> list[dict]:

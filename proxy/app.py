@@ -21,6 +21,7 @@ from audit.store import AuditStore
 from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy import logs, metrics, pipeline
 from proxy.config import Settings, load_settings
+from proxy.console.routes import console_not_found, mount_console
 from proxy.formats import openai_chat
 from proxy.policy.engine import PolicyRejected
 from proxy.request_ids import RequestIds, request_id_of
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Handrail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
 
     app.include_router(gateway_audit_router())
+    mount_console(app)
     for endpoint in MODEL_ENDPOINTS:
         app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
 
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and request.url.path.startswith("/console"):
+            return await console_not_found(request)  # a person is reading: a page, not an API error
         error: HandrailError
         if exc.status_code == 404:
             error = NotFound("No API is served at this path.")

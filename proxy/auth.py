@@ -160,6 +160,17 @@ class KeyStore:
             self._cache[key] = (now, principal, expires_at)
         return principal
 
+    def principal_by_id(self, key_id: str) -> Principal:
+        """The principal of a key already proven once (a console session keeps the id, never the key), read afresh
+        so that revoking or expiring the key, or changing its roles, takes effect on the session's next page."""
+        with self._engine.connect() as connection:
+            row = connection.execute(select(api_keys).where(api_keys.c.key_id == key_id)).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            raise Unauthorised("The key this session was signed in with is no longer valid.", code="revoked_api_key")
+        if _expired(_aware(row["expires_at"])):
+            raise Unauthorised("The key this session was signed in with has expired.", code="expired_api_key")
+        return Principal(row["user_id"], row["department"], tuple(row["roles"]), row["clearance"], key_id)
+
     def list(self, include_revoked: bool = False) -> list[KeyRecord]:
         query = select(api_keys).order_by(api_keys.c.created_at)
         if not include_revoked:

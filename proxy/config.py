@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from audit.settings import AuditSettings
 from detectors.settings import DetectionSettings
+from proxy.console.settings import ConsoleSettings
 from proxy.limits import LimitSettings
 from proxy.policy.settings import PolicySettings
 
@@ -28,6 +29,7 @@ ENVIRONMENT_OVERRIDES = {
     "HANDRAIL_OPA_URL": ("policy", "opa_url"),
     "HANDRAIL_POLICY_PATH": ("policy", "path"),
     "HANDRAIL_LOG_FORMAT": ("server", "log_format"),
+    "HANDRAIL_CONSOLE_SECRET": ("console", "session_secret"),
 }
 
 
@@ -67,6 +69,7 @@ class Settings(BaseModel):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     # Sections of a LiteLLM proxy configuration, accepted so that a whole LiteLLM config can be pasted in.
     # Handrail does not act on them (its own sections decide); `handrail check-config` says so.
     litellm_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
