@@ -37,6 +37,18 @@ _MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of
 _MENTION_AFTER = frozenset({"classification", "classifications", "tier", "tiers", "level", "levels",
                             "information", "data", "material", "materials", "documents", "assets", "work", "systems",
                             "networks", "clearance", "vetting", "than"})  # fmt: skip
+# "the TOP SECRET annex is attached": a tier before a document noun marks that document.
+_DOCUMENT_AFTER = frozenset({"annex", "annexe", "appendix", "attachment", "paper", "papers", "report", "document",
+                             "file", "files", "briefing", "brief", "note", "notes", "submission", "draft", "minutes",
+                             "letter", "email", "e-mail", "memo", "slides", "pack", "version", "copy", "section",
+                             "addendum", "summary", "annexes"})  # fmt: skip
+_DETERMINER_BEFORE = frozenset({"the", "this", "that", "a", "an", "attached", "our", "my", "its", "enclosed"})
+# A question about a tier ("When should I use OFFICIAL-SENSITIVE?", "Is TOP SECRET ever used …?") names it as a topic.
+# Requests ("Can you summarise this OFFICIAL-SENSITIVE briefing?") are not questions about the tier.
+_QUESTION_OPENING = frozenset({"what", "when", "why", "how", "which", "is", "are", "does", "do", "should"})
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+# "Official Sensitive" in title case is the tier's name, not an ordinary phrase.
+_TITLE_CASE_SENSITIVE = rf"{_B}(?P<value>Official{_SEPARATOR}Sensitive(?:(?:\s*[:\-–]\s*|[ \t]+)(?i:{_DESCRIPTOR}))?){_E}"
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
 _LETTERS = re.compile(r"[\p{L}]+")
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
@@ -49,6 +61,7 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("marking in capitals", rf"{_B}(?P<value>{_CORE}{_SUFFIX}){_E}", 0.75),
         Pattern("marking in any case", rf"{_B}(?P<value>(?i:{_CORE}{_SUFFIX})){_E}", 0.2),
+        Pattern("Official Sensitive in title case", _TITLE_CASE_SENSITIVE, 0.6),
     ]
     CONTEXT = ["classification", "classified", "classified as", "marking", "protective marking", "security marking",
                "marked", "marked as", "security classification", "gsc", "handling", "caveat", "tier"]  # fmt: skip
@@ -75,15 +88,33 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         at_line_start = line_start >= 0 and not text[line_start:start].strip()
         if ambiguous and not at_line_start and self._inside_shouting(text, start, end):
             return 0.0
+        if not at_line_start and self._asked_about(text, start, end):
+            return 0.0  # "Is TOP SECRET ever used in a normal department?"
         if score >= 0.5 and not at_line_start and self._mentioned_not_applied(text, start, end):
             score = 0.3  # "the difference between OFFICIAL and SECRET": the tiers as a topic
         return super().score_in_context(text, start, end, score)
+
+    @staticmethod
+    def _asked_about(text: str, start: int, end: int) -> bool:
+        """The tier is the topic of a question: the sentence opens with a question word and ends in "?"."""
+        following = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        if following and following[0] in _DOCUMENT_AFTER:
+            return False  # "Is the SECRET annex attached?" asks about a document that carries the marking
+        window = text[max(0, start - 200) : start]
+        breaks = list(_SENTENCE_BREAK.finditer(window))
+        opening = _LETTERS.findall(window[breaks[-1].end() if breaks else 0 :].lower())[:1]
+        if not opening or opening[0] not in _QUESTION_OPENING:
+            return False
+        after = _SENTENCE_BREAK.search(text, end, end + 300)
+        return bool(after and after.group() == "?")
 
     @staticmethod
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:
         """The tier named in a sentence about classification, rather than marking this text."""
         before = _LETTERS.findall(text[max(0, start - 30) : start].lower())[-1:]
         after = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        if after and after[0] in _DOCUMENT_AFTER and (not before or before[0] in _DETERMINER_BEFORE):
+            return False  # "the TOP SECRET annex": this document's marking
         return bool(
             (before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER)
         )
