@@ -344,8 +344,8 @@ class PersonRecognizer(EntityRecognizer):
             if second and len(second) >= 3 and second not in STOP_WORDS and second not in _NOT_A_SURNAME \
                     and (second not in _WORDS or second in WORDS_THAT_ARE_ALSO_NAMES):  # fmt: skip
                 end = match.end("second")
-            if _plain(text[match.start("first") : end]) in PLACES:
-                continue
+            if end > match.end("first") and _plain(text[match.start("first") : end]) in PLACES:
+                continue  # "visited santa cruz"; a lone name after a relation ("stepdad (gary)") stays a name
             yield match.start("first"), end, LOWER
         if "," in text:
             for match in _SURNAME_FIRST.finditer(text):
