@@ -46,7 +46,6 @@ _DETERMINER_BEFORE = frozenset({"the", "this", "that", "a", "an", "attached", "o
 # A question about a tier ("When should I use OFFICIAL-SENSITIVE?", "Is TOP SECRET ever used …?") names it as a topic.
 # Requests ("Can you summarise this OFFICIAL-SENSITIVE briefing?") are not questions about the tier.
 _QUESTION_OPENING = frozenset({"what", "when", "why", "how", "which", "is", "are", "does", "do", "should"})
-_SENTENCE_BREAK = re.compile(r"[.!?\n]")
 # "Official Sensitive" in title case is the tier's name, not an ordinary phrase.
 _TITLE_CASE_SENSITIVE = rf"{_B}(?P<value>Official{_SEPARATOR}Sensitive(?:(?:\s*[:\-–]\s*|[ \t]+)(?i:{_DESCRIPTOR}))?){_E}"
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
@@ -97,16 +96,16 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
     @staticmethod
     def _asked_about(text: str, start: int, end: int) -> bool:
         """The tier is the topic of a question: the sentence opens with a question word and ends in "?"."""
+        question = text.find("?", end, end + 300)  # str.find, not a regular expression: a text can hold many markings
+        if question < 0 or any(text.find(mark, end, question) >= 0 for mark in ".!\n"):
+            return False
         following = _LETTERS.findall(text[end : end + 30].lower())[:1]
         if following and following[0] in _DOCUMENT_AFTER:
             return False  # "Is the SECRET annex attached?" asks about a document that carries the marking
-        window = text[max(0, start - 200) : start]
-        breaks = list(_SENTENCE_BREAK.finditer(window))
-        opening = _LETTERS.findall(window[breaks[-1].end() if breaks else 0 :].lower())[:1]
-        if not opening or opening[0] not in _QUESTION_OPENING:
-            return False
-        after = _SENTENCE_BREAK.search(text, end, end + 300)
-        return bool(after and after.group() == "?")
+        lookback = max(0, start - 200)
+        opening = max(text.rfind(mark, lookback, start) for mark in ".!?\n") + 1 or lookback
+        first = _LETTERS.findall(text[opening:start].lower())[:1]
+        return bool(first and first[0] in _QUESTION_OPENING)
 
     @staticmethod
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:

@@ -25,7 +25,8 @@ class UkBankAccountRecognizer(ContextualPatternRecognizer):
     context_boost = 0.5
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
-        if _SORT_CODE_AND_SLASH_BEFORE.search(text[max(0, start - 16) : start]):
+        before = text[max(0, start - 16) : start]
+        if "/" in before and _SORT_CODE_AND_SLASH_BEFORE.search(before):
             return score + self.context_boost
         return super().score_in_context(text, start, end, score)
 

@@ -24,7 +24,8 @@ class UkSortCodeRecognizer(ContextualPatternRecognizer):
     context_boost = 0.5
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
-        if _SLASH_AND_ACCOUNT_AFTER.match(text[end : end + 16]):
+        after = text[end : end + 16]
+        if "/" in after and _SLASH_AND_ACCOUNT_AFTER.match(after):
             return score + self.context_boost
         return super().score_in_context(text, start, end, score)
 
