@@ -30,8 +30,10 @@ def scan(gold: Path, predictions: Path, config: str | None) -> float:
     command = [sys.executable, "-m", "proxy.cli", "scan", "--jsonl", str(gold)]
     if config:
         command[4:4] = ["--config", config]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY),
-                                                                             os.environ.get("PYTHONPATH")]))}
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+    }
     started = time.perf_counter()
     with predictions.open("w", encoding="utf-8") as out:
         subprocess.run(command, stdout=out, check=True, cwd=REPOSITORY, env=environment)
@@ -39,15 +41,20 @@ def scan(gold: Path, predictions: Path, config: str | None) -> float:
 
 
 def score(scorer: Path, gold: Path, predictions: Path) -> str:
-    completed = subprocess.run([sys.executable, str(scorer), str(gold), str(predictions)], capture_output=True,
-                               text=True, check=True)  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, str(scorer), str(gold), str(predictions)], capture_output=True, text=True, check=True
+    )
     return completed.stdout
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pii", action="append", default=None,
-                        help="labelled personal-data corpus (repeatable; default: both shared dev sets, dev and dev-b)")
+    parser.add_argument(
+        "--pii",
+        action="append",
+        default=None,
+        help="labelled personal-data corpus (repeatable; default: both shared dev sets, dev and dev-b)",
+    )
     parser.add_argument("--agentic", default=str(EVAL / "agentic" / "dev.jsonl"), help="labelled request corpus")
     parser.add_argument("--pii-scorer", default=str(EVAL / "pii" / "score.py"))
     parser.add_argument("--agentic-scorer", default=str(EVAL / "agentic" / "score.py"))

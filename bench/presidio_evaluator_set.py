@@ -39,19 +39,109 @@ import sys
 from pathlib import Path
 
 DROP = {"ssn", "us_driver_license"}
-PERSON_KEYS = {"person", "name", "name_male", "name_female", "first_name", "first_name_male", "first_name_female",
-               "first_name_nonbinary", "last_name", "last_name_male", "last_name_female"}  # fmt: skip
-UK_TOWNS = ["Leeds", "Swindon", "Reading", "Wolverhampton", "Stockport", "Carlisle", "Bangor", "Inverness",
-            "Dundee", "Barnsley", "Exeter", "Lincoln", "Newport", "Sunderland", "Preston", "Ipswich"]  # fmt: skip
-UK_STREETS = ["Station Road", "High Street", "Church Lane", "Victoria Road", "Mill Lane", "Park Avenue",
-              "Queen Street", "Kings Road", "The Crescent", "Albert Terrace", "Granby Row", "Castle Wynd",
-              "Hawthorn Close", "Bridge Street", "Manor Way", "Orchard Grove"]  # fmt: skip
-POSTCODE_AREAS = ["LS", "SN", "RG", "WV", "SK", "CA", "LL", "IV", "DD", "S", "EX", "LN", "NP", "SR", "PR", "IP",
-                  "M", "B", "G", "EH", "BS", "CF", "NE", "L", "N", "SW", "E", "W"]  # fmt: skip
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]  # fmt: skip
-IBAN_LAYOUT = {"GB": "AAAA" + "9" * 14, "DE": "9" * 18, "FR": "9" * 23, "NL": "AAAA" + "9" * 10, "ES": "9" * 20,
-               "IT": "A" + "9" * 22, "IE": "AAAA" + "9" * 14, "PL": "9" * 24}  # fmt: skip
+PERSON_KEYS = {
+    "person",
+    "name",
+    "name_male",
+    "name_female",
+    "first_name",
+    "first_name_male",
+    "first_name_female",
+    "first_name_nonbinary",
+    "last_name",
+    "last_name_male",
+    "last_name_female",
+}
+UK_TOWNS = [
+    "Leeds",
+    "Swindon",
+    "Reading",
+    "Wolverhampton",
+    "Stockport",
+    "Carlisle",
+    "Bangor",
+    "Inverness",
+    "Dundee",
+    "Barnsley",
+    "Exeter",
+    "Lincoln",
+    "Newport",
+    "Sunderland",
+    "Preston",
+    "Ipswich",
+]
+UK_STREETS = [
+    "Station Road",
+    "High Street",
+    "Church Lane",
+    "Victoria Road",
+    "Mill Lane",
+    "Park Avenue",
+    "Queen Street",
+    "Kings Road",
+    "The Crescent",
+    "Albert Terrace",
+    "Granby Row",
+    "Castle Wynd",
+    "Hawthorn Close",
+    "Bridge Street",
+    "Manor Way",
+    "Orchard Grove",
+]
+POSTCODE_AREAS = [
+    "LS",
+    "SN",
+    "RG",
+    "WV",
+    "SK",
+    "CA",
+    "LL",
+    "IV",
+    "DD",
+    "S",
+    "EX",
+    "LN",
+    "NP",
+    "SR",
+    "PR",
+    "IP",
+    "M",
+    "B",
+    "G",
+    "EH",
+    "BS",
+    "CF",
+    "NE",
+    "L",
+    "N",
+    "SW",
+    "E",
+    "W",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+IBAN_LAYOUT = {
+    "GB": "AAAA" + "9" * 14,
+    "DE": "9" * 18,
+    "FR": "9" * 23,
+    "NL": "AAAA" + "9" * 10,
+    "ES": "9" * 20,
+    "IT": "A" + "9" * 22,
+    "IE": "AAAA" + "9" * 14,
+    "PL": "9" * 24,
+}
 BIRTH_CUES = ("date of birth", "born on", "born in")
 
 
@@ -126,15 +216,24 @@ class Values:
             person = r.choice(self.people)
             return f"+{person['TelephoneCountryCode']} {person['TelephoneNumber']}"
         if style < 0.55:
-            return r.choice([
-                f"07{r.randrange(100, 999)} {r.randrange(100000, 999999)}",
-                f"+44 7{r.randrange(100, 999)} {r.randrange(100000, 999999)}",
-                f"0{r.choice(['113', '161', '121', '117', '131'])} {r.randrange(100, 999)} {r.randrange(1000, 9999)}",
-                f"020 {r.randrange(7000, 8999)} {r.randrange(1000, 9999)}",
-            ])
+            return r.choice(
+                [
+                    f"07{r.randrange(100, 999)} {r.randrange(100000, 999999)}",
+                    f"+44 7{r.randrange(100, 999)} {r.randrange(100000, 999999)}",
+                    f"0{r.choice(['113', '161', '121', '117', '131'])} {r.randrange(100, 999)} {r.randrange(1000, 9999)}",
+                    f"020 {r.randrange(7000, 8999)} {r.randrange(1000, 9999)}",
+                ]
+            )
         area, exchange, line = r.randrange(201, 989), r.randrange(200, 999), r.randrange(1000, 9999)
-        return r.choice([f"({area}) {exchange}-{line}", f"{area}-{exchange}-{line}", f"+1-{area}-{exchange}-{line}",
-                         f"{area}.{exchange}.{line}", f"001-{area}-{exchange}-{line}x{r.randrange(10, 9999)}"])
+        return r.choice(
+            [
+                f"({area}) {exchange}-{line}",
+                f"{area}-{exchange}-{line}",
+                f"+1-{area}-{exchange}-{line}",
+                f"{area}.{exchange}.{line}",
+                f"001-{area}-{exchange}-{line}x{r.randrange(10, 9999)}",
+            ]
+        )
 
     def email(self) -> str:
         return self.rng.choice(self.people)["EmailAddress"]
@@ -142,8 +241,9 @@ class Values:
     def iban(self) -> str:
         r = self.rng
         country = r.choice(list(IBAN_LAYOUT))
-        bban = "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if c == "A" else str(r.randrange(10))
-                       for c in IBAN_LAYOUT[country])  # fmt: skip
+        bban = "".join(
+            r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if c == "A" else str(r.randrange(10)) for c in IBAN_LAYOUT[country]
+        )
         numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
         iban = f"{country}{98 - int(numeric) % 97:02d}{bban}"
         return iban if r.random() < 0.6 else " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
@@ -151,14 +251,23 @@ class Values:
     def ip(self) -> str:
         r = self.rng
         if r.random() < 0.15:
-            return "2001:db8:" + ":".join(f"{r.randrange(65536):x}" for _ in range(3)) + "::" + f"{r.randrange(65536):x}"
+            return (
+                "2001:db8:" + ":".join(f"{r.randrange(65536):x}" for _ in range(3)) + "::" + f"{r.randrange(65536):x}"
+            )
         return ".".join(str(r.randrange(1, 255)) for _ in range(4))
 
     def birthday(self) -> str:
         month, day, year = (int(x) for x in self.rng.choice(self.people)["Birthday"].split("/"))
-        return self.rng.choice([f"{month}/{day}/{year}", f"{day:02d}/{month:02d}/{year}", f"{day} {MONTHS[month - 1]} {year}",
-                                f"{MONTHS[month - 1]} {day}, {year}", f"{year}-{month:02d}-{day:02d}",
-                                f"{day} {MONTHS[month - 1][:3]} {year}"])  # fmt: skip
+        return self.rng.choice(
+            [
+                f"{month}/{day}/{year}",
+                f"{day:02d}/{month:02d}/{year}",
+                f"{day} {MONTHS[month - 1]} {year}",
+                f"{MONTHS[month - 1]} {day}, {year}",
+                f"{year}-{month:02d}-{day:02d}",
+                f"{day} {MONTHS[month - 1][:3]} {year}",
+            ]
+        )
 
     def postcode(self) -> str:
         r = self.rng
@@ -177,8 +286,14 @@ class Values:
 
     def secondary(self) -> str:
         r = self.rng
-        return r.choice([f"Flat {r.randrange(1, 40)}", f"Apt. {r.randrange(1, 900)}", f"Suite {r.randrange(100, 999)}",
-                         f"Unit {r.randrange(1, 20)}"])  # fmt: skip
+        return r.choice(
+            [
+                f"Flat {r.randrange(1, 40)}",
+                f"Apt. {r.randrange(1, 900)}",
+                f"Suite {r.randrange(100, 999)}",
+                f"Unit {r.randrange(1, 20)}",
+            ]
+        )
 
     def nation(self) -> dict:
         return self.rng.choice(self.nations)
@@ -258,7 +373,9 @@ def fill(template: str, values: Values) -> tuple[str, list[dict]] | None:
         elif key == "job":
             value = r.choice(values.people)["Occupation"]
         elif key == "url":
-            value = f"https://www.{r.choice(values.people)['Domain']}/" + r.choice(["", "about", "p/1234", "share?id=88"])
+            value = f"https://www.{r.choice(values.people)['Domain']}/" + r.choice(
+                ["", "about", "p/1234", "share?id=88"]
+            )
         elif key == "age":
             value = str(r.randrange(18, 95))
         elif key == "year":

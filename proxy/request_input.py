@@ -7,9 +7,8 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from core.vocabulary import CLASSIFICATIONS
-
 from core.errors import BadRequest, BodyTooLarge
+from core.vocabulary import CLASSIFICATIONS
 
 CLASSIFICATION_HEADER = "x-data-classification"
 EXPERIMENT_HEADER = "x-handrail-experiment"
@@ -40,7 +39,9 @@ def decode_json_object(raw: bytes) -> dict:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadRequest(f"The request body is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        raise BadRequest(
+            f"The request body is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
     if not isinstance(value, dict):
         raise BadRequest("The request body must be a JSON object.")
     return value

@@ -35,8 +35,8 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.civil_service_terms import (
-    WORDS_THAT_ARE_ALSO_NAMES,
     HEADING_WORDS,
     LEGISLATION_WORDS,
     NOT_A_NAME,
@@ -46,8 +46,8 @@ from detectors.recognizers.civil_service_terms import (
     PRODUCT_WORDS,
     STREET_WORDS,
     TITLE_WORDS,
+    WORDS_THAT_ARE_ALSO_NAMES,
 )
-from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
@@ -66,35 +66,225 @@ CAPITALS_WORD = r"\p{Lu}[\p{Lu}'’-]*\p{Lu}"
 _CAPITALS_WORD = re.compile(rf"^{CAPITALS_WORD}$")
 _NAME_WORD = re.compile(rf"^{NAME_WORD}$")
 
-HONORIFICS = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev",
-              "reverend", "cllr", "councillor", "judge", "sgt", "sergeant", "pc", "dc", "di", "insp", "fr", "father",
-              "sister", "brother", "sr", "sra", "srta", "herr", "frau", "mme", "mlle"]  # fmt: skip
+HONORIFICS = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "rev",
+    "reverend",
+    "cllr",
+    "councillor",
+    "judge",
+    "sgt",
+    "sergeant",
+    "pc",
+    "dc",
+    "di",
+    "insp",
+    "fr",
+    "father",
+    "sister",
+    "brother",
+    "sr",
+    "sra",
+    "srta",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
+]
 GREETINGS = ["dear", "hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "thank you", "cheers"]
-LABELS = ["name", "full name", "client name", "patient name", "customer name", "applicant name", "surname",
-          "forename", "forenames", "first name", "last name", "family name", "given name", "contact", "contact name",
-          "from", "to", "cc", "signed", "author", "owner", "assigned to", "attendee", "attendees", "next of kin",
-          "account holder", "account name", "payee", "named", "called", "emergency contact", "witness",
-          "caller"]  # fmt: skip
-ROLES = ["client", "patient", "claimant", "applicant", "tenant", "resident", "employee", "customer", "pupil",
-         "student", "child", "service user", "user", "caller", "complainant", "appellant", "defendant", "offender",
-         "victim", "witness", "suspect", "colleague", "holder", "account holder", "carer", "parent", "mother",
-         "father", "son", "daughter", "wife", "husband", "partner", "sibling", "grandmother", "grandfather",
-         "guardian", "landlord", "neighbour", "officer", "staff member", "member of staff", "candidate", "visitor",
-         "learner", "recipient", "requester", "data subject", "individual", "person", "man", "woman", "boy", "girl",
-         "mp", "pupil", "interviewee", "contractor", "volunteer", "student"]  # fmt: skip
-VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "met with", "meeting with", "call with",
-             "phoned", "emailed", "visited", "contacted", "complaint from", "complaint by", "letter from", "letter to",
-             "email from", "email to", "message from", "message to", "reply to", "respond to", "response to",
-             "on behalf of", "signed by", "written by", "sent by", "referred by", "reported by", "raised by",
-             "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to", "ring", "call",
-             "phone", "text", "write to", "reference for", "thank", "chase", "remind", "invite", "ask", "asked",
-             "copy in", "cc in", "my name is", "it's", "it is", "this is", "i'm", "i am", "introduce",
-             "congratulate", "welcome"]  # fmt: skip
+LABELS = [
+    "name",
+    "full name",
+    "client name",
+    "patient name",
+    "customer name",
+    "applicant name",
+    "surname",
+    "forename",
+    "forenames",
+    "first name",
+    "last name",
+    "family name",
+    "given name",
+    "contact",
+    "contact name",
+    "from",
+    "to",
+    "cc",
+    "signed",
+    "author",
+    "owner",
+    "assigned to",
+    "attendee",
+    "attendees",
+    "next of kin",
+    "account holder",
+    "account name",
+    "payee",
+    "named",
+    "called",
+    "emergency contact",
+    "witness",
+    "caller",
+]
+ROLES = [
+    "client",
+    "patient",
+    "claimant",
+    "applicant",
+    "tenant",
+    "resident",
+    "employee",
+    "customer",
+    "pupil",
+    "student",
+    "child",
+    "service user",
+    "user",
+    "caller",
+    "complainant",
+    "appellant",
+    "defendant",
+    "offender",
+    "victim",
+    "witness",
+    "suspect",
+    "colleague",
+    "holder",
+    "account holder",
+    "carer",
+    "parent",
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "partner",
+    "sibling",
+    "grandmother",
+    "grandfather",
+    "guardian",
+    "landlord",
+    "neighbour",
+    "officer",
+    "staff member",
+    "member of staff",
+    "candidate",
+    "visitor",
+    "learner",
+    "recipient",
+    "requester",
+    "data subject",
+    "individual",
+    "person",
+    "man",
+    "woman",
+    "boy",
+    "girl",
+    "mp",
+    "pupil",
+    "interviewee",
+    "contractor",
+    "volunteer",
+    "student",
+]
+VERB_CUES = [
+    "spoke to",
+    "spoke with",
+    "spoken to",
+    "speak to",
+    "talked to",
+    "met with",
+    "meeting with",
+    "call with",
+    "phoned",
+    "emailed",
+    "visited",
+    "contacted",
+    "complaint from",
+    "complaint by",
+    "letter from",
+    "letter to",
+    "email from",
+    "email to",
+    "message from",
+    "message to",
+    "reply to",
+    "respond to",
+    "response to",
+    "on behalf of",
+    "signed by",
+    "written by",
+    "sent by",
+    "referred by",
+    "reported by",
+    "raised by",
+    "submitted by",
+    "approved by",
+    "interviewed",
+    "application from",
+    "appeal by",
+    "passed to",
+    "ring",
+    "call",
+    "phone",
+    "text",
+    "write to",
+    "reference for",
+    "thank",
+    "chase",
+    "remind",
+    "invite",
+    "ask",
+    "asked",
+    "copy in",
+    "cc in",
+    "my name is",
+    "it's",
+    "it is",
+    "this is",
+    "i'm",
+    "i am",
+    "introduce",
+    "congratulate",
+    "welcome",
+]
 
 
 # Verbs that open an instruction about a person ("Ring Mrs Adebayo", "Thank Priya"), never part of a name.
-IMPERATIVE_CUES = frozenset({"ring", "call", "phone", "email", "text", "ask", "thank", "chase", "remind", "invite",
-                             "tell", "contact", "message", "congratulate", "welcome", "cc", "copy"})  # fmt: skip
+IMPERATIVE_CUES = frozenset(
+    {
+        "ring",
+        "call",
+        "phone",
+        "email",
+        "text",
+        "ask",
+        "thank",
+        "chase",
+        "remind",
+        "invite",
+        "tell",
+        "contact",
+        "message",
+        "congratulate",
+        "welcome",
+        "cc",
+        "copy",
+    }
+)
 
 
 def _alternatives(words: list[str]) -> str:
@@ -117,8 +307,10 @@ _SIGN_OFF = re.compile(
     rf"|many\s+thanks|best\s+wishes|regards|thanks|cheers|sincerely|signed)[ \t]*,?[ \t]*\n[ \t]*(?P<name>{NAME})"
 )
 _WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
-_INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
-                              rf"(?:[ \t]+{NAME_WORD})?)")  # fmt: skip
+_INITIAL_SURNAME = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
+    rf"(?:[ \t]+{NAME_WORD})?)"
+)
 _CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
 # A name as written in lists: "Legrand", "Chinwe Okafor", "Okafor, Chinwe".
 _LISTED_NAME = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<first>{NAME})(?:,[ \t]?(?P<forename>{NAME_WORD}))?)")
@@ -142,8 +334,11 @@ _PLACE_PREPOSITION_BEFORE = re.compile(
     r"(?<![\p{L}])(?i:in|across|near|around|throughout|within|outside|towards|via|into|of|at|from)[ \t]+(?:the[ \t]+)?$"
 )
 # Streets named after people in other languages: "rue Victor Hugo", "via Giuseppe Verdi", "ul. Jana Pawła".
-_STREET_PREFIX_BEFORE = re.compile(r"(?<![\p{L}])(?:rue|via|viale|calle|avenida|avenue|rua|ul\.|ulica|piazza|plaza|"
-                                   r"praça|plac|strada|boulevard|bd\.|av\.)[ \t]+$", re.IGNORECASE)
+_STREET_PREFIX_BEFORE = re.compile(
+    r"(?<![\p{L}])(?:rue|via|viale|calle|avenida|avenue|rua|ul\.|ulica|piazza|plaza|"
+    r"praça|plac|strada|boulevard|bd\.|av\.)[ \t]+$",
+    re.IGNORECASE,
+)
 _PEOPLE_IN_BEFORE = re.compile(r"\b(?:copy|cc|loop|bring|rope|include)\s+in[ \t]*$", re.IGNORECASE)
 _POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{PostcodeRecognizer.PATTERNS[1].regex}")
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
@@ -155,11 +350,34 @@ _WORD = re.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
 
 STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED, CAPITALS = (
-    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired",
-    "capitals")  # fmt: skip
+    "cue",
+    "ner",
+    "email",
+    "initial",
+    "coordinated",
+    "weak cue",
+    "ner other",
+    "record field",
+    "paired",
+    "capitals",
+)
 SPEAKER, GIVEN, LOWER, SURNAME_FIRST = "speaker", "given name", "lower-case cue", "surname first"
-SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6,
-          RECORD: 0.7, PAIRED: 0.6, CAPITALS: 0.8, SPEAKER: 0.85, GIVEN: 0.7, LOWER: 0.7, SURNAME_FIRST: 0.8}  # fmt: skip
+SCORES = {
+    STRONG: 0.85,
+    NER_PERSON: 0.85,
+    EMAIL: 0.8,
+    INITIAL: 0.7,
+    COORDINATED: 0.7,
+    WEAK: 0.65,
+    NER_OTHER: 0.6,
+    RECORD: 0.7,
+    PAIRED: 0.6,
+    CAPITALS: 0.8,
+    SPEAKER: 0.85,
+    GIVEN: 0.7,
+    LOWER: 0.7,
+    SURNAME_FIRST: 0.8,
+}
 
 
 # Gazetteers (see gazetteers/build.py and the README): given names of every Faker locale in Latin script, as
@@ -177,28 +395,109 @@ _NATIONS = frozenset({"england", "scotland", "wales", "ireland", "britain", "uk"
 # A speaker's name at the start of a line of a chat export or transcript, after an optional time stamp:
 # "[10:02] Aisling Byrne: …", "12/03/2025, 18:40 - Piotr Zieliński: …", "Jonathan: …"; or alone before a time
 # ("Farah Qureshi  10:31 AM", as Slack copies).
-_TIMESTAMP = (r"(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?\]?"
-              r"|\[?\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?\]?)")  # fmt: skip
+_TIMESTAMP = (
+    r"(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?\]?"
+    r"|\[?\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?\]?)"
+)
 _SPEAKER_LINE = re.compile(
     rf"(?m)^[ \t>*•-]*(?:(?P<time>{_TIMESTAMP})[ \t]*[-–]?[ \t]*)?(?P<name>{NAME})[ \t]*:[ \t]*\S"
 )
 _SPEAKER_BEFORE_TIME = re.compile(rf"(?m)^[ \t]*(?P<name>{NAME})[ \t]+\d{{1,2}}:\d{{2}}(?:[ \t]?[AaPp][Mm])?[ \t]*$")
 # Hurried notes in lower case: a relation or a contact verb, then a name that is a known given name
 # ("dad is terry mcgowan", "saw jodie + twins", "rang sandra kowalski", "nan (edna price)").
-LOWER_CUES = ["dad", "mum", "mom", "mother", "father", "son", "daughter", "grandson", "granddaughter", "nan", "nana",
-              "nanna", "gran", "granny", "grandad", "grandma", "grandpa", "grandmother", "grandfather", "brother",
-              "sister", "husband", "wife", "partner", "boyfriend", "girlfriend", "uncle", "aunt", "auntie", "cousin",
-              "niece", "nephew", "friend", "neighbour", "carer", "stepdad", "stepmum", "baby", "child", "kid",
-              "landlord", "landlady", "client", "tenant", "caller", "saw", "seen", "rang", "phoned", "visited",
-              "met", "spoke to", "spoke with", "emailed", "texted", "told", "called", "named", "for"]  # fmt: skip
+LOWER_CUES = [
+    "dad",
+    "mum",
+    "mom",
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "grandson",
+    "granddaughter",
+    "nan",
+    "nana",
+    "nanna",
+    "gran",
+    "granny",
+    "grandad",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "brother",
+    "sister",
+    "husband",
+    "wife",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "uncle",
+    "aunt",
+    "auntie",
+    "cousin",
+    "niece",
+    "nephew",
+    "friend",
+    "neighbour",
+    "carer",
+    "stepdad",
+    "stepmum",
+    "baby",
+    "child",
+    "kid",
+    "landlord",
+    "landlady",
+    "client",
+    "tenant",
+    "caller",
+    "saw",
+    "seen",
+    "rang",
+    "phoned",
+    "visited",
+    "met",
+    "spoke to",
+    "spoke with",
+    "emailed",
+    "texted",
+    "told",
+    "called",
+    "named",
+    "for",
+]
 _LOWER_WORD = r"[a-z\u00df-\u00ff\u0101-\u017f][a-z\u00df-\u00ff\u0101-\u017f'’-]+"
 _LOWER_CUE = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:{word_alternatives(LOWER_CUES)})(?:[ \t]+(?:is|was|called|named))?(?:[ \t]*[(:,][ \t]*|[ \t]+)"
     rf"(?P<first>{_LOWER_WORD})(?:[ \t]+(?P<second>{_LOWER_WORD}))?(?![\p{{L}}])"
 )
-_NOT_A_SURNAME = frozenset({"today", "yesterday", "tomorrow", "tonight", "again", "earlier", "later", "briefly",
-                            "outside", "twice", "once", "first", "last", "next", "this", "that", "about", "re",
-                            "regarding", "and", "at", "on", "in"})  # fmt: skip
+_NOT_A_SURNAME = frozenset(
+    {
+        "today",
+        "yesterday",
+        "tomorrow",
+        "tonight",
+        "again",
+        "earlier",
+        "later",
+        "briefly",
+        "outside",
+        "twice",
+        "once",
+        "first",
+        "last",
+        "next",
+        "this",
+        "that",
+        "about",
+        "re",
+        "regarding",
+        "and",
+        "at",
+        "on",
+        "in",
+    }
+)
 # "Okafor, Chinwe", "DUBOIS, Hélène": a surname, a comma, and a known given name.
 _SURNAME_FIRST = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<surname>{NAME_WORD}|{CAPITALS_WORD}),[ \t]+(?P<forename>{NAME_WORD}))"
@@ -307,11 +606,18 @@ class PersonRecognizer(EntityRecognizer):
     @staticmethod
     def _given_names(text: str):  # type: ignore[no-untyped-def]
         """A capitalised known given name where a name stands."""
+
         def given(word: str) -> bool:
             key = _key(word)
             plain = _plain(word)
-            return plain in GIVEN_NAMES and plain not in PLACES and key not in STOP_WORDS and key not in NOT_A_NAME \
-                and key not in HEADING_WORDS and key not in STREET_WORDS  # fmt: skip
+            return (
+                plain in GIVEN_NAMES
+                and plain not in PLACES
+                and key not in STOP_WORDS
+                and key not in NOT_A_NAME
+                and key not in HEADING_WORDS
+                and key not in STREET_WORDS
+            )
 
         for match in _GIVEN_THEN_SURNAME.finditer(text):
             second = _key(match.group("name").split()[-1])
@@ -341,8 +647,13 @@ class PersonRecognizer(EntityRecognizer):
                 continue
             end = match.end("first")
             second = match.group("second")
-            if second and len(second) >= 3 and second not in STOP_WORDS and second not in _NOT_A_SURNAME \
-                    and (second not in _WORDS or second in WORDS_THAT_ARE_ALSO_NAMES):  # fmt: skip
+            if (
+                second
+                and len(second) >= 3
+                and second not in STOP_WORDS
+                and second not in _NOT_A_SURNAME
+                and (second not in _WORDS or second in WORDS_THAT_ARE_ALSO_NAMES)
+            ):
                 end = match.end("second")
             if end > match.end("first") and _plain(text[match.start("first") : end]) in PLACES:
                 continue  # "visited santa cruz"; a lone name after a relation ("stepdad (gary)") stays a name
@@ -350,8 +661,12 @@ class PersonRecognizer(EntityRecognizer):
         if "," in text:
             for match in _SURNAME_FIRST.finditer(text):
                 surname, forename = match.group("surname"), match.group("forename")
-                if _plain(forename) not in GIVEN_NAMES or _plain(forename) in PLACES or _key(forename) in _WORDS \
-                        or _key(forename) in STOP_WORDS:  # fmt: skip
+                if (
+                    _plain(forename) not in GIVEN_NAMES
+                    or _plain(forename) in PLACES
+                    or _key(forename) in _WORDS
+                    or _key(forename) in STOP_WORDS
+                ):
                     continue
                 key = _key(surname)
                 if key in _WORDS or key in STOP_WORDS or key in _LABEL_WORDS or _plain(surname) in PLACES:
@@ -420,6 +735,7 @@ class PersonRecognizer(EntityRecognizer):
     def _accepted(self, text: str, start: int, end: int, evidence: str) -> tuple[int, int] | None:
         """The candidate trimmed to its name words, or None when it is not a person's name."""
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
         def name_like(word: str) -> bool:
@@ -453,8 +769,9 @@ class PersonRecognizer(EntityRecognizer):
             return None  # "Park Lane": vocabulary, whatever the model says
         # An entity the model filed as an organisation keeps every word's ordinary reading ("Natural England").
         named = [k for i, k in enumerate(keys) if not _also_a_name(words, i, evidence)]
-        if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
-               for k in named):  # fmt: skip
+        if any(
+            k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS for k in named
+        ):
             return None
         if evidence in (NER_OTHER, WEAK, RECORD, PAIRED, GIVEN, SPEAKER) and any(
             k in NOT_A_NAME or k in HEADING_WORDS for k in named
@@ -470,12 +787,19 @@ class PersonRecognizer(EntityRecognizer):
             return None
         if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
-        if evidence != SPEAKER and _LABEL_AFTER.match(text[end : end + 3]) \
-                and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):  # fmt: skip
+        if (
+            evidence != SPEAKER
+            and _LABEL_AFTER.match(text[end : end + 3])
+            and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start])
+        ):
             return None  # "Postcode:" is a field label
         opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
-        if evidence == NER_PERSON and len(words) == 1 and opens_sentence \
-                and keys[0].endswith(("ing", "ed", "ly", "ise", "ize")):  # fmt: skip
+        if (
+            evidence == NER_PERSON
+            and len(words) == 1
+            and opens_sentence
+            and keys[0].endswith(("ing", "ed", "ly", "ise", "ize"))
+        ):
             return None  # "Chasing again." opens a sentence; it is not a name
         return start, end
 
@@ -560,9 +884,39 @@ def _may_hold_name(text: str, start: int, end: int) -> bool:
 
 _WORDS = NOT_A_NAME | WORDS_THAT_ARE_ALSO_NAMES | STREET_WORDS | HEADING_WORDS
 # Field labels, roles and greetings that stand before a colon or a comma as a name would ("Caller:", "Thanks, Sam").
-_LABEL_WORDS = frozenset(LABELS) | frozenset(ROLES) | frozenset(GREETINGS) | frozenset(HONORIFICS) | frozenset(
-    {"bot", "user", "assistant", "system", "agent", "adviser", "advisor", "operator", "me", "you", "note", "notes",
-     "subject", "date", "time", "re", "action", "summary", "update", "question", "answer", "q", "a"})
+_LABEL_WORDS = (
+    frozenset(LABELS)
+    | frozenset(ROLES)
+    | frozenset(GREETINGS)
+    | frozenset(HONORIFICS)
+    | frozenset(
+        {
+            "bot",
+            "user",
+            "assistant",
+            "system",
+            "agent",
+            "adviser",
+            "advisor",
+            "operator",
+            "me",
+            "you",
+            "note",
+            "notes",
+            "subject",
+            "date",
+            "time",
+            "re",
+            "action",
+            "summary",
+            "update",
+            "question",
+            "answer",
+            "q",
+            "a",
+        }
+    )
+)
 _NAME_WORD_IN_LIST = re.compile(NAME_WORD)
 
 

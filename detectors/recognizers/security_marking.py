@@ -32,22 +32,92 @@ _E = r"(?![\p{L}\p{N}]|-\p{L})"
 _SHOUTED_WORD = re.compile(r"^[\p{Lu}\p{N}'’]{2,}$")
 # Words around a tier's name that show the text talks about the tier ("for OFFICIAL information",
 # "between OFFICIAL and SECRET") instead of carrying it.
-_MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of", "the", "above", "below", "to",
-                             "from", "versus", "vs", "handle", "handling", "use", "using"})  # fmt: skip
-_MENTION_AFTER = frozenset({"classification", "classifications", "tier", "tiers", "level", "levels",
-                            "information", "data", "material", "materials", "documents", "assets", "work", "systems",
-                            "networks", "clearance", "vetting", "than"})  # fmt: skip
+_MENTION_BEFORE = frozenset(
+    {
+        "between",
+        "and",
+        "or",
+        "than",
+        "for",
+        "about",
+        "of",
+        "the",
+        "above",
+        "below",
+        "to",
+        "from",
+        "versus",
+        "vs",
+        "handle",
+        "handling",
+        "use",
+        "using",
+    }
+)
+_MENTION_AFTER = frozenset(
+    {
+        "classification",
+        "classifications",
+        "tier",
+        "tiers",
+        "level",
+        "levels",
+        "information",
+        "data",
+        "material",
+        "materials",
+        "documents",
+        "assets",
+        "work",
+        "systems",
+        "networks",
+        "clearance",
+        "vetting",
+        "than",
+    }
+)
 # "the TOP SECRET annex is attached": a tier before a document noun marks that document.
-_DOCUMENT_AFTER = frozenset({"annex", "annexe", "appendix", "attachment", "paper", "papers", "report", "document",
-                             "file", "files", "briefing", "brief", "note", "notes", "submission", "draft", "minutes",
-                             "letter", "email", "e-mail", "memo", "slides", "pack", "version", "copy", "section",
-                             "addendum", "summary", "annexes"})  # fmt: skip
+_DOCUMENT_AFTER = frozenset(
+    {
+        "annex",
+        "annexe",
+        "appendix",
+        "attachment",
+        "paper",
+        "papers",
+        "report",
+        "document",
+        "file",
+        "files",
+        "briefing",
+        "brief",
+        "note",
+        "notes",
+        "submission",
+        "draft",
+        "minutes",
+        "letter",
+        "email",
+        "e-mail",
+        "memo",
+        "slides",
+        "pack",
+        "version",
+        "copy",
+        "section",
+        "addendum",
+        "summary",
+        "annexes",
+    }
+)
 _DETERMINER_BEFORE = frozenset({"the", "this", "that", "a", "an", "attached", "our", "my", "its", "enclosed"})
 # A question about a tier ("When should I use OFFICIAL-SENSITIVE?", "Is TOP SECRET ever used …?") names it as a topic.
 # Requests ("Can you summarise this OFFICIAL-SENSITIVE briefing?") are not questions about the tier.
 _QUESTION_OPENING = frozenset({"what", "when", "why", "how", "which", "is", "are", "does", "do", "should"})
 # "Official Sensitive" in title case is the tier's name, not an ordinary phrase.
-_TITLE_CASE_SENSITIVE = rf"{_B}(?P<value>Official{_SEPARATOR}Sensitive(?:(?:\s*[:\-–]\s*|[ \t]+)(?i:{_DESCRIPTOR}))?){_E}"
+_TITLE_CASE_SENSITIVE = (
+    rf"{_B}(?P<value>Official{_SEPARATOR}Sensitive(?:(?:\s*[:\-–]\s*|[ \t]+)(?i:{_DESCRIPTOR}))?){_E}"
+)
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
 _LETTERS = re.compile(r"[\p{L}]+")
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
@@ -62,8 +132,21 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         Pattern("marking in any case", rf"{_B}(?P<value>(?i:{_CORE}{_SUFFIX})){_E}", 0.2),
         Pattern("Official Sensitive in title case", _TITLE_CASE_SENSITIVE, 0.6),
     ]
-    CONTEXT = ["classification", "classified", "classified as", "marking", "protective marking", "security marking",
-               "marked", "marked as", "security classification", "gsc", "handling", "caveat", "tier"]  # fmt: skip
+    CONTEXT = [
+        "classification",
+        "classified",
+        "classified as",
+        "marking",
+        "protective marking",
+        "security marking",
+        "marked",
+        "marked as",
+        "security classification",
+        "gsc",
+        "handling",
+        "caveat",
+        "tier",
+    ]
     context_words_before = 3
     context_boost = 0.5
 
@@ -114,9 +197,7 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         after = _LETTERS.findall(text[end : end + 30].lower())[:1]
         if after and after[0] in _DOCUMENT_AFTER and (not before or before[0] in _DETERMINER_BEFORE):
             return False  # "the TOP SECRET annex": this document's marking
-        return bool(
-            (before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER)
-        )
+        return bool((before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER))
 
     @staticmethod
     def _inside_shouting(text: str, start: int, end: int) -> bool:

@@ -14,12 +14,29 @@ class UkBankAccountRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("eight digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{8}|\d{4}[ .-]{1,2}\d{4})(?![\p{N}]|[./-]\d)", 0.35),
         # "sort 40 47 84 / 70872490", "30-94-57/01284710": the account after a sort code and a slash
-        Pattern("after a sort code and a slash",
-                r"(?<=(?<![\p{N}])\d{2}[ .-]?\d{2}[ .-]?\d{2}[ \t]*/[ \t]*)(?P<value>\d{8})(?!\p{N})", 0.35),
+        Pattern(
+            "after a sort code and a slash",
+            r"(?<=(?<![\p{N}])\d{2}[ .-]?\d{2}[ .-]?\d{2}[ \t]*/[ \t]*)(?P<value>\d{8})(?!\p{N})",
+            0.35,
+        ),
         Pattern("seven or ten digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{7}|\d{10})(?![\p{N}]|[./-]\d)", 0.2),
     ]
-    CONTEXT = ["account number", "account no", "account", "acc no", "acc", "acct", "a c", "bank account",
-               "bank details", "sort code", "sort", "s c", "payee", "bank"]
+    CONTEXT = [
+        "account number",
+        "account no",
+        "account",
+        "acc no",
+        "acc",
+        "acct",
+        "a c",
+        "bank account",
+        "bank details",
+        "sort code",
+        "sort",
+        "s c",
+        "payee",
+        "bank",
+    ]
     requires_context = True
     context_words_before = 6
     context_boost = 0.5

@@ -14,8 +14,11 @@ class UkSortCodeRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("grouped", r"(?<![\p{L}\p{N}./-])(?P<value>\d{2}([ .-]{1,2})\d{2}\2\d{2})(?![\p{N}]|[./-]\d)", 0.35),
         # "30-94-57/01284710": a sort code written against its account number
-        Pattern("before a slash and an account",
-                r"(?<![\p{L}\p{N}./-])(?P<value>\d{2}([ .-]?)\d{2}\2\d{2})(?=[ \t]*/[ \t]*\d{8}(?!\p{N}))", 0.35),
+        Pattern(
+            "before a slash and an account",
+            r"(?<![\p{L}\p{N}./-])(?P<value>\d{2}([ .-]?)\d{2}\2\d{2})(?=[ \t]*/[ \t]*\d{8}(?!\p{N}))",
+            0.35,
+        ),
         Pattern("six digits", r"(?<![\p{L}\p{N}./-])(?P<value>\d{6})(?![\p{N}]|[./-]\d)", 0.25),
     ]
     CONTEXT = ["sort code", "sortcode", "sort", "s c", "bank code", "branch code", "bank details"]

@@ -130,4 +130,3 @@ class EmbeddedEngine:
                 log.error("policy change in %s rejected, the previous policy stays in force: %s", self._root, error)
             except Exception:
                 log.exception("policy watcher failed; the previous policy stays in force")
-

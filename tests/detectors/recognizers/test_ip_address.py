@@ -5,8 +5,16 @@ from detectors.recognizers.ip_address import IpAddressRecognizer
 recognizer = IpAddressRecognizer()
 
 
-@pytest.mark.parametrize("ip", ["192.168.0.1", "8.8.8.8", "2001:db8:85a3:0:0:8a2e:370:7334", "2001:db8::8a2e:370:7334",
-                                "fe80:0:0:0:202:b3ff:fe1e:8329"])  # fmt: skip
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "192.168.0.1",
+        "8.8.8.8",
+        "2001:db8:85a3:0:0:8a2e:370:7334",
+        "2001:db8::8a2e:370:7334",
+        "fe80:0:0:0:202:b3ff:fe1e:8329",
+    ],
+)
 def test_addresses(values, ip):
     assert values(recognizer, f"Access from {ip} at night") == [ip]
 
@@ -16,8 +24,15 @@ def test_not_addresses(values, text):
     assert values(recognizer, text) == []
 
 
-@pytest.mark.parametrize("text", ["after we upgraded to 10.2.3.44 it broke", "image: repo/app:3.1.0.7 is pinned",
-                                  "the driver 26.20.100.7 crashes", "firmware 4.4.1.19 is out"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "after we upgraded to 10.2.3.44 it broke",
+        "image: repo/app:3.1.0.7 is pinned",
+        "the driver 26.20.100.7 crashes",
+        "firmware 4.4.1.19 is out",
+    ],
+)
 def test_versions_near_upgrade_image_driver_are_not_addresses(values, text):
     assert values(recognizer, text) == []
 
