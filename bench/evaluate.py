@@ -49,7 +49,12 @@ def score(scorer: Path, gold: Path, predictions: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pii", default=str(EVAL / "pii" / "dev.jsonl"), help="labelled personal-data corpus")
+    parser.add_argument(
+        "--pii",
+        action="append",
+        default=None,
+        help="labelled personal-data corpus (repeatable; default: both shared dev sets, dev and dev-b)",
+    )
     parser.add_argument("--agentic", default=str(EVAL / "agentic" / "dev.jsonl"), help="labelled request corpus")
     parser.add_argument("--pii-scorer", default=str(EVAL / "pii" / "score.py"))
     parser.add_argument("--agentic-scorer", default=str(EVAL / "agentic" / "score.py"))
@@ -60,7 +65,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         out_dir = Path(args.keep or scratch)
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name, gold, scorer in (("pii", args.pii, args.pii_scorer), ("agentic", args.agentic, args.agentic_scorer)):
+        pii = args.pii if args.pii is not None else [str(EVAL / "pii" / "dev.jsonl"), str(EVAL / "pii" / "dev-b.jsonl")]
+        corpora = [(f"pii{index or ''}", gold, args.pii_scorer) for index, gold in enumerate(pii)]
+        for name, gold, scorer in (*corpora, ("agentic", args.agentic, args.agentic_scorer)):
             if not gold:
                 continue
             gold_path = Path(gold)

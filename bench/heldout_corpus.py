@@ -589,6 +589,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
+    parser.add_argument("--handwritten-file", metavar="TXT", help="like --handwritten, another file of that format")
     parser.add_argument("--respell", metavar="GOLD", help="rewrite a labelled corpus with new values")
     parser.add_argument(
         "--names",
@@ -602,7 +603,13 @@ def main() -> None:
     if args.respell:
         records = respell(Path(args.respell), args.seed)
     else:
-        records = handwritten() if args.handwritten else build(args.count, args.seed)
+        records = (
+            handwritten(Path(args.handwritten_file))
+            if args.handwritten_file
+            else handwritten()
+            if args.handwritten
+            else build(args.count, args.seed)
+        )
     for record in records:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 

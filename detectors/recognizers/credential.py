@@ -177,9 +177,37 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
             return False
         if pattern_text.lower() in {"none", "null", "true", "false", "empty", "redacted", "hidden", "changeme"}:
             return False
+        if is_placeholder(pattern_text):
+            return False  # "your-password-here", "YOUR_API_KEY", "insert.token.here"
         has_letter = any(ch.isalpha() for ch in pattern_text)
         has_digit_or_symbol = any(not ch.isalpha() for ch in pattern_text)
         return has_letter and has_digit_or_symbol or looks_random(pattern_text, min_length=16, min_entropy=3.0)
+
+
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "your",
+        "here",
+        "example",
+        "placeholder",
+        "changeme",
+        "replace",
+        "insert",
+        "dummy",
+        "sample",
+        "redacted",
+        "xxx",
+        "todo",
+        "fixme",
+        "my",
+    }
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Words joined by ``-``, ``_``, ``.`` or ``=``, one of them a placeholder's: "DB_PASSWORD=your-password-here"."""
+    words = [w for w in re.split(r"[-_.=/]+", value.lower()) if w]
+    return len(words) > 1 and all(w.isalpha() for w in words) and bool(_PLACEHOLDER_WORDS.intersection(words))
 
 
 class HighEntropySecretRecognizer(ContextualPatternRecognizer):
@@ -209,4 +237,6 @@ class HighEntropySecretRecognizer(ContextualPatternRecognizer):
         )
 
     def validate_result(self, pattern_text: str) -> bool:
+        if is_placeholder(pattern_text):
+            return False
         return looks_random(pattern_text, min_length=24, min_entropy=3.8) and character_classes(pattern_text) >= 3

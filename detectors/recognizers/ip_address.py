@@ -18,9 +18,31 @@ class IpAddressRecognizer(ContextualPatternRecognizer):
     ]
     CONTEXT = ["ip", "ip address", "address", "host", "server", "access from", "login", "connection", "source"]
     # "version 1.2.3.4" and "build 10.0.19041.1" are not addresses.
-    NEGATIVE_CONTEXT = ["version", "v", "release", "build", "ver", "update", "patch", "section", "paragraph"]
+    NEGATIVE_CONTEXT = [
+        "version",
+        "versions",
+        "v",
+        "release",
+        "build",
+        "ver",
+        "update",
+        "upgrade",
+        "upgraded",
+        "upgrading",
+        "patch",
+        "section",
+        "paragraph",
+        "image",
+        "tag",
+        "driver",
+        "firmware",
+        "bios",
+        "package",
+        "sdk",
+        "kernel",
+    ]
     context_boost = 0.2
-    context_words_before = 4
+    context_words_before = 5
 
     def __init__(self) -> None:
         super().__init__("IP_ADDRESS", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)

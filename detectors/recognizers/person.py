@@ -28,10 +28,12 @@ postcode, a word after "in" or "across", a place-name prefix or suffix
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.civil_service_terms import (
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
 # capitalised words made the engine try every combination (2 s per megabyte of "Alice Morgan Alice Morgan …").
 NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{Lu}\p{Lt}\p{Lm}\p{Lo}'’-]*\p{Ll}[\p{L}'’-]*)"
 # Lower-case particles inside a name: "Ludwig van Beethoven", "María de la Cruz", "Ahmed bin Rashid".
-PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y)"
+PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y|Ó|Ní|Nic|Uí|Ua)"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{0,3}}"
 # A surname in capitals, as forms write it: "Name: SMITH, John", "Surname: O'NEILL".
 CAPITALS_WORD = r"\p{Lu}[\p{Lu}'’-]*\p{Lu}"
@@ -92,6 +94,13 @@ HONORIFICS = [
     "father",
     "sister",
     "brother",
+    "sr",
+    "sra",
+    "srta",
+    "herr",
+    "frau",
+    "mme",
+    "mlle",
 ]
 GREETINGS = ["dear", "hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "thank you", "cheers"]
 LABELS = [
@@ -324,6 +333,12 @@ _HOUSE_NUMBER_BEFORE = re.compile(r"(?:^|[\s,(])(?:flat\s+|unit\s+|apartment\s+)
 _PLACE_PREPOSITION_BEFORE = re.compile(
     r"(?<![\p{L}])(?i:in|across|near|around|throughout|within|outside|towards|via|into|of|at|from)[ \t]+(?:the[ \t]+)?$"
 )
+# Streets named after people in other languages: "rue Victor Hugo", "via Giuseppe Verdi", "ul. Jana Pawła".
+_STREET_PREFIX_BEFORE = re.compile(
+    r"(?<![\p{L}])(?:rue|via|viale|calle|avenida|avenue|rua|ul\.|ulica|piazza|plaza|"
+    r"praça|plac|strada|boulevard|bd\.|av\.)[ \t]+$",
+    re.IGNORECASE,
+)
 _PEOPLE_IN_BEFORE = re.compile(r"\b(?:copy|cc|loop|bring|rope|include)\s+in[ \t]*$", re.IGNORECASE)
 _POSTCODE_AFTER = re.compile(rf"^[ \t]*,?[ \t]*{PostcodeRecognizer.PATTERNS[1].regex}")
 _LABEL_AFTER = re.compile(r"^[ \t]*:")
@@ -346,6 +361,7 @@ STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED
     "paired",
     "capitals",
 )
+SPEAKER, GIVEN, LOWER, SURNAME_FIRST = "speaker", "given name", "lower-case cue", "surname first"
 SCORES = {
     STRONG: 0.85,
     NER_PERSON: 0.85,
@@ -357,7 +373,150 @@ SCORES = {
     RECORD: 0.7,
     PAIRED: 0.6,
     CAPITALS: 0.8,
+    SPEAKER: 0.85,
+    GIVEN: 0.7,
+    LOWER: 0.7,
+    SURNAME_FIRST: 0.8,
 }
+
+
+# Gazetteers (see bench/build_gazetteers.py and the README): given names of every Faker locale in Latin script, as
+# evidence; places of GeoNames (cities, British towns, countries), as negatives. Both folded by _plain per word.
+def _gazetteer(name: str) -> frozenset[str]:
+    path = Path(__file__).with_name("gazetteers") / name
+    return frozenset(line for line in path.read_text(encoding="utf-8").splitlines() if line)
+
+
+GIVEN_NAMES = _gazetteer("given_names.txt")
+PLACES = _gazetteer("places.txt")
+# Bodies named after a nation ("Historic England", "Sport Wales") are organisations, not people.
+_NATIONS = frozenset({"england", "scotland", "wales", "ireland", "britain", "uk"})
+
+# A speaker's name at the start of a line of a chat export or transcript, after an optional time stamp:
+# "[10:02] Aisling Byrne: …", "12/03/2025, 18:40 - Piotr Zieliński: …", "Jonathan: …"; or alone before a time
+# ("Farah Qureshi  10:31 AM", as Slack copies).
+_TIMESTAMP = (
+    r"(?:\[?\d{1,2}[:.]\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?\]?"
+    r"|\[?\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?\]?)"
+)
+_SPEAKER_LINE = re.compile(
+    rf"(?m)^[ \t>*•-]*(?:(?P<time>{_TIMESTAMP})[ \t]*[-–]?[ \t]*)?(?P<name>{NAME})[ \t]*:[ \t]*\S"
+)
+_SPEAKER_BEFORE_TIME = re.compile(rf"(?m)^[ \t]*(?P<name>{NAME})[ \t]+\d{{1,2}}:\d{{2}}(?:[ \t]?[AaPp][Mm])?[ \t]*$")
+# Hurried notes in lower case: a relation or a contact verb, then a name that is a known given name
+# ("dad is terry mcgowan", "saw jodie + twins", "rang sandra kowalski", "nan (edna price)").
+LOWER_CUES = [
+    "dad",
+    "mum",
+    "mom",
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "grandson",
+    "granddaughter",
+    "nan",
+    "nana",
+    "nanna",
+    "gran",
+    "granny",
+    "grandad",
+    "grandma",
+    "grandpa",
+    "grandmother",
+    "grandfather",
+    "brother",
+    "sister",
+    "husband",
+    "wife",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "uncle",
+    "aunt",
+    "auntie",
+    "cousin",
+    "niece",
+    "nephew",
+    "friend",
+    "neighbour",
+    "carer",
+    "stepdad",
+    "stepmum",
+    "baby",
+    "child",
+    "kid",
+    "landlord",
+    "landlady",
+    "client",
+    "tenant",
+    "caller",
+    "saw",
+    "seen",
+    "rang",
+    "phoned",
+    "visited",
+    "met",
+    "spoke to",
+    "spoke with",
+    "emailed",
+    "texted",
+    "told",
+    "called",
+    "named",
+    "for",
+]
+_LOWER_WORD = r"[a-z\u00df-\u00ff\u0101-\u017f][a-z\u00df-\u00ff\u0101-\u017f'’-]+"
+_LOWER_CUE = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:{word_alternatives(LOWER_CUES)})(?:[ \t]+(?:is|was|called|named))?(?:[ \t]*[(:,][ \t]*|[ \t]+)"
+    rf"(?P<first>{_LOWER_WORD})(?:[ \t]+(?P<second>{_LOWER_WORD}))?(?![\p{{L}}])"
+)
+_NOT_A_SURNAME = frozenset(
+    {
+        "today",
+        "yesterday",
+        "tomorrow",
+        "tonight",
+        "again",
+        "earlier",
+        "later",
+        "briefly",
+        "outside",
+        "twice",
+        "once",
+        "first",
+        "last",
+        "next",
+        "this",
+        "that",
+        "about",
+        "re",
+        "regarding",
+        "and",
+        "at",
+        "on",
+        "in",
+    }
+)
+# "Okafor, Chinwe", "DUBOIS, Hélène": a surname, a comma, and a known given name.
+_SURNAME_FIRST = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<surname>{NAME_WORD}|{CAPITALS_WORD}),[ \t]+(?P<forename>{NAME_WORD}))"
+    rf"(?![\p{{L}}\p{{N}}'’-])"
+)
+_LINE_STRUCTURE_AFTER = re.compile(r"^[ \t]*(?:$|\n|[-–|(\t,;])")
+# A known given name, capitalised, in the places a name stands: before a surname, as the subject of a verb, as a
+# possessive, after "calls me" or "named", or in a list of names.
+_GIVEN_THEN_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}'’.-])(?P<name>(?P<first>{NAME_WORD})[ \t]+{NAME_WORD})")
+_GIVEN_AS_SUBJECT = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}'’.-])(?P<name>{NAME_WORD})(?:(?=[ \t]+(?:is|was|has|had|said|says|shouted|spent|lives|"
+    rf"lived|asked|told|wants|wanted|rang|called|agreed|thinks|thought|works|worked)\b)|(?=['’]s\b))"
+)
+_GIVEN_AFTER_CUE = re.compile(
+    rf"(?<![\p{{L}}])(?i:calls[ \t]+me|call[ \t]+me|called|named|name[ \t]+is|name['’]s|under|and)[ \t]+(?P<name>{NAME_WORD})(?![\p{{L}}'’-])"
+)
+_NAME_LIST = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?)"
+)
 
 
 def _plain(word: str) -> str:
@@ -387,6 +546,8 @@ class PersonRecognizer(EntityRecognizer):
             span = self._accepted(text, start, end, evidence)
             if span is not None:
                 found[span] = max(found.get(span, 0.0), SCORES[evidence])
+        for start, end, evidence in self._direct(text):
+            found[(start, end)] = max(found.get((start, end), 0.0), SCORES[evidence])
         for start, end in list(found):
             for other in self._coordinated(text, start, end):
                 found.setdefault(other, SCORES[COORDINATED])
@@ -417,11 +578,107 @@ class PersonRecognizer(EntityRecognizer):
         if "@" in text:
             yield from self._email_named(text)
         yield from self._record_fields(text)
+        yield from self._speakers(text)
+        yield from self._given_names(text)
         for match in _NAME_PAIR.finditer(text):
             # Both sides must read as names: "Lake Laurenland and Port Seanborough" are two places.
             if all(self._accepted(text, match.start(group), match.end(group), PAIRED) for group in ("left", "right")):
                 yield *match.span("left"), PAIRED
                 yield *match.span("right"), PAIRED
+
+    @staticmethod
+    def _speakers(text: str):
+        """Speakers' names in a chat export or transcript."""
+        if ":" in text:
+            lines = [m for m in _SPEAKER_LINE.finditer(text) if _key(m.group("name")) not in _LABEL_WORDS]
+            timed = [m for m in lines if m.group("time")]
+            untimed = [m for m in lines if not m.group("time")]
+            for match in timed:
+                yield *match.span("name"), SPEAKER
+            # Without time stamps, a transcript: two lines or more, one of the speakers a known given name.
+            names = {_plain(m.group("name").split()[0]) for m in untimed}
+            if len(untimed) >= 2 and len(names) >= 2 and names & GIVEN_NAMES:
+                for match in untimed:
+                    yield *match.span("name"), SPEAKER
+        for match in _SPEAKER_BEFORE_TIME.finditer(text):
+            yield *match.span("name"), SPEAKER
+
+    @staticmethod
+    def _given_names(text: str):
+        """A capitalised known given name where a name stands."""
+
+        def given(word: str) -> bool:
+            key = _key(word)
+            plain = _plain(word)
+            return (
+                plain in GIVEN_NAMES
+                and plain not in PLACES
+                and key not in STOP_WORDS
+                and key not in NOT_A_NAME
+                and key not in HEADING_WORDS
+                and key not in STREET_WORDS
+            )
+
+        for match in _GIVEN_THEN_SURNAME.finditer(text):
+            second = _key(match.group("name").split()[-1])
+            if second in STOP_WORDS or (second in _WORDS and second not in WORDS_THAT_ARE_ALSO_NAMES):
+                continue  # "Carry Me", "Grace Street"
+            if given(match.group("first")):
+                yield *match.span("name"), GIVEN
+        for pattern in (_GIVEN_AS_SUBJECT, _GIVEN_AFTER_CUE):
+            for match in pattern.finditer(text):
+                if given(match.group("name")) and _key(match.group("name")) not in WORDS_THAT_ARE_ALSO_NAMES:
+                    yield *match.span("name"), GIVEN
+        for match in _NAME_LIST.finditer(text):
+            items = list(_NAME_WORD_IN_LIST.finditer(match.group("list")))
+            if sum(given(m.group()) for m in items) * 2 >= len(items) and not any(
+                _key(m.group()) in _WORDS or (_plain(m.group()) in PLACES and _plain(m.group()) not in GIVEN_NAMES)
+                for m in items
+            ):
+                for item in items:
+                    yield match.start("list") + item.start(), match.start("list") + item.end(), GIVEN
+
+    @staticmethod
+    def _direct(text: str):
+        """Names the other checks cannot read: in lower case after a cue, and "Surname, Forename"."""
+        for match in _LOWER_CUE.finditer(text):
+            first = match.group("first")
+            if _plain(first) not in GIVEN_NAMES or first in STOP_WORDS or first in _WORDS or len(first) < 3:
+                continue
+            end = match.end("first")
+            second = match.group("second")
+            if (
+                second
+                and len(second) >= 3
+                and second not in STOP_WORDS
+                and second not in _NOT_A_SURNAME
+                and (second not in _WORDS or second in WORDS_THAT_ARE_ALSO_NAMES)
+            ):
+                end = match.end("second")
+            if end > match.end("first") and _plain(text[match.start("first") : end]) in PLACES:
+                continue  # "visited santa cruz"; a lone name after a relation ("stepdad (gary)") stays a name
+            yield match.start("first"), end, LOWER
+        if "," in text:
+            for match in _SURNAME_FIRST.finditer(text):
+                surname, forename = match.group("surname"), match.group("forename")
+                if (
+                    _plain(forename) not in GIVEN_NAMES
+                    or _plain(forename) in PLACES
+                    or _key(forename) in _WORDS
+                    or _key(forename) in STOP_WORDS
+                ):
+                    continue
+                key = _key(surname)
+                if key in _WORDS or key in STOP_WORDS or key in _LABEL_WORDS or _plain(surname) in PLACES:
+                    continue
+                start = match.start("name")
+                if _HOUSE_NUMBER_BEFORE.search(text[max(0, start - 40) : start]):
+                    continue  # "212 Dosseringen, Lincoln": a street and a town
+                if _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start]) and not _LINE_STRUCTURE_AFTER.match(
+                    text[match.end("name") : match.end("name") + 3]
+                ):
+                    continue  # "Yesterday, John said …" opens a sentence; a record line does not go on like that
+                yield start, match.end("name"), SURNAME_FIRST
 
     @staticmethod
     def _email_named(text: str):
@@ -516,13 +773,25 @@ class PersonRecognizer(EntityRecognizer):
             k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS for k in named
         ):
             return None
-        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in named):
+        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED, GIVEN, SPEAKER) and any(
+            k in NOT_A_NAME or k in HEADING_WORDS for k in named
+        ):
             return None
+        if evidence not in (STRONG, EMAIL, INITIAL, CAPITALS, SPEAKER):
+            plain = [_plain(w[2]) for w in words]
+            if " ".join(plain) in PLACES and (len(plain) > 1 or plain[0] not in GIVEN_NAMES):
+                return None  # "Milton Keynes", "Hull", "United Kingdom": places whatever the model says
+            if len(plain) > 1 and plain[-1] in _NATIONS:
+                return None  # "Historic England"
         if evidence == NER_OTHER and len(words) < 2:
             return None
         if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
-        if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
+        if (
+            evidence != SPEAKER
+            and _LABEL_AFTER.match(text[end : end + 3])
+            and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start])
+        ):
             return None  # "Postcode:" is a field label
         opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
         if (
@@ -537,8 +806,8 @@ class PersonRecognizer(EntityRecognizer):
     @staticmethod
     def _is_place(text: str, start: int, end: int, keys: list[str], evidence: str, last_is_a_name: bool) -> bool:
         before = text[max(0, start - 40) : start]
-        if _HOUSE_NUMBER_BEFORE.search(before):
-            return True  # "21 Maurice Street"
+        if _HOUSE_NUMBER_BEFORE.search(before) or _STREET_PREFIX_BEFORE.search(before):
+            return True  # "21 Maurice Street", "40 rue Victor Hugo"
         if _POSTCODE_AFTER.match(text[end : end + 12]):
             return True  # the town in "…, Bethfurt, GL65 1SA"
         if evidence in (STRONG, EMAIL, INITIAL):
@@ -614,6 +883,41 @@ def _may_hold_name(text: str, start: int, end: int) -> bool:
 
 
 _WORDS = NOT_A_NAME | WORDS_THAT_ARE_ALSO_NAMES | STREET_WORDS | HEADING_WORDS
+# Field labels, roles and greetings that stand before a colon or a comma as a name would ("Caller:", "Thanks, Sam").
+_LABEL_WORDS = (
+    frozenset(LABELS)
+    | frozenset(ROLES)
+    | frozenset(GREETINGS)
+    | frozenset(HONORIFICS)
+    | frozenset(
+        {
+            "bot",
+            "user",
+            "assistant",
+            "system",
+            "agent",
+            "adviser",
+            "advisor",
+            "operator",
+            "me",
+            "you",
+            "note",
+            "notes",
+            "subject",
+            "date",
+            "time",
+            "re",
+            "action",
+            "summary",
+            "update",
+            "question",
+            "answer",
+            "q",
+            "a",
+        }
+    )
+)
+_NAME_WORD_IN_LIST = re.compile(NAME_WORD)
 
 
 def _also_a_name(words: list[tuple[int, int, str]], index: int, evidence: str) -> bool:

@@ -33,6 +33,8 @@ def plausible_phone(text: str, tolerant: bool = False) -> bool:
         national = national[1:] if national.startswith("0") else national  # +44 (0)…
         return 9 <= len(national) <= 10 + tolerant and national[0] in "1235789"
     if text.startswith("+") or text.startswith("00"):
+        if (digits if text.startswith("+") else digits[2:])[:1] == "0":
+            return False  # no country code starts with 0: "0000-0002-1825-0097" is an ORCID iD
         return 8 <= len(digits.lstrip("0")) <= 15
     if digits.startswith("0"):
         return 10 <= len(digits) <= 11 + tolerant and digits[1] in "1235789"

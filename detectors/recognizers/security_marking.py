@@ -76,6 +76,48 @@ _MENTION_AFTER = frozenset(
         "than",
     }
 )
+# "the TOP SECRET annex is attached": a tier before a document noun marks that document.
+_DOCUMENT_AFTER = frozenset(
+    {
+        "annex",
+        "annexe",
+        "appendix",
+        "attachment",
+        "paper",
+        "papers",
+        "report",
+        "document",
+        "file",
+        "files",
+        "briefing",
+        "brief",
+        "note",
+        "notes",
+        "submission",
+        "draft",
+        "minutes",
+        "letter",
+        "email",
+        "e-mail",
+        "memo",
+        "slides",
+        "pack",
+        "version",
+        "copy",
+        "section",
+        "addendum",
+        "summary",
+        "annexes",
+    }
+)
+_DETERMINER_BEFORE = frozenset({"the", "this", "that", "a", "an", "attached", "our", "my", "its", "enclosed"})
+# A question about a tier ("When should I use OFFICIAL-SENSITIVE?", "Is TOP SECRET ever used …?") names it as a topic.
+# Requests ("Can you summarise this OFFICIAL-SENSITIVE briefing?") are not questions about the tier.
+_QUESTION_OPENING = frozenset({"what", "when", "why", "how", "which", "is", "are", "does", "do", "should"})
+# "Official Sensitive" in title case is the tier's name, not an ordinary phrase.
+_TITLE_CASE_SENSITIVE = (
+    rf"{_B}(?P<value>Official{_SEPARATOR}Sensitive(?:(?:\s*[:\-–]\s*|[ \t]+)(?i:{_DESCRIPTOR}))?){_E}"
+)
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
 _LETTERS = re.compile(r"[\p{L}]+")
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
@@ -88,6 +130,7 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("marking in capitals", rf"{_B}(?P<value>{_CORE}{_SUFFIX}){_E}", 0.75),
         Pattern("marking in any case", rf"{_B}(?P<value>(?i:{_CORE}{_SUFFIX})){_E}", 0.2),
+        Pattern("Official Sensitive in title case", _TITLE_CASE_SENSITIVE, 0.6),
     ]
     CONTEXT = [
         "classification",
@@ -127,15 +170,33 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         at_line_start = line_start >= 0 and not text[line_start:start].strip()
         if ambiguous and not at_line_start and self._inside_shouting(text, start, end):
             return 0.0
+        if not at_line_start and self._asked_about(text, start, end):
+            return 0.0  # "Is TOP SECRET ever used in a normal department?"
         if score >= 0.5 and not at_line_start and self._mentioned_not_applied(text, start, end):
             score = 0.3  # "the difference between OFFICIAL and SECRET": the tiers as a topic
         return super().score_in_context(text, start, end, score)
+
+    @staticmethod
+    def _asked_about(text: str, start: int, end: int) -> bool:
+        """The tier is the topic of a question: the sentence opens with a question word and ends in "?"."""
+        question = text.find("?", end, end + 300)  # str.find, not a regular expression: a text can hold many markings
+        if question < 0 or any(text.find(mark, end, question) >= 0 for mark in ".!\n"):
+            return False
+        following = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        if following and following[0] in _DOCUMENT_AFTER:
+            return False  # "Is the SECRET annex attached?" asks about a document that carries the marking
+        lookback = max(0, start - 200)
+        opening = max(text.rfind(mark, lookback, start) for mark in ".!?\n") + 1 or lookback
+        first = _LETTERS.findall(text[opening:start].lower())[:1]
+        return bool(first and first[0] in _QUESTION_OPENING)
 
     @staticmethod
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:
         """The tier named in a sentence about classification, rather than marking this text."""
         before = _LETTERS.findall(text[max(0, start - 30) : start].lower())[-1:]
         after = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        if after and after[0] in _DOCUMENT_AFTER and (not before or before[0] in _DETERMINER_BEFORE):
+            return False  # "the TOP SECRET annex": this document's marking
         return bool((before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER))
 
     @staticmethod

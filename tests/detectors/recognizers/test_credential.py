@@ -87,3 +87,11 @@ def test_private_key_without_its_end_line(values):
 def test_cut_short_key_stops_at_the_blank_line(values):
     cut = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1kq9Z3pTq8d2Lk0Pq"
     assert values(known, f"{cut}\n\nPlease explain this error") == [cut]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["SMTP_PASSWORD=insert-password-here", "export TOKEN=YOUR_GITHUB_TOKEN_HERE", "password: example.secret.value"],
+)
+def test_placeholders_made_of_words_are_not_secrets(found, text):
+    assert [kind for kind, _ in found(text) if kind == "CREDENTIAL"] == []

@@ -22,3 +22,20 @@ def test_addresses(values, ip):
 @pytest.mark.parametrize("text", ["version 1.2.3.4 released", "256.1.1.1", "1.2.3", "meet at 10:30:15", "a::b"])
 def test_not_addresses(values, text):
     assert values(recognizer, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "after we upgraded to 10.2.3.44 it broke",
+        "image: repo/app:3.1.0.7 is pinned",
+        "the driver 26.20.100.7 crashes",
+        "firmware 4.4.1.19 is out",
+    ],
+)
+def test_versions_near_upgrade_image_driver_are_not_addresses(values, text):
+    assert values(recognizer, text) == []
+
+
+def test_an_address_near_a_supporting_word_stays(values):
+    assert values(recognizer, "server 10.2.3.44 refused the login") == ["10.2.3.44"]

@@ -135,3 +135,56 @@ def test_lower_case_words_inside_an_event_are_not_a_name(found):
 
 def test_sign_off_from_a_team_is_not_a_person(found):
     assert persons(found, "Thanks,\nThe Finance Team") == []
+
+
+# Issue 13: evidence beyond spaCy's small model. Wording differs from bench/data/handwritten_batch4.txt.
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("Tidy up this chat:\n[14:05] Mairead Quinlan: the van is late again\n[14:07] Dev: noted", "Mairead Quinlan"),
+        ("03/04/2024, 09:12 - Tomasz Wróbel: can you send the form", "Tomasz Wróbel"),
+        ("Ruth: are we still on for ten?\nKofi: yes, room 4\nRuth: great", "Kofi"),
+        ("Emeka Obi  2:41 PM\nhas the invoice gone out?", "Emeka Obi"),
+        ("home visit: mum is bernadette walsh, works days", "bernadette walsh"),
+        ("rang kieran re the rent, no answer", "kieran"),
+        ("stepdad (gary) was present throughout", "gary"),
+        ("Attendees:\nOyelowo, Tunde - chair\nStrand, Ingrid - minutes", "Oyelowo, Tunde"),
+        ("The deed names the buyer as KOWALCZYK, Marek and his sister.", "KOWALCZYK, Marek"),
+        ("Oskar said the report would be late.", "Oskar"),
+        ("Please pass this to Leontyne Mabuza in the finance team.", "Leontyne Mabuza"),
+    ],
+)
+def test_names_from_speakers_lower_case_and_surname_first(found, text, name):
+    assert name in persons(found, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Subject: budget\nAction: agree the figures\nOwner: finance",
+        "Date: 4 May\nVenue: Room 2\nAgenda: estates",
+        "we saw the figures yesterday and rang back later",
+        "Yesterday, Peter said the figures were fine.",
+        "Please book rooms in Milton Keynes and Kingston upon Hull for the roadshow.",
+        "The office moved from 12 Rue Victor Hugo last spring.",
+        "Guidance from Historic England and Sport Wales is attached.",
+        "Figures for Stockton-on-Tees, Darlington and Hartlepool are below.",
+        "Thanks, Sarah",
+    ],
+)
+def test_new_evidence_does_not_take_places_labels_or_words(found, text):
+    names = persons(found, text)
+    if text == "Yesterday, Peter said the figures were fine.":
+        assert "Yesterday, Peter" not in names
+    elif text == "Thanks, Sarah":
+        assert "Thanks, Sarah" not in names
+    else:
+        assert names == []
+
+
+def test_gazetteers_are_loaded_and_folded():
+    from detectors.recognizers.person import GIVEN_NAMES, PLACES
+
+    assert len(GIVEN_NAMES) > 10_000 and len(PLACES) > 10_000
+    assert "helene" in GIVEN_NAMES and "milton keynes" in PLACES and "kingston upon hull" in PLACES
+    assert all(name == name.lower() and " " not in name for name in list(GIVEN_NAMES)[:500])

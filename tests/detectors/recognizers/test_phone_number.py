@@ -68,3 +68,11 @@ def test_numbers_grouped_with_dots(values, phone):
 )
 def test_dotted_dates_and_versions_are_not_numbers(values, text):
     assert values(recognizer, text) == []
+
+
+def test_no_country_code_starts_with_zero(values):
+    from detectors.recognizers.phone_number import PhoneNumberRecognizer
+
+    recognizer = PhoneNumberRecognizer()
+    assert values(recognizer, "ORCID 0000-0001-5109-3700") == []
+    assert values(recognizer, "call 00353 1 234 5678") == ["00353 1 234 5678"]

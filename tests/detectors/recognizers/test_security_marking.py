@@ -80,3 +80,28 @@ def test_the_level_a_marking_states(marking, level):
 )
 def test_the_level_of_a_marking_written_another_way(written, level):
     assert marking_level(written) == level
+
+
+@pytest.mark.parametrize(
+    "text,marking",
+    [
+        ("Please check the SECRET appendix before Friday.", "SECRET"),
+        ("I have attached the OFFICIAL-SENSITIVE briefing for you.", "OFFICIAL-SENSITIVE"),
+        ("The paper is Official Sensitive so keep it brief.", "Official Sensitive"),
+        ("Can you summarise this OFFICIAL-SENSITIVE submission?", "OFFICIAL-SENSITIVE"),
+    ],
+)
+def test_markings_in_running_text(values, text, marking):
+    assert values(recognizer, text) == [marking]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is the right way to store TOP SECRET material at home?",
+        "When is OFFICIAL-SENSITIVE the right choice for a spreadsheet?",
+        "Does SECRET ever apply to routine casework?",
+    ],
+)
+def test_a_question_about_a_tier_is_not_a_marking(values, text):
+    assert values(recognizer, text) == []

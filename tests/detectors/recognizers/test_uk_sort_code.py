@@ -23,3 +23,12 @@ def test_dotted_and_doubly_spaced_sort_codes(values):
     assert values(recognizer, "sort code 12  34  56") == ["12  34  56"]
     assert values(recognizer, "sort code 12.34-56") == []
     assert values(recognizer, "sorted on 12.34.56.78") == []
+
+
+def test_sort_code_before_a_slash_and_an_account(values):
+    from detectors.recognizers.uk_sort_code import UkSortCodeRecognizer
+
+    recognizer = UkSortCodeRecognizer()
+    assert values(recognizer, "paid to 11-22-33/44556677 yesterday") == ["11-22-33"]
+    assert values(recognizer, "s/c 112233") == ["112233"]
+    assert values(recognizer, "dated 11-22-33/2024") == []

