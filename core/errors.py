@@ -43,6 +43,12 @@ class BodyTooLarge(BadRequest):
     anthropic_type = "request_too_large"
 
 
+class TextTooLong(BodyTooLarge):
+    """The body is within its byte limit, but holds more text to scan than the gateway reads for one request."""
+
+    code = "text_too_long"
+
+
 class UnknownModel(BadRequest):
     status = 404
     code = "model_not_found"

@@ -40,6 +40,9 @@ class ServerSettings(BaseModel):
     port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
     workers: int = Field(0, ge=0, description="Worker processes; 0 means one per CPU core.")
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger request bodies are refused with 413.")
+    max_text_chars: int = Field(
+        1_000_000, gt=0, description="Requests holding more characters of text to scan are refused with 413."
+    )
     log_level: str = Field("info", description="Log level of the server and the gateway.")
 
 

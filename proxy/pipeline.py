@@ -40,7 +40,7 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
-from core.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
+from core.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited, TextTooLong
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -65,6 +65,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             conversation = adapter.parse(body, formats.client_headers(request.headers))
             services.upstream.require_model(conversation.model)
             context.note_conversation(conversation)
+            _check_text_length(conversation, services.settings.server.max_text_chars)
             context.provider = services.upstream.provider_of(conversation.model)
             context.classification = request_input.classification(request.headers)
             context.experiment = request_input.experiment(request.headers)
@@ -93,6 +94,10 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
     except HandrailError as error:
         return await _refuse(services, context, adapter, error)
+    except Exception:
+        # A bug, not the client's fault and not a guard's verdict: answered 500, and still recorded.
+        log.exception("unexpected failure before forwarding request %s", context.request_id)
+        return await _refuse(services, context, adapter, _unexpected())
 
     forward = Forwarding(services, context, adapter, conversation, scan, decision, pseudonymiser, upstream_request)
     if conversation.api == "openai.embeddings":
@@ -124,6 +129,9 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
             await _guard("audit", services.require_audit().record_request, context.request_event("scanned"))
     except HandrailError as error:
         return await _refuse(services, context, formats.openai_chat, error)
+    except Exception:
+        log.exception("unexpected failure of scan request %s", context.request_id)
+        return await _refuse(services, context, formats.openai_chat, _unexpected())
     context.finished("scanned", 200)
     return JSONResponse(result)
 
@@ -160,6 +168,7 @@ async def models_for(request: Request, services: Services) -> list[str]:
 
 
 async def authenticate(request: Request, services: Services, *roles: str) -> Principal:
+    request_input.refuse_ambiguous_headers(request.headers)
     keys = services.require_keys()
     principal = await _guard("keys", keys.authenticate, bearer_key(request.headers))
     principal.require(*roles)
@@ -211,6 +220,9 @@ class Forwarding:
                 )
         except HandrailError as error:
             return await self._fail(error)
+        except Exception:
+            log.exception("unexpected failure of forwarded request %s", context.request_id)
+            return await self._fail(_unexpected())
         context.finished("completed", 200)
         return JSONResponse(self.adapter.render_answer(answer, self.model))
 
@@ -225,6 +237,9 @@ class Forwarding:
                              context.completion("completed", 200, upstream_status=200, input_tokens=tokens))  # fmt: skip
         except HandrailError as error:
             return await self._fail(error)
+        except Exception:
+            log.exception("unexpected failure of forwarded request %s", context.request_id)
+            return await self._fail(_unexpected())
         context.finished("completed", 200)
         return JSONResponse(self.adapter.render_answer(answer, self.model))
 
@@ -441,6 +456,19 @@ class Forwarding:
             log.exception("could not record the failure of request %s", context.request_id)
         context.finished(error.outcome, error.status)
         return error_response(self.adapter, error, context.request_id)
+
+
+def _unexpected() -> HandrailError:
+    return HandrailError("The gateway failed unexpectedly; the request was not completed.")
+
+
+def _check_text_length(conversation: Conversation, limit: int) -> None:
+    """More text than the detectors read for one request is refused as too large, before any scanning."""
+    total = sum(len(part.text) for part in conversation.parts)
+    if total > limit:
+        raise TextTooLong(
+            f"The request holds more than {limit:,} characters of text, the most this gateway scans for one request.",
+        )
 
 
 async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
