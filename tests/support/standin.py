@@ -12,8 +12,10 @@ serves every test without shared switches:
     fail-500    answers HTTP 500            fail-400    answers HTTP 400
     slow        waits 5 s before answering  drop        streams two chunks, then breaks the connection
     long        streams 200 chunks, 50 ms apart (for client-disconnect tests)
+    stall       streams its first chunk, then sends nothing for 30 s (``claude-stall`` does the same on the Anthropic API)
     brief       answers with one fixed short paragraph (benchmarks)
     paced       the same paragraph, streamed one word every 20 ms, as a provider generates it (benchmarks)
+    claude-*    ``claude-echo``, ``claude-stall``, ``claude-slow``, ``claude-fail-500``: the same behaviours on the Anthropic API
     scripted    answers with the text a test set by ``recorder.script(chunks)``, streamed in exactly those chunks
                 (``claude-scripted`` does the same on the Anthropic API); ``recorder.script_call(name, chunks)``
                 makes it call a function instead, its arguments streamed in those chunks
@@ -137,6 +139,8 @@ def build_app(recorder: Recorder) -> Starlette:
             return failure
         text = "".join(recorder.scripted) if model == "scripted" else "You said: " + _last_user_text(body.get("messages", []))
         message_id = f"msg_{uuid.uuid4().hex[:12]}"
+        if model == "stall" and body.get("stream"):
+            return StreamingResponse(_anthropic_stall(recorder, message_id, model), media_type="text/event-stream")
         if body.get("stream"):
             pieces = list(recorder.scripted) if model == "scripted" else _words(text)
             return StreamingResponse(_anthropic_stream(recorder, message_id, model, pieces), media_type="text/event-stream")
@@ -194,6 +198,10 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
             for piece in pieces:
                 yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
             yield chunk({}, "tool_calls")
+        elif model == "stall":
+            yield chunk({"content": "first "})
+            await asyncio.sleep(30)
+            yield chunk({}, "stop")
         elif model == "long":
             for number in range(200):
                 yield chunk({"content": f"word{number} "})
@@ -233,6 +241,18 @@ async def _anthropic_stream(recorder: Recorder, message_id: str, model: str, pie
     recorder.completed_streams += 1
 
 
+async def _anthropic_stall(recorder: Recorder, message_id: str, model: str):
+    """The start of a Messages stream, then nothing: a provider that has stalled mid-answer."""
+    yield (f"event: message_start\ndata: {json.dumps({'type': 'message_start', 'message': {'id': message_id, 'type': 'message', 'role': 'assistant', 'model': model, 'content': [], 'stop_reason': None, 'stop_sequence': None, 'usage': {'input_tokens': 12, 'output_tokens': 1}}})}\n\n").encode()
+    yield (f"event: content_block_start\ndata: {json.dumps({'type': 'content_block_start', 'index': 0, 'content_block': {'type': 'text', 'text': ''}})}\n\n").encode()
+    yield (f"event: content_block_delta\ndata: {json.dumps({'type': 'content_block_delta', 'index': 0, 'delta': {'type': 'text_delta', 'text': 'first '}})}\n\n").encode()
+    try:
+        await asyncio.sleep(30)
+    except (asyncio.CancelledError, GeneratorExit):
+        recorder.cancelled_streams += 1
+        raise
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -268,11 +288,14 @@ class StandInProvider:
         self._thread.join(timeout=5)
 
     def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long", "brief",
-                                                         "scripted")) -> list[dict]:  # fmt: skip
+                                                         "scripted", "stall")) -> list[dict]:  # fmt: skip
         """litellm ``model_list`` entries that route each behaviour to this server."""
         entries = model_list_for(self.base_url, behaviours)
         entries.append({"model_name": "claude-echo", "litellm_params": {"model": "anthropic/echo",
                         "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
+        for behaviour in ("stall", "slow", "fail-500"):
+            entries.append({"model_name": f"claude-{behaviour}", "litellm_params": {"model": f"anthropic/{behaviour}",
+                            "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
         entries.append({"model_name": "claude-scripted", "litellm_params": {"model": "anthropic/scripted",
                         "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
         entries.append({"model_name": "embed", "litellm_params": {"model": "openai/embed", "api_base": self.base_url,
