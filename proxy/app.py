@@ -21,7 +21,7 @@ from audit.store import AuditStore
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
 from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
-from proxy.formats import openai_chat
+from proxy.formats import openai_chat, schemas
 from proxy.policy.engine import PolicyRejected
 from proxy.request_ids import RequestIds, request_id_of
 from proxy.services import Services
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(gateway_audit_router())
     for endpoint in MODEL_ENDPOINTS:
-        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
+        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True,
+                          openapi_extra=schemas.openapi_extra(endpoint))  # fmt: skip
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:

@@ -76,7 +76,7 @@ class EmbeddedEngine:
             if loaded is None:
                 raise PolicyUnavailable("no policy is loaded")
             try:
-                loaded.interpreter.set_input(policy_input)
+                loaded.interpreter.set_input(_without_control_characters(policy_input))
                 output = loaded.interpreter.query_bundle_entrypoint(loaded.bundle, DECISION_ENTRYPOINT)
             except regopy.RegoError as error:
                 raise PolicyUnavailable(f"the policy failed to evaluate: {describe_rego_error(error, {})}") from error
@@ -131,3 +131,20 @@ class EmbeddedEngine:
             except Exception:
                 log.exception("policy watcher failed; the previous policy stays in force")
 
+
+_CONTROL = {code: "\ufffd" for code in [*range(0x20), 0x7F]}
+
+
+def _without_control_characters(value: object) -> object:
+    """The input with C0 control characters in strings (keys too) replaced by U+FFFD.
+
+    regopy writes strings from the input into its JSON output unescaped, so one control character in a tool name
+    or a signal's evidence made the output unreadable and the request a 503. No policy rule matches on them.
+    """
+    if isinstance(value, str):
+        return value.translate(_CONTROL)
+    if isinstance(value, dict):
+        return {_without_control_characters(key): _without_control_characters(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    return value

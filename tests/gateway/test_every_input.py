@@ -149,3 +149,13 @@ def test_two_different_keys_in_authorization_and_x_api_key_are_refused(gateway, 
     assert "Both Authorization and x-api-key carry a key" in error_of(CHAT, response)["message"]
     assert other.split("_", 2)[2] not in response.text
     assert recorder.requests == []
+
+
+def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gateway, user_key, auditor, recorder):
+    """Found by schemathesis: the embedded Rego engine wrote the character into its output unescaped (a 503)."""
+    body = {"model": "echo", "messages": HI, "tools": [{"type": "function", "function": {"name": "look\u0001up", "parameters": {}}}]}
+    response = post(gateway, CHAT, user_key, json.dumps(body))
+    assert response.status_code == 403, response.text[:300]
+    assert response.json()["error"]["type"] == "policy_violation"
+    assert audited(gateway, auditor, response)["outcome"] == "blocked"
+    assert recorder.requests == []
