@@ -155,7 +155,6 @@ def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gatew
     """Found by schemathesis: the embedded Rego engine wrote the character into its output unescaped (a 503)."""
     body = {"model": "echo", "messages": HI, "tools": [{"type": "function", "function": {"name": "look\u0001up", "parameters": {}}}]}
     response = post(gateway, CHAT, user_key, json.dumps(body))
-    assert response.status_code == 403, response.text[:300]
-    assert response.json()["error"]["type"] == "policy_violation"
-    assert audited(gateway, auditor, response)["outcome"] == "blocked"
-    assert recorder.requests == []
+    assert response.status_code == 200, response.text[:300]  # the default policy allows a declared function tool
+    assert audited(gateway, auditor, response)["decision"] in {"allow", "strip"}
+    assert len(recorder.requests) == 1
