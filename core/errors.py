@@ -132,6 +132,14 @@ class UpstreamTimeout(UpstreamError):
     anthropic_type = "timeout_error"
 
 
+class ClientDisconnected(HandrailError):
+    """The client hung up before the answer was ready; the provider call was cancelled. Recorded, never sent."""
+
+    status = 499
+    code = "client_closed_request"
+    outcome = "cancelled"
+
+
 class GuardFailure(HandrailError):
     """A guard stage (detectors, policy engine, audit store) could not do its job.
 

@@ -95,7 +95,7 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         loop="uvloop",
         http="httptools",
         access_log=False,  # the audit trail records every request; access logs would duplicate it
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=settings.server.shutdown_grace_seconds,
     )
 
 

@@ -44,6 +44,9 @@ class ServerSettings(BaseModel):
         1_000_000, gt=0, description="Requests holding more characters of text to scan are refused with 413."
     )
     log_level: str = Field("info", description="Log level of the server and the gateway.")
+    shutdown_grace_seconds: float = Field(
+        10.0, ge=0, description="On SIGTERM, how long requests and streams still open may run before they are cut."
+    )
 
 
 class UpstreamSettings(BaseModel):

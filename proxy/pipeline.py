@@ -12,7 +12,7 @@ the request with an error (fail closed).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import TypeVar
@@ -40,7 +40,7 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
-from core.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited, TextTooLong
+from core.errors import BadRequest, ClientDisconnected, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited, TextTooLong
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -100,6 +100,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         return await _refuse(services, context, adapter, _unexpected())
 
     forward = Forwarding(services, context, adapter, conversation, scan, decision, pseudonymiser, upstream_request)
+    forward.receive = request.receive
     if conversation.api == "openai.embeddings":
         return await forward.embeddings()
     response = await (forward.stream() if conversation.stream else forward.complete())
@@ -200,12 +201,13 @@ class Forwarding:
         self.pseudonymiser = pseudonymiser
         self.upstream_request = upstream_request
         self.model = conversation.model
+        self.receive: Callable[[], Awaitable[dict]] | None = None
 
     async def complete(self) -> Response:
         context = self.context
         try:
             with context.stage("upstream"):
-                answer = await self.services.upstream.complete(self.model, self.upstream_request)
+                answer = await _unless_client_leaves(self.receive, self.services.upstream.complete(self.model, self.upstream_request))
             with context.stage("answer_checks"):
                 answer_scan, findings_per_choice = await self._check_answer(answer)
             stored_answer = _stored_text(self.services, lambda: _audit_answer_text(answer, findings_per_choice))
@@ -456,6 +458,41 @@ class Forwarding:
             log.exception("could not record the failure of request %s", context.request_id)
         context.finished(error.outcome, error.status)
         return error_response(self.adapter, error, context.request_id)
+
+
+async def _unless_client_leaves(receive: Callable[[], Awaitable[dict]] | None, call: Awaitable[T]) -> T:
+    """Await ``call``, cancelling it (and with it the provider's HTTP request) if the client disconnects first.
+
+    The body has been read, so the next ASGI message is ``http.disconnect``: watching for it costs nothing.
+    """
+    if receive is None:
+        return await call
+    result: list[T] = []
+    failed: list[Exception] = []
+    gone = False
+
+    async def run_call(scope: anyio.CancelScope) -> None:
+        try:
+            result.append(await call)
+        except Exception as error:  # raised as itself below, not wrapped in the task group's ExceptionGroup
+            failed.append(error)
+        scope.cancel()
+
+    async def watch(scope: anyio.CancelScope) -> None:
+        nonlocal gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone = True
+        scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(run_call, group.cancel_scope)
+        group.start_soon(watch, group.cancel_scope)
+    if failed:
+        raise failed[0]
+    if gone and not result:
+        raise ClientDisconnected("The client disconnected before the answer was ready; the provider call was cancelled.")
+    return result[0]
 
 
 def _unexpected() -> HandrailError:

@@ -49,6 +49,7 @@ class Recorder:
     requests: list[dict] = field(default_factory=list)
     cancelled_streams: int = 0
     completed_streams: int = 0
+    cancelled_calls: int = 0  # non-streamed calls (``slow``) whose caller hung up before the answer
     scripted: list[str] = field(default_factory=list)
     scripted_call: tuple[str, list[str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +72,7 @@ class Recorder:
         with self._lock:
             self.requests.clear()
             self.cancelled_streams = 0
+            self.cancelled_calls = 0
             self.completed_streams = 0
             self.scripted = []
             self.scripted_call = None
@@ -102,7 +104,7 @@ def build_app(recorder: Recorder) -> Starlette:
         body = await request.json()
         recorder.add("/v1/chat/completions", _safe_headers(request), body)
         model = body.get("model", "")
-        failure = await _failure(model)
+        failure = await _failure(model, request, recorder)
         if failure is not None:
             return failure
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
@@ -134,7 +136,7 @@ def build_app(recorder: Recorder) -> Starlette:
         body = await request.json()
         recorder.add("/v1/messages", _safe_headers(request), body)
         model = body.get("model", "")
-        failure = await _failure(model)
+        failure = await _failure(model, request, recorder)
         if failure is not None:
             return failure
         text = "".join(recorder.scripted) if model == "scripted" else "You said: " + _last_user_text(body.get("messages", []))
@@ -165,13 +167,17 @@ def _safe_headers(request: Request) -> dict:
     return {k: v for k, v in request.headers.items() if k.lower() not in {"authorization", "x-api-key"}}
 
 
-async def _failure(model: str) -> Response | None:
+async def _failure(model: str, request: Request | None = None, recorder: Recorder | None = None) -> Response | None:
     if model == "fail-500":
         return JSONResponse({"error": {"message": "stand-in failure", "type": "server_error"}}, status_code=500)
     if model == "fail-400":
         return JSONResponse({"error": {"message": "stand-in rejects this", "type": "invalid_request_error"}}, status_code=400)
     if model == "slow":
-        await asyncio.sleep(5)
+        for _ in range(50):  # 5 s, noticing a caller that hangs up
+            await asyncio.sleep(0.1)
+            if request is not None and recorder is not None and await request.is_disconnected():
+                recorder.cancelled_calls += 1
+                return Response(status_code=499)
     return None
 
 
