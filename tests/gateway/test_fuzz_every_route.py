@@ -57,15 +57,15 @@ def test_schemathesis_finds_no_5xx_on_any_route(gateway, all_roles_key):
 
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=strategy, model=st.sampled_from([None, *MODELS]))
-        def run(case, model):  # type: ignore[no-untyped-def]
+        def run(case, model):  # type: ignore[no-untyped-def]  # run at once, inside this iteration
             if model is not None and isinstance(case.body, dict) and "model" in case.body:
                 case.body["model"] = model  # reach past the model check as well as into it
             response = case.call(base_url=gateway.url, headers={"authorization": f"Bearer {all_roles_key}"}, timeout=60)
             if not acceptable(response, response.status_code, response.content):
-                failures.append(f"{operation.method.upper()} {operation.path}: {response.status_code} {response.content[:200]!r}")
+                failures.append(f"{operation.method.upper()} {operation.path}: {response.status_code} {response.content[:200]!r}")  # noqa: B023
             request_id = response.headers.get("x-request-id") or [""]  # schemathesis keeps every value of a header
             if not (request_id[0] if isinstance(request_id, list) else request_id).startswith("req_"):
-                failures.append(f"{operation.method.upper()} {operation.path}: no request id")
+                failures.append(f"{operation.method.upper()} {operation.path}: no request id")  # noqa: B023
 
         run()
     assert failures == []
