@@ -132,17 +132,19 @@ class EmbeddedEngine:
                 log.exception("policy watcher failed; the previous policy stays in force")
 
 
-_CONTROL = {code: "\ufffd" for code in [*range(0x20), 0x7F]}
+# regopy writes strings from the input into its JSON output without escaping them, so a quote, a backslash or a
+# control character in a tool name or a signal's evidence made the output unreadable (a 503) or changed it.
+_UNSAFE_FOR_REGOPY = {**{code: "\ufffd" for code in [*range(0x20), 0x7F]}, ord('"'): "\u201d", ord("\\"): "\u29f5"}
 
 
 def _without_control_characters(value: object) -> object:
-    """The input with C0 control characters in strings (keys too) replaced by U+FFFD.
+    """The input with what regopy cannot write back out replaced, in strings and keys alike.
 
-    regopy writes strings from the input into its JSON output unescaped, so one control character in a tool name
-    or a signal's evidence made the output unreadable and the request a 503. No policy rule matches on them.
+    Control characters become U+FFFD, ``"`` becomes ``”`` and ``\\`` becomes ``⧵``. No policy rule matches on
+    them (names, roles and vocabularies never hold them); the OPA engine, which escapes properly, gets the input as is.
     """
     if isinstance(value, str):
-        return value.translate(_CONTROL)
+        return value.translate(_UNSAFE_FOR_REGOPY)
     if isinstance(value, dict):
         return {_without_control_characters(key): _without_control_characters(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -158,3 +158,12 @@ def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gatew
     assert response.status_code == 200, response.text[:300]  # the default policy allows a declared function tool
     assert audited(gateway, auditor, response)["decision"] in {"allow", "strip"}
     assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize("name", ['look"up', "look\\up", 'a\\"b'])
+def test_a_quote_or_backslash_in_a_tool_name_is_decided_not_a_guard_failure(gateway, user_key, recorder, name):
+    """Found by schemathesis: the embedded Rego engine wrote the input back into its JSON output unescaped."""
+    body = {"model": "echo", "messages": HI, "tools": [{"type": "function", "function": {"name": name, "parameters": {}}}]}
+    response = post(gateway, CHAT, user_key, json.dumps(body))
+    assert response.status_code == 200, response.text[:300]
+    assert len(recorder.requests) == 1
