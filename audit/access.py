@@ -18,7 +18,16 @@ from datetime import timedelta
 from audit.events import AccessEvent
 from audit.export import export_lines
 from audit.ledger import Checkpoint
-from audit.queries import STAT_DIMENSIONS, EventFilter, EventPage, FilterError, event_stats, get_event, iter_events, search_events
+from audit.queries import (
+    STAT_DIMENSIONS,
+    EventFilter,
+    EventPage,
+    FilterError,
+    event_stats,
+    get_event,
+    iter_events,
+    search_events,
+)
 from audit.store import AuditStore
 
 
@@ -36,7 +45,7 @@ class Auditor:
     @classmethod
     def from_principal(cls, principal: object, client_address: str | None = None) -> Auditor:
         return cls(
-            user=getattr(principal, "user"),
+            user=principal.user,
             via="http",
             department=getattr(principal, "department", None),
             roles=tuple(getattr(principal, "roles", ())),
@@ -53,9 +62,16 @@ class Auditor:
         return cls(user=f"cli:{account}@{socket.gethostname()}", via="cli")
 
     def access(self, action: str, parameters: dict, request_id: str | None = None) -> AccessEvent:
-        event = AccessEvent(actor=self.user, action=action, via=self.via, parameters=parameters,
-                            department=self.department, roles=list(self.roles), key_id=self.key_id,
-                            client_address=self.client_address)  # fmt: skip
+        event = AccessEvent(
+            actor=self.user,
+            action=action,
+            via=self.via,
+            parameters=parameters,
+            department=self.department,
+            roles=list(self.roles),
+            key_id=self.key_id,
+            client_address=self.client_address,
+        )
         if request_id:
             event.request_id = request_id
         return event
@@ -70,7 +86,9 @@ class AuditReader:
     def _record(self, action: str, parameters: dict) -> None:
         self.store.record_access(self.auditor.access(action, parameters, self.request_id))
 
-    def search(self, filters: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc") -> EventPage:
+    def search(
+        self, filters: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc"
+    ) -> EventPage:
         self._record("query", {**filters.to_parameters(), "limit": limit, "cursor": cursor, "order": order})
         with self.store.engine.connect() as connection:
             return search_events(connection, filters, limit, cursor, order)

@@ -51,27 +51,41 @@ def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> 
         created_at = document["created_at"]
         if not isinstance(created_at, str):
             created_at = format_time(utc(created_at))
-        message = checkpoint_message(document["number"], document["seq"], document["hash"], created_at,
-                                     document["algorithm"], document["key_id"])  # fmt: skip
+        message = checkpoint_message(
+            document["number"], document["seq"], document["hash"], created_at, document["algorithm"], document["key_id"]
+        )
         good = keys.check(document["algorithm"], document["key_id"], message, document["signature"])
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         problems.add("checkpoint", None, f"{name} is incomplete or malformed: {type(error).__name__} {error}")
         return None
     seq = document["seq"]
     if good is None:
-        how = "configure it as audit.checkpoint_key" if document["algorithm"] == "hmac-sha256" else "pass its public key with --public-key"
-        problems.add("unverifiable", seq, f"{name} is signed ({document['algorithm']}) by key {document['key_id']}, "
-                                          f"which was not given: {how}")  # fmt: skip
+        how = (
+            "configure it as audit.checkpoint_key"
+            if document["algorithm"] == "hmac-sha256"
+            else "pass its public key with --public-key"
+        )
+        problems.add(
+            "unverifiable",
+            seq,
+            f"{name} is signed ({document['algorithm']}) by key {document['key_id']}, which was not given: {how}",
+        )
         return None
     if not good:
-        problems.add("checkpoint", seq, f"{name} has a signature that does not match its content: it was forged or altered")
+        problems.add(
+            "checkpoint", seq, f"{name} has a signature that does not match its content: it was forged or altered"
+        )
         return None
     if document["algorithm"] != UNSIGNED:
         return True
     if keys.requires_signatures:
-        problems.add("checkpoint", seq, f"{name} is not signed, but this trail's checkpoints are (a signing key is "
-                                        "configured or was given): it was written by someone who could write to the "
-                                        "database but not sign, to vouch for a rewritten chain")  # fmt: skip
+        problems.add(
+            "checkpoint",
+            seq,
+            f"{name} is not signed, but this trail's checkpoints are (a signing key is "
+            "configured or was given): it was written by someone who could write to the "
+            "database but not sign, to vouch for a rewritten chain",
+        )
         return None
     return False
 
@@ -83,7 +97,9 @@ def database_claims(rows: list[dict], keys: KeyRing, problems: Problems) -> list
     previous_seq = 0
     for row in rows:
         if row["number"] != expected_number:
-            problems.add("checkpoint", row["seq"], f"checkpoint #{expected_number} is missing (the next is #{row['number']})")
+            problems.add(
+                "checkpoint", row["seq"], f"checkpoint #{expected_number} is missing (the next is #{row['number']})"
+            )
         expected_number = row["number"] + 1
         if row["seq"] < previous_seq:
             problems.add("checkpoint", row["seq"], f"checkpoint #{row['number']} goes back to entry {row['seq']}")
@@ -113,8 +129,9 @@ def _has_position(document: dict) -> bool:
     return all(isinstance(document.get(key), kind) for key, kind in (("number", int), ("seq", int), ("hash", str)))
 
 
-def witness_claims(entries: list[tuple[int, dict]], keys: KeyRing, database: dict[int, Claim],
-                   problems: Problems) -> list[Claim]:  # fmt: skip
+def witness_claims(
+    entries: list[tuple[int, dict]], keys: KeyRing, database: dict[int, Claim], problems: Problems
+) -> list[Claim]:
     """Witnessed checkpoints, one per number, checked for consistency among themselves and with the database."""
     chosen: dict[int, tuple[int, Claim]] = {}
     for line, document in entries:
@@ -122,22 +139,30 @@ def witness_claims(entries: list[tuple[int, dict]], keys: KeyRing, database: dic
         if signed is None:
             continue
         number = document["number"]
-        claim = Claim(f"witnessed checkpoint #{number}", WITNESS, number, document["seq"], document["hash"], signed, True)
+        claim = Claim(
+            f"witnessed checkpoint #{number}", WITNESS, number, document["seq"], document["hash"], signed, True
+        )
         earlier = chosen.get(number)
         if earlier is None:
             chosen[number] = (line, claim)
         elif (earlier[1].seq, earlier[1].hash) != (claim.seq, claim.hash):
-            problems.add("witness", claim.seq,
-                         f"the witness holds two different checkpoints #{number} (lines {earlier[0]} and {line}): the "
-                         "chain was rewritten and checkpointed again")  # fmt: skip
+            problems.add(
+                "witness",
+                claim.seq,
+                f"the witness holds two different checkpoints #{number} (lines {earlier[0]} and {line}): the "
+                "chain was rewritten and checkpointed again",
+            )
     claims = [claim for _, (_, claim) in sorted(chosen.items())]
     for before, after in pairwise(claims):
         # Numbers and positions are given out together under the chain head's lock, so they grow together; the
         # file order may differ (several gateway processes append to it), the number order may not.
         if after.seq < before.seq:
-            problems.add("witness", after.seq,
-                         f"witnessed checkpoint #{after.number} records entry {after.seq}, before entry {before.seq} of "
-                         f"#{before.number}: positions only grow, so the chain was cut back and rewritten")  # fmt: skip
+            problems.add(
+                "witness",
+                after.seq,
+                f"witnessed checkpoint #{after.number} records entry {after.seq}, before entry {before.seq} of "
+                f"#{before.number}: positions only grow, so the chain was cut back and rewritten",
+            )
     for claim in claims:
         _compare_with_database(claim, database, "witnessed", problems)
     return claims
@@ -146,11 +171,17 @@ def witness_claims(entries: list[tuple[int, dict]], keys: KeyRing, database: dic
 def _compare_with_database(claim: Claim, database: dict[int, Claim], adjective: str, problems: Problems) -> None:
     stored = database.get(claim.number)
     if stored is None:
-        problems.add("checkpoint", claim.seq,
-                     f"checkpoint #{claim.number} (entry {claim.seq}), which the {'witness holds' if claim.origin == WITNESS else 'you kept'}, "
-                     "is missing from the database: it was deleted")  # fmt: skip
+        problems.add(
+            "checkpoint",
+            claim.seq,
+            f"checkpoint #{claim.number} (entry {claim.seq}), which the {'witness holds' if claim.origin == WITNESS else 'you kept'}, "
+            "is missing from the database: it was deleted",
+        )
     elif (stored.seq, stored.hash) != (claim.seq, claim.hash):
-        problems.add("checkpoint", stored.seq,
-                     f"checkpoint #{claim.number} in the database records entry {stored.seq} ({stored.hash[:12]}…), but "
-                     f"the {adjective} copy records entry {claim.seq} ({claim.hash[:12]}…): the database's checkpoint was "
-                     "rewritten")  # fmt: skip
+        problems.add(
+            "checkpoint",
+            stored.seq,
+            f"checkpoint #{claim.number} in the database records entry {stored.seq} ({stored.hash[:12]}…), but "
+            f"the {adjective} copy records entry {claim.seq} ({claim.hash[:12]}…): the database's checkpoint was "
+            "rewritten",
+        )

@@ -24,7 +24,13 @@ BODY_VERSION = 1
 
 def canonical_json(document: object, prepared: bool = False) -> str:
     """``prepared``: the document is already made of plain JSON values (``jsonable``)."""
-    return json.dumps(document if prepared else jsonable(document), sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return json.dumps(
+        document if prepared else jsonable(document),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    )
 
 
 def sha256_hex(data: str) -> str:

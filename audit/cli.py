@@ -28,38 +28,76 @@ config_option = click.option(
 def filter_options(command: Callable) -> Callable:
     """The filters shared by query, stats and export; every one given must hold."""
     options = [
-        click.option("--since", help="From this time (inclusive): a date, an ISO time or an age. Example: --since 2025-01-01, --since 30d"),
+        click.option(
+            "--since",
+            help="From this time (inclusive): a date, an ISO time or an age. Example: --since 2025-01-01, --since 30d",
+        ),
         click.option("--until", help="Up to this time (exclusive), same forms as --since. Example: --until 2025-02-01"),
         click.option("--user", help="The user of the key that sent the request. Example: --user alice@example.gov.uk"),
         click.option("--department", help="The user's department. Example: --department HMRC"),
         click.option("--model", help="The model asked for. Example: --model gpt-4o"),
-        click.option("--decision", help=f"The policy's decision ({', '.join(DECISIONS)}; comma-separate several). "
-                     "'none' means refused before any decision. Example: --decision block,redact"),  # fmt: skip
-        click.option("--outcome", help="What finally happened (completed, blocked, rejected, failed, upstream_error, "
-                     "cancelled, blocked_answer, forwarded = never completed). Example: --outcome upstream_error"),  # fmt: skip
+        click.option(
+            "--decision",
+            help=f"The policy's decision ({', '.join(DECISIONS)}; comma-separate several). "
+            "'none' means refused before any decision. Example: --decision block,redact",
+        ),
+        click.option(
+            "--outcome",
+            help="What finally happened (completed, blocked, rejected, failed, upstream_error, "
+            "cancelled, blocked_answer, forwarded = never completed). Example: --outcome upstream_error",
+        ),
         click.option("--reason", help="A reason code the policy gave. Example: --reason pii_to_unapproved_model"),
         click.option("--finding", help="A finding type in the prompt or the answer. Example: --finding UK_NINO"),
         click.option("--signal", help="A usage signal (agentic, self_coding, internet). Example: --signal agentic"),
-        click.option("--experiment", help="The policy experiment the request was part of. Example: --experiment pilot-a"),
-        click.option("--request-id", help="One request, by the id its caller was given. Example: --request-id req_3f2a..."),
-        click.option("--text", help="Words in the redacted prompt or answer (case-insensitive; recorded only as a hash "
-                     "in the access entry). Example: --text 'tax return'"),  # fmt: skip
+        click.option(
+            "--experiment", help="The policy experiment the request was part of. Example: --experiment pilot-a"
+        ),
+        click.option(
+            "--request-id", help="One request, by the id its caller was given. Example: --request-id req_3f2a..."
+        ),
+        click.option(
+            "--text",
+            help="Words in the redacted prompt or answer (case-insensitive; recorded only as a hash "
+            "in the access entry). Example: --text 'tax return'",
+        ),
         click.option("--policy-version", help="The policy version that decided. Example: --policy-version 3e1f09c2"),
-        click.option("--kind", type=click.Choice(["request", "access", "all"]), default="request", show_default=True,
-                     help="Requests to models, accesses to the trail (who queried what), or both. Example: --kind access"),  # fmt: skip
+        click.option(
+            "--kind",
+            type=click.Choice(["request", "access", "all"]),
+            default="request",
+            show_default=True,
+            help="Requests to models, accesses to the trail (who queried what), or both. Example: --kind access",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-FILTER_NAMES = ("since", "until", "user", "department", "model", "decision", "outcome", "reason", "finding", "signal",
-                "experiment", "request_id", "text", "policy_version", "kind")  # fmt: skip
+FILTER_NAMES = (
+    "since",
+    "until",
+    "user",
+    "department",
+    "model",
+    "decision",
+    "outcome",
+    "reason",
+    "finding",
+    "signal",
+    "experiment",
+    "request_id",
+    "text",
+    "policy_version",
+    "kind",
+)
 
 
 def _filters(options: dict) -> EventFilter:
     try:
-        return EventFilter.from_mapping({name: options.pop(name) for name in FILTER_NAMES if options.get(name) is not None})
+        return EventFilter.from_mapping(
+            {name: options.pop(name) for name in FILTER_NAMES if options.get(name) is not None}
+        )
     except FilterError as error:
         raise click.UsageError(str(error)) from None
 
@@ -79,7 +117,9 @@ def _settings(config: str | None):  # type: ignore[no-untyped-def]
     context = click.get_current_context()
     load = (context.find_root().obj or {}).get(SETTINGS_LOADER)
     if load is None:
-        raise click.ClickException("the audit commands need the gateway's configuration loader (run them as 'handrail audit')")
+        raise click.ClickException(
+            "the audit commands need the gateway's configuration loader (run them as 'handrail audit')"
+        )
     return load(config)
 
 
@@ -109,7 +149,9 @@ def _handled(command: Callable) -> Callable:
         except FilterError as error:
             raise click.UsageError(str(error)) from None
         except AuditUnavailable as error:
-            raise click.ClickException(f"{error}; nothing was read (every reading of the trail is recorded first)") from None
+            raise click.ClickException(
+                f"{error}; nothing was read (every reading of the trail is recorded first)"
+            ) from None
 
     return run
 
@@ -127,15 +169,31 @@ def audit() -> None:
 @audit.command()
 @config_option
 @filter_options
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Events per page. Example: --limit 100")
-@click.option("--cursor", help="Continue after the last page: the cursor the previous page printed. Example: --cursor ZGVzYzo0Mg")
-@click.option("--order", type=click.Choice(["desc", "asc"]), default="desc", show_default=True,
-              help="Newest first (desc) or oldest first (asc). Example: --order asc")  # fmt: skip
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "jsonl"]), default="table",
-              show_default=True, help="A table to read, the page as one JSON document, or one event per line. "
-              "Example: --format json")  # fmt: skip
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Events per page. Example: --limit 100"
+)
+@click.option(
+    "--cursor", help="Continue after the last page: the cursor the previous page printed. Example: --cursor ZGVzYzo0Mg"
+)
+@click.option(
+    "--order",
+    type=click.Choice(["desc", "asc"]),
+    default="desc",
+    show_default=True,
+    help="Newest first (desc) or oldest first (asc). Example: --order asc",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="A table to read, the page as one JSON document, or one event per line. Example: --format json",
+)
 @_handled
-def query(config: str | None, limit: int, cursor: str | None, order: str, output_format: str, **options: object) -> None:
+def query(
+    config: str | None, limit: int, cursor: str | None, order: str, output_format: str, **options: object
+) -> None:
     """Find events: who sent what kind of data to which model, when, and what was decided.
 
     \b
@@ -165,26 +223,66 @@ def _print_table(events: list[dict]) -> None:
         return
     if events[0].get("kind") == "access":
         header = ("time", "id", "who", "via", "action", "parameters")
-        rows = [(e["received_at"][:19], e["request_id"], e.get("user") or "-", e.get("via") or "-", e.get("action") or "-",
-                 json.dumps(e.get("parameters") or {}, sort_keys=True)[:60]) for e in events]  # fmt: skip
+        rows = [
+            (
+                e["received_at"][:19],
+                e["request_id"],
+                e.get("user") or "-",
+                e.get("via") or "-",
+                e.get("action") or "-",
+                json.dumps(e.get("parameters") or {}, sort_keys=True)[:60],
+            )
+            for e in events
+        ]
     else:
-        header = ("time", "request id", "user", "department", "model", "decision", "reasons", "outcome", "findings", "signals")
+        header = (
+            "time",
+            "request id",
+            "user",
+            "department",
+            "model",
+            "decision",
+            "reasons",
+            "outcome",
+            "findings",
+            "signals",
+        )
         rows = []
         for e in events:
             if e.get("kind") == "access":
-                rows.append((e["received_at"][:19], e["request_id"], e.get("user") or "-", "-", "-", "-", "-",
-                             f"audit.{e.get('action')}", "-", "-"))  # fmt: skip
+                rows.append(
+                    (
+                        e["received_at"][:19],
+                        e["request_id"],
+                        e.get("user") or "-",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        f"audit.{e.get('action')}",
+                        "-",
+                        "-",
+                    )
+                )
                 continue
             findings = {**e.get("findings", {})}
             for kind, count in (e.get("answer_findings") or {}).items():
                 findings[kind] = findings.get(kind, 0) + count
             signals = sorted({s.get("type", "?") for s in (e.get("signals") or []) + (e.get("answer_signals") or [])})
-            rows.append((
-                e["received_at"][:19], e["request_id"], e.get("user") or "-", e.get("department") or "-",
-                e.get("model") or "-", e.get("decision") or "-",
-                ",".join(r.get("code", "?") for r in e.get("reasons") or []) or "-", e.get("outcome") or "-",
-                ",".join(f"{k}×{v}" for k, v in sorted(findings.items())) or "-", ",".join(signals) or "-",
-            ))  # fmt: skip
+            rows.append(
+                (
+                    e["received_at"][:19],
+                    e["request_id"],
+                    e.get("user") or "-",
+                    e.get("department") or "-",
+                    e.get("model") or "-",
+                    e.get("decision") or "-",
+                    ",".join(r.get("code", "?") for r in e.get("reasons") or []) or "-",
+                    e.get("outcome") or "-",
+                    ",".join(f"{k}×{v}" for k, v in sorted(findings.items())) or "-",
+                    ",".join(signals) or "-",
+                )
+            )
     widths = [min(max(len(str(row[i])) for row in [header, *rows]), 40) for i in range(len(header))]
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
     for row in rows:
@@ -215,10 +313,21 @@ def show(config: str | None, request_id: str) -> None:
 @audit.command()
 @config_option
 @filter_options
-@click.option("--by", "dimensions", multiple=True, type=click.Choice(STAT_DIMENSIONS),
-              help="Count by this; repeat for several (default: all of them). Example: --by day --by decision")  # fmt: skip
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Tables to read, or one JSON document. Example: --format json")  # fmt: skip
+@click.option(
+    "--by",
+    "dimensions",
+    multiple=True,
+    type=click.Choice(STAT_DIMENSIONS),
+    help="Count by this; repeat for several (default: all of them). Example: --by day --by decision",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Tables to read, or one JSON document. Example: --format json",
+)
 @_handled
 def stats(config: str | None, dimensions: tuple[str, ...], output_format: str, **options: object) -> None:
     """Count requests by day, decision, department, model, reason and outcome.
@@ -248,10 +357,20 @@ def stats(config: str | None, dimensions: tuple[str, ...], output_format: str, *
 @audit.command()
 @config_option
 @filter_options
-@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl"]), required=True,
-              help="CSV (one row per event, for spreadsheets) or JSON Lines (every field). Example: --format csv")  # fmt: skip
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="File to write (default: standard output). Example: --output january.csv")  # fmt: skip
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "jsonl"]),
+    required=True,
+    help="CSV (one row per event, for spreadsheets) or JSON Lines (every field). Example: --format csv",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="File to write (default: standard output). Example: --output january.csv",
+)
 @_handled
 def export(config: str | None, output_format: str, output: str, **options: object) -> None:
     """Export matching events, oldest first, streaming (any size).
@@ -280,20 +399,47 @@ def export(config: str | None, output_format: str, output: str, **options: objec
 
 @audit.command()
 @config_option
-@click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="An Ed25519 public key that signed checkpoints (repeat for rotated keys); the configured key is "
-              "used too. Once any key is known, every checkpoint must be signed. Example: --public-key audit-signing.pub")  # fmt: skip
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
-              help="A checkpoint kept outside the database (from 'handrail audit checkpoint --output'); the ledger "
-              "must still hold the entry it names, with that hash. Example: --checkpoint 2025-01-31.checkpoint.json")  # fmt: skip
-@click.option("--witness", "witness_file", type=click.Path(exists=True, dir_okay=False),
-              help="A witness log (audit.witness_file, or a copy of what the HTTP witness received, one checkpoint "
-              "JSON per line): every checkpoint in it must match the chain. Example: --witness /var/lib/handrail/witness.jsonl")  # fmt: skip
-@click.option("--skip-index", is_flag=True, help="Check only the chain, not that the query index and counts match it (faster).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="A summary to read, or the full report as JSON. Example: --format json")  # fmt: skip
-def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: str | None, witness_file: str | None,
-           skip_index: bool, output_format: str) -> None:  # fmt: skip
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An Ed25519 public key that signed checkpoints (repeat for rotated keys); the configured key is "
+    "used too. Once any key is known, every checkpoint must be signed. Example: --public-key audit-signing.pub",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A checkpoint kept outside the database (from 'handrail audit checkpoint --output'); the ledger "
+    "must still hold the entry it names, with that hash. Example: --checkpoint 2025-01-31.checkpoint.json",
+)
+@click.option(
+    "--witness",
+    "witness_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A witness log (audit.witness_file, or a copy of what the HTTP witness received, one checkpoint "
+    "JSON per line): every checkpoint in it must match the chain. Example: --witness /var/lib/handrail/witness.jsonl",
+)
+@click.option(
+    "--skip-index", is_flag=True, help="Check only the chain, not that the query index and counts match it (faster)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A summary to read, or the full report as JSON. Example: --format json",
+)
+def verify(
+    config: str | None,
+    public_keys: tuple[str, ...],
+    checkpoint_file: str | None,
+    witness_file: str | None,
+    skip_index: bool,
+    output_format: str,
+) -> None:
     """Prove the trail was not altered, or report the first entry that was.
 
     \b
@@ -338,7 +484,9 @@ def verify(config: str | None, public_keys: tuple[str, ...], checkpoint_file: st
     try:
         engine = read_only_engine(settings.database_url)
         try:
-            report = verify_trail(engine, keys, check_index=not skip_index, external_checkpoint=external, witness=witness)
+            report = verify_trail(
+                engine, keys, check_index=not skip_index, external_checkpoint=external, witness=witness
+            )
         finally:
             engine.dispose()
     except Exception as error:
@@ -359,11 +507,16 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.intact:
-        click.echo(f"intact: {report.entries} entries, the last is entry {report.last_seq} ({report.last_hash}); "
-                   f"{report.checkpoints} checkpoints, signed through entry {report.signed_through}; "
-                   + (f"{report.witnessed_checkpoints} witnessed, through entry {report.witnessed_through}; "
-                      if report.witnessed_checkpoints else "")
-                   + f"{report.purged_texts} texts purged by retention")  # fmt: skip
+        click.echo(
+            f"intact: {report.entries} entries, the last is entry {report.last_seq} ({report.last_hash}); "
+            f"{report.checkpoints} checkpoints, signed through entry {report.signed_through}; "
+            + (
+                f"{report.witnessed_checkpoints} witnessed, through entry {report.witnessed_through}; "
+                if report.witnessed_checkpoints
+                else ""
+            )
+            + f"{report.purged_texts} texts purged by retention"
+        )
         return
     verdict = "TAMPERED" if report.tampered else "NOT VERIFIED"
     first = report.problems[0]
@@ -376,9 +529,14 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
 
 @audit.command()
 @config_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Also write the checkpoint as JSON to this file, to keep outside the database (for verify "
-              "--checkpoint). Example: --output 2025-01-31.checkpoint.json")  # fmt: skip
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the checkpoint as JSON to this file, to keep outside the database (for verify "
+    "--checkpoint). Example: --output 2025-01-31.checkpoint.json",
+)
 @_handled
 def checkpoint(config: str | None, output: str | None) -> None:
     """Sign a checkpoint of the chain now and print it.
@@ -409,9 +567,14 @@ def checkpoint(config: str | None, output: str | None) -> None:
 
 @audit.command("purge-text")
 @config_option
-@click.option("--older-than", "older_than", type=click.IntRange(min=1), default=None,
-              help="Purge the prompt and answer text of entries older than this many days (default: "
-              "audit.text_retention_days). Example: --older-than 90")  # fmt: skip
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Purge the prompt and answer text of entries older than this many days (default: "
+    "audit.text_retention_days). Example: --older-than 90",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_handled
 def purge_text(config: str | None, older_than: int | None, yes: bool) -> None:
@@ -436,11 +599,21 @@ def purge_text(config: str | None, older_than: int | None, yes: bool) -> None:
 
 
 @audit.command()
-@click.option("--private-key", "private_key", type=click.Path(dir_okay=False), required=True,
-              help="Where to write the private key (PEM, mode 0600); point audit.checkpoint_key_file at it. "
-              "Example: --private-key /etc/handrail/audit-signing.pem")  # fmt: skip
-@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), required=True,
-              help="Where to write the public key, for auditors (verify --public-key). Example: --public-key audit-signing.pub")  # fmt: skip
+@click.option(
+    "--private-key",
+    "private_key",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Where to write the private key (PEM, mode 0600); point audit.checkpoint_key_file at it. "
+    "Example: --private-key /etc/handrail/audit-signing.pem",
+)
+@click.option(
+    "--public-key",
+    "public_key",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Where to write the public key, for auditors (verify --public-key). Example: --public-key audit-signing.pub",
+)
 def keygen(private_key: str, public_key: str) -> None:
     """Make an Ed25519 key pair for signing checkpoints.
 

@@ -63,9 +63,16 @@ def read_only_engine(url: str) -> Engine:
         if not path or path == ":memory:" or not Path(path).is_file():
             raise FileNotFoundError(f"no SQLite database at {path or '(none)'}")
         uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-        return create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30))
-    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2,
-                         connect_args={"options": "-c default_transaction_read_only=on"})  # fmt: skip
+        return create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+        )
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=2,
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
 
 
 def _switch_to_wal(cursor) -> None:  # type: ignore[no-untyped-def]

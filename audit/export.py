@@ -11,11 +11,35 @@ FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 CSV_COLUMNS = (
-    "seq", "request_id", "kind", "received_at", "completed_at", "user", "department", "roles", "endpoint", "model",
-    "provider", "classification", "experiment", "decision", "reasons", "policy_version", "outcome", "status_code",
-    "upstream_status", "error_code", "findings", "answer_findings", "signals", "input_tokens", "output_tokens",
-    "total_ms", "prompt_text", "answer_text",
-)  # fmt: skip
+    "seq",
+    "request_id",
+    "kind",
+    "received_at",
+    "completed_at",
+    "user",
+    "department",
+    "roles",
+    "endpoint",
+    "model",
+    "provider",
+    "classification",
+    "experiment",
+    "decision",
+    "reasons",
+    "policy_version",
+    "outcome",
+    "status_code",
+    "upstream_status",
+    "error_code",
+    "findings",
+    "answer_findings",
+    "signals",
+    "input_tokens",
+    "output_tokens",
+    "total_ms",
+    "prompt_text",
+    "answer_text",
+)
 # A spreadsheet runs a cell that starts with one of these as a formula; such cells get a leading apostrophe.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,8 +74,12 @@ def _take(buffer: io.StringIO) -> str:
 def csv_row(event: dict) -> list[object]:
     latency = event.get("latency_ms") or {}
     if event.get("kind") == "access":
-        flattened = {**event, "endpoint": f"audit.{event.get('action')}", "outcome": "accessed",
-                     "prompt_text": json.dumps(event.get("parameters", {}), sort_keys=True)}  # fmt: skip
+        flattened = {
+            **event,
+            "endpoint": f"audit.{event.get('action')}",
+            "outcome": "accessed",
+            "prompt_text": json.dumps(event.get("parameters", {}), sort_keys=True),
+        }
     else:
         flattened = event
     values = {
@@ -60,7 +88,9 @@ def csv_row(event: dict) -> list[object]:
         "reasons": ";".join(r.get("code", "") for r in event.get("reasons") or []),
         "findings": _counts(event.get("findings")),
         "answer_findings": _counts(event.get("answer_findings")),
-        "signals": ";".join(sorted({s.get("type", "") for s in (event.get("signals") or []) + (event.get("answer_signals") or [])})),
+        "signals": ";".join(
+            sorted({s.get("type", "") for s in (event.get("signals") or []) + (event.get("answer_signals") or [])})
+        ),
         "total_ms": latency.get("total"),
     }
     return [values.get(column) for column in CSV_COLUMNS]

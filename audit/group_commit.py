@@ -32,8 +32,9 @@ class Work(Generic[T]):
 
 
 class GroupCommit(Generic[T]):
-    def __init__(self, run_batch: Callable[[list[Work[T]]], None], run_alone: Callable[[Work[T]], None],
-                 max_batch: int = 100) -> None:  # fmt: skip
+    def __init__(
+        self, run_batch: Callable[[list[Work[T]]], None], run_alone: Callable[[Work[T]], None], max_batch: int = 100
+    ) -> None:
         """``run_batch`` applies every work in one transaction (raising if it fails); ``run_alone`` applies one work
         in its own transaction, storing its result or error on it."""
         self._run_batch = run_batch

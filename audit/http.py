@@ -51,7 +51,9 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
             filters = EventFilter.from_mapping(params)
             reader = await reader_for(request, request_id)
             page = await anyio.to_thread.run_sync(
-                lambda: reader.search(filters, limit, page_options.get("cursor") or None, page_options.get("order", "desc"))
+                lambda: reader.search(
+                    filters, limit, page_options.get("cursor") or None, page_options.get("order", "desc")
+                )
             )
         except Exception as error:
             return _error_response(error, request_id)
@@ -69,7 +71,9 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         except Exception as error:
             return _error_response(error, request_id)
         if event is None:
-            return _error_body(404, "not_found", "invalid_request_error", f"No event {event_id!r} was recorded.", None, request_id)
+            return _error_body(
+                404, "not_found", "invalid_request_error", f"No event {event_id!r} was recorded.", None, request_id
+            )
         return JSONResponse(event, headers={"x-request-id": request_id})
 
     @router.get("/stats")
@@ -99,8 +103,10 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
         except Exception as error:
             return _error_response(error, request_id)
         extension = "csv" if export_format == "csv" else "jsonl"
-        headers = {"x-request-id": request_id,
-                   "content-disposition": f'attachment; filename="handrail-audit-{request_id}.{extension}"'}  # fmt: skip
+        headers = {
+            "x-request-id": request_id,
+            "content-disposition": f'attachment; filename="handrail-audit-{request_id}.{extension}"',
+        }
         return StreamingResponse(chunks, media_type=MEDIA_TYPES[export_format], headers=headers)
 
     return router
@@ -123,12 +129,24 @@ def _error_response(error: Exception, request_id: str) -> Response:
     if isinstance(error, FilterError):
         return _error_body(400, "invalid_filter", "invalid_request_error", str(error), error.parameter, request_id)
     if isinstance(error, AuditUnavailable):
-        return _error_body(503, "guard_unavailable", "service_unavailable",
-                           "The audit trail could not record this reading of it, so nothing was read.", None, request_id)  # fmt: skip
+        return _error_body(
+            503,
+            "guard_unavailable",
+            "service_unavailable",
+            "The audit trail could not record this reading of it, so nothing was read.",
+            None,
+            request_id,
+        )
     status = getattr(error, "status", None)
     if isinstance(status, int):  # the gateway's own errors (unauthorised, forbidden, guard failure ...)
-        return _error_body(status, getattr(error, "code", "error"), getattr(error, "openai_type", "invalid_request_error"),
-                           getattr(error, "message", str(error)), getattr(error, "param", None), request_id)  # fmt: skip
+        return _error_body(
+            status,
+            getattr(error, "code", "error"),
+            getattr(error, "openai_type", "invalid_request_error"),
+            getattr(error, "message", str(error)),
+            getattr(error, "param", None),
+            request_id,
+        )
     raise error
 
 

@@ -90,9 +90,15 @@ def row_for_entry(seq: int, kind: str, data: dict) -> IndexRow:
 
 def completed_row(row: IndexRow, completion_seq: int, completion: dict) -> IndexRow:
     """The request's index row once its completion is known."""
-    values = {**row.values, "outcome": fit(completion.get("outcome"), 32) or "unknown",
-              "status_code": completion.get("status_code"), "completion_seq": completion_seq}  # fmt: skip
-    labels = row.labels | finding_labels(completion.get("answer_findings")) | signal_labels(completion.get("answer_signals"))
+    values = {
+        **row.values,
+        "outcome": fit(completion.get("outcome"), 32) or "unknown",
+        "status_code": completion.get("status_code"),
+        "completion_seq": completion_seq,
+    }
+    labels = (
+        row.labels | finding_labels(completion.get("answer_findings")) | signal_labels(completion.get("answer_signals"))
+    )
     return IndexRow(values, labels)
 
 
@@ -143,15 +149,24 @@ class IndexWriter:
 
     def has_request(self, request_id: str) -> bool:
         """Whether the request is already in the index as committed (not counting this transaction's rows)."""
-        return self.connection.execute(
-            select(audit_events.c.request_seq).where(audit_events.c.request_id == request_id, audit_events.c.kind == "request")
-        ).first() is not None
+        return (
+            self.connection.execute(
+                select(audit_events.c.request_seq).where(
+                    audit_events.c.request_id == request_id, audit_events.c.kind == "request"
+                )
+            ).first()
+            is not None
+        )
 
     def indexed_request(self, request_id: str) -> IndexRow:
         """The request's index row as it stands, for its completion; refuses a second completion."""
-        row = self.connection.execute(
-            select(audit_events).where(audit_events.c.request_id == request_id, audit_events.c.kind == "request")
-        ).mappings().first()
+        row = (
+            self.connection.execute(
+                select(audit_events).where(audit_events.c.request_id == request_id, audit_events.c.kind == "request")
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             raise LookupError(f"no request {request_id!r} was recorded, so it cannot be completed")
         if row["completion_seq"] is not None or request_id in self._completed_now:
@@ -162,9 +177,17 @@ class IndexWriter:
     def complete(self, before: IndexRow, after: IndexRow) -> None:
         values = after.values
         self._completed_now.add(values["request_id"])
-        self._completions.append({"seq_": values["request_seq"], "outcome_": values["outcome"],
-                                  "status_": values["status_code"], "completion_": values["completion_seq"]})  # fmt: skip
-        self._labels += [{"label": label, "request_seq": values["request_seq"]} for label in sorted(after.labels - before.labels)]
+        self._completions.append(
+            {
+                "seq_": values["request_seq"],
+                "outcome_": values["outcome"],
+                "status_": values["status_code"],
+                "completion_": values["completion_seq"],
+            }
+        )
+        self._labels += [
+            {"label": label, "request_seq": values["request_seq"]} for label in sorted(after.labels - before.labels)
+        ]
         if before.values["outcome"] != values["outcome"]:
             key = tuple(rollup_key(values).values())
             self._counts[(*key, before.values["outcome"])] -= 1

@@ -27,7 +27,6 @@ from audit.database import writer_connection
 from audit.schema import audit_chain_head, audit_checkpoints, audit_ledger
 from audit.signing import Signer, checkpoint_message
 
-
 _MOVE_HEAD = update(audit_chain_head).where(audit_chain_head.c.id == 1)
 
 
@@ -55,16 +54,34 @@ class Checkpoint:
     signature: str
 
     def to_document(self) -> dict:
-        return {"number": self.number, "seq": self.seq, "hash": self.hash, "created_at": format_time(self.created_at),
-                "algorithm": self.algorithm, "key_id": self.key_id, "signature": self.signature}  # fmt: skip
+        return {
+            "number": self.number,
+            "seq": self.seq,
+            "hash": self.hash,
+            "created_at": format_time(self.created_at),
+            "algorithm": self.algorithm,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
 
 
-def entry_body(seq: int, prev: str, kind: str, request_id: str, recorded_at: datetime, text: str | None, data: dict) -> str:
+def entry_body(
+    seq: int, prev: str, kind: str, request_id: str, recorded_at: datetime, text: str | None, data: dict
+) -> str:
     """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``)."""
-    return canonical_json({
-        "v": BODY_VERSION, "seq": seq, "prev": prev, "kind": kind, "request_id": request_id,
-        "recorded_at": format_time(recorded_at), "text_sha256": None if text is None else sha256_hex(text), "data": data,
-    }, prepared=True)  # fmt: skip
+    return canonical_json(
+        {
+            "v": BODY_VERSION,
+            "seq": seq,
+            "prev": prev,
+            "kind": kind,
+            "request_id": request_id,
+            "recorded_at": format_time(recorded_at),
+            "text_sha256": None if text is None else sha256_hex(text),
+            "data": data,
+        },
+        prepared=True,
+    )
 
 
 class ChainWriter:
@@ -102,8 +119,17 @@ class ChainWriter:
         seq = self._seq + 1
         body = entry_body(seq, self._hash, kind, request_id, recorded_at, text, data)
         entry_hash = sha256_hex(body)
-        self._rows.append({"seq": seq, "kind": kind, "request_id": request_id, "recorded_at": recorded_at,
-                           "body": body, "text": text, "hash": entry_hash})  # fmt: skip
+        self._rows.append(
+            {
+                "seq": seq,
+                "kind": kind,
+                "request_id": request_id,
+                "recorded_at": recorded_at,
+                "body": body,
+                "text": text,
+                "hash": entry_hash,
+            }
+        )
         self._seq, self._hash = seq, entry_hash
         return Appended(seq, entry_hash, recorded_at)
 
@@ -116,13 +142,23 @@ class ChainWriter:
 
     def write_checkpoint(self, now: datetime) -> Checkpoint:
         number = self._checkpoint_number + 1
-        message = checkpoint_message(number, self._seq, self._hash, format_time(now), self._signer.algorithm,
-                                     self._signer.key_id)  # fmt: skip
-        checkpoint = Checkpoint(number, self._seq, self._hash, now, self._signer.algorithm, self._signer.key_id,
-                                self._signer.sign(message))  # fmt: skip
-        self.connection.execute(insert(audit_checkpoints).values(
-            number=number, seq=checkpoint.seq, hash=checkpoint.hash, created_at=now, algorithm=checkpoint.algorithm,
-            key_id=checkpoint.key_id, signature=checkpoint.signature))  # fmt: skip
+        message = checkpoint_message(
+            number, self._seq, self._hash, format_time(now), self._signer.algorithm, self._signer.key_id
+        )
+        checkpoint = Checkpoint(
+            number, self._seq, self._hash, now, self._signer.algorithm, self._signer.key_id, self._signer.sign(message)
+        )
+        self.connection.execute(
+            insert(audit_checkpoints).values(
+                number=number,
+                seq=checkpoint.seq,
+                hash=checkpoint.hash,
+                created_at=now,
+                algorithm=checkpoint.algorithm,
+                key_id=checkpoint.key_id,
+                signature=checkpoint.signature,
+            )
+        )
         self._checkpoint_number, self._checkpoint_seq, self._checkpoint_at = number, self._seq, now
         self.checkpoint_written = checkpoint
         return checkpoint
@@ -137,12 +173,22 @@ class ChainWriter:
             self.write_checkpoint(now)
         if self._seq == self._start_seq and self.checkpoint_written is None:
             return
-        self.connection.execute(_MOVE_HEAD, {"seq": self._seq, "hash": self._hash, "checkpoint_number": self._checkpoint_number,
-                                             "checkpoint_seq": self._checkpoint_seq, "checkpoint_at": self._checkpoint_at})  # fmt: skip
+        self.connection.execute(
+            _MOVE_HEAD,
+            {
+                "seq": self._seq,
+                "hash": self._hash,
+                "checkpoint_number": self._checkpoint_number,
+                "checkpoint_seq": self._checkpoint_seq,
+                "checkpoint_at": self._checkpoint_at,
+            },
+        )
 
 
 @contextmanager
-def chain_transaction(engine: Engine, signer: Signer, policy: CheckpointPolicy, force_checkpoint: bool = False) -> Iterator[ChainWriter]:
+def chain_transaction(
+    engine: Engine, signer: Signer, policy: CheckpointPolicy, force_checkpoint: bool = False
+) -> Iterator[ChainWriter]:
     """Lock the chain head, yield a writer, and commit everything at once (or nothing, on an exception)."""
     with writer_connection(engine) as connection, connection.begin():
         writer = ChainWriter(connection, signer, policy)
@@ -151,8 +197,19 @@ def chain_transaction(engine: Engine, signer: Signer, policy: CheckpointPolicy, 
 
 
 def latest_checkpoint(connection: Connection) -> Checkpoint | None:
-    row = connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number.desc()).limit(1)).mappings().first()
+    row = (
+        connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number.desc()).limit(1))
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    return Checkpoint(row["number"], row["seq"], row["hash"], utc(row["created_at"]), row["algorithm"], row["key_id"],
-                      row["signature"])  # fmt: skip
+    return Checkpoint(
+        row["number"],
+        row["seq"],
+        row["hash"],
+        utc(row["created_at"]),
+        row["algorithm"],
+        row["key_id"],
+        row["signature"],
+    )

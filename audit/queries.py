@@ -48,7 +48,9 @@ class EventFilter:
     department: str | None = None
     model: str | None = None
     decision: tuple[str, ...] = ()  # allow, redact, block, none (refused before any decision)
-    outcome: tuple[str, ...] = ()  # completed, blocked, rejected, failed, upstream_error, forwarded (never completed) ...
+    outcome: tuple[
+        str, ...
+    ] = ()  # completed, blocked, rejected, failed, upstream_error, forwarded (never completed) ...
     reason: str | None = None  # a reason code of the decision
     finding: str | None = None  # a finding type in the prompt or the answer
     signal: str | None = None  # agentic, self_coding, internet ...
@@ -116,7 +118,8 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
         return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         raise FilterError(
-            f"{name} {value!r} is not a date (2025-01-31), a time (2025-01-31T09:30:00Z) or an age (30d, 12h, 90m)", name
+            f"{name} {value!r} is not a date (2025-01-31), a time (2025-01-31T09:30:00Z) or an age (30d, 12h, 90m)",
+            name,
         ) from None
 
 
@@ -138,9 +141,14 @@ def conditions(f: EventFilter) -> list:
         where.append(c.received_at >= utc(f.since))
     if f.until is not None:
         where.append(c.received_at < utc(f.until))
-    for column, value in ((c.user_id, f.user), (c.department, f.department), (c.model, f.model),
-                          (c.experiment, f.experiment), (c.request_id, f.request_id),
-                          (c.policy_version, f.policy_version)):  # fmt: skip
+    for column, value in (
+        (c.user_id, f.user),
+        (c.department, f.department),
+        (c.model, f.model),
+        (c.experiment, f.experiment),
+        (c.request_id, f.request_id),
+        (c.policy_version, f.policy_version),
+    ):
         if value is not None:
             where.append(column == value)
     if f.decision:
@@ -156,10 +164,12 @@ def conditions(f: EventFilter) -> list:
             where.append(_label_condition(prefix, value))
     if f.text:
         matches = audit_ledger.c.text.icontains(f.text, autoescape=True)
-        where.append(or_(
-            exists().where(audit_ledger.c.seq == c.request_seq, matches),
-            exists().where(audit_ledger.c.seq == c.completion_seq, matches),
-        ))  # fmt: skip
+        where.append(
+            or_(
+                exists().where(audit_ledger.c.seq == c.request_seq, matches),
+                exists().where(audit_ledger.c.seq == c.completion_seq, matches),
+            )
+        )
     return where
 
 
@@ -187,8 +197,9 @@ def decode_cursor(cursor: str, order: str) -> int:
         raise FilterError("the cursor is not one this query returned (use next_cursor as given)", "cursor") from None
 
 
-def search_events(connection: Connection, f: EventFilter, limit: int = 50, cursor: str | None = None,
-                  order: str = "desc") -> EventPage:  # fmt: skip
+def search_events(
+    connection: Connection, f: EventFilter, limit: int = 50, cursor: str | None = None, order: str = "desc"
+) -> EventPage:
     """One page of matching events, newest first (``order="asc"``: oldest first); ``next_cursor`` fetches the next."""
     if not 1 <= limit <= MAX_PAGE:
         raise FilterError(f"limit must be between 1 and {MAX_PAGE}", "limit")
@@ -247,18 +258,29 @@ def assemble(connection: Connection, rows: list[dict]) -> list[dict]:
     return [event_document(row, entries.get(row["request_seq"]), entries.get(row["completion_seq"])) for row in rows]
 
 
-def event_document(row: dict, request: tuple[dict, str | None] | None, completion: tuple[dict, str | None] | None) -> dict:
+def event_document(
+    row: dict, request: tuple[dict, str | None] | None, completion: tuple[dict, str | None] | None
+) -> dict:
     if request is None:
         return {"seq": row["request_seq"], "request_id": row["request_id"], "kind": row["kind"], "missing": True}
     body, prompt = request
     data = body["data"]
     if body["kind"] in ("access", "purge"):
         return {
-            "seq": body["seq"], "request_id": body["request_id"], "kind": "access", "received_at": data["occurred_at"],
-            "user": data.get("actor"), "department": data.get("department"), "roles": data.get("roles", []),
-            "key_id": data.get("key_id"), "client_address": data.get("client_address"), "via": data.get("via"),
-            "action": data.get("action"), "parameters": data.get("parameters", {}), "cutoff": data.get("cutoff"),
-        }  # fmt: skip
+            "seq": body["seq"],
+            "request_id": body["request_id"],
+            "kind": "access",
+            "received_at": data["occurred_at"],
+            "user": data.get("actor"),
+            "department": data.get("department"),
+            "roles": data.get("roles", []),
+            "key_id": data.get("key_id"),
+            "client_address": data.get("client_address"),
+            "via": data.get("via"),
+            "action": data.get("action"),
+            "parameters": data.get("parameters", {}),
+            "cutoff": data.get("cutoff"),
+        }
     decision = data.get("decision") or {}
     done = completion[0]["data"] if completion else {}
     answer = completion[1] if completion else None
@@ -311,7 +333,9 @@ def event_document(row: dict, request: tuple[dict, str | None] | None, completio
 _ROLLUP_FILTERS = {"since", "until", "department", "model", "decision", "outcome", "kind"}
 
 
-def event_stats(connection: Connection, f: EventFilter, by: Sequence[str] = STAT_DIMENSIONS, rollups: bool = True) -> dict:
+def event_stats(
+    connection: Connection, f: EventFilter, by: Sequence[str] = STAT_DIMENSIONS, rollups: bool = True
+) -> dict:
     """Counts of matching requests, in total and by each dimension asked for (day, decision, department, model,
     reason, outcome).
 
@@ -380,8 +404,14 @@ def _edges(since: datetime | None, until: datetime | None, first: str | None, en
     return edges
 
 
-def _rollup_counts(connection: Connection, f: EventFilter, first: str | None, end: str | None, totals: Counter,
-                   breakdown: dict[str, Counter]) -> None:  # fmt: skip
+def _rollup_counts(
+    connection: Connection,
+    f: EventFilter,
+    first: str | None,
+    end: str | None,
+    totals: Counter,
+    breakdown: dict[str, Counter],
+) -> None:
     def where(table):  # type: ignore[no-untyped-def]
         c = table.c
         conditions_ = [c.count != 0]
@@ -400,13 +430,22 @@ def _rollup_counts(connection: Connection, f: EventFilter, first: str | None, en
         return and_(*conditions_)
 
     counts = audit_daily_counts
-    totals["total"] += int(connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one())
-    columns = {"day": counts.c.day, "decision": counts.c.action, "department": counts.c.department,
-               "model": counts.c.model, "outcome": counts.c.outcome}  # fmt: skip
+    totals["total"] += int(
+        connection.execute(select(func.coalesce(func.sum(counts.c.count), 0)).where(where(counts))).scalar_one()
+    )
+    columns = {
+        "day": counts.c.day,
+        "decision": counts.c.action,
+        "department": counts.c.department,
+        "model": counts.c.model,
+        "outcome": counts.c.outcome,
+    }
     for name, counter in breakdown.items():
         if name == "reason":
             reasons = audit_daily_reasons
-            statement = select(reasons.c.reason, func.sum(reasons.c.count)).where(where(reasons)).group_by(reasons.c.reason)
+            statement = (
+                select(reasons.c.reason, func.sum(reasons.c.count)).where(where(reasons)).group_by(reasons.c.reason)
+            )
         else:
             statement = select(columns[name], func.sum(counts.c.count)).where(where(counts)).group_by(columns[name])
         for value, count in connection.execute(statement):

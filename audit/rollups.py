@@ -14,16 +14,26 @@ REASON_PREFIX = "reason:"
 
 def _counts_query():  # type: ignore[no-untyped-def]
     events = audit_events.c
-    keys = (events.day, func.coalesce(events.department, literal(NO_VALUE)), func.coalesce(events.model, literal(NO_VALUE)),
-            func.coalesce(events.action, literal(NO_VALUE)), events.outcome)  # fmt: skip
+    keys = (
+        events.day,
+        func.coalesce(events.department, literal(NO_VALUE)),
+        func.coalesce(events.model, literal(NO_VALUE)),
+        func.coalesce(events.action, literal(NO_VALUE)),
+        events.outcome,
+    )
     return select(*keys, func.count()).where(events.kind == "request").group_by(*keys)
 
 
 def _reasons_query():  # type: ignore[no-untyped-def]
     events = audit_events.c
     reason = func.substr(audit_event_labels.c.label, len(REASON_PREFIX) + 1, 200)
-    keys = (events.day, func.coalesce(events.department, literal(NO_VALUE)), func.coalesce(events.model, literal(NO_VALUE)),
-            func.coalesce(events.action, literal(NO_VALUE)), reason)  # fmt: skip
+    keys = (
+        events.day,
+        func.coalesce(events.department, literal(NO_VALUE)),
+        func.coalesce(events.model, literal(NO_VALUE)),
+        func.coalesce(events.action, literal(NO_VALUE)),
+        reason,
+    )
     return (
         select(*keys, func.count())
         .select_from(audit_events.join(audit_event_labels, audit_event_labels.c.request_seq == events.request_seq))

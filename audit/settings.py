@@ -34,7 +34,8 @@ class AuditSettings(BaseModel):
         "writers cannot change it; 'handrail audit verify --witness FILE' checks the chain against it.",
     )
     witness_url: str | None = Field(
-        None, description="POST every signed checkpoint as JSON to this URL (a witness service outside the database's reach)."
+        None,
+        description="POST every signed checkpoint as JSON to this URL (a witness service outside the database's reach).",
     )
     witness_token: SecretStr | None = Field(
         None, description="Bearer token for witness_url, e.g. 'os.environ/HANDRAIL_WITNESS_TOKEN'; never logged."
@@ -45,7 +46,9 @@ class AuditSettings(BaseModel):
         description="Directory of a local, fsync'd spool that holds the events of REFUSED requests while the store "
         "cannot write, replayed in order when it can; forwarded requests still fail closed. Off when unset.",
     )
-    spool_max_bytes: int = Field(64 * 1024 * 1024, ge=4096, description="The spool's size limit; when full, refusals are no longer spooled.")
+    spool_max_bytes: int = Field(
+        64 * 1024 * 1024, ge=4096, description="The spool's size limit; when full, refusals are no longer spooled."
+    )
     write_probe_seconds: float = Field(
         5.0, gt=0, description="/readyz probes that the store can write (and replays the spool) at most this often."
     )
@@ -61,7 +64,9 @@ class AuditSettings(BaseModel):
             raise ValueError("checkpoint_key must be at least 32 characters")
         if (self.witness_file or self.witness_url) and self.checkpoint_key is None and not self.checkpoint_key_file:
             # An unsigned checkpoint proves nothing to a witness: anyone could have sent it.
-            raise ValueError("witness_file and witness_url need a signing key: set checkpoint_key_file or checkpoint_key")
+            raise ValueError(
+                "witness_file and witness_url need a signing key: set checkpoint_key_file or checkpoint_key"
+            )
         if self.witness_url is not None and not self.witness_url.startswith(("http://", "https://")):
             raise ValueError("witness_url must be an http:// or https:// URL")
         return self

@@ -39,8 +39,15 @@ class Signer(Protocol):
 
 
 def checkpoint_message(number: int, seq: int, hash_: str, created_at: str, algorithm: str, key_id: str) -> bytes:
-    document = {"v": 1, "number": number, "seq": seq, "hash": hash_, "created_at": created_at,
-                "algorithm": algorithm, "key_id": key_id}  # fmt: skip
+    document = {
+        "v": 1,
+        "number": number,
+        "seq": seq,
+        "hash": hash_,
+        "created_at": created_at,
+        "algorithm": algorithm,
+        "key_id": key_id,
+    }
     return canonical_json(document).encode("ascii")
 
 
@@ -119,9 +126,12 @@ def signer_for(settings: AuditSettings) -> Signer:
 def generate_key_pair(private_path: Path, public_path: Path) -> str:
     """Write a new Ed25519 private key (mode 0600) and its public key; return the key id."""
     key = Ed25519PrivateKey.generate()
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())  # fmt: skip
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     private_path.touch(mode=0o600, exist_ok=False)
     private_path.write_bytes(private_pem)
     public_path.write_bytes(public_pem)

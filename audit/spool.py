@@ -28,8 +28,11 @@ from prometheus_client import Gauge
 log = logging.getLogger("handrail.audit")
 
 # Every process sees the same file, so the most recent reading from any of them is the depth.
-SPOOL_DEPTH = Gauge("handrail_audit_spool_depth", "Audit events held in the local spool, waiting for the store.",
-                    multiprocess_mode="mostrecent")  # fmt: skip
+SPOOL_DEPTH = Gauge(
+    "handrail_audit_spool_depth",
+    "Audit events held in the local spool, waiting for the store.",
+    multiprocess_mode="mostrecent",
+)
 
 
 class SpoolError(Exception):
@@ -95,7 +98,9 @@ class Spool:
             except FileNotFoundError:
                 return 0
             documents = []
-            for number, line in enumerate(data.split(b"\n")[:-1], start=1):  # an unterminated last line was never acknowledged
+            for number, line in enumerate(
+                data.split(b"\n")[:-1], start=1
+            ):  # an unterminated last line was never acknowledged
                 try:
                     documents.append(json.loads(line))
                 except ValueError:

@@ -20,8 +20,8 @@ from audit.canonical import format_time
 from audit.database import create_schema, make_engine, writer_connection
 from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
-from audit.index import IndexWriter, completed_row, request_row, row_for_entry
 from audit.heartbeat import Heartbeat
+from audit.index import IndexWriter, completed_row, request_row, row_for_entry
 from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
 from audit.schema import audit_chain_head, audit_events, audit_ledger
 from audit.settings import AuditSettings
@@ -58,7 +58,9 @@ class AuditStore:
         self.witnesses = witnesses_for(settings)
         # With a witness, checkpoints are also signed on a timer (started by the first recorded request, so only a
         # gateway runs it, not a command-line reader), so the witness never lags the chain by more than that.
-        self._heartbeat = Heartbeat(settings.checkpoint_seconds, self.checkpoint) if self.witnesses is not None else None
+        self._heartbeat = (
+            Heartbeat(settings.checkpoint_seconds, self.checkpoint) if self.witnesses is not None else None
+        )
         self.spool = Spool(settings.spool_dir, settings.spool_max_bytes) if settings.spool_dir else None
         self._replay_lock = threading.Lock()
         self._replay_tried = 0.0
@@ -129,7 +131,9 @@ class AuditStore:
             self.spool.put({"kind": "request", "request_id": request_id, "data": data, "text": text})
         except SpoolError as error:
             log.error("audit spool could not hold the refused request %s: %s", request_id, error)
-            raise AuditUnavailable(f"the audit store and its spool could not record the request {request_id}") from error
+            raise AuditUnavailable(
+                f"the audit store and its spool could not record the request {request_id}"
+            ) from error
         log.warning("audit store unavailable: refused request %s spooled for replay", request_id)
 
     def replay_spool(self, min_interval: float = 0.0) -> int:
@@ -167,7 +171,7 @@ class AuditStore:
         self._witness(chain.checkpoint_written)
 
     def write_probe(self) -> str:
-        """"ok" if the store can commit a write now, else why not; probed at most every ``write_probe_seconds``
+        """ "ok" if the store can commit a write now, else why not; probed at most every ``write_probe_seconds``
         (``/readyz`` asks on every call). A success also replays the spool."""
         with self._probe_lock:
             now = time.monotonic()
@@ -177,8 +181,9 @@ class AuditStore:
             try:
                 # Rewrites the head row with its own values: a real committed write that changes nothing.
                 with writer_connection(self.engine) as connection, connection.begin():
-                    connection.execute(update(audit_chain_head).where(audit_chain_head.c.id == 1)
-                                       .values(seq=audit_chain_head.c.seq))  # fmt: skip
+                    connection.execute(
+                        update(audit_chain_head).where(audit_chain_head.c.id == 1).values(seq=audit_chain_head.c.seq)
+                    )
                 self._probe_result = "ok"
             except Exception as error:
                 detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
@@ -252,10 +257,18 @@ class AuditStore:
         purged = 0
         while True:
             with self.engine.begin() as connection:
-                batch = select(audit_ledger.c.seq).where(
-                    audit_ledger.c.seq < purge_seq, audit_ledger.c.recorded_at < cutoff, audit_ledger.c.text.is_not(None)
-                ).limit(PURGE_BATCH)
-                result = connection.execute(update(audit_ledger).where(audit_ledger.c.seq.in_(batch.scalar_subquery())).values(text=None))
+                batch = (
+                    select(audit_ledger.c.seq)
+                    .where(
+                        audit_ledger.c.seq < purge_seq,
+                        audit_ledger.c.recorded_at < cutoff,
+                        audit_ledger.c.text.is_not(None),
+                    )
+                    .limit(PURGE_BATCH)
+                )
+                result = connection.execute(
+                    update(audit_ledger).where(audit_ledger.c.seq.in_(batch.scalar_subquery())).values(text=None)
+                )
             purged += result.rowcount
             if result.rowcount < PURGE_BATCH:
                 return purged
@@ -266,9 +279,13 @@ class AuditStore:
         start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         with self.engine.connect() as connection:
             return connection.execute(
-                select(func.count()).select_from(audit_events).where(
-                    audit_events.c.experiment == experiment[:200], audit_events.c.received_at >= start,
-                    audit_events.c.kind == "request")  # fmt: skip
+                select(func.count())
+                .select_from(audit_events)
+                .where(
+                    audit_events.c.experiment == experiment[:200],
+                    audit_events.c.received_at >= start,
+                    audit_events.c.kind == "request",
+                )
             ).scalar_one()
 
     def count_requests(self) -> int:
@@ -297,7 +314,9 @@ class AuditStore:
             log.error("audit checkpoint #%d could not be witnessed: %s", checkpoint.number, type(error).__name__)
 
     def _unavailable(self, what: str, error: Exception) -> AuditUnavailable:
-        self._probe_at = float("-inf")  # a failed write makes the next readiness check probe again, not trust a cached ok
+        self._probe_at = float(
+            "-inf"
+        )  # a failed write makes the next readiness check probe again, not trust a cached ok
         detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
         log.error("audit store could not record the %s: %s: %s", what, type(error).__name__, detail)
         return AuditUnavailable(f"the audit store could not record the {what}: {type(error).__name__}")

@@ -41,8 +41,24 @@ from audit.schema import (
 from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
-INDEX_COLUMNS = ("request_id", "kind", "received_at", "day", "user_id", "department", "model", "provider", "endpoint",
-                 "action", "outcome", "status_code", "experiment", "policy_version", "classification", "completion_seq")  # fmt: skip
+INDEX_COLUMNS = (
+    "request_id",
+    "kind",
+    "received_at",
+    "day",
+    "user_id",
+    "department",
+    "model",
+    "provider",
+    "endpoint",
+    "action",
+    "outcome",
+    "status_code",
+    "experiment",
+    "policy_version",
+    "classification",
+    "completion_seq",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +98,20 @@ class Report:
 
     def to_document(self) -> dict:
         return {
-            "intact": self.intact, "tampered": self.tampered, "entries": self.entries, "last_seq": self.last_seq, "last_hash": self.last_hash,
-            "checkpoints": self.checkpoints, "signed_through": self.signed_through,
-            "witnessed_checkpoints": self.witnessed_checkpoints, "witnessed_through": self.witnessed_through, "purged_texts": self.purged_texts,
-            "problems": [p.to_document() for p in self.problems], "problems_left_out": self.problems_left_out,
+            "intact": self.intact,
+            "tampered": self.tampered,
+            "entries": self.entries,
+            "last_seq": self.last_seq,
+            "last_hash": self.last_hash,
+            "checkpoints": self.checkpoints,
+            "signed_through": self.signed_through,
+            "witnessed_checkpoints": self.witnessed_checkpoints,
+            "witnessed_through": self.witnessed_through,
+            "purged_texts": self.purged_texts,
+            "problems": [p.to_document() for p in self.problems],
+            "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
-        }  # fmt: skip
+        }
 
 
 class _Collector:
@@ -102,14 +126,24 @@ class _Collector:
             self.report.problems_left_out += 1
 
 
-def verify(engine: Engine, keys: KeyRing, *, check_index: bool = True, max_problems: int = 20,
-           external_checkpoint: dict | None = None, witness: list[tuple[int, dict]] | None = None) -> Report:  # fmt: skip
+def verify(
+    engine: Engine,
+    keys: KeyRing,
+    *,
+    check_index: bool = True,
+    max_problems: int = 20,
+    external_checkpoint: dict | None = None,
+    witness: list[tuple[int, dict]] | None = None,
+) -> Report:
     """Check the whole trail; see the module documentation for what is checked. Only reads: give it an engine
     that cannot write (``audit.database.read_only_engine``) to have the database enforce that too."""
     report = Report()
     problems = _Collector(report, max_problems)
     with engine.connect() as connection:
-        rows = [dict(r) for r in connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings()]
+        rows = [
+            dict(r)
+            for r in connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings()
+        ]
         report.checkpoints = len(rows)
         claims = database_claims(rows, keys, problems)
         report.unsigned_checkpoints = sum(1 for row in rows if row["algorithm"] == UNSIGNED)
@@ -131,9 +165,12 @@ def verify(engine: Engine, keys: KeyRing, *, check_index: bool = True, max_probl
         beyond = sorted((c for c in claims if c.seq > report.last_seq), key=lambda c: (c.seq, c.origin != DATABASE))
         if beyond:
             claim = beyond[0]
-            problems.add("truncated", report.last_seq + 1,
-                         f"the ledger ends at entry {report.last_seq}, but {claim.name} records entry {claim.seq}: "
-                         f"entries {report.last_seq + 1}..{claim.seq} were deleted (the tail was cut off)")  # fmt: skip
+            problems.add(
+                "truncated",
+                report.last_seq + 1,
+                f"the ledger ends at entry {report.last_seq}, but {claim.name} records entry {claim.seq}: "
+                f"entries {report.last_seq + 1}..{claim.seq} were deleted (the tail was cut off)",
+            )
         _check_head(connection, report, problems)
         if check_index:
             _check_index(connection, counts, problems)
@@ -157,7 +194,9 @@ def verify(engine: Engine, keys: KeyRing, *, check_index: bool = True, max_probl
 def _purge_cutoffs(connection: Connection) -> list[tuple[int, str]]:
     """(seq, cutoff) of every purge entry, read before the chain is walked (the walk then checks them too)."""
     cutoffs = []
-    for seq, body in connection.execute(select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.kind == "purge")):
+    for seq, body in connection.execute(
+        select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.kind == "purge")
+    ):
         try:
             cutoffs.append((seq, json.loads(body)["data"]["cutoff"]))
         except (ValueError, KeyError, TypeError):
@@ -173,10 +212,19 @@ def _ledger_rows(connection: Connection) -> Iterator[tuple]:
     last = 0
     while True:
         rows = connection.execute(
-            select(audit_ledger.c.seq, audit_ledger.c.kind, audit_ledger.c.request_id, audit_ledger.c.recorded_at,
-                   audit_ledger.c.body, audit_ledger.c.text, audit_ledger.c.hash)
-            .where(audit_ledger.c.seq > last).order_by(audit_ledger.c.seq).limit(BATCH)
-        ).all()  # fmt: skip
+            select(
+                audit_ledger.c.seq,
+                audit_ledger.c.kind,
+                audit_ledger.c.request_id,
+                audit_ledger.c.recorded_at,
+                audit_ledger.c.body,
+                audit_ledger.c.text,
+                audit_ledger.c.hash,
+            )
+            .where(audit_ledger.c.seq > last)
+            .order_by(audit_ledger.c.seq)
+            .limit(BATCH)
+        ).all()
         if not rows:
             return
         yield from rows
@@ -189,8 +237,13 @@ class _Counts:
     completions: int = 0
 
 
-def _check_chain(connection: Connection, report: Report, problems: _Collector, checkpoints: dict[int, list[Claim]],
-                 purges: list[tuple[int, str]]) -> _Counts:  # fmt: skip
+def _check_chain(
+    connection: Connection,
+    report: Report,
+    problems: _Collector,
+    checkpoints: dict[int, list[Claim]],
+    purges: list[tuple[int, str]],
+) -> _Counts:
     counts = _Counts()
     expected_seq = 1
     previous_hash = GENESIS_HASH
@@ -201,35 +254,55 @@ def _check_chain(connection: Connection, report: Report, problems: _Collector, c
         document = _parse(body)
         gap = seq != expected_seq
         if gap:
-            missing = f"entry {expected_seq} is" if seq == expected_seq + 1 else f"entries {expected_seq}..{seq - 1} are"
+            missing = (
+                f"entry {expected_seq} is" if seq == expected_seq + 1 else f"entries {expected_seq}..{seq - 1} are"
+            )
             problems.add("deleted", expected_seq, f"{missing} missing: deleted from the ledger")
         if document is None:
-            problems.add("altered", seq, f"entry {seq} was altered: its body is not the canonical JSON it was written as")
+            problems.add(
+                "altered", seq, f"entry {seq} was altered: its body is not the canonical JSON it was written as"
+            )
         elif document.get("seq") != seq:
             written = document.get("seq")
             if isinstance(written, int) and written < seq:
-                problems.add("inserted", seq, f"entry {seq} holds what was written as entry {written}: an entry was "
-                                              "inserted before it, or entries were copied or renumbered")  # fmt: skip
+                problems.add(
+                    "inserted",
+                    seq,
+                    f"entry {seq} holds what was written as entry {written}: an entry was "
+                    "inserted before it, or entries were copied or renumbered",
+                )
             else:
-                problems.add("reordered", seq, f"entry {seq} holds what was written as entry {written}: entries were "
-                                               "swapped or moved")  # fmt: skip
+                problems.add(
+                    "reordered",
+                    seq,
+                    f"entry {seq} holds what was written as entry {written}: entries were swapped or moved",
+                )
         else:
             if document.get("prev") != previous_hash and not gap:
                 if seq == 1:
                     problems.add("inserted", seq, "entry 1 does not start the chain: it was replaced")
                 else:
-                    problems.add("altered", seq - 1,
-                                 f"entry {seq - 1} was altered or replaced: entry {seq} recorded a different hash for it")  # fmt: skip
+                    problems.add(
+                        "altered",
+                        seq - 1,
+                        f"entry {seq - 1} was altered or replaced: entry {seq} recorded a different hash for it",
+                    )
             if actual_hash != stored_hash:
                 problems.add("altered", seq, f"entry {seq} was altered: its content no longer matches its hash")
             _check_columns(seq, kind, request_id, recorded_at, document, problems)
             _check_text(seq, text, document, purges, report, problems)
         claims = checkpoints.get(seq, ())
-        where = f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+        where = (
+            f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+        )
         for claim in claims:
             if claim.hash != actual_hash:
-                problems.add("altered", seq, f"{claim.name} records a different hash for entry {seq}: {where} was altered "
-                                             "and the hashes after it recomputed")  # fmt: skip
+                problems.add(
+                    "altered",
+                    seq,
+                    f"{claim.name} records a different hash for entry {seq}: {where} was altered "
+                    "and the hashes after it recomputed",
+                )
                 continue
             if claim.signed:
                 report.signed_through = max(report.signed_through, seq)
@@ -262,18 +335,27 @@ def _parse(body: str) -> dict | None:
     return document
 
 
-def _check_columns(seq: int, kind: str, request_id: str, recorded_at: object, document: dict, problems: _Collector) -> None:
-    differing = [name for name, column, written in (
-        ("kind", kind, document.get("kind")),
-        ("request_id", request_id, document.get("request_id")),
-        ("recorded_at", format_time(utc(recorded_at)), document.get("recorded_at")),  # type: ignore[arg-type]
-    ) if column != written]  # fmt: skip
+def _check_columns(
+    seq: int, kind: str, request_id: str, recorded_at: object, document: dict, problems: _Collector
+) -> None:
+    differing = [
+        name
+        for name, column, written in (
+            ("kind", kind, document.get("kind")),
+            ("request_id", request_id, document.get("request_id")),
+            ("recorded_at", format_time(utc(recorded_at)), document.get("recorded_at")),  # type: ignore[arg-type]
+        )
+        if column != written
+    ]
     if differing:
-        problems.add("altered", seq, f"entry {seq} was altered: its {', '.join(differing)} column differs from what was written")
+        problems.add(
+            "altered", seq, f"entry {seq} was altered: its {', '.join(differing)} column differs from what was written"
+        )
 
 
-def _check_text(seq: int, text: str | None, document: dict, purges: list[tuple[int, str]], report: Report,
-                problems: _Collector) -> None:  # fmt: skip
+def _check_text(
+    seq: int, text: str | None, document: dict, purges: list[tuple[int, str]], report: Report, problems: _Collector
+) -> None:
     written = document.get("text_sha256")
     if text is not None:
         if written is None or sha256_hex(text) != written:
@@ -286,19 +368,27 @@ def _check_text(seq: int, text: str | None, document: dict, purges: list[tuple[i
 
 
 def _check_head(connection: Connection, report: Report, problems: _Collector) -> None:
-    head = connection.execute(select(audit_chain_head.c.seq, audit_chain_head.c.hash).where(audit_chain_head.c.id == 1)).first()
+    head = connection.execute(
+        select(audit_chain_head.c.seq, audit_chain_head.c.hash).where(audit_chain_head.c.id == 1)
+    ).first()
     if head is None:
         problems.add("head", None, "the chain head row is missing")
         return
     if head.seq != report.last_seq or head.hash != report.last_hash:
         if head.seq > report.last_seq:
-            problems.add("truncated", report.last_seq + 1,
-                         f"the chain head records entry {head.seq}, but the ledger ends at entry {report.last_seq}: "
-                         "entries at the end were deleted")  # fmt: skip
+            problems.add(
+                "truncated",
+                report.last_seq + 1,
+                f"the chain head records entry {head.seq}, but the ledger ends at entry {report.last_seq}: "
+                "entries at the end were deleted",
+            )
         else:
-            problems.add("head", head.seq,
-                         f"the chain head records entry {head.seq} ({head.hash[:12]}…), but the ledger ends at entry "
-                         f"{report.last_seq} ({report.last_hash[:12]}…): entries were added or changed outside the store")  # fmt: skip
+            problems.add(
+                "head",
+                head.seq,
+                f"the chain head records entry {head.seq} ({head.hash[:12]}…), but the ledger ends at entry "
+                f"{report.last_seq} ({report.last_hash[:12]}…): entries were added or changed outside the store",
+            )
 
 
 # --- the index ---------------------------------------------------------------------------------------------------
@@ -310,32 +400,51 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
     label_rows = 0
     last = -1
     while True:
-        rows = connection.execute(
-            select(audit_events).where(audit_events.c.request_seq > last).order_by(audit_events.c.request_seq).limit(BATCH)
-        ).mappings().all()
+        rows = (
+            connection.execute(
+                select(audit_events)
+                .where(audit_events.c.request_seq > last)
+                .order_by(audit_events.c.request_seq)
+                .limit(BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
         last = rows[-1]["request_seq"]
         indexed_rows += len(rows)
         completed_rows += sum(1 for r in rows if r["completion_seq"] is not None)
         seqs = [r["request_seq"] for r in rows] + [r["completion_seq"] for r in rows if r["completion_seq"] is not None]
-        bodies = dict(connection.execute(select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.seq.in_(seqs))).all())
+        bodies = dict(
+            connection.execute(
+                select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.seq.in_(seqs))
+            ).all()
+        )
         labels: dict[int, set[str]] = {}
         first, final = rows[0]["request_seq"], rows[-1]["request_seq"]
         for label, request_seq in connection.execute(
             select(audit_event_labels.c.label, audit_event_labels.c.request_seq).where(
-                audit_event_labels.c.request_seq >= first, audit_event_labels.c.request_seq <= final)
-        ):  # fmt: skip
+                audit_event_labels.c.request_seq >= first, audit_event_labels.c.request_seq <= final
+            )
+        ):
             labels.setdefault(request_seq, set()).add(label)
             label_rows += 1
         for row in rows:
             _check_index_row(row, bodies, labels.get(row["request_seq"], set()), problems)
     if indexed_rows != counts.indexed:
-        problems.add("index", None, f"the index has {indexed_rows} events but the ledger has {counts.indexed}: "
-                                    "index rows were added or deleted")  # fmt: skip
+        problems.add(
+            "index",
+            None,
+            f"the index has {indexed_rows} events but the ledger has {counts.indexed}: "
+            "index rows were added or deleted",
+        )
     if completed_rows != counts.completions:
-        problems.add("index", None, f"the index shows {completed_rows} completed requests but the ledger has "
-                                    f"{counts.completions} completions")  # fmt: skip
+        problems.add(
+            "index",
+            None,
+            f"the index shows {completed_rows} completed requests but the ledger has {counts.completions} completions",
+        )
     total_labels = connection.execute(select(func.count()).select_from(audit_event_labels)).scalar_one()
     if total_labels != label_rows:
         problems.add("index", None, f"{total_labels - label_rows} index labels belong to no indexed event")
@@ -345,23 +454,38 @@ def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], proble
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
     if document is None or document.get("kind") not in INDEX_KIND:
-        problems.add("index", seq, f"index event {row['request_id']} points at entry {seq}, which is not a recorded request")
+        problems.add(
+            "index", seq, f"index event {row['request_id']} points at entry {seq}, which is not a recorded request"
+        )
         return
     expected = row_for_entry(seq, document["kind"], document["data"])
     completion_seq = row["completion_seq"]
     if completion_seq is not None:
         completion = _parse(bodies.get(completion_seq, "")) if completion_seq in bodies else None
-        if completion is None or completion.get("kind") != "completion" or completion.get("request_id") != document["request_id"]:
-            problems.add("index", seq, f"index event {row['request_id']} points at entry {completion_seq} as its "
-                                       "completion, which it is not")  # fmt: skip
+        if (
+            completion is None
+            or completion.get("kind") != "completion"
+            or completion.get("request_id") != document["request_id"]
+        ):
+            problems.add(
+                "index",
+                seq,
+                f"index event {row['request_id']} points at entry {completion_seq} as its completion, which it is not",
+            )
             return
         expected = completed_row(expected, completion_seq, completion["data"])
     differing = [name for name in INDEX_COLUMNS if _normal(name, row[name]) != _normal(name, expected.values[name])]
     if differing:
-        problems.add("index", seq, f"index event {row['request_id']} (entry {seq}) was altered: "
-                                   f"{', '.join(differing)} {'differs' if len(differing) == 1 else 'differ'} from the ledger")  # fmt: skip
+        problems.add(
+            "index",
+            seq,
+            f"index event {row['request_id']} (entry {seq}) was altered: "
+            f"{', '.join(differing)} {'differs' if len(differing) == 1 else 'differ'} from the ledger",
+        )
     if labels != set(expected.labels):
-        problems.add("index", seq, f"the labels of index event {row['request_id']} (entry {seq}) differ from the ledger")
+        problems.add(
+            "index", seq, f"the labels of index event {row['request_id']} (entry {seq}) differ from the ledger"
+        )
 
 
 def _normal(name: str, value: object) -> object:
@@ -380,4 +504,3 @@ def _check_rollups(connection: Connection, problems: _Collector) -> None:
     stored = Counter({tuple(r[:-1]): r[-1] for r in connection.execute(select(audit_daily_reasons)).all() if r[-1]})
     if stored != expected_reasons(connection):
         problems.add("index", None, "the daily reason counts behind 'stats' differ from the events: they were altered")
-

@@ -165,8 +165,12 @@ class Witnesses:
             except Exception as error:
                 if attempt == attempts:
                     self._count_failure()
-                    log.error("audit checkpoint #%d was not witnessed by the %s: %s", checkpoint.number, witness.name,
-                              error if isinstance(error, WitnessError) else type(error).__name__)  # fmt: skip
+                    log.error(
+                        "audit checkpoint #%d was not witnessed by the %s: %s",
+                        checkpoint.number,
+                        witness.name,
+                        error if isinstance(error, WitnessError) else type(error).__name__,
+                    )
                     return
                 time.sleep(self.retry_pause * attempt)
             else:
@@ -186,7 +190,9 @@ def witnesses_for(settings: AuditSettings) -> Witnesses | None:
         return None
     files = [FileWitness(settings.witness_file)] if settings.witness_file else []
     token = settings.witness_token.get_secret_value() if settings.witness_token is not None else None
-    endpoints = [HttpWitness(settings.witness_url, token, settings.witness_timeout_seconds)] if settings.witness_url else []
+    endpoints = (
+        [HttpWitness(settings.witness_url, token, settings.witness_timeout_seconds)] if settings.witness_url else []
+    )
     return Witnesses(files, endpoints)
 
 

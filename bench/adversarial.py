@@ -35,8 +35,9 @@ def repeated(unit: str) -> Callable[[int], str]:
 # name -> builder of a text of the given size
 INPUTS: dict[str, Callable[[int], str]] = {
     "key headers, no END": repeated("-----BEGIN RSA PRIVATE KEY-----\n"),
-    "key header then body, no END":
-        lambda size: "-----BEGIN PRIVATE KEY-----\n" + repeated("MIIEvQIBADANBgkqhkiG\n")(size - 28),
+    "key header then body, no END": lambda size: (
+        "-----BEGIN PRIVATE KEY-----\n" + repeated("MIIEvQIBADANBgkqhkiG\n")(size - 28)
+    ),
     "key headers with words": repeated("-----BEGIN A B C D E F G H PRIVATE KEY BLOCK----- "),
     "END lines only": repeated("-----END PRIVATE KEY-----\n"),
     "digits": repeated("7"),
@@ -116,8 +117,11 @@ def main() -> None:
         worst = max(per_recognizer, key=per_recognizer.__getitem__)
         whole = "" if args.skip_analyzer else f"{timed(lambda: analyzer.analyze(text)):.2f}"  # noqa: B023
         flag = " SLOW" if per_recognizer[worst] > args.limit else ""
-        print(f"| {label} | {reading_seconds:.3f} | {worst} | {per_recognizer[worst]:.3f}{flag} | {spacy_seconds:.2f} "
-              f"| {whole} |", flush=True)  # fmt: skip
+        print(
+            f"| {label} | {reading_seconds:.3f} | {worst} | {per_recognizer[worst]:.3f}{flag} | {spacy_seconds:.2f} "
+            f"| {whole} |",
+            flush=True,
+        )
     print()
     print("| recognizer | slowest input s |")
     print("|---|---|")

@@ -22,8 +22,8 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from detectors.analyzer import TextAnalyzer
 from core.findings import Finding
+from detectors.analyzer import TextAnalyzer
 from detectors.pseudonymise import Pseudonymiser
 from detectors.settings import DetectionSettings
 from proxy.answer import AnswerDelta
@@ -74,8 +74,9 @@ def main() -> None:
 
     pseudonymiser = Pseudonymiser()
     pseudonymiser.redact("Ann Lee", [Finding("PERSON", 0, 7, 0.9)])
-    with_links = " ".join(f"Dear <PERSON_1>, see [the note](https://example.net/n?{i}) and ![x](/p.png?u=<PERSON_1>)."
-                          for i in range(24))  # fmt: skip
+    with_links = " ".join(
+        f"Dear <PERSON_1>, see [the note](https://example.net/n?{i}) and ![x](/p.png?u=<PERSON_1>)." for i in range(24)
+    )
     once = [timed(lambda: pseudonymiser.restore(with_links)) for _ in range(args.repeat)]
 
     def restore_streamed() -> None:
@@ -90,11 +91,17 @@ def main() -> None:
     print("| measurement | p50 ms | max ms |")
     print("|---|---|---|")
     print(f"| analyse the whole answer once | {statistics.median(whole):.1f} | {max(whole):.1f} |")
-    print(f"| stream screen, all its scans ({statistics.median(scans_per_answer):.0f} scans) | "
-          f"{statistics.median(screened):.1f} | {max(screened):.1f} |")  # fmt: skip
-    print(f"| restore placeholders, {len(with_links)} characters with links, at once | "
-          f"{statistics.median(once):.2f} | {max(once):.2f} |")  # fmt: skip
-    print(f"| the same, streamed in {CHUNK}-character chunks | {statistics.median(streamed):.2f} | {max(streamed):.2f} |")
+    print(
+        f"| stream screen, all its scans ({statistics.median(scans_per_answer):.0f} scans) | "
+        f"{statistics.median(screened):.1f} | {max(screened):.1f} |"
+    )
+    print(
+        f"| restore placeholders, {len(with_links)} characters with links, at once | "
+        f"{statistics.median(once):.2f} | {max(once):.2f} |"
+    )
+    print(
+        f"| the same, streamed in {CHUNK}-character chunks | {statistics.median(streamed):.2f} | {max(streamed):.2f} |"
+    )
 
 
 if __name__ == "__main__":

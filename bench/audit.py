@@ -41,8 +41,10 @@ MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet", "claude-haiku", "llama-70b",
 USERS = 5000
 DAYS = 180
 FINDINGS = ["PERSON", "EMAIL_ADDRESS", "UK_NINO", "UK_POSTCODE", "PHONE_NUMBER", "DATE_OF_BIRTH"]
-REASONS = {"block": ["pii_to_unapproved_model", "classification_above_clearance", "agentic_use"],
-           "redact": ["personal_data_redacted"]}  # fmt: skip
+REASONS = {
+    "block": ["pii_to_unapproved_model", "classification_above_clearance", "agentic_use"],
+    "redact": ["personal_data_redacted"],
+}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -56,38 +58,76 @@ def sample_request(rng: random.Random, request_id: str, received_at: datetime) -
     roll = rng.random()
     action = "allow" if roll < 0.80 else "redact" if roll < 0.92 else "block" if roll < 0.98 else None
     findings = {} if action == "allow" and rng.random() < 0.9 else {rng.choice(FINDINGS): rng.randint(1, 3)}
-    reasons = [{"code": code, "message": "A plain-English reason for the decision."} for code in REASONS.get(action or "", [])[:1]]
+    reasons = [
+        {"code": code, "message": "A plain-English reason for the decision."}
+        for code in REASONS.get(action or "", [])[:1]
+    ]
     if action == "block":
         reasons = [{"code": rng.choice(REASONS["block"]), "message": "This request was refused by policy."}]
-    decision = None if action is None else {"action": action, "reasons": reasons, "redact_types": sorted(findings) if action == "redact" else [],
-                                            "experiment": None, "policy_version": "3e1f09c2"}  # fmt: skip
+    decision = (
+        None
+        if action is None
+        else {
+            "action": action,
+            "reasons": reasons,
+            "redact_types": sorted(findings) if action == "redact" else [],
+            "experiment": None,
+            "policy_version": "3e1f09c2",
+        }
+    )
     outcome = "rejected" if action is None else "blocked" if action == "block" else "forwarded"
     return RequestEvent(
-        request_id=request_id, received_at=received_at, endpoint="/v1/chat/completions", outcome=outcome,
+        request_id=request_id,
+        received_at=received_at,
+        endpoint="/v1/chat/completions",
+        outcome=outcome,
         status_code=401 if action is None else 403 if action == "block" else None,
         user_id=None if action is None else f"user{user:05d}@example.gov.uk",
-        department=None if action is None else DEPARTMENTS[user % len(DEPARTMENTS)], roles=["user"],
-        clearance="OFFICIAL", key_id=f"{user:016x}", client_address="10.0.3.17", user_agent="OpenAI/Python 1.54.0",
-        model=rng.choice(MODELS), provider="openai", stream=rng.random() < 0.5, classification="OFFICIAL",
-        decision=decision, policy_version=decision and "3e1f09c2", findings=findings,
-        signals=[{"type": "agentic", "evidence": "declares 3 tools", "location": "tools"}] if rng.random() < 0.03 else [],
+        department=None if action is None else DEPARTMENTS[user % len(DEPARTMENTS)],
+        roles=["user"],
+        clearance="OFFICIAL",
+        key_id=f"{user:016x}",
+        client_address="10.0.3.17",
+        user_agent="OpenAI/Python 1.54.0",
+        model=rng.choice(MODELS),
+        provider="openai",
+        stream=rng.random() < 0.5,
+        classification="OFFICIAL",
+        decision=decision,
+        policy_version=decision and "3e1f09c2",
+        findings=findings,
+        signals=[{"type": "agentic", "evidence": "declares 3 tools", "location": "tools"}]
+        if rng.random() < 0.03
+        else [],
         error_code="invalid_api_key" if action is None else reasons[0]["code"] if action == "block" else None,
         prompt_text="Please summarise the attached note about <PERSON> and the next steps for the team."
-        if action is not None else None,
+        if action is not None
+        else None,
         latency_ms={"authenticate": 0.31, "parse": 0.12, "detect": 7.9, "decide": 0.84, "enforce": 0.05, "total": 9.6},
-    )  # fmt: skip
+    )
 
 
 def sample_completion(rng: random.Random, request: RequestEvent, completed_at: datetime) -> Completion:
     failed = rng.random() < 0.01
     return Completion(
-        request_id=request.request_id, completed_at=completed_at, outcome="upstream_error" if failed else "completed",
-        status_code=502 if failed else 200, upstream_status=500 if failed else 200, input_tokens=rng.randint(20, 2000),
+        request_id=request.request_id,
+        completed_at=completed_at,
+        outcome="upstream_error" if failed else "completed",
+        status_code=502 if failed else 200,
+        upstream_status=500 if failed else 200,
+        input_tokens=rng.randint(20, 2000),
         output_tokens=None if failed else rng.randint(20, 800),
         answer_text=None if failed else "Here is a short summary of the note and three next steps for the team.",
         error_code="upstream_error" if failed else None,
-        latency_ms={"authenticate": 0.31, "detect": 7.9, "decide": 0.84, "audit": 0.9, "upstream": 850.0, "total": 862.0},
-    )  # fmt: skip
+        latency_ms={
+            "authenticate": 0.31,
+            "detect": 7.9,
+            "decide": 0.84,
+            "audit": 0.9,
+            "upstream": 850.0,
+            "total": 862.0,
+        },
+    )
 
 
 # --- write latency -----------------------------------------------------------------------------------------------
@@ -107,8 +147,12 @@ def write_latency(store: AuditStore, writes: int) -> dict[str, float]:
         if number >= writes // 10:  # the first tenth warms caches and connections
             requests.append((middle - started) * 1000)
             completions.append((ended - middle) * 1000)
-    return {"request p50": percentile(requests, 0.5), "request p99": percentile(requests, 0.99),
-            "completion p50": percentile(completions, 0.5), "completion p99": percentile(completions, 0.99)}  # fmt: skip
+    return {
+        "request p50": percentile(requests, 0.5),
+        "request p99": percentile(requests, 0.99),
+        "completion p50": percentile(completions, 0.5),
+        "completion p99": percentile(completions, 0.99),
+    }
 
 
 # --- concurrent writers ------------------------------------------------------------------------------------------
@@ -138,8 +182,10 @@ def _writer_process(url: str, name: str, threads: int, per_thread: int, start: o
 def concurrent_throughput(url: str, processes: int = 4, threads: int = 4, per_thread: int = 150) -> dict[str, float]:
     context = multiprocessing.get_context("spawn")
     start, done = context.Event(), context.Queue()
-    children = [context.Process(target=_writer_process, args=(url, f"p{n}", threads, per_thread, start, done))
-                for n in range(processes)]  # fmt: skip
+    children = [
+        context.Process(target=_writer_process, args=(url, f"p{n}", threads, per_thread, start, done))
+        for n in range(processes)
+    ]
     for child in children:
         child.start()
     time.sleep(3)  # let every process import and connect
@@ -189,12 +235,30 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
 
     def flush() -> None:
         with connection.cursor() as cursor:
-            with cursor.copy("COPY audit_ledger (seq, kind, request_id, recorded_at, body, text, hash) FROM STDIN") as copy:
+            with cursor.copy(
+                "COPY audit_ledger (seq, kind, request_id, recorded_at, body, text, hash) FROM STDIN"
+            ) as copy:
                 for row in ledger_rows:
                     copy.write_row(row)
-            columns = ("request_seq", "request_id", "kind", "received_at", "day", "user_id", "department", "model",
-                       "provider", "endpoint", "action", "outcome", "status_code", "experiment", "policy_version",
-                       "classification", "completion_seq")  # fmt: skip
+            columns = (
+                "request_seq",
+                "request_id",
+                "kind",
+                "received_at",
+                "day",
+                "user_id",
+                "department",
+                "model",
+                "provider",
+                "endpoint",
+                "action",
+                "outcome",
+                "status_code",
+                "experiment",
+                "policy_version",
+                "classification",
+                "completion_seq",
+            )
             with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
                 for values in index_rows:
                     copy.write_row([values[c] for c in columns])
@@ -274,11 +338,15 @@ def time_queries(url: str, runs: int = 7) -> dict[str, tuple[float, float]]:
     measure("query: one user, last 30 days (first page of 50)", user_30_days)
     measure("query: newest 50 blocked requests", lambda c: search_events(c, EventFilter(decision=("block",)), limit=50))
     measure("stats: all six breakdowns, whole trail", lambda c: event_stats(c, EventFilter()))
-    measure("stats: all six breakdowns, last 30 days (part-days from events)",
-            lambda c: event_stats(c, EventFilter(since=now - timedelta(days=30))))  # fmt: skip
+    measure(
+        "stats: all six breakdowns, last 30 days (part-days from events)",
+        lambda c: event_stats(c, EventFilter(since=now - timedelta(days=30))),
+    )
     measure("stats: one department, whole trail", lambda c: event_stats(c, EventFilter(department=DEPARTMENTS[3])))
-    measure("stats: one finding type, last 30 days (events, no rollup)",
-            lambda c: event_stats(c, EventFilter(finding="UK_NINO", since=now - timedelta(days=30))))  # fmt: skip
+    measure(
+        "stats: one finding type, last 30 days (events, no rollup)",
+        lambda c: event_stats(c, EventFilter(finding="UK_NINO", since=now - timedelta(days=30))),
+    )
     store.engine.dispose()
     return results
 
@@ -286,7 +354,9 @@ def time_queries(url: str, runs: int = 7) -> dict[str, tuple[float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--writes", type=int, default=2000, help="requests timed for write latency (default 2000)")
-    parser.add_argument("--events", type=int, default=1_000_000, help="requests in the generated trail (default 1,000,000)")
+    parser.add_argument(
+        "--events", type=int, default=1_000_000, help="requests in the generated trail (default 1,000,000)"
+    )
     parser.add_argument("--skip-large", action="store_true", help="skip generating and querying the large trail")
     parser.add_argument("--verify-large", action="store_true", help="also time 'verify' over the large trail")
     arguments = parser.parse_args()
@@ -308,17 +378,23 @@ def main() -> None:
             "sqlite": concurrent_throughput(f"sqlite:///{Path(directory) / 'concurrent.db'}"),
             "postgres": concurrent_throughput(server.create_database("concurrent")),
         }
-        print(f"| 16 concurrent writers: requests/s (each 1-2 entries) | {throughput['sqlite']['requests/s']:.0f} | "
-              f"{throughput['postgres']['requests/s']:.0f} |")  # fmt: skip
-        print(f"| 16 concurrent writers: entries/s | {throughput['sqlite']['entries/s']:.0f} | "
-              f"{throughput['postgres']['entries/s']:.0f} |")  # fmt: skip
+        print(
+            f"| 16 concurrent writers: requests/s (each 1-2 entries) | {throughput['sqlite']['requests/s']:.0f} | "
+            f"{throughput['postgres']['requests/s']:.0f} |"
+        )
+        print(
+            f"| 16 concurrent writers: entries/s | {throughput['sqlite']['entries/s']:.0f} | "
+            f"{throughput['postgres']['entries/s']:.0f} |"
+        )
         sys.stdout.flush()
         if arguments.skip_large:
             return
         large_url = server.create_database("large")
         seconds = generate(large_url, arguments.events)
-        print(f"\nGenerated {arguments.events:,} requests ({DAYS} days, {USERS} users, {len(DEPARTMENTS)} departments, "
-              f"{len(MODELS)} models) in {seconds:.0f} s.\n")  # fmt: skip
+        print(
+            f"\nGenerated {arguments.events:,} requests ({DAYS} days, {USERS} users, {len(DEPARTMENTS)} departments, "
+            f"{len(MODELS)} models) in {seconds:.0f} s.\n"
+        )
         print("| query on PostgreSQL | median (ms) | max of 7 (ms) |\n|---|---|---|")
         for name, (median, worst) in time_queries(large_url).items():
             print(f"| {name} | {median:.1f} | {worst:.1f} |")
@@ -329,7 +405,9 @@ def main() -> None:
             store = AuditStore(AuditSettings(database_url=large_url))
             began = time.perf_counter()
             report = verify(store.engine, KeyRing())
-            print(f"\nverify over {report.entries:,} entries: {time.perf_counter() - began:.0f} s, intact={report.intact}")
+            print(
+                f"\nverify over {report.entries:,} entries: {time.perf_counter() - began:.0f} s, intact={report.intact}"
+            )
 
 
 if __name__ == "__main__":

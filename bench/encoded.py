@@ -55,18 +55,24 @@ def extra_findings() -> None:
     """Findings that seams or decoding add to what each part alone gives, on the development corpora."""
     import json
 
+    from core.errors import HandrailError
     from detectors.scanner import Scanner
     from detectors.settings import DetectionSettings
-    from core.errors import HandrailError
     from proxy.formats import parse_request
 
     scanner = Scanner(DetectionSettings())
 
     def added(conversation) -> list[str]:  # type: ignore[no-untyped-def]
-        alone = {(f.type, f.start, f.end, index) for index, part in enumerate(conversation.parts)
-                 for f in scanner.analyze_text(part.text)}  # fmt: skip
-        return [f"{f.type} ({'encoded' if f.encoded else 'seam'})" for f in scanner.scan(conversation).findings
-                if (f.type, f.start, f.end, f.part) not in alone]  # fmt: skip
+        alone = {
+            (f.type, f.start, f.end, index)
+            for index, part in enumerate(conversation.parts)
+            for f in scanner.analyze_text(part.text)
+        }
+        return [
+            f"{f.type} ({'encoded' if f.encoded else 'seam'})"
+            for f in scanner.scan(conversation).findings
+            if (f.type, f.start, f.end, f.part) not in alone
+        ]
 
     requests, found = 0, []
     for line in (EVAL / "agentic" / "dev.jsonl").open(encoding="utf-8"):
@@ -77,13 +83,18 @@ def extra_findings() -> None:
             continue
         requests += 1
         found += added(conversation)
-    texts = [json.loads(line)["text"] for name in ("dev.jsonl", "dev-b.jsonl")
-             for line in (EVAL / "pii" / name).open(encoding="utf-8")]  # fmt: skip
+    texts = [
+        json.loads(line)["text"]
+        for name in ("dev.jsonl", "dev-b.jsonl")
+        for line in (EVAL / "pii" / name).open(encoding="utf-8")
+    ]
     for first, second in itertools.pairwise(texts):
         body = {"model": "m", "messages": [{"role": "user", "content": first}, {"role": "user", "content": second}]}
         found += added(parse_request("/v1/chat/completions", body))
-    print(f"{requests} API requests and {len(texts) - 1} pairs of prompts: {len(found)} findings added by seams or "
-          f"decoding {sorted(found)}")  # fmt: skip
+    print(
+        f"{requests} API requests and {len(texts) - 1} pairs of prompts: {len(found)} findings added by seams or "
+        f"decoding {sorted(found)}"
+    )
 
 
 def main() -> None:

@@ -30,8 +30,10 @@ def scan(gold: Path, predictions: Path, config: str | None) -> float:
     command = [sys.executable, "-m", "proxy.cli", "scan", "--jsonl", str(gold)]
     if config:
         command[4:4] = ["--config", config]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY),
-                                                                             os.environ.get("PYTHONPATH")]))}
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+    }
     started = time.perf_counter()
     with predictions.open("w", encoding="utf-8") as out:
         subprocess.run(command, stdout=out, check=True, cwd=REPOSITORY, env=environment)
@@ -39,8 +41,9 @@ def scan(gold: Path, predictions: Path, config: str | None) -> float:
 
 
 def score(scorer: Path, gold: Path, predictions: Path) -> str:
-    completed = subprocess.run([sys.executable, str(scorer), str(gold), str(predictions)], capture_output=True,
-                               text=True, check=True)  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, str(scorer), str(gold), str(predictions)], capture_output=True, text=True, check=True
+    )
     return completed.stdout
 
 

@@ -60,21 +60,62 @@ Dean Lord Case Card Fox Lamb Bird Sharp Rich Archer Porter Parker Butler Miller 
 TOWNS = """Aberystwyth Basingstoke Carlisle Dundee Enniskillen Falkirk Gloucester Harrogate Inverness Kettering
 Llandudno
 Merthyr Tydfil Northallerton Oban Peterborough Rotherham Swindon Truro Wrexham Yeovil""".split()
-STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Avenue", "Mill Close", "Queens Drive", "Elm Grove",
-           "Park Crescent", "King's Walk", "Castle View"]  # fmt: skip
-DEPARTMENTS = ["the Department for Work and Pensions", "HM Revenue and Customs", "the Ministry of Defence", "Defra",
-               "the Department for Transport", "the Foreign, Commonwealth and Development Office", "DCMS",
-               "the Crown Prosecution Service", "HM Courts and Tribunals Service", "the Met Office",
-               "Companies House", "the Land Registry", "UKHSA", "the Valuation Office Agency",
-               "Natural England"]  # fmt: skip
-TITLES = ["the Director General", "the Chief Operating Officer", "the Deputy Director", "the Head of Profession",
-          "the Chief Financial Officer", "the Parliamentary Under-Secretary", "the Accounting Officer",
-          "the Data Protection Officer", "the Senior Information Risk Owner", "the Lord Chancellor",
-          "the Chancellor of the Exchequer", "the Attorney General", "the Cabinet Secretary"]  # fmt: skip
-LAWS = ["the Human Rights Act 1998", "the Mental Capacity Act 2005", "the Localism Act 2011", "the Children Act 1989",
-        "the Modern Slavery Act 2015", "the Public Sector Equality Duty", "the Official Secrets Act 1989",
-        "the Environmental Information Regulations 2004", "the Procurement Act 2023",
-        "the Online Safety Act 2023"]  # fmt: skip
+STREETS = [
+    "High Street",
+    "Station Road",
+    "Church Lane",
+    "Victoria Avenue",
+    "Mill Close",
+    "Queens Drive",
+    "Elm Grove",
+    "Park Crescent",
+    "King's Walk",
+    "Castle View",
+]
+DEPARTMENTS = [
+    "the Department for Work and Pensions",
+    "HM Revenue and Customs",
+    "the Ministry of Defence",
+    "Defra",
+    "the Department for Transport",
+    "the Foreign, Commonwealth and Development Office",
+    "DCMS",
+    "the Crown Prosecution Service",
+    "HM Courts and Tribunals Service",
+    "the Met Office",
+    "Companies House",
+    "the Land Registry",
+    "UKHSA",
+    "the Valuation Office Agency",
+    "Natural England",
+]
+TITLES = [
+    "the Director General",
+    "the Chief Operating Officer",
+    "the Deputy Director",
+    "the Head of Profession",
+    "the Chief Financial Officer",
+    "the Parliamentary Under-Secretary",
+    "the Accounting Officer",
+    "the Data Protection Officer",
+    "the Senior Information Risk Owner",
+    "the Lord Chancellor",
+    "the Chancellor of the Exchequer",
+    "the Attorney General",
+    "the Cabinet Secretary",
+]
+LAWS = [
+    "the Human Rights Act 1998",
+    "the Mental Capacity Act 2005",
+    "the Localism Act 2011",
+    "the Children Act 1989",
+    "the Modern Slavery Act 2015",
+    "the Public Sector Equality Duty",
+    "the Official Secrets Act 1989",
+    "the Environmental Information Regulations 2004",
+    "the Procurement Act 2023",
+    "the Online Safety Act 2023",
+]
 
 
 def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
@@ -97,9 +138,15 @@ class Make:
     def person(self) -> str:
         r = self.rng
         first, last = r.choice(FIRST), r.choice(LAST)
-        return r.choice([f"{first} {last}", f"{first} {last}", f"{first[0]}. {last}",
-                         f"{first} {r.choice(FIRST)} {last}",
-                         f"{first} {last}-{r.choice(LAST)}"])  # fmt: skip
+        return r.choice(
+            [
+                f"{first} {last}",
+                f"{first} {last}",
+                f"{first[0]}. {last}",
+                f"{first} {r.choice(FIRST)} {last}",
+                f"{first} {last}-{r.choice(LAST)}",
+            ]
+        )
 
     def surname(self) -> str:
         return self.rng.choice(LAST)
@@ -108,18 +155,42 @@ class Make:
         r = self.rng
         parts = (name or f"{r.choice(FIRST)} {r.choice(LAST)}").lower().replace("'", "").replace(".", "").split()
         local = r.choice([".".join(parts), parts[0][0] + parts[-1], "_".join(parts), parts[-1] + str(r.randint(1, 99))])
-        domain = r.choice(["gmail.com", "outlook.com", "dwp.gov.uk", "nhs.net", "councilmail.org.uk", "icloud.com",
-                           "proton.me", "company.co.uk", "btinternet.com"])  # fmt: skip
+        domain = r.choice(
+            [
+                "gmail.com",
+                "outlook.com",
+                "dwp.gov.uk",
+                "nhs.net",
+                "councilmail.org.uk",
+                "icloud.com",
+                "proton.me",
+                "company.co.uk",
+                "btinternet.com",
+            ]
+        )
         return f"{local}@{domain}"
 
     def phone(self) -> str:
         r = self.rng
         d = lambda n: "".join(r.choice(string.digits) for _ in range(n))  # noqa: E731
-        return r.choice([f"07{d(3)} {d(6)}", f"07{d(9)}", f"+44 7{d(3)} {d(3)} {d(3)}", f"020 {d(4)} {d(4)}",
-                         f"0131 {d(3)} {d(4)}", f"01{d(3)} {d(6)}", f"+44 (0)20 {d(4)} {d(4)}", f"+49 30 {d(8)}",
-                         f"+91 98{d(3)} {d(5)}", f"+1 (212) 555-{d(4)}", f"0800 {d(3)} {d(4)}",
-                         f"07{d(3)}-{d(3)}-{d(3)}",
-                         f"+353 1 {d(3)} {d(4)}", f"028 9{d(3)} {d(4)}"])  # fmt: skip
+        return r.choice(
+            [
+                f"07{d(3)} {d(6)}",
+                f"07{d(9)}",
+                f"+44 7{d(3)} {d(3)} {d(3)}",
+                f"020 {d(4)} {d(4)}",
+                f"0131 {d(3)} {d(4)}",
+                f"01{d(3)} {d(6)}",
+                f"+44 (0)20 {d(4)} {d(4)}",
+                f"+49 30 {d(8)}",
+                f"+91 98{d(3)} {d(5)}",
+                f"+1 (212) 555-{d(4)}",
+                f"0800 {d(3)} {d(4)}",
+                f"07{d(3)}-{d(3)}-{d(3)}",
+                f"+353 1 {d(3)} {d(4)}",
+                f"028 9{d(3)} {d(4)}",
+            ]
+        )
 
     def nino(self) -> str:
         r = self.rng
@@ -129,9 +200,13 @@ class Make:
             second = r.choice("ABCEGHJKLMNPRSTWXYZ")
         digits = "".join(r.choice(string.digits) for _ in range(6))
         suffix = r.choice("ABCD")
-        text = r.choice([f"{first}{second}{digits}{suffix}",
-                         f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}",
-                         f"{first}{second} {digits} {suffix}"])  # fmt: skip
+        text = r.choice(
+            [
+                f"{first}{second}{digits}{suffix}",
+                f"{first}{second} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}",
+                f"{first}{second} {digits} {suffix}",
+            ]
+        )
         return text.lower() if r.random() < 0.15 else text
 
     def nhs(self) -> str:
@@ -176,24 +251,32 @@ class Make:
         r = self.rng
         letters = lambda n: "".join(r.choice(string.ascii_uppercase) for _ in range(n))  # noqa: E731
         digits = lambda n: "".join(r.choice(string.digits) for _ in range(n))  # noqa: E731
-        country, bban = r.choice([
-            ("GB", letters(4) + digits(14)),
-            ("DE", digits(18)),
-            ("FR", digits(23)),
-            ("IE", letters(4) + digits(14)),
-        ])  # fmt: skip
+        country, bban = r.choice(
+            [
+                ("GB", letters(4) + digits(14)),
+                ("DE", digits(18)),
+                ("FR", digits(23)),
+                ("IE", letters(4) + digits(14)),
+            ]
+        )
         numeric = int("".join(str(int(ch, 36)) for ch in bban + country + "00"))
         compact = f"{country}{98 - numeric % 97:02d}{bban}"
         return r.choice([compact, " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))])
 
     def card(self) -> str:
         r = self.rng
-        prefix, length = r.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15),
-                                   ("6011", 16)])
+        prefix, length = r.choice(
+            [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)]
+        )
         number = luhn_complete(prefix, length, r)
         if length == 16:
-            return r.choice([number, " ".join(number[i : i + 4] for i in range(0, 16, 4)),
-                             "-".join(number[i : i + 4] for i in range(0, 16, 4))])  # fmt: skip
+            return r.choice(
+                [
+                    number,
+                    " ".join(number[i : i + 4] for i in range(0, 16, 4)),
+                    "-".join(number[i : i + 4] for i in range(0, 16, 4)),
+                ]
+            )
         return r.choice([number, f"{number[:4]} {number[4:10]} {number[10:]}"])
 
     def ip(self) -> str:
@@ -207,26 +290,66 @@ class Make:
     def date(self) -> str:
         r = self.rng
         day, month, year = r.randint(1, 28), r.randint(1, 12), r.randint(1935, 2015)
-        names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                 "November", "December"]  # fmt: skip
+        names = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
         name = names[month - 1]
-        return r.choice([f"{day:02d}/{month:02d}/{year}", f"{day} {name} {year}", f"{day} {name[:3]} {year}",
-                         f"{year}-{month:02d}-{day:02d}", f"{day}.{month}.{year}",
-                         f"{name} {day}, {year}"])  # fmt: skip
+        return r.choice(
+            [
+                f"{day:02d}/{month:02d}/{year}",
+                f"{day} {name} {year}",
+                f"{day} {name[:3]} {year}",
+                f"{year}-{month:02d}-{day:02d}",
+                f"{day}.{month}.{year}",
+                f"{name} {day}, {year}",
+            ]
+        )
 
     def marking(self) -> str:
-        return self.rng.choice(["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL SENSITIVE", "OFFICIAL-SENSITIVE COMMERCIAL",
-                                "OFFICIAL-SENSITIVE PERSONAL", "OFFICIAL-SENSITIVE: LOCSEN", "SECRET", "TOP SECRET",
-                                "TOP SECRET UK EYES ONLY", "OFFICIAL – SENSITIVE"])  # fmt: skip
+        return self.rng.choice(
+            [
+                "OFFICIAL",
+                "OFFICIAL-SENSITIVE",
+                "OFFICIAL SENSITIVE",
+                "OFFICIAL-SENSITIVE COMMERCIAL",
+                "OFFICIAL-SENSITIVE PERSONAL",
+                "OFFICIAL-SENSITIVE: LOCSEN",
+                "SECRET",
+                "TOP SECRET",
+                "TOP SECRET UK EYES ONLY",
+                "OFFICIAL – SENSITIVE",
+            ]
+        )
 
     def credential(self) -> str:
         r = self.rng
         alnum = string.ascii_letters + string.digits
         s = lambda n, chars=alnum: "".join(r.choice(chars) for _ in range(n))  # noqa: E731
-        return r.choice([f"AKIA{s(16, string.ascii_uppercase + string.digits)}", f"ghp_{s(36)}", f"gho_{s(36)}",
-                         f"xoxp-{s(11, string.digits)}-{s(11, string.digits)}-{s(24)}", f"sk-ant-api03-{s(40)}",
-                         f"sk-{s(48)}", f"AIza{s(35)}", f"glpat-{s(20)}", f"hf_{s(34)}",
-                         f"eyJ{s(20)}.eyJ{s(30)}.{s(43)}"])  # fmt: skip
+        return r.choice(
+            [
+                f"AKIA{s(16, string.ascii_uppercase + string.digits)}",
+                f"ghp_{s(36)}",
+                f"gho_{s(36)}",
+                f"xoxp-{s(11, string.digits)}-{s(11, string.digits)}-{s(24)}",
+                f"sk-ant-api03-{s(40)}",
+                f"sk-{s(48)}",
+                f"AIza{s(35)}",
+                f"glpat-{s(20)}",
+                f"hf_{s(34)}",
+                f"eyJ{s(20)}.eyJ{s(30)}.{s(43)}",
+            ]
+        )
 
     def password(self) -> str:
         r = self.rng
@@ -298,8 +421,10 @@ CLEAN_TEMPLATES = [
     "What does 'Universal Credit managed migration' mean? Explain to a member of the public.",
     "Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
 ]
-PEM = ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
-       "c2gtZWQyNTUxOQAAACDx7yJ2b3pDQ5lY0fM2nqA8b2cZ6sP0XkqV1u9tH4rLwAAAAJg\n-----END OPENSSH PRIVATE KEY-----")
+PEM = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\n"
+    "c2gtZWQyNTUxOQAAACDx7yJ2b3pDQ5lY0fM2nqA8b2cZ6sP0XkqV1u9tH4rLwAAAAJg\n-----END OPENSSH PRIVATE KEY-----"
+)
 _FIELD = re.compile(r"\{([A-Za-z_]+)\}")
 
 
@@ -308,29 +433,61 @@ def fill(template: str, make: Make) -> tuple[str, list[dict]]:
     r = make.rng
     surname = make.surname()
     filler = {
-        "PERSON": make.person, "SURNAME": lambda: surname, "EMAIL_ADDRESS": make.email, "PHONE_NUMBER": make.phone,
-        "UK_NINO": make.nino, "UK_NHS": make.nhs, "UK_POSTCODE": make.postcode, "UK_PASSPORT": make.passport,
-        "UK_DRIVING_LICENCE": lambda: make.licence(surname), "UK_SORT_CODE": make.sort_code,
-        "UK_BANK_ACCOUNT": make.account, "IBAN_CODE": make.iban, "CREDIT_CARD": make.card, "IP_ADDRESS": make.ip,
-        "DATE_OF_BIRTH": make.date, "SECURITY_MARKING": make.marking, "CREDENTIAL": make.credential,
-        "PASSWORD": make.password, "PEM": lambda: PEM,
-        "town": lambda: r.choice(TOWNS), "street": lambda: r.choice(STREETS), "house": lambda: str(r.randint(1, 200)),
-        "department": lambda: r.choice(DEPARTMENTS), "title": lambda: r.choice(TITLES), "law": lambda: r.choice(LAWS),
+        "PERSON": make.person,
+        "SURNAME": lambda: surname,
+        "EMAIL_ADDRESS": make.email,
+        "PHONE_NUMBER": make.phone,
+        "UK_NINO": make.nino,
+        "UK_NHS": make.nhs,
+        "UK_POSTCODE": make.postcode,
+        "UK_PASSPORT": make.passport,
+        "UK_DRIVING_LICENCE": lambda: make.licence(surname),
+        "UK_SORT_CODE": make.sort_code,
+        "UK_BANK_ACCOUNT": make.account,
+        "IBAN_CODE": make.iban,
+        "CREDIT_CARD": make.card,
+        "IP_ADDRESS": make.ip,
+        "DATE_OF_BIRTH": make.date,
+        "SECURITY_MARKING": make.marking,
+        "CREDENTIAL": make.credential,
+        "PASSWORD": make.password,
+        "PEM": lambda: PEM,
+        "town": lambda: r.choice(TOWNS),
+        "street": lambda: r.choice(STREETS),
+        "house": lambda: str(r.randint(1, 200)),
+        "department": lambda: r.choice(DEPARTMENTS),
+        "title": lambda: r.choice(TITLES),
+        "law": lambda: r.choice(LAWS),
         "date": make.date,
-        "ref": lambda: r.choice([f"REF-{r.randint(10000, 99999)}", str(r.randint(10**9, 10**10 - 1)),
-                                 f"PO{r.randint(100000, 999999)}", f"SR/{r.randint(2019, 2026)}/{r.randint(100, 9999)}",
-                                 f"ticket #{r.randint(10000, 99999)}"]),
-        "money": lambda: r.choice([f"£{r.randint(1, 999)},{r.randint(100, 999)}", f"£{r.randint(2, 90)}m",
-                                   f"£{r.randint(10, 9999)}.{r.randint(10, 99)}"]),
-        "percent": lambda: str(r.randint(2, 98)), "days": lambda: str(r.randint(5, 200)),
+        "ref": lambda: r.choice(
+            [
+                f"REF-{r.randint(10000, 99999)}",
+                str(r.randint(10**9, 10**10 - 1)),
+                f"PO{r.randint(100000, 999999)}",
+                f"SR/{r.randint(2019, 2026)}/{r.randint(100, 9999)}",
+                f"ticket #{r.randint(10000, 99999)}",
+            ]
+        ),
+        "money": lambda: r.choice(
+            [
+                f"£{r.randint(1, 999)},{r.randint(100, 999)}",
+                f"£{r.randint(2, 90)}m",
+                f"£{r.randint(10, 9999)}.{r.randint(10, 99)}",
+            ]
+        ),
+        "percent": lambda: str(r.randint(2, 98)),
+        "days": lambda: str(r.randint(5, 200)),
         "version": lambda: f"{r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 99)}",
-        "committee": lambda: r.choice(["Audit and Risk Committee", "Executive Board", "Programme Board",
-                                       "People Committee"]),
+        "committee": lambda: r.choice(
+            ["Audit and Risk Committee", "Executive Board", "Programme Board", "People Committee"]
+        ),
         "event": lambda: r.choice(["Windrush Day", "Black History Month", "Pride Month", "Armed Forces Day"]),
-        "count": lambda: f"{r.randint(1000, 99999):,}", "quarter": lambda: str(r.randint(1, 4)),
-        "year": lambda: str(r.randint(2020, 2026)), "room": lambda: f"{r.randint(1, 9)}.{r.randint(10, 99)}",
+        "count": lambda: f"{r.randint(1000, 99999):,}",
+        "quarter": lambda: str(r.randint(1, 4)),
+        "year": lambda: str(r.randint(2020, 2026)),
+        "room": lambda: f"{r.randint(1, 9)}.{r.randint(10, 99)}",
         "building": lambda: r.choice(["Caxton House", "Quadrant House", "Bishopsgate", "2 Marsham Street"]),
-    }  # fmt: skip
+    }
     labels = {"SURNAME": "PERSON", "PASSWORD": "CREDENTIAL", "PEM": "CREDENTIAL"}
     text, entities, position = "", [], 0
     for field in _FIELD.finditer(template):
@@ -408,13 +565,22 @@ def new_value(make: Make, kind: str, old: str) -> str:
             return f"{r.choice(FIRST)[0]}. {make.surname()}"
         return " ".join([r.choice(FIRST) for _ in words[:-1]] + [make.surname()])
     makers = {
-        "EMAIL_ADDRESS": make.email, "PHONE_NUMBER": make.phone, "UK_NINO": make.nino, "UK_NHS": make.nhs,
-        "UK_POSTCODE": make.postcode, "UK_PASSPORT": make.passport, "UK_SORT_CODE": make.sort_code,
-        "UK_BANK_ACCOUNT": make.account, "IBAN_CODE": make.iban, "CREDIT_CARD": make.card, "IP_ADDRESS": make.ip,
-        "DATE_OF_BIRTH": make.date, "SECURITY_MARKING": make.marking,
+        "EMAIL_ADDRESS": make.email,
+        "PHONE_NUMBER": make.phone,
+        "UK_NINO": make.nino,
+        "UK_NHS": make.nhs,
+        "UK_POSTCODE": make.postcode,
+        "UK_PASSPORT": make.passport,
+        "UK_SORT_CODE": make.sort_code,
+        "UK_BANK_ACCOUNT": make.account,
+        "IBAN_CODE": make.iban,
+        "CREDIT_CARD": make.card,
+        "IP_ADDRESS": make.ip,
+        "DATE_OF_BIRTH": make.date,
+        "SECURITY_MARKING": make.marking,
         "UK_DRIVING_LICENCE": lambda: make.licence(make.surname()),
         "CREDENTIAL": lambda: make.password() if len(old) < 16 else make.credential(),
-    }  # fmt: skip
+    }
     return makers[kind]() if kind in makers else old
 
 
@@ -424,8 +590,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--handwritten", action="store_true", help=f"write the prompts of {HANDWRITTEN.name} instead")
     parser.add_argument("--respell", metavar="GOLD", help="rewrite a labelled corpus with new values")
-    parser.add_argument("--names", choices=["varied", "wordlike"], default="varied",
-                        help="'wordlike': every name made of words that are also ordinary words (Will Bell)")
+    parser.add_argument(
+        "--names",
+        choices=["varied", "wordlike"],
+        default="varied",
+        help="'wordlike': every name made of words that are also ordinary words (Will Bell)",
+    )
     args = parser.parse_args()
     if args.names == "wordlike":
         FIRST[:], LAST[:] = WORDLIKE_FIRST, WORDLIKE_LAST

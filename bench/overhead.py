@@ -35,12 +35,27 @@ sys.path.insert(0, str(REPOSITORY))
 from tests.support.gateway import Gateway  # noqa: E402
 from tests.support.standin import free_port, model_list_for  # noqa: E402
 
-SUBJECTS = ("The delivery team", "Our programme board", "The Department for Education", "Leeds City Council",
-            "The finance directorate", "Each regional office", "The digital service", "The Cabinet Office review")
+SUBJECTS = (
+    "The delivery team",
+    "Our programme board",
+    "The Department for Education",
+    "Leeds City Council",
+    "The finance directorate",
+    "Each regional office",
+    "The digital service",
+    "The Cabinet Office review",
+)
 VERBS = ("reported", "agreed", "proposed", "reviewed", "published", "questioned", "approved", "postponed")
-OBJECTS = ("the quarterly funding figures", "a revised procurement timeline", "new guidance on housing support",
-           "the risk register for the transport strategy", "an updated consultation plan", "the evidence pack for Ministers",
-           "capacity planning for the winter period", "the outcome framework for schools in Yorkshire")
+OBJECTS = (
+    "the quarterly funding figures",
+    "a revised procurement timeline",
+    "new guidance on housing support",
+    "the risk register for the transport strategy",
+    "an updated consultation plan",
+    "the evidence pack for Ministers",
+    "capacity planning for the winter period",
+    "the outcome framework for schools in Yorkshire",
+)
 
 
 def prompt(seed: int, size: int = 1024) -> str:
@@ -48,7 +63,9 @@ def prompt(seed: int, size: int = 1024) -> str:
     rng = random.Random(seed)
     sentences: list[str] = []
     while sum(len(s) + 1 for s in sentences) < size:
-        sentences.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} in week {rng.randint(1, 52)}.")
+        sentences.append(
+            f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} in week {rng.randint(1, 52)}."
+        )
     return "Summarise these notes for the weekly update. " + " ".join(sentences)
 
 
@@ -58,7 +75,13 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def one_call(
-    client: httpx.AsyncClient, url: str, headers: dict, text: str, stream: bool, model: str = "brief", first_only: bool = False
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict,
+    text: str,
+    stream: bool,
+    model: str = "brief",
+    first_only: bool = False,
 ) -> float:
     body = {"model": model, "messages": [{"role": "user", "content": text}], "stream": stream}
     started = time.perf_counter()
@@ -124,20 +147,41 @@ def main() -> None:
                     latencies, rate = asyncio.run(run(url, headers, args.requests, concurrency, stream, distinct=True))
                     figures[name] = (percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, rate)
                 d, g = figures["direct"], figures["gateway"]
-                rows.append((
-                    "time to first token" if stream else "latency", concurrency,
-                    f"{d[0]:.1f} / {d[1]:.1f}", f"{g[0]:.1f} / {g[1]:.1f}",
-                    f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}", f"{d[2]:.0f}", f"{g[2]:.0f}",
-                ))  # fmt: skip
+                rows.append(
+                    (
+                        "time to first token" if stream else "latency",
+                        concurrency,
+                        f"{d[0]:.1f} / {d[1]:.1f}",
+                        f"{g[0]:.1f} / {g[1]:.1f}",
+                        f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}",
+                        f"{d[2]:.0f}",
+                        f"{g[2]:.0f}",
+                    )
+                )
         paced = {}
         for name, (url, headers) in targets.items():
-            latencies, rate = asyncio.run(run(url, headers, min(args.requests, 100), 1, True, distinct=True, model="paced"))
+            latencies, rate = asyncio.run(
+                run(url, headers, min(args.requests, 100), 1, True, distinct=True, model="paced")
+            )
             paced[name] = (percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, rate)
         d, g = paced["direct"], paced["gateway"]
-        rows.append(("time to first token, paced provider", 1, f"{d[0]:.1f} / {d[1]:.1f}", f"{g[0]:.1f} / {g[1]:.1f}",
-                     f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}", "-", "-"))  # fmt: skip
-        print(f"\n{args.requests} requests per row, ~1 KB prompt, {args.workers} gateway workers, {os.cpu_count()} cores\n")
-        print("| measure | concurrency | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | direct req/s | gateway req/s |")
+        rows.append(
+            (
+                "time to first token, paced provider",
+                1,
+                f"{d[0]:.1f} / {d[1]:.1f}",
+                f"{g[0]:.1f} / {g[1]:.1f}",
+                f"{g[0] - d[0]:.1f} / {g[1] - d[1]:.1f}",
+                "-",
+                "-",
+            )
+        )
+        print(
+            f"\n{args.requests} requests per row, ~1 KB prompt, {args.workers} gateway workers, {os.cpu_count()} cores\n"
+        )
+        print(
+            "| measure | concurrency | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | direct req/s | gateway req/s |"
+        )
         print("|---|---|---|---|---|---|---|")
         for row in rows:
             print("| " + " | ".join(str(cell) for cell in row) + " |")

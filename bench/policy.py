@@ -85,11 +85,20 @@ def gateway_inputs() -> list[dict]:
     built = []
     for endpoint, body in inputs:
         conversation = parse_request(endpoint, body)
-        built.append(build_policy_input(
-            principal=principal, conversation=conversation, scan=scanner.scan(conversation), endpoint=endpoint,
-            classification="OFFICIAL", experiment=None, experiment_requests_today=0, model_configured=True,
-            provider="mock", now=datetime.now(UTC),
-        ))  # fmt: skip
+        built.append(
+            build_policy_input(
+                principal=principal,
+                conversation=conversation,
+                scan=scanner.scan(conversation),
+                endpoint=endpoint,
+                classification="OFFICIAL",
+                experiment=None,
+                experiment_requests_today=0,
+                model_configured=True,
+                provider="mock",
+                now=datetime.now(UTC),
+            )
+        )
     return built
 
 
@@ -106,24 +115,42 @@ def main() -> None:
     engine = EmbeddedEngine(settings)
     load = time.perf_counter() - started
     print(f"policy {engine.version}: {len(read_policy(settings.path).policy_modules)} modules")
-    print(f"embedded, gateway inputs ({len(everyday)} distinct, {options.decisions} decisions): "
-          f"{percentiles(time_decisions(engine, everyday, options.decisions))}")
-    print(f"embedded, edge inputs ({len(inputs)} distinct, {options.decisions} decisions):    "
-          f"{percentiles(time_decisions(engine, inputs, options.decisions))}")
+    print(
+        f"embedded, gateway inputs ({len(everyday)} distinct, {options.decisions} decisions): "
+        f"{percentiles(time_decisions(engine, everyday, options.decisions))}"
+    )
+    print(
+        f"embedded, edge inputs ({len(inputs)} distinct, {options.decisions} decisions):    "
+        f"{percentiles(time_decisions(engine, inputs, options.decisions))}"
+    )
     print(f"embedded load (compile in-process):      {load * 1000:.0f} ms")
     started = time.perf_counter()
     problem = validate_snapshot(read_policy(settings.path), run_tests=shutil.which("opa") is not None)
-    print(f"reload check (subprocess compile{' + opa test' if shutil.which('opa') else ''}): "
-          f"{(time.perf_counter() - started) * 1000:.0f} ms ({problem or 'accepted'})")  # fmt: skip
+    print(
+        f"reload check (subprocess compile{' + opa test' if shutil.which('opa') else ''}): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms ({problem or 'accepted'})"
+    )
 
     if options.opa:
         from proxy.policy.opa_server import OpaServerEngine
 
         port = free_port()
         with tempfile.TemporaryDirectory() as directory:
-            server = subprocess.Popen(["opa", "run", "--server", "--addr", f"127.0.0.1:{port}", "--bundle",
-                                       str(settings.path), "--log-level", "error"],
-                                      stdout=open(Path(directory) / "opa.log", "w"), stderr=subprocess.STDOUT)  # fmt: skip
+            server = subprocess.Popen(
+                [
+                    "opa",
+                    "run",
+                    "--server",
+                    "--addr",
+                    f"127.0.0.1:{port}",
+                    "--bundle",
+                    str(settings.path),
+                    "--log-level",
+                    "error",
+                ],
+                stdout=open(Path(directory) / "opa.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
             try:
                 for _ in range(100):
                     try:
@@ -134,8 +161,12 @@ def main() -> None:
                 remote = OpaServerEngine(PolicySettings(engine="opa", opa_url=f"http://127.0.0.1:{port}", watch=False))
                 assert remote.version == engine.version
                 count = min(options.decisions, 2000)
-                print(f"OPA server, gateway inputs ({count} decisions): {percentiles(time_decisions(remote, everyday, count))}")
-                print(f"OPA server, edge inputs ({count} decisions):    {percentiles(time_decisions(remote, inputs, count))}")
+                print(
+                    f"OPA server, gateway inputs ({count} decisions): {percentiles(time_decisions(remote, everyday, count))}"
+                )
+                print(
+                    f"OPA server, edge inputs ({count} decisions):    {percentiles(time_decisions(remote, inputs, count))}"
+                )
             finally:
                 server.terminate()
                 server.wait()

@@ -61,12 +61,19 @@ def prompt(rng: random.Random, size: int) -> str:
         name = rng.choice(NAMES)
         parts.append(
             rng.choice(SENTENCES).format(
-                money=rng.randint(2, 90), budget=rng.randint(90, 200), town=rng.choice(TOWNS),
-                count=f"{rng.randint(1000, 99999):,}", pct=rng.randint(1, 30), day=rng.randint(1, 28),
-                month=rng.choice(MONTHS), name=name, phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
-                email=name.lower().replace(" ", ".") + "@example.gov.uk", ref=rng.randint(10000, 99999),
+                money=rng.randint(2, 90),
+                budget=rng.randint(90, 200),
+                town=rng.choice(TOWNS),
+                count=f"{rng.randint(1000, 99999):,}",
+                pct=rng.randint(1, 30),
+                day=rng.randint(1, 28),
+                month=rng.choice(MONTHS),
+                name=name,
+                phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+                email=name.lower().replace(" ", ".") + "@example.gov.uk",
+                ref=rng.randint(10000, 99999),
                 year=rng.randint(2015, 2025),
-            )  # fmt: skip
+            )
         )
     return " ".join(parts)[:size]
 
@@ -95,8 +102,9 @@ def time_conversation(scanner: Scanner, turns: int, conversations: int, rng: ran
         for turn in range(1, turns + 1):
             # Every user turn has the same make-up (a name, then ordinary prose), so turns differ only in history.
             name = rng.choice(NAMES)
-            messages.append({"role": "user", "content": f"Draft a reply to {name} ({rng.randint(10, 99)}). "
-                                                        + prompt(rng, 400)})  # fmt: skip
+            messages.append(
+                {"role": "user", "content": f"Draft a reply to {name} ({rng.randint(10, 99)}). " + prompt(rng, 400)}
+            )
             conversation = parse_request("/v1/chat/completions", {"model": "demo", "messages": list(messages)})
             started = time.perf_counter()
             scanner.scan(conversation)
@@ -136,10 +144,16 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--config", default=None, help="Handrail configuration file (for detection.spacy_model)")
     parser.add_argument("--skip-cli", action="store_true")
-    parser.add_argument("--vanilla", action="store_true",
-                        help="also time vanilla Presidio (its default recognizers) on the same prompts")
-    parser.add_argument("--ner-everywhere", action="store_true",
-                        help="run NER over whole texts (detection.ner_only_where_names_may_be: false), for comparison")
+    parser.add_argument(
+        "--vanilla",
+        action="store_true",
+        help="also time vanilla Presidio (its default recognizers) on the same prompts",
+    )
+    parser.add_argument(
+        "--ner-everywhere",
+        action="store_true",
+        help="run NER over whole texts (detection.ner_only_where_names_may_be: false), for comparison",
+    )
     args = parser.parse_args()
 
     settings = DetectionSettings()
@@ -170,8 +184,12 @@ def main() -> None:
         from detectors.offline import use_bundled_public_suffix_list
 
         use_bundled_public_suffix_list()
-        provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
-            {"lang_code": "en", "model_name": settings.spacy_model}]})  # fmt: skip
+        provider = NlpEngineProvider(
+            nlp_configuration={
+                "nlp_engine_name": "spacy",
+                "models": [{"lang_code": "en", "model_name": settings.spacy_model}],
+            }
+        )
         vanilla = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
         for size in (1024, 4096):
             samples = []
@@ -191,9 +209,11 @@ def main() -> None:
     if not args.skip_cli:
         total, startup, lines = time_cli(Path(args.corpus), args.config)
         rate = lines / max(total - startup, 1e-9)
-        print(f"handrail scan --jsonl {args.corpus}: {lines} prompts in {total:.1f} s wall "
-              f"(start-up and model load {startup:.1f} s), {rate:.0f} prompts/s after load, "
-              f"{lines / total:.0f} prompts/s overall")  # fmt: skip
+        print(
+            f"handrail scan --jsonl {args.corpus}: {lines} prompts in {total:.1f} s wall "
+            f"(start-up and model load {startup:.1f} s), {rate:.0f} prompts/s after load, "
+            f"{lines / total:.0f} prompts/s overall"
+        )
 
 
 if __name__ == "__main__":

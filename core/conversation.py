@@ -25,7 +25,7 @@ class JsonKey:
     name: str
 
     def __str__(self) -> str:
-        return f"{{key}}"
+        return "{key}"
 
 
 JsonPath = tuple["str | int | JsonKey", ...]

@@ -21,8 +21,8 @@ from bisect import bisect_right
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
-from detectors.canonical_text import canonical_text
 from core.findings import Finding
+from detectors.canonical_text import canonical_text
 from detectors.nlp import TrimmedSpacyNlpEngine
 from detectors.offline import use_bundled_public_suffix_list
 from detectors.recognizers import handrail_recognizers
@@ -33,8 +33,12 @@ class _ScoredByRecognizers(ContextAwareEnhancer):
     """Context is already in each recognizer's score; nothing to add."""
 
     def __init__(self) -> None:
-        super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
-                         context_prefix_count=0, context_suffix_count=0)  # fmt: skip
+        super().__init__(
+            context_similarity_factor=0.0,
+            min_score_with_context_similarity=0.0,
+            context_prefix_count=0,
+            context_suffix_count=0,
+        )
 
     def enhance_using_context(  # type: ignore[no-untyped-def]
         self, text, raw_results, nlp_artifacts, recognizers, context=None

@@ -152,4 +152,3 @@ class MarkupReader:
             self._line += char
         if char == ":" and self._line.endswith("]:") and _REFERENCE_DEFINITION.fullmatch(self._line):
             self._next_word_is_url = True
-

@@ -68,8 +68,15 @@ class Seam:
         clipped: list[Finding] = []
         for finding in findings:
             if finding.start < boundary and finding.end > head_starts:
-                clipped.append(Finding(finding.type, self.tail_offset + finding.start, self.tail_offset + boundary,
-                                       finding.score, self.left))  # fmt: skip
+                clipped.append(
+                    Finding(
+                        finding.type,
+                        self.tail_offset + finding.start,
+                        self.tail_offset + boundary,
+                        finding.score,
+                        self.left,
+                    )
+                )
                 clipped.append(Finding(finding.type, 0, finding.end - head_starts, finding.score, self.right))
         return clipped
 

@@ -36,8 +36,19 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from detectors.recognizers.person import name_bearing_spans
 
 # Components that the recognizers do not use; NER and the embedding layer it listens to stay.
-UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "senter",
-                     "morphologizer", "textcat", "textcat_multilabel", "spancat", "entity_linker")  # fmt: skip
+UNUSED_COMPONENTS = (
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "trainable_lemmatizer",
+    "senter",
+    "morphologizer",
+    "textcat",
+    "textcat_multilabel",
+    "spancat",
+    "entity_linker",
+)
 
 
 LONG_TOKEN = 64
@@ -144,8 +155,9 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             index = bisect_right(starts_in_joined, offset) - 1
             return starts_in_text[index] + offset - starts_in_joined[index]
 
-        entities = [Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_)
-                    for ent in joined_entities]  # fmt: skip
+        entities = [
+            Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_) for ent in joined_entities
+        ]
         return self._artifacts(doc, entities, language)
 
     def _entities(self, nlp: spacy.language.Language, text: str):  # type: ignore[no-untyped-def]
@@ -159,8 +171,11 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         parts = windows(len(text), size, self.chunk_overlap)
         docs = nlp.pipe(text[start:end] for start, end, _, _ in parts)
         for (start, _end, keep_from, keep_to), doc in zip(parts, docs):
-            entities.extend(Entity(start + ent.start_char, start + ent.end_char, ent.label_) for ent in doc.ents
-                            if keep_from <= start + ent.start_char < keep_to)  # fmt: skip
+            entities.extend(
+                Entity(start + ent.start_char, start + ent.end_char, ent.label_)
+                for ent in doc.ents
+                if keep_from <= start + ent.start_char < keep_to
+            )
         # The recognizers read only the entities; Presidio is given an empty token list.
         return nlp.make_doc(""), entities
 

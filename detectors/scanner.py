@@ -7,9 +7,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from core.conversation import Conversation, format_path
+from core.findings import Finding, ScanResult, Signal
 from detectors.analyzer import TextAnalyzer
 from detectors.encodings import BUDGET, decode_all
-from core.findings import Finding, ScanResult, Signal
 from detectors.neighbourhood import (
     Seam,
     crossing_findings,
@@ -19,7 +20,6 @@ from detectors.neighbourhood import (
 )
 from detectors.settings import DetectionSettings
 from detectors.usage import detect_usage_signals
-from core.conversation import Conversation, format_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +120,9 @@ class Scanner:
                     if written >= 0:
                         located = Finding(finding.type, written, written + len(value), finding.score)
                     else:
-                        located = Finding(finding.type, decoded.start, decoded.end, finding.score,
-                                          encoding=decoded.encoding)  # fmt: skip
+                        located = Finding(
+                            finding.type, decoded.start, decoded.end, finding.score, encoding=decoded.encoding
+                        )
                     key_of = (located.type, located.start, located.end, located.encoding)
                     if key_of not in found or found[key_of].score < located.score:
                         found[key_of] = located
@@ -139,13 +140,18 @@ class Scanner:
             already = {(f.type, f.start, f.end) for f in plain}
             for finding in encoded.findings:
                 if finding.encoded or (finding.type, finding.start, finding.end) not in already:
-                    result.findings.append(Finding(finding.type, finding.start, finding.end, finding.score, index,
-                                                   finding.encoding))  # fmt: skip
+                    result.findings.append(
+                        Finding(finding.type, finding.start, finding.end, finding.score, index, finding.encoding)
+                    )
             if encoded.over_budget:
                 # Fail closed: encoded text that was not read in full is content the gateway cannot vouch for.
-                result.signals.append(Signal("unscannable_content",
-                                             f"encoded text longer than {BUDGET // 1024} KB was not read in full",
-                                             part.location))  # fmt: skip
+                result.signals.append(
+                    Signal(
+                        "unscannable_content",
+                        f"encoded text longer than {BUDGET // 1024} KB was not read in full",
+                        part.location,
+                    )
+                )
         # A value split across two adjacent parts: each seam's neighbourhood, read through the same cache,
         # so turn N of a conversation reads only its new seams.
         own = frozenset((f.type, f.start, f.end, f.part) for f in result.findings)

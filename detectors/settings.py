@@ -22,7 +22,9 @@ class DetectionSettings(BaseModel):
         "(much faster on ordinary prose); false runs it over every text in full.",
     )
     score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Findings scoring below this are ignored.")
-    cache_size: int = Field(10_000, ge=0, description="Texts whose analysis is remembered per worker (0 turns the cache off).")
+    cache_size: int = Field(
+        10_000, ge=0, description="Texts whose analysis is remembered per worker (0 turns the cache off)."
+    )
     scan_answers: bool = Field(True, description="Scan the model's answer for personal data the user did not send.")
     pseudonymisation: dict[str, PseudonymMode] = Field(
         default_factory=dict,

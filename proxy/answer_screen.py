@@ -147,7 +147,9 @@ class StreamScreen:
         texts = sorted((key[1], channel) for key, channel in self._channels.items() if key[0] == "text")
         return "\n".join(redact_by_type(channel.raw[: channel.decided], channel.findings) for _, channel in texts)
 
-    def _append(self, key: Key, text: str, choice: int, call_id: str | None = None, call_name: str | None = None) -> Key:
+    def _append(
+        self, key: Key, text: str, choice: int, call_id: str | None = None, call_name: str | None = None
+    ) -> Key:
         channel = self._channels.setdefault(key, _Channel())
         start = len(channel.raw)
         channel.raw += text

@@ -18,9 +18,9 @@ from starlette.responses import JSONResponse, Response
 
 from audit.http import audit_router
 from audit.store import AuditStore
+from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy import metrics, pipeline
 from proxy.config import Settings, load_settings
-from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy.formats import openai_chat, schemas
 from proxy.policy.engine import PolicyRejected
 from proxy.request_ids import RequestIds, request_id_of
@@ -34,7 +34,9 @@ MODEL_ENDPOINTS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application; ``handrail serve`` calls this once per worker process."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     # litellm and Presidio log every call at INFO; the gateway's own line per request is enough.
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "presidio-analyzer", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -54,8 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(gateway_audit_router())
     for endpoint in MODEL_ENDPOINTS:
-        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True,
-                          openapi_extra=schemas.openapi_extra(endpoint))  # fmt: skip
+        app.add_api_route(
+            endpoint,
+            _model_route(endpoint),
+            methods=["POST"],
+            include_in_schema=True,
+            openapi_extra=schemas.openapi_extra(endpoint),
+        )
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:
@@ -124,7 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return await handrail_error(request, HandrailError("The gateway failed unexpectedly; the request was not completed."))
+        return await handrail_error(
+            request, HandrailError("The gateway failed unexpectedly; the request was not completed.")
+        )
 
     app.add_middleware(RequestIds)
     return app
@@ -168,6 +177,16 @@ def _adapter_for_headers(request: Request):  # type: ignore[no-untyped-def]
 
 def _models_document(request: Request, names: list[str]) -> dict:
     if "anthropic-version" in request.headers:
-        data = [{"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names]
-        return {"data": data, "has_more": False, "first_id": names[0] if names else None, "last_id": names[-1] if names else None}
-    return {"object": "list", "data": [{"id": name, "object": "model", "created": 0, "owned_by": "handrail"} for name in names]}
+        data = [
+            {"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names
+        ]
+        return {
+            "data": data,
+            "has_more": False,
+            "first_id": names[0] if names else None,
+            "last_id": names[-1] if names else None,
+        }
+    return {
+        "object": "list",
+        "data": [{"id": name, "object": "model", "created": 0, "owned_by": "handrail"} for name in names],
+    }

@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from core.vocabulary import CLEARANCES, ROLES
-
 from audit.schema import api_keys
 from core.errors import Forbidden, Unauthorised
+from core.vocabulary import CLEARANCES, ROLES
 
 KEY_PREFIX = "hr_"
 
@@ -42,7 +41,12 @@ class Principal:
             raise Forbidden(f"This key does not have the {needed} role needed here.")
 
     def as_policy_input(self) -> dict:
-        return {"user": self.user, "department": self.department, "roles": list(self.roles), "clearance": self.clearance}
+        return {
+            "user": self.user,
+            "department": self.department,
+            "roles": list(self.roles),
+            "clearance": self.clearance,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,8 @@ class KeyStore:
     def authenticate(self, key: str | None) -> Principal:
         if not key:
             raise Unauthorised(
-                "No API key was given. Send it as 'Authorization: Bearer KEY' or 'x-api-key: KEY'.", code="missing_api_key"
+                "No API key was given. Send it as 'Authorization: Bearer KEY' or 'x-api-key: KEY'.",
+                code="missing_api_key",
             )
         key_id, secret = _split(key)
         now = time.monotonic()
@@ -145,7 +150,8 @@ class KeyStore:
         expires_at = _aware(row["expires_at"])
         if expires_at is not None and expires_at <= datetime.now(UTC):
             raise Unauthorised(
-                f"The API key expired on {expires_at:%d %B %Y}. Ask your administrator for a new one.", code="expired_api_key"
+                f"The API key expired on {expires_at:%d %B %Y}. Ask your administrator for a new one.",
+                code="expired_api_key",
             )
         principal = Principal(row["user_id"], row["department"], tuple(row["roles"]), row["clearance"], key_id)
         with self._lock:
@@ -161,8 +167,17 @@ class KeyStore:
         with self._engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [
-            KeyRecord(r["key_id"], r["user_id"], r["department"], tuple(r["roles"]), r["clearance"],
-                      r["created_at"], r["revoked_at"], r["description"], _aware(r["expires_at"]))  # fmt: skip
+            KeyRecord(
+                r["key_id"],
+                r["user_id"],
+                r["department"],
+                tuple(r["roles"]),
+                r["clearance"],
+                r["created_at"],
+                r["revoked_at"],
+                r["description"],
+                _aware(r["expires_at"]),
+            )
             for r in rows
         ]
 

@@ -24,7 +24,11 @@ def scan_lines(lines: Iterable[str], scanner: Scanner) -> Iterator[str]:
         except json.JSONDecodeError as error:
             result = _error(None, f"line {number} is not valid JSON: {error.msg}")
         else:
-            result = scan_record(record, scanner) if isinstance(record, dict) else _error(None, f"line {number} is not a JSON object")
+            result = (
+                scan_record(record, scanner)
+                if isinstance(record, dict)
+                else _error(None, f"line {number} is not a JSON object")
+            )
         yield json.dumps(result, ensure_ascii=False)
 
 
@@ -57,8 +61,13 @@ def scanned(record: dict, scanner: Scanner) -> tuple[dict, ScanResult]:
         document = {
             "id": record_id,
             "findings": [
-                {"type": f.type, "score": f.score, "location": conversation.parts[f.part].location, "start": f.start,
-                 "end": f.end}  # fmt: skip
+                {
+                    "type": f.type,
+                    "score": f.score,
+                    "location": conversation.parts[f.part].location,
+                    "start": f.start,
+                    "end": f.end,
+                }
                 for f in result.findings
                 if f.part is not None
             ],

@@ -1,11 +1,11 @@
 """The ``handrail`` command.
 
-    handrail serve                      run the gateway (defaults: 127.0.0.1:8080, demo model)
-    handrail check-config               validate a configuration file and say what it sets
-    handrail keys create|list|revoke    manage API keys
-    handrail scan --jsonl [FILE]        batch detection, one JSON line per input line
-    handrail policy ...                 evaluate and test Rego policies
-    handrail audit ...                  query, export and verify the audit trail
+handrail serve                      run the gateway (defaults: 127.0.0.1:8080, demo model)
+handrail check-config               validate a configuration file and say what it sets
+handrail keys create|list|revoke    manage API keys
+handrail scan --jsonl [FILE]        batch detection, one JSON line per input line
+handrail policy ...                 evaluate and test Rego policies
+handrail audit ...                  query, export and verify the audit trail
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from pathlib import Path
 import click
 
 from core.vocabulary import CLEARANCES, ROLES
-
 from proxy.config import ConfigError, Settings, load_settings
 
 
@@ -114,7 +113,9 @@ def check_config(config: str | None) -> None:
         {"model_name": entry["model_name"], "model": entry["litellm_params"]["model"]} for entry in settings.model_list
     ]
     summary["audit"]["database_url"] = _hide_password(summary["audit"]["database_url"])
-    unused = [section for section in ("litellm_settings", "general_settings", "router_settings") if summary.pop(section)]
+    unused = [
+        section for section in ("litellm_settings", "general_settings", "router_settings") if summary.pop(section)
+    ]
     click.echo(json.dumps(summary, indent=2))
     for section in unused:
         click.echo(f"note: '{section}' (from a LiteLLM configuration) is accepted but not used by Handrail", err=True)
@@ -229,7 +230,11 @@ def keys_list(config: str | None, include_revoked: bool) -> None:
         state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
         expiry = f"expires {record.expires_at:%Y-%m-%d}" if record.expires_at else "never expires"
         # A policy change can remove a department that keys still name: such keys are refused, so say so here.
-        orphan = "" if departments is None or record.department in departments else "  (department unknown to the policy: refused)"
+        orphan = (
+            ""
+            if departments is None or record.department in departments
+            else "  (department unknown to the policy: refused)"
+        )
         click.echo(
             f"{record.key_id}  {record.user}  {record.department}  {','.join(record.roles)}  {record.clearance}  "
             f"created {record.created_at:%Y-%m-%d}  {expiry}  {state}{orphan}"
@@ -262,8 +267,8 @@ def scan(config: str | None, jsonl: bool, file) -> None:  # type: ignore[no-unty
     Example:
         handrail scan --jsonl prompts.jsonl > findings.jsonl
     """
-    from proxy.batch import scan_lines
     from detectors.scanner import Scanner
+    from proxy.batch import scan_lines
 
     scanner = Scanner(_settings(config).detection)
     out = sys.stdout

@@ -6,12 +6,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 
+from core.conversation import Conversation
 from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import Pseudonymiser, redact_by_type
 from detectors.settings import PseudonymMode
 from detectors.usage.evidence import AGENTIC, STRUCTURED_OUTPUT
 from detectors.usage.structure import structured_output_tool
-from core.conversation import Conversation
 from proxy.policy.decision import Decision
 
 # What a strip decision removes from the outbound (chat-completions / litellm) request.

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, case, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from audit.schema import rate_limit_buckets
-from proxy.auth import Principal
 from core.errors import RateLimited
+from proxy.auth import Principal
 
 
 class LimitSettings(BaseModel):

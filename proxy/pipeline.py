@@ -22,14 +22,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from audit.store import AuditUnavailable
+from core.conversation import Conversation
+from core.errors import (
+    BadRequest,
+    ClientDisconnected,
+    ErrorView,
+    GuardFailure,
+    HandrailError,
+    PolicyRefusal,
+    RateLimited,
+    TextTooLong,
+)
 from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
-from proxy.batch import scanned
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import StreamScreen
 from proxy.auth import Principal, bearer_key
-from core.conversation import Conversation
+from proxy.batch import scanned
 from proxy.enforce import (
     answer_call_signal,
     audit_prompt_text,
@@ -40,7 +50,6 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
-from core.errors import BadRequest, ClientDisconnected, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited, TextTooLong
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -61,7 +70,9 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user")
         with context.stage("parse"):
-            body = request_input.decode_json_object(await request_input.read_body(request, services.settings.server.max_body_bytes))
+            body = request_input.decode_json_object(
+                await request_input.read_body(request, services.settings.server.max_body_bytes)
+            )
             conversation = adapter.parse(body, formats.client_headers(request.headers))
             services.upstream.require_model(conversation.model)
             context.note_conversation(conversation)
@@ -207,7 +218,9 @@ class Forwarding:
         context = self.context
         try:
             with context.stage("upstream"):
-                answer = await _unless_client_leaves(self.receive, self.services.upstream.complete(self.model, self.upstream_request))
+                answer = await _unless_client_leaves(
+                    self.receive, self.services.upstream.complete(self.model, self.upstream_request)
+                )
             with context.stage("answer_checks"):
                 answer_scan, findings_per_choice = await self._check_answer(answer)
             stored_answer = _stored_text(self.services, lambda: _audit_answer_text(answer, findings_per_choice))
@@ -217,8 +230,15 @@ class Forwarding:
                 await _guard(
                     "audit",
                     self.services.require_audit().record_completion,
-                    context.completion("completed", 200, upstream_status=200, **_usage(answer), answer_text=stored_answer,
-                                       answer_findings=answer_scan.finding_counts(), answer_signals=signals),  # fmt: skip
+                    context.completion(
+                        "completed",
+                        200,
+                        upstream_status=200,
+                        **_usage(answer),
+                        answer_text=stored_answer,
+                        answer_findings=answer_scan.finding_counts(),
+                        answer_signals=signals,
+                    ),
                 )
         except HandrailError as error:
             return await self._fail(error)
@@ -235,8 +255,11 @@ class Forwarding:
                 answer = await self.services.upstream.embed(self.model, self.upstream_request)
             with context.stage("audit"):
                 tokens = answer.usage.input_tokens if answer.usage else None
-                await _guard("audit", self.services.require_audit().record_completion,
-                             context.completion("completed", 200, upstream_status=200, input_tokens=tokens))  # fmt: skip
+                await _guard(
+                    "audit",
+                    self.services.require_audit().record_completion,
+                    context.completion("completed", 200, upstream_status=200, input_tokens=tokens),
+                )
         except HandrailError as error:
             return await self._fail(error)
         except Exception:
@@ -281,7 +304,9 @@ class Forwarding:
                     usage = delta.usage
                 if delta.tool_calls and not tool_calls_checked:
                     tool_calls_checked = True
-                    refusal = await self._tool_call_refusal([call.name or "a tool" for call in delta.tool_calls if call.name])
+                    refusal = await self._tool_call_refusal(
+                        [call.name or "a tool" for call in delta.tool_calls if call.name]
+                    )
                     if refusal is not None:
                         outcome, status, error_view = "blocked_answer", refusal.status, ErrorView.of(refusal)
                         yield renderer.error(error_view, self.context.request_id)  # type: ignore[attr-defined]
@@ -313,7 +338,9 @@ class Forwarding:
             return await _guard("scan", scanner.analyze_text, text)
 
         async def judge(findings: list[Finding]) -> set[str]:
-            decision = await _decide(self.services, self.context, self.conversation, ScanResult(findings=findings), "response")
+            decision = await _decide(
+                self.services, self.context, self.conversation, ScanResult(findings=findings), "response"
+            )
             if decision.action == "block":
                 raise _answer_refusal(decision)
             return set(decision.redact_types) if decision.action == "redact" else set()
@@ -378,13 +405,17 @@ class Forwarding:
                         counts[finding.type] = counts.get(finding.type, 0) + 1
                 stored = "\n".join(redact_by_type(text, found) for text, found in zip(texts, findings))
             completion = context.completion(
-                outcome, status, upstream_status=200,
+                outcome,
+                status,
+                upstream_status=200,
                 answer_text=stored if self.services.settings.audit.store_text == "redacted" else None,
-                answer_findings=counts, answer_signals=_unrestored_signals(self.pseudonymiser),
-                input_tokens=getattr(usage, "input_tokens", None), output_tokens=getattr(usage, "output_tokens", None),
+                answer_findings=counts,
+                answer_signals=_unrestored_signals(self.pseudonymiser),
+                input_tokens=getattr(usage, "input_tokens", None),
+                output_tokens=getattr(usage, "output_tokens", None),
                 error_code=error_view.code if error_view else None,
                 error_message=error_view.message if error_view else None,
-            )  # fmt: skip
+            )
             await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
         except Exception:
             # The stream has already been delivered; the request record written
@@ -436,7 +467,9 @@ class Forwarding:
     async def _tool_call_refusal(self, tool_names: list[str]) -> PolicyRefusal | None:
         names = ", ".join(f"'{name}'" for name in tool_names) or "a tool"
         kinds = {answer_call_signal(self.conversation, name) for name in tool_names} or {"agentic"}
-        evidence = await _guard("scan", scrubbed, f"the model's answer calls {names}", self.services.require_scanner().analyze_text)
+        evidence = await _guard(
+            "scan", scrubbed, f"the model's answer calls {names}", self.services.require_scanner().analyze_text
+        )
         answer_scan = ScanResult(signals=[Signal(kind, evidence, "answer") for kind in sorted(kinds)])
         try:
             decision = await _decide(self.services, self.context, self.conversation, answer_scan, "response")
@@ -451,8 +484,13 @@ class Forwarding:
         try:
             await anyio.to_thread.run_sync(
                 self.services.require_audit().record_completion,
-                context.completion(error.outcome, error.status, error_code=error.code, error_message=error.message,
-                                   upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None),  # fmt: skip
+                context.completion(
+                    error.outcome,
+                    error.status,
+                    error_code=error.code,
+                    error_message=error.message,
+                    upstream_status=getattr(error, "status", None) if error.outcome == "upstream_error" else None,
+                ),
             )
         except Exception:
             log.exception("could not record the failure of request %s", context.request_id)
@@ -491,7 +529,9 @@ async def _unless_client_leaves(receive: Callable[[], Awaitable[dict]] | None, c
     if failed:
         raise failed[0]
     if gone and not result:
-        raise ClientDisconnected("The client disconnected before the answer was ready; the provider call was cancelled.")
+        raise ClientDisconnected(
+            "The client disconnected before the answer was ready; the provider call was cancelled."
+        )
     return result[0]
 
 
@@ -515,7 +555,9 @@ async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
     except HandrailError:
         raise
     except PolicyUnavailable as error:
-        raise GuardFailure(f"The policy engine could not make a decision ({error}), so the request was refused.") from error
+        raise GuardFailure(
+            f"The policy engine could not make a decision ({error}), so the request was refused."
+        ) from error
     except AuditUnavailable as error:
         raise GuardFailure("The audit trail could not record the request, so it was not sent to the model.") from error
     except Exception as error:
@@ -550,7 +592,9 @@ async def _decide(
 
 
 def _answer_refusal(decision: Decision) -> PolicyRefusal:
-    refusal = PolicyRefusal(_refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code)
+    refusal = PolicyRefusal(
+        _refusal_message(decision, "The model's answer was withheld."), code=decision.first_reason_code
+    )
     refusal.outcome = "blocked_answer"
     return refusal
 
@@ -580,7 +624,9 @@ def _stored_text(services: Services, make: Callable[[], str]) -> str | None:
 
 
 def _audit_answer_text(answer: Answer, findings_per_choice: list[list[Finding]]) -> str:
-    return "\n".join(redact_by_type(choice.text or "", found) for choice, found in zip(answer.choices, findings_per_choice))
+    return "\n".join(
+        redact_by_type(choice.text or "", found) for choice, found in zip(answer.choices, findings_per_choice)
+    )
 
 
 def _restore_answer(answer: Answer, pseudonymiser: Pseudonymiser) -> None:
@@ -602,7 +648,9 @@ def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
     total = sum(reasons.values())
     why = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
     noun = "placeholder was" if total == 1 else "placeholders were"
-    return [{"type": "unrestored_placeholders", "evidence": f"{total} {noun} left unrestored ({why})", "location": "answer"}]
+    return [
+        {"type": "unrestored_placeholders", "evidence": f"{total} {noun} left unrestored ({why})", "location": "answer"}
+    ]
 
 
 def _usage(answer: Answer) -> dict:

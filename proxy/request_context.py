@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit.events import Completion, RequestEvent
+from core.conversation import Conversation
+from core.errors import HandrailError
 from core.findings import ScanResult
 from proxy import metrics
 from proxy.auth import Principal
-from core.conversation import Conversation
-from core.errors import HandrailError
 from proxy.policy.decision import Decision
 from proxy.request_ids import new_request_id
 from proxy.timing import StageTimer

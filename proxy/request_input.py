@@ -9,9 +9,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from core.conversation import format_path
-from core.vocabulary import CLASSIFICATIONS
-
 from core.errors import BadRequest, BodyTooLarge
+from core.vocabulary import CLASSIFICATIONS
 
 CLASSIFICATION_HEADER = "x-data-classification"
 EXPERIMENT_HEADER = "x-handrail-experiment"
@@ -44,11 +43,39 @@ MAX_BODY_DEPTH = 64
 # Longer integers are refused as they are read; every number the gateway forwards is bounded far below this.
 MAX_INTEGER_DIGITS = 64
 # Keys shown by name when an error names a place; any other key is client text nobody scanned, shown as {field}.
-_NAMEABLE_KEYS = frozenset({
-    "messages", "input", "system", "instructions", "tools", "functions", "function", "content", "text", "role", "name",
-    "arguments", "parameters", "description", "tool_calls", "type", "response_format", "json_schema", "schema",
-    "tool_choice", "metadata", "prompt", "output", "source", "data", "input_schema", "refusal", "image_url", "url",
-})  # fmt: skip
+_NAMEABLE_KEYS = frozenset(
+    {
+        "messages",
+        "input",
+        "system",
+        "instructions",
+        "tools",
+        "functions",
+        "function",
+        "content",
+        "text",
+        "role",
+        "name",
+        "arguments",
+        "parameters",
+        "description",
+        "tool_calls",
+        "type",
+        "response_format",
+        "json_schema",
+        "schema",
+        "tool_choice",
+        "metadata",
+        "prompt",
+        "output",
+        "source",
+        "data",
+        "input_schema",
+        "refusal",
+        "image_url",
+        "url",
+    }
+)
 
 
 def decode_json_object(raw: bytes) -> dict:
@@ -66,7 +93,9 @@ def decode_json_object(raw: bytes) -> dict:
     try:
         value = json.loads(text, parse_int=_integer)
     except json.JSONDecodeError as error:
-        raise BadRequest(f"The request body is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).") from None
+        raise BadRequest(
+            f"The request body is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
     except RecursionError:
         raise _too_deep() from None
     except ValueError:  # the interpreter's own limit on integer digits, should parse_int ever be bypassed
@@ -84,7 +113,9 @@ def _integer(digits: str) -> int:
 
 
 def _too_long_integer() -> BadRequest:
-    return BadRequest(f"The request body holds an integer longer than {MAX_INTEGER_DIGITS} digits; no field accepts one.")
+    return BadRequest(
+        f"The request body holds an integer longer than {MAX_INTEGER_DIGITS} digits; no field accepts one."
+    )
 
 
 def _too_deep() -> BadRequest:

@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass, field
 
 from audit.store import AuditStore
+from core.errors import GuardFailure
 from detectors.scanner import Scanner
 from proxy.auth import KeyStore
 from proxy.config import Settings
-from core.errors import GuardFailure
 from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
 from proxy.upstream import Upstream
@@ -82,7 +82,9 @@ class Services:
         """``ok`` or the reason, per part."""
         state = {
             "detectors": "ok" if self.scanner is not None else self.problems.get("detectors", "not started"),
-            "policy": "ok" if self.policy is not None and self.policy.ready() else self.problems.get("policy", "not ready"),
+            "policy": "ok"
+            if self.policy is not None and self.policy.ready()
+            else self.problems.get("policy", "not ready"),
             # A write probe, not SELECT 1: a read-only or full database answers reads but records nothing.
             "audit": self.audit.write_probe() if self.audit is not None else self.problems.get("audit", "unreachable"),
         }

@@ -21,6 +21,7 @@ import httpx
 import litellm
 from litellm import Router
 
+from core.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
 from proxy.answer import (
     Answer,
     AnswerDelta,
@@ -32,7 +33,6 @@ from proxy.answer import (
     Usage,
 )
 from proxy.config import Settings
-from core.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
 
 # litellm's own background features are off: no telemetry, no callbacks, no
 # remote cost map (the environment variable is set in proxy/__init__.py, before
@@ -102,7 +102,9 @@ class Upstream:
     def count_tokens(self, model: str, request: dict) -> int:
         """Input tokens of a chat request, by litellm's local tokenizers (nothing is sent anywhere)."""
         params = next(entry["litellm_params"] for entry in self._model_list if entry["model_name"] == model)
-        return int(litellm.token_counter(model=params["model"], messages=request["messages"], tools=request.get("tools")))
+        return int(
+            litellm.token_counter(model=params["model"], messages=request["messages"], tools=request.get("tools"))
+        )
 
     async def embed(self, model: str, request: dict) -> EmbeddingAnswer:
         if self.provider_of(model) == "mock":
@@ -210,7 +212,9 @@ def _answer(response: object) -> Answer:
     for choice in response.choices:  # type: ignore[attr-defined]
         message = choice.message
         calls = [
-            ToolCall(call.id or f"call_{uuid.uuid4().hex[:24]}", call.function.name or "", call.function.arguments or "")
+            ToolCall(
+                call.id or f"call_{uuid.uuid4().hex[:24]}", call.function.name or "", call.function.arguments or ""
+            )
             for call in (getattr(message, "tool_calls", None) or [])
         ]
         choices.append(Choice(choice.index or 0, message.content, calls, choice.finish_reason))
@@ -243,7 +247,9 @@ def _translate(error: Exception) -> HandrailError:
     if isinstance(error, litellm.RateLimitError):
         return RateLimited("The provider is rate-limiting requests; try again shortly.")
     if isinstance(error, litellm.ContextWindowExceededError):
-        return BadRequest("The conversation is too long for this model's context window.", code="context_length_exceeded")
+        return BadRequest(
+            "The conversation is too long for this model's context window.", code="context_length_exceeded"
+        )
     if isinstance(error, (litellm.BadRequestError, litellm.UnprocessableEntityError)):
         return BadRequest("The provider rejected the request as invalid.", code="upstream_rejected")
     if isinstance(error, (litellm.AuthenticationError, litellm.PermissionDeniedError)):
@@ -252,7 +258,9 @@ def _translate(error: Exception) -> HandrailError:
     if status is not None:
         return UpstreamError(f"The provider answered with an error (HTTP {status}).")
     if any(isinstance(link, _BROKEN) for link in chain):
-        return UpstreamError("The provider broke off the connection before the answer was complete.", code="upstream_disconnected")
+        return UpstreamError(
+            "The provider broke off the connection before the answer was complete.", code="upstream_disconnected"
+        )
     if isinstance(error, litellm.APIConnectionError):
         return UpstreamError("The provider could not be reached.", code="upstream_unreachable")
     return UpstreamError("The provider failed to answer.")

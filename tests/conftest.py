@@ -21,10 +21,14 @@ def standin() -> Iterator[StandInProvider]:
 def gateway(standin: StandInProvider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """A gateway on the default policy, routing the stand-in's behaviours as models (plus ``demo``)."""
     demo = {"model_name": "demo", "litellm_params": {"model": "openai/demo", "mock_response": "Demo answer."}}
-    unreachable = {"model_name": "unreachable", "litellm_params": {"model": "openai/echo",
-                   "api_base": "http://127.0.0.1:9/v1", "api_key": "x"}}  # fmt: skip
-    claude_unreachable = {"model_name": "claude-unreachable", "litellm_params": {"model": "anthropic/echo",
-                          "api_base": "http://127.0.0.1:9", "api_key": "x"}}  # fmt: skip
+    unreachable = {
+        "model_name": "unreachable",
+        "litellm_params": {"model": "openai/echo", "api_base": "http://127.0.0.1:9/v1", "api_key": "x"},
+    }
+    claude_unreachable = {
+        "model_name": "claude-unreachable",
+        "litellm_params": {"model": "anthropic/echo", "api_base": "http://127.0.0.1:9", "api_key": "x"},
+    }
     server = Gateway(
         tmp_path_factory.mktemp("gateway"),
         model_list=[demo, unreachable, claude_unreachable, *standin.model_list()],

@@ -10,9 +10,8 @@ import os
 
 from alembic import context
 
-from audit.database import make_engine, metadata
-
 import audit.schema  # noqa: F401,E402  (registers the tables on ``metadata``)
+from audit.database import make_engine, metadata
 
 
 def run_migrations() -> None:
@@ -30,7 +29,9 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
+    )
     with context.begin_transaction():
         context.run_migrations()
 

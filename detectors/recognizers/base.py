@@ -109,17 +109,20 @@ class ContextualPatternRecognizer(PatternRecognizer):
                     score = score_in_context(text, start, end, pattern.score)
                 if score <= 0:
                     continue
-                results.append(RecognizerResult(entity, start, end, round(min(score, 1.0), 4),
-                                                recognition_metadata=dict(metadata)))  # fmt: skip
+                results.append(
+                    RecognizerResult(entity, start, end, round(min(score, 1.0), 4), recognition_metadata=dict(metadata))
+                )
         return results
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         """``score`` raised by supporting context words and lowered by contrary ones."""
         if score >= 1.0 and not self.requires_context and not self.negative_terms:
             return score  # nothing can change it: a text of ten thousand e-mail addresses need not read their context
-        supported = bool(self.context_terms) and self.context_terms.near(
-            text, start, end, self.context_words_before, self.context_words_after
-        ) is not None
+        supported = (
+            bool(self.context_terms)
+            and self.context_terms.near(text, start, end, self.context_words_before, self.context_words_after)
+            is not None
+        )
         if self.requires_context and not supported:
             return 0.0
         if supported:

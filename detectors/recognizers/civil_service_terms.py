@@ -10,7 +10,8 @@ writing, not strings from any evaluation corpus.
 from __future__ import annotations
 
 # Roles and titles: "the Senior Responsible Owner", "Director of Public Health".
-TITLE_WORDS = frozenset("""
+TITLE_WORDS = frozenset(
+    """
 minister ministers secretary secretaries state director directors deputy chief executive executives officer officers
 head heads teacher teachers permanent senior responsible owner owners monitoring constable commissioner commissioners
 chair chairman chairwoman chairperson president vice leader leaders manager managers councillor councillors mayor clerk
@@ -23,10 +24,12 @@ officer-in-charge staff colleague colleagues team teams board boards committee c
 general attorney advocate chancellor exchequer baroness baron earl duke bishop archbishop king queen prince
 princess majesty highness honourable hon peer dean provost rector vicar chaplain commander captain colonel brigadier
 admiral marshal lieutenant accounting accountable sponsor sponsors champion champions steward stewards
-""".split())
+""".split()
+)
 
 # Organisations and the words that make a phrase an organisation.
-ORGANISATION_WORDS = frozenset("""
+ORGANISATION_WORDS = frozenset(
+    """
 hmrc dwp dfe dhsc moj mod fcdo dsit desnz defra dcms dluhc mhclg dft dbt hmt hmg nhs ons cqc hse ico cps hmcts hmpps
 ukhsa dvla dvsa ofsted ofqual ofgem ofwat ofcom ukri ukvi hmpo fco dfid beis decc dcsf dcms nao pac gds cddo hmlr
 cabinet office home treasury department departments ministry ministries agency agencies authority authorities
@@ -39,21 +42,27 @@ ltd limited plc llp inc corporation company companies holdings consortium federa
 police constabulary fire rescue prison prisons probation registry land companies house met mint museum library
 programme programmes project projects scheme schemes fund funds initiative initiatives taskforce forum
 strategy framework plan review inquiry audit report reports bill guidance policy policies standards standard
-""".split())
+""".split()
+)
 
 # Legislation and named schemes.
-LEGISLATION_WORDS = frozenset("""
+LEGISLATION_WORDS = frozenset(
+    """
 act acts regulation regulations order orders bill directive code codes rules charter convention treaty statute
 schedule section gdpr ukgdpr equality freedom information data protection care children families housing welfare
 reform universal credit pip esa jsa pension pensions benefit benefits allowance tax vat paye council-tax
-""".split())
+""".split()
+)
 
 # Places: compass words and prefixes of place names, and street types.
-PLACE_PREFIXES = frozenset("""
+PLACE_PREFIXES = frozenset(
+    """
 north south east west new port lake upper lower great little saint st mount fort glen north-east north-west
 south-east south-west central greater royal old
-""".split())
-STREET_WORDS = frozenset("""
+""".split()
+)
+STREET_WORDS = frozenset(
+    """
 street st road rd lane ln avenue ave drive dr close way place court crescent grove gardens terrace square hill hills
 park parks row walk mews green common harbor harbour lakes island islands underpass loop curve inlet forks fork via
 spurs spur meadow meadows view views rise vale bridge bridges circle circles trail track ridge ridges heights estate
@@ -65,21 +74,60 @@ stravenue stream throughway trafficway underpass viaduct villages village ville 
 cliff cliffs club corner corners crest dale dam divide expressway extension falls ferry flat flats ford fords forest
 forge forges freeway garden gateway harbors highway hollow isle junctions key keys lodge mall mountain mountains neck
 orchard path plaza port prairie ridge river road roads shoal spur squares stream terrace trail union unions
-""".split())
+""".split()
+)
 PLACE_SUFFIXES = (
-    "mouth", "side", "ville", "bury", "borough", "burgh", "shire", "chester", "caster", "cester", "fort", "haven",
-    "town", "stad", "furt", "berg", "burg", "heim", "dorf", "stadt", "hausen", "view", "port", "land", "wick", "by",
-    "thorpe", "minster", "pool", "bridge", "field", "ford", "ham", "ton", "worth", "stead", "combe", "mere",
-)  # fmt: skip
+    "mouth",
+    "side",
+    "ville",
+    "bury",
+    "borough",
+    "burgh",
+    "shire",
+    "chester",
+    "caster",
+    "cester",
+    "fort",
+    "haven",
+    "town",
+    "stad",
+    "furt",
+    "berg",
+    "burg",
+    "heim",
+    "dorf",
+    "stadt",
+    "hausen",
+    "view",
+    "port",
+    "land",
+    "wick",
+    "by",
+    "thorpe",
+    "minster",
+    "pool",
+    "bridge",
+    "field",
+    "ford",
+    "ham",
+    "ton",
+    "worth",
+    "stead",
+    "combe",
+    "mere",
+)
 
-CALENDAR_WORDS = frozenset("""
+CALENDAR_WORDS = frozenset(
+    """
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
 october november december jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed weds thu thur thurs fri
 sat sun christmas easter spring summer autumn winter
-""".split())
+""".split()
+)
 
 # Words that start sentences or label fields; capitalised, but not names.
-COMMON_WORDS = frozenset("""
+COMMON_WORDS = frozenset(
+    """
 a an the this that these those it its i we you he she they my our your their his her please thanks thank hi hello
 dear regards summarise summarize write draft create explain give update translate rewrite help turn compare list make
 check can could would should will what why how when where who which whose is are was were be been do does did have has
@@ -98,27 +146,33 @@ submit share publish print save open close delete archive merge split sort filte
 clarify rephrase reword paraphrase extract classify categorise categorize rank prioritise prioritize recommend
 brainstorm outline structure organise answer ask tell remind invite welcome announce advise inform notify
 all everyone everybody madam both friends there sirs attendees attendee apologies present absent minutes actions
-""".split())
+""".split()
+)
 
 # Countries and the places that most often open a sentence in UK government text.
-PLACE_NAMES = frozenset("""
+PLACE_NAMES = frozenset(
+    """
 english welsh scottish irish british uk gb england wales scotland northern ireland london europe european
-""".split())
+""".split()
+)
 
 NOT_A_NAME = TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS | CALENDAR_WORDS | COMMON_WORDS | PLACE_NAMES
 
 # Software and services staff name in prompts; spaCy often tags them as organisations or people.
-PRODUCT_WORDS = frozenset("""
+PRODUCT_WORDS = frozenset(
+    """
 google microsoft excel word teams outlook sharepoint powerpoint power amazon aws azure apple chatgpt openai copilot
 claude gemini python linux windows github gitlab slack zoom docs sheets drive onedrive jira confluence salesforce
 oracle sap tableau notion dropbox android iphone ipad linkedin twitter facebook youtube whatsapp webui librechat
-""".split())
+""".split()
+)
 
 NOT_A_NAME = NOT_A_NAME | PRODUCT_WORDS
 
 # Ordinary words that are capitalised in headings, events and programme names ("Impact Assessment", "Armed Forces
 # Day"). A spaCy ORG or EVENT made of such words is not a mis-filed name.
-HEADING_WORDS = frozenset("""
+HEADING_WORDS = frozenset(
+    """
 impact assessment assessments day days week weeks month months year years history armed forces force black white
 pride awareness remembrance heritage national international local regional global annual digital transformation
 change climate net zero energy security safety health wellbeing mental physical public private social economic
@@ -144,11 +198,13 @@ first second third fourth fifth one two three four five ten hundred thousand mil
 spring summer autumn winter morning afternoon evening night
 great good best better new old young senior junior general special key core main major minor total full part
 operation operations exercise briefing submission update meeting minutes agenda note notes subject
-""".split())
+""".split()
+)
 
 # Given names and surnames that are also titles or ordinary words. Beside another name ("Dean Walsh", "Fiona
 # Bishop", "Donald Price", "K. London") they are kept as part of the name; alone they are still words.
-WORDS_THAT_ARE_ALSO_NAMES = frozenset("""
+WORDS_THAT_ARE_ALSO_NAMES = frozenset(
+    """
 dean earl duke king prince major chase will bill may june april august rose grace faith hope joy mark pat sue ray rob
 frank jack bob sandy bishop price law grant day page hall hill green white black young little long wood stone marsh
 bird fox lamb cook baker banks bank judge knight chamberlain ward bell carter mason parker turner porter fisher hunter
@@ -156,4 +212,5 @@ archer rich sharp north south west east english welsh scott london french hollan
 field fields brook brooks park parks chapel church cross ford gate house moss mills mill well wells case card fair
 love power clay steward stewards marshal marshall bailey butler miller taylor walker
 summer winter spring autumn new best good hart lee christian major angel guy miles noble dick sterling
-""".split())
+""".split()
+)

@@ -55,20 +55,34 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         # The body stops at the next five dashes: were it ".*?", every BEGIN without an END would read to the end of
         # the text, and a text of repeated headers would cost quadratic time (52 s for 4 MB).
-        Pattern("private key block", r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-                r"(?:[^-]|-(?!----))*+-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)", 1.0),  # fmt: skip
+        Pattern(
+            "private key block",
+            r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:[^-]|-(?!----))*+-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)",
+            1.0,
+        ),
         # A key pasted without its END line still gives the key away.
-        Pattern("private key, cut short",
-                r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=]{4,})+)", 0.95),
-        Pattern("aws access key id",
-                rf"{_B}(?P<value>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{{16}}){_E}", 0.95),
-        Pattern("github token",
-                rf"{_B}(?P<value>gh[pousr]_[A-Za-z0-9]{{30,255}}|github_pat_[A-Za-z0-9_]{{40,255}}){_E}", 1.0),
+        Pattern(
+            "private key, cut short",
+            r"(?P<value>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=]{4,})+)",
+            0.95,
+        ),
+        Pattern(
+            "aws access key id", rf"{_B}(?P<value>(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{{16}}){_E}", 0.95
+        ),
+        Pattern(
+            "github token",
+            rf"{_B}(?P<value>gh[pousr]_[A-Za-z0-9]{{30,255}}|github_pat_[A-Za-z0-9_]{{40,255}}){_E}",
+            1.0,
+        ),
         Pattern("gitlab token", rf"{_B}(?P<value>glpat-[A-Za-z0-9_-]{{20,}}){_E}", 1.0),
         Pattern("slack token", rf"{_B}(?P<value>xox[abposr]-(?:[A-Za-z0-9]+-){{1,4}}[A-Za-z0-9]{{8,}}){_E}", 1.0),
         Pattern("slack webhook", r"(?P<value>https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,})", 1.0),
-        Pattern("openai or anthropic key",
-                rf"{_B}(?P<value>sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-|admin-)?[A-Za-z0-9_-]{{20,}}){_E}", 0.95),
+        Pattern(
+            "openai or anthropic key",
+            rf"{_B}(?P<value>sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-|admin-)?[A-Za-z0-9_-]{{20,}}){_E}",
+            0.95,
+        ),
         Pattern("stripe key", rf"{_B}(?P<value>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{{16,}}){_E}", 1.0),
         Pattern("google api key", rf"{_B}(?P<value>AIza[0-9A-Za-z_-]{{35}}){_E}", 1.0),
         Pattern("hugging face token", rf"{_B}(?P<value>hf_[A-Za-z0-9]{{30,}}){_E}", 1.0),
@@ -76,8 +90,11 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
         Pattern("sendgrid key", rf"{_B}(?P<value>SG\.[A-Za-z0-9_-]{{16,}}\.[A-Za-z0-9_-]{{16,}}){_E}", 1.0),
         Pattern("twilio key", rf"{_B}(?P<value>SK[0-9a-f]{{32}}){_E}", 0.8),
         Pattern("azure storage key", r"(?P<value>AccountKey=[A-Za-z0-9+/=]{40,})", 1.0),
-        Pattern("json web token",
-                rf"{_B}(?P<value>eyJ[A-Za-z0-9_-]{{8,}}\.eyJ[A-Za-z0-9_-]{{8,}}\.[A-Za-z0-9_-]{{8,}}){_E}", 0.95),
+        Pattern(
+            "json web token",
+            rf"{_B}(?P<value>eyJ[A-Za-z0-9_-]{{8,}}\.eyJ[A-Za-z0-9_-]{{8,}}\.[A-Za-z0-9_-]{{8,}}){_E}",
+            0.95,
+        ),
         Pattern("url with password", r"(?P<value>[a-z][a-z0-9+.-]*://[^\s:/@]+:[^\s:/@]{3,}@[^\s/]+)", 0.85),
     ]
     CONTEXT = ["key", "token", "secret", "credential", "password", "api"]
@@ -95,12 +112,36 @@ class KnownTokenRecognizer(ContextualPatternRecognizer):
 
 # Written as a trie (see word_alternatives): these words are tried at every position of every text.
 # "~" stands for an optional space, "_" for an optional underscore, space or hyphen.
-_SECRET_WORD = "(?:" + word_alternatives(
-    ["password", "passwd", "pass~word", "pwd", "passphrase", "pass~code", "pin", "secret", "client_secret", "api_key",
-     "apikey", "access_key", "secret_key", "private_key", "access_token", "auth_token", "refresh_token", "token",
-     "bearer", "credential", "credentials"],
-    separators={"~": r"\s?", "_": r"[_\s-]?"},
-) + ")"  # fmt: skip
+_SECRET_WORD = (
+    "(?:"
+    + word_alternatives(
+        [
+            "password",
+            "passwd",
+            "pass~word",
+            "pwd",
+            "passphrase",
+            "pass~code",
+            "pin",
+            "secret",
+            "client_secret",
+            "api_key",
+            "apikey",
+            "access_key",
+            "secret_key",
+            "private_key",
+            "access_token",
+            "auth_token",
+            "refresh_token",
+            "token",
+            "bearer",
+            "credential",
+            "credentials",
+        ],
+        separators={"~": r"\s?", "_": r"[_\s-]?"},
+    )
+    + ")"
+)
 
 
 class AssignedSecretRecognizer(ContextualPatternRecognizer):
@@ -119,8 +160,11 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
             r"(?P<quote>[\"'`]?)(?P<value>[^\s\"'`]{6,128}?)(?P=quote)(?=[\s,;]|[.!?](?:\s|$)|$)",
             0.8,
         ),
-        Pattern("authorization header",
-                r"(?i:authorization\s*:\s*(?:bearer|basic|token)\s+)(?P<value>[A-Za-z0-9._~+/=-]{12,})", 0.9),
+        Pattern(
+            "authorization header",
+            r"(?i:authorization\s*:\s*(?:bearer|basic|token)\s+)(?P<value>[A-Za-z0-9._~+/=-]{12,})",
+            0.9,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -140,15 +184,29 @@ class AssignedSecretRecognizer(ContextualPatternRecognizer):
 
 class HighEntropySecretRecognizer(ContextualPatternRecognizer):
     PATTERNS = [Pattern("random string", r"(?<![\w+/=-])(?P<value>[A-Za-z0-9+/_=-]{24,256})(?![\w+/=-])", 0.3)]
-    CONTEXT = ["key", "token", "secret", "credential", "credentials", "password", "api", "bearer", "auth",
-               "authorization", "signature", "private", "access"]  # fmt: skip
+    CONTEXT = [
+        "key",
+        "token",
+        "secret",
+        "credential",
+        "credentials",
+        "password",
+        "api",
+        "bearer",
+        "auth",
+        "authorization",
+        "signature",
+        "private",
+        "access",
+    ]
     requires_context = True
     context_words_before = 4
     context_boost = 0.5
 
     def __init__(self) -> None:
-        super().__init__("CREDENTIAL", self.PATTERNS, context=self.CONTEXT, case_sensitive=True,
-                         name="HighEntropySecretRecognizer")  # fmt: skip
+        super().__init__(
+            "CREDENTIAL", self.PATTERNS, context=self.CONTEXT, case_sensitive=True, name="HighEntropySecretRecognizer"
+        )
 
     def validate_result(self, pattern_text: str) -> bool:
         return looks_random(pattern_text, min_length=24, min_entropy=3.8) and character_classes(pattern_text) >= 3

@@ -41,8 +41,9 @@ class CreditCardNumberRecognizer(ContextualPatternRecognizer):
             r"(?<![\p{L}\p{N}./-])(?P<value>\d{4}([ ._-]{0,3})\d{4}\2\d{4}\2\d{1,4}(?:\2\d{1,3})?)(?![\p{N}]|[./_-]\d)",
             0.8,
         ),
-        Pattern("amex 4-6-5", r"(?<![\p{L}\p{N}./-])(?P<value>3[47]\d{2}([ ._-]{0,3})\d{6}\2\d{5})(?![\p{N}]|[./_-]\d)",
-                0.8),  # fmt: skip
+        Pattern(
+            "amex 4-6-5", r"(?<![\p{L}\p{N}./-])(?P<value>3[47]\d{2}([ ._-]{0,3})\d{6}\2\d{5})(?![\p{N}]|[./_-]\d)", 0.8
+        ),
     ]
     CONTEXT = ["card", "credit", "debit", "visa", "mastercard", "amex", "american express", "pan", "payment card"]
     NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "tracking", "serial", "imei", "iccid"]

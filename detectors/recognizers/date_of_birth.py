@@ -12,8 +12,10 @@ import regex as re
 
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
-MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
-          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")  # fmt: skip
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _B = r"(?<![\p{L}\p{N}])"
 _E = r"(?![\p{L}\p{N}])"
 
@@ -28,8 +30,9 @@ class DateOfBirthRecognizer(ContextualPatternRecognizer):
         Pattern("month d, y", rf"{_B}(?P<value>{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}){_E}", 0.3),
         Pattern("month y", rf"{_B}(?P<value>{MONTHS}\s+(?:19|20)\d{{2}}){_E}", 0.3),
         # "born in 1985", "year of birth: 1985": a year alone counts only this close to a birth word.
-        Pattern("year",
-                rf"(?i:born(?:\s+in)?|year\s+of\s+birth|birth\s+year)\W{{0,3}}(?P<value>(?:19|20)\d{{2}}){_E}", 0.3),
+        Pattern(
+            "year", rf"(?i:born(?:\s+in)?|year\s+of\s+birth|birth\s+year)\W{{0,3}}(?P<value>(?:19|20)\d{{2}}){_E}", 0.3
+        ),
     ]
     CONTEXT = ["dob", "d o b", "date of birth", "birth date", "birthdate", "born", "birthday", "birth"]
     requires_context = True

@@ -12,8 +12,9 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 class IpAddressRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("ipv4", rf"(?<![\p{{L}}\p{{N}}.])(?P<value>{_OCTET}(?:\.{_OCTET}){{3}})(?![\p{{N}}]|\.\d)", 0.75),
-        Pattern("ipv6", r"(?<![\p{L}\p{N}:.])(?P<value>(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\p{L}\p{N}:])",
-                0.75),  # fmt: skip
+        Pattern(
+            "ipv6", r"(?<![\p{L}\p{N}:.])(?P<value>(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4})(?![\p{L}\p{N}:])", 0.75
+        ),
     ]
     CONTEXT = ["ip", "ip address", "address", "host", "server", "access from", "login", "connection", "source"]
     # "version 1.2.3.4" and "build 10.0.19041.1" are not addresses.

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.civil_service_terms import (
-    WORDS_THAT_ARE_ALSO_NAMES,
     HEADING_WORDS,
     LEGISLATION_WORDS,
     NOT_A_NAME,
@@ -44,8 +44,8 @@ from detectors.recognizers.civil_service_terms import (
     PRODUCT_WORDS,
     STREET_WORDS,
     TITLE_WORDS,
+    WORDS_THAT_ARE_ALSO_NAMES,
 )
-from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
@@ -64,35 +64,218 @@ CAPITALS_WORD = r"\p{Lu}[\p{Lu}'’-]*\p{Lu}"
 _CAPITALS_WORD = re.compile(rf"^{CAPITALS_WORD}$")
 _NAME_WORD = re.compile(rf"^{NAME_WORD}$")
 
-HONORIFICS = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "rev",
-              "reverend", "cllr", "councillor", "judge", "sgt", "sergeant", "pc", "dc", "di", "insp", "fr", "father",
-              "sister", "brother"]  # fmt: skip
+HONORIFICS = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "rev",
+    "reverend",
+    "cllr",
+    "councillor",
+    "judge",
+    "sgt",
+    "sergeant",
+    "pc",
+    "dc",
+    "di",
+    "insp",
+    "fr",
+    "father",
+    "sister",
+    "brother",
+]
 GREETINGS = ["dear", "hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "thank you", "cheers"]
-LABELS = ["name", "full name", "client name", "patient name", "customer name", "applicant name", "surname",
-          "forename", "forenames", "first name", "last name", "family name", "given name", "contact", "contact name",
-          "from", "to", "cc", "signed", "author", "owner", "assigned to", "attendee", "attendees", "next of kin",
-          "account holder", "account name", "payee", "named", "called", "emergency contact", "witness",
-          "caller"]  # fmt: skip
-ROLES = ["client", "patient", "claimant", "applicant", "tenant", "resident", "employee", "customer", "pupil",
-         "student", "child", "service user", "user", "caller", "complainant", "appellant", "defendant", "offender",
-         "victim", "witness", "suspect", "colleague", "holder", "account holder", "carer", "parent", "mother",
-         "father", "son", "daughter", "wife", "husband", "partner", "sibling", "grandmother", "grandfather",
-         "guardian", "landlord", "neighbour", "officer", "staff member", "member of staff", "candidate", "visitor",
-         "learner", "recipient", "requester", "data subject", "individual", "person", "man", "woman", "boy", "girl",
-         "mp", "pupil", "interviewee", "contractor", "volunteer", "student"]  # fmt: skip
-VERB_CUES = ["spoke to", "spoke with", "spoken to", "speak to", "talked to", "met with", "meeting with", "call with",
-             "phoned", "emailed", "visited", "contacted", "complaint from", "complaint by", "letter from", "letter to",
-             "email from", "email to", "message from", "message to", "reply to", "respond to", "response to",
-             "on behalf of", "signed by", "written by", "sent by", "referred by", "reported by", "raised by",
-             "submitted by", "approved by", "interviewed", "application from", "appeal by", "passed to", "ring", "call",
-             "phone", "text", "write to", "reference for", "thank", "chase", "remind", "invite", "ask", "asked",
-             "copy in", "cc in", "my name is", "it's", "it is", "this is", "i'm", "i am", "introduce",
-             "congratulate", "welcome"]  # fmt: skip
+LABELS = [
+    "name",
+    "full name",
+    "client name",
+    "patient name",
+    "customer name",
+    "applicant name",
+    "surname",
+    "forename",
+    "forenames",
+    "first name",
+    "last name",
+    "family name",
+    "given name",
+    "contact",
+    "contact name",
+    "from",
+    "to",
+    "cc",
+    "signed",
+    "author",
+    "owner",
+    "assigned to",
+    "attendee",
+    "attendees",
+    "next of kin",
+    "account holder",
+    "account name",
+    "payee",
+    "named",
+    "called",
+    "emergency contact",
+    "witness",
+    "caller",
+]
+ROLES = [
+    "client",
+    "patient",
+    "claimant",
+    "applicant",
+    "tenant",
+    "resident",
+    "employee",
+    "customer",
+    "pupil",
+    "student",
+    "child",
+    "service user",
+    "user",
+    "caller",
+    "complainant",
+    "appellant",
+    "defendant",
+    "offender",
+    "victim",
+    "witness",
+    "suspect",
+    "colleague",
+    "holder",
+    "account holder",
+    "carer",
+    "parent",
+    "mother",
+    "father",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "partner",
+    "sibling",
+    "grandmother",
+    "grandfather",
+    "guardian",
+    "landlord",
+    "neighbour",
+    "officer",
+    "staff member",
+    "member of staff",
+    "candidate",
+    "visitor",
+    "learner",
+    "recipient",
+    "requester",
+    "data subject",
+    "individual",
+    "person",
+    "man",
+    "woman",
+    "boy",
+    "girl",
+    "mp",
+    "pupil",
+    "interviewee",
+    "contractor",
+    "volunteer",
+    "student",
+]
+VERB_CUES = [
+    "spoke to",
+    "spoke with",
+    "spoken to",
+    "speak to",
+    "talked to",
+    "met with",
+    "meeting with",
+    "call with",
+    "phoned",
+    "emailed",
+    "visited",
+    "contacted",
+    "complaint from",
+    "complaint by",
+    "letter from",
+    "letter to",
+    "email from",
+    "email to",
+    "message from",
+    "message to",
+    "reply to",
+    "respond to",
+    "response to",
+    "on behalf of",
+    "signed by",
+    "written by",
+    "sent by",
+    "referred by",
+    "reported by",
+    "raised by",
+    "submitted by",
+    "approved by",
+    "interviewed",
+    "application from",
+    "appeal by",
+    "passed to",
+    "ring",
+    "call",
+    "phone",
+    "text",
+    "write to",
+    "reference for",
+    "thank",
+    "chase",
+    "remind",
+    "invite",
+    "ask",
+    "asked",
+    "copy in",
+    "cc in",
+    "my name is",
+    "it's",
+    "it is",
+    "this is",
+    "i'm",
+    "i am",
+    "introduce",
+    "congratulate",
+    "welcome",
+]
 
 
 # Verbs that open an instruction about a person ("Ring Mrs Adebayo", "Thank Priya"), never part of a name.
-IMPERATIVE_CUES = frozenset({"ring", "call", "phone", "email", "text", "ask", "thank", "chase", "remind", "invite",
-                             "tell", "contact", "message", "congratulate", "welcome", "cc", "copy"})  # fmt: skip
+IMPERATIVE_CUES = frozenset(
+    {
+        "ring",
+        "call",
+        "phone",
+        "email",
+        "text",
+        "ask",
+        "thank",
+        "chase",
+        "remind",
+        "invite",
+        "tell",
+        "contact",
+        "message",
+        "congratulate",
+        "welcome",
+        "cc",
+        "copy",
+    }
+)
 
 
 def _alternatives(words: list[str]) -> str:
@@ -115,8 +298,10 @@ _SIGN_OFF = re.compile(
     rf"|many\s+thanks|best\s+wishes|regards|thanks|cheers|sincerely|signed)[ \t]*,?[ \t]*\n[ \t]*(?P<name>{NAME})"
 )
 _WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
-_INITIAL_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
-                              rf"(?:[ \t]+{NAME_WORD})?)")  # fmt: skip
+_INITIAL_SURNAME = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
+    rf"(?:[ \t]+{NAME_WORD})?)"
+)
 _CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
 # A name as written in lists: "Legrand", "Chinwe Okafor", "Okafor, Chinwe".
 _LISTED_NAME = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<first>{NAME})(?:,[ \t]?(?P<forename>{NAME_WORD}))?)")
@@ -150,10 +335,29 @@ _WORD = re.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
 
 STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED, CAPITALS = (
-    "cue", "ner", "email", "initial", "coordinated", "weak cue", "ner other", "record field", "paired",
-    "capitals")  # fmt: skip
-SCORES = {STRONG: 0.85, NER_PERSON: 0.85, EMAIL: 0.8, INITIAL: 0.7, COORDINATED: 0.7, WEAK: 0.65, NER_OTHER: 0.6,
-          RECORD: 0.7, PAIRED: 0.6, CAPITALS: 0.8}  # fmt: skip
+    "cue",
+    "ner",
+    "email",
+    "initial",
+    "coordinated",
+    "weak cue",
+    "ner other",
+    "record field",
+    "paired",
+    "capitals",
+)
+SCORES = {
+    STRONG: 0.85,
+    NER_PERSON: 0.85,
+    EMAIL: 0.8,
+    INITIAL: 0.7,
+    COORDINATED: 0.7,
+    WEAK: 0.65,
+    NER_OTHER: 0.6,
+    RECORD: 0.7,
+    PAIRED: 0.6,
+    CAPITALS: 0.8,
+}
 
 
 def _plain(word: str) -> str:
@@ -274,6 +478,7 @@ class PersonRecognizer(EntityRecognizer):
     def _accepted(self, text: str, start: int, end: int, evidence: str) -> tuple[int, int] | None:
         """The candidate trimmed to its name words, or None when it is not a person's name."""
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
         def name_like(word: str) -> bool:
@@ -307,8 +512,9 @@ class PersonRecognizer(EntityRecognizer):
             return None  # "Park Lane": vocabulary, whatever the model says
         # An entity the model filed as an organisation keeps every word's ordinary reading ("Natural England").
         named = [k for i, k in enumerate(keys) if not _also_a_name(words, i, evidence)]
-        if any(k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS
-               for k in named):  # fmt: skip
+        if any(
+            k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS for k in named
+        ):
             return None
         if evidence in (NER_OTHER, WEAK, RECORD, PAIRED) and any(k in NOT_A_NAME or k in HEADING_WORDS for k in named):
             return None
@@ -319,8 +525,12 @@ class PersonRecognizer(EntityRecognizer):
         if _LABEL_AFTER.match(text[end : end + 3]) and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start]):
             return None  # "Postcode:" is a field label
         opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
-        if evidence == NER_PERSON and len(words) == 1 and opens_sentence \
-                and keys[0].endswith(("ing", "ed", "ly", "ise", "ize")):  # fmt: skip
+        if (
+            evidence == NER_PERSON
+            and len(words) == 1
+            and opens_sentence
+            and keys[0].endswith(("ing", "ed", "ly", "ise", "ize"))
+        ):
             return None  # "Chasing again." opens a sentence; it is not a name
         return start, end
 

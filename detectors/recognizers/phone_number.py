@@ -44,16 +44,49 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
         Pattern("uk", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?0\d[\d ()-]{7,16}\d)(?![\p{N}]|[/.]\d)", 0.6),
         # Grouped with dots ("07700.900.123", "020.7946.0958"): a first group of three or more digits, so that a
         # date (01.02.2024) or a version number is not read as a number.
-        Pattern("uk with dots",
-                r"(?<![\p{L}\p{N}+/.-])(?P<value>0\d{2,4}\.\d{3,4}(?:\.\d{3,4})?)(?![\p{N}]|[/.]\d)", 0.6),  # fmt: skip
+        Pattern(
+            "uk with dots", r"(?<![\p{L}\p{N}+/.-])(?P<value>0\d{2,4}\.\d{3,4}(?:\.\d{3,4})?)(?![\p{N}]|[/.]\d)", 0.6
+        ),
         Pattern("international", r"(?<![\p{L}\p{N}+/.-])(?P<value>(?:\+|00)\d[\d ().-]{6,20}\d)(?![\p{N}]|[/]\d)", 0.6),
-        Pattern("north american", r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
-                0.25),  # fmt: skip
+        Pattern(
+            "north american",
+            r"(?<![\p{L}\p{N}+/.-])(?P<value>\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\p{N}]|[/.-]\d)",
+            0.25,
+        ),
     ]
-    CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "call", "ring", "contact", "text", "sms",
-               "whatsapp", "fax", "landline", "extension", "tel no", "phone no"]  # fmt: skip
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "account", "case", "nhs", "sort code", "isbn",
-                        "serial", "passport", "licence"]  # fmt: skip
+    CONTEXT = [
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "mob",
+        "call",
+        "ring",
+        "contact",
+        "text",
+        "sms",
+        "whatsapp",
+        "fax",
+        "landline",
+        "extension",
+        "tel no",
+        "phone no",
+    ]
+    NEGATIVE_CONTEXT = [
+        "reference",
+        "ref",
+        "invoice",
+        "order",
+        "po",
+        "account",
+        "case",
+        "nhs",
+        "sort code",
+        "isbn",
+        "serial",
+        "passport",
+        "licence",
+    ]
     context_boost = 0.3
     context_words_before = 4
 

@@ -32,11 +32,50 @@ _E = r"(?![\p{L}\p{N}]|-\p{L})"
 _SHOUTED_WORD = re.compile(r"^[\p{Lu}\p{N}'’]{2,}$")
 # Words around a tier's name that show the text talks about the tier ("for OFFICIAL information",
 # "between OFFICIAL and SECRET") instead of carrying it.
-_MENTION_BEFORE = frozenset({"between", "and", "or", "than", "for", "about", "of", "the", "above", "below", "to",
-                             "from", "versus", "vs", "handle", "handling", "use", "using"})  # fmt: skip
-_MENTION_AFTER = frozenset({"classification", "classifications", "tier", "tiers", "level", "levels",
-                            "information", "data", "material", "materials", "documents", "assets", "work", "systems",
-                            "networks", "clearance", "vetting", "than"})  # fmt: skip
+_MENTION_BEFORE = frozenset(
+    {
+        "between",
+        "and",
+        "or",
+        "than",
+        "for",
+        "about",
+        "of",
+        "the",
+        "above",
+        "below",
+        "to",
+        "from",
+        "versus",
+        "vs",
+        "handle",
+        "handling",
+        "use",
+        "using",
+    }
+)
+_MENTION_AFTER = frozenset(
+    {
+        "classification",
+        "classifications",
+        "tier",
+        "tiers",
+        "level",
+        "levels",
+        "information",
+        "data",
+        "material",
+        "materials",
+        "documents",
+        "assets",
+        "work",
+        "systems",
+        "networks",
+        "clearance",
+        "vetting",
+        "than",
+    }
+)
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
 _LETTERS = re.compile(r"[\p{L}]+")
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
@@ -50,8 +89,21 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         Pattern("marking in capitals", rf"{_B}(?P<value>{_CORE}{_SUFFIX}){_E}", 0.75),
         Pattern("marking in any case", rf"{_B}(?P<value>(?i:{_CORE}{_SUFFIX})){_E}", 0.2),
     ]
-    CONTEXT = ["classification", "classified", "classified as", "marking", "protective marking", "security marking",
-               "marked", "marked as", "security classification", "gsc", "handling", "caveat", "tier"]  # fmt: skip
+    CONTEXT = [
+        "classification",
+        "classified",
+        "classified as",
+        "marking",
+        "protective marking",
+        "security marking",
+        "marked",
+        "marked as",
+        "security classification",
+        "gsc",
+        "handling",
+        "caveat",
+        "tier",
+    ]
     context_words_before = 3
     context_boost = 0.5
 
@@ -84,9 +136,7 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         """The tier named in a sentence about classification, rather than marking this text."""
         before = _LETTERS.findall(text[max(0, start - 30) : start].lower())[-1:]
         after = _LETTERS.findall(text[end : end + 30].lower())[:1]
-        return bool(
-            (before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER)
-        )
+        return bool((before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER))
 
     @staticmethod
     def _inside_shouting(text: str, start: int, end: int) -> bool:

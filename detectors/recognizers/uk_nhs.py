@@ -28,9 +28,26 @@ class UkNhsRecognizer(ContextualPatternRecognizer):
     ]
     CONTEXT = ["nhs", "nhs number", "nhs no", "health service", "patient", "gp", "hospital", "chi", "h c number"]
     # Ten digits that pass the check by chance are common in references and phone numbers.
-    NEGATIVE_CONTEXT = ["reference", "ref", "invoice", "order", "po", "case", "document", "account", "isbn",
-                        "serial", "ticket", "phone", "tel", "telephone", "mobile", "call", "fax",
-                        "sort code"]  # fmt: skip
+    NEGATIVE_CONTEXT = [
+        "reference",
+        "ref",
+        "invoice",
+        "order",
+        "po",
+        "case",
+        "document",
+        "account",
+        "isbn",
+        "serial",
+        "ticket",
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "call",
+        "fax",
+        "sort code",
+    ]
 
     def __init__(self) -> None:
         super().__init__("UK_NHS", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)

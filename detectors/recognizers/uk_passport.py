@@ -12,9 +12,12 @@ from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 class PassportNumberRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("nine digits", r"(?<![\p{L}\p{N}.,/-])(?P<value>\d{9})(?![\p{N}]|[.,/-]\d)", 0.2),
-        Pattern("nine digits in groups",
-                r"(?<![\p{L}\p{N}.,/-])(?P<value>\d{4}[ ._-]{1,3}\d{5}|\d{3}(?P<sep>[ ._-]{1,3})\d{3}(?P=sep)\d{3})"
-                r"(?![\p{N}]|[.,/_-]\d)", 0.2),  # fmt: skip
+        Pattern(
+            "nine digits in groups",
+            r"(?<![\p{L}\p{N}.,/-])(?P<value>\d{4}[ ._-]{1,3}\d{5}|\d{3}(?P<sep>[ ._-]{1,3})\d{3}(?P=sep)\d{3})"
+            r"(?![\p{N}]|[.,/_-]\d)",
+            0.2,
+        ),
         # Older and foreign passports: two letters and seven digits.
         Pattern("letters and digits", r"(?<![\p{L}\p{N}])(?P<value>[A-Z]{2}\d{7})(?![\p{L}\p{N}])", 0.15),
     ]

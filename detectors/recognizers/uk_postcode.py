@@ -17,8 +17,11 @@ _INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
 class PostcodeRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern("postcode", rf"(?<![\p{{L}}\p{{N}}])(?P<value>{_OUTWARD} ?{_INWARD})(?![\p{{L}}\p{{N}}])", 0.65),
-        Pattern("postcode lower case",
-                rf"(?<![\p{{L}}\p{{N}}])(?P<value>(?i:{_OUTWARD} ?{_INWARD}))(?![\p{{L}}\p{{N}}])", 0.5),  # fmt: skip
+        Pattern(
+            "postcode lower case",
+            rf"(?<![\p{{L}}\p{{N}}])(?P<value>(?i:{_OUTWARD} ?{_INWARD}))(?![\p{{L}}\p{{N}}])",
+            0.5,
+        ),
     ]
     CONTEXT = ["postcode", "post code", "postal code", "address", "live", "lives", "living", "resides", "moved to"]
 

@@ -9,12 +9,12 @@ headers, supporting evidence only).
 
 from __future__ import annotations
 
+from core.conversation import Conversation
 from core.findings import Signal
 from detectors.usage.client import framework_evidence
 from detectors.usage.content import add_content_evidence
 from detectors.usage.evidence import Evidence
 from detectors.usage.structure import add_structural_evidence
-from core.conversation import Conversation
 
 __all__ = ["detect_usage_signals"]
 

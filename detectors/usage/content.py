@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from core.conversation import Conversation, TextPart
 from detectors.usage.capabilities import (
     INTERNET,
     SELF_CODING,
@@ -21,7 +22,6 @@ from detectors.usage.capabilities import (
     words_of,
 )
 from detectors.usage.evidence import AGENTIC, TEXT, Evidence
-from core.conversation import Conversation, TextPart
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
@@ -112,7 +112,9 @@ _PERSON_RUNS_IT = re.compile(
     r"|\bby (a|the|our|my|your) (team|person|human|reviewer|developer|engineer|colleague|analyst)s?\b",
     re.IGNORECASE,
 )
-_CODE_SUBJECT = re.compile(r"\b(code|block|blocks|program|programs|script|scripts|commands?|snippet|tags?|python|shell)\b", re.IGNORECASE)
+_CODE_SUBJECT = re.compile(
+    r"\b(code|block|blocks|program|programs|script|scripts|commands?|snippet|tags?|python|shell)\b", re.IGNORECASE
+)
 # The model's edits are written to the user's files by the client (whole-file listings, SEARCH/REPLACE blocks, diffs).
 _APPLIED_EDITS = re.compile(
     r"\b(blocks?|edits?|diffs?|patch(es)?|listings?|changes|files?)\b[^.\n]{0,60}\b(are|is|will be|get|gets)\s+"
@@ -124,7 +126,10 @@ _APPLIED_EDITS = re.compile(
 )
 # Lines that show an example rather than say what this request offers: "Example ...:" up to a blank
 # line, a heading or "Begin!", and anything inside <example> tags.
-_EXAMPLE_START = re.compile(r"^\s*(#+\s*)?(for example|for instance|e\.g\.|examples?|sample|worked example)\b|\bexamples?\b[^\n]{0,80}:\s*$", re.IGNORECASE)
+_EXAMPLE_START = re.compile(
+    r"^\s*(#+\s*)?(for example|for instance|e\.g\.|examples?|sample|worked example)\b|\bexamples?\b[^\n]{0,80}:\s*$",
+    re.IGNORECASE,
+)
 _EXAMPLE_TAG_OPEN = re.compile(r"<(examples?|example_\w+)>", re.IGNORECASE)
 _EXAMPLE_TAG_CLOSE = re.compile(r"</(examples?|example_\w+)>", re.IGNORECASE)
 _HEADING = re.compile(r"^\s*#+\s")
@@ -134,7 +139,12 @@ def runs_written_code(text: str) -> bool:
     """Does the text say that code the model writes is executed for it?"""
     for sentence in _sentences(text):
         executed = _EXECUTED.search(sentence)
-        if not executed or _SOMEONE_ELSE_RUNS_IT.search(sentence) or _PERSON_RUNS_IT.search(sentence) or not _CODE_SUBJECT.search(words_of(sentence)):
+        if (
+            not executed
+            or _SOMEONE_ELSE_RUNS_IT.search(sentence)
+            or _PERSON_RUNS_IT.search(sentence)
+            or not _CODE_SUBJECT.search(words_of(sentence))
+        ):
             continue
         if _MODELS_OWN_OUTPUT.search(sentence) or _RESULT_COMES_BACK.search(sentence):
             return True
@@ -300,4 +310,3 @@ def text_evidence(text: str, is_request: bool) -> tuple[tuple[str, str], ...]:
 def _is_request(part: TextPart) -> bool:
     """Only what the user or the system asks counts; an assistant's earlier words are not instructions."""
     return part.role in {"user", "system", "developer"}
-

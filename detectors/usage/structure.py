@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core.conversation import Conversation, ToolDeclaration, format_path
 from detectors.usage.capabilities import tool_capabilities, words_of
 from detectors.usage.evidence import (
     AGENTIC,
@@ -14,7 +15,6 @@ from detectors.usage.evidence import (
     STRUCTURED_OUTPUT,
     Evidence,
 )
-from core.conversation import Conversation, ToolDeclaration, format_path
 
 _KIND_NAMES = {
     "web_search": "a web search tool",
@@ -86,7 +86,11 @@ def structured_output_tool(conversation: Conversation) -> ToolDeclaration | None
     if len(conversation.tools) != 1 or conversation.tool_activity:
         return None
     tool = conversation.tools[0]
-    if tool.type not in CLIENT_TOOL_TYPES or tool.name is None or forced_tool_name(conversation.tool_choice) != tool.name:
+    if (
+        tool.type not in CLIENT_TOOL_TYPES
+        or tool.name is None
+        or forced_tool_name(conversation.tool_choice) != tool.name
+    ):
         return None
     if tool_capabilities(tool.type, tool.name, tool.description):
         return None
@@ -109,8 +113,13 @@ def response_shape(body: dict) -> str | None:
 def add_structural_evidence(conversation: Conversation, evidence: Evidence) -> None:
     schema_tool = structured_output_tool(conversation)
     if schema_tool is not None:
-        evidence.add(STRUCTURED_OUTPUT, f"the request forces {describe_tool(schema_tool.type, schema_tool.name)} "
-                     "as the shape of the answer (tool_choice)", format_path(schema_tool.path), DECLARED_TOOLS)  # fmt: skip
+        evidence.add(
+            STRUCTURED_OUTPUT,
+            f"the request forces {describe_tool(schema_tool.type, schema_tool.name)} "
+            "as the shape of the answer (tool_choice)",
+            format_path(schema_tool.path),
+            DECLARED_TOOLS,
+        )
     shape = response_shape(conversation.body)
     if shape is not None:
         evidence.add(STRUCTURED_OUTPUT, f"the request asks for the answer as JSON ({shape})", shape, RESPONSE_SHAPE)

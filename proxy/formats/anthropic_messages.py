@@ -10,9 +10,9 @@ import json
 import uuid
 from collections.abc import Mapping
 
-from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
 from core.errors import BadRequest, ErrorView
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from proxy.formats import fields, outbound
 
 API = "anthropic.messages"
@@ -21,17 +21,44 @@ _ROLES = {"user", "assistant"}
 # Content blocks that record a tool being used or its result coming back.
 _CALL_BLOCKS = {"tool_use", "server_tool_use", "mcp_tool_use"}
 _RESULT_BLOCKS = {
-    "tool_result", "mcp_tool_result", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
-    "bash_code_execution_tool_result", "text_editor_code_execution_tool_result", "tool_search_tool_result",
-}  # fmt: skip
+    "tool_result",
+    "mcp_tool_result",
+    "web_search_tool_result",
+    "web_fetch_tool_result",
+    "code_execution_tool_result",
+    "bash_code_execution_tool_result",
+    "text_editor_code_execution_tool_result",
+    "tool_search_tool_result",
+}
 _OPAQUE_BLOCKS = {"image": "image", "container_upload": "file", "redacted_thinking": "redacted_thinking"}
-_STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
-                 "content_filter": "refusal"}  # fmt: skip
+_STOP_REASONS = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "refusal",
+}
 
 
 # Documented request fields that are read but not forwarded as they are.
-CONSUMED_FIELDS = frozenset({"model", "stream", "messages", "system", "max_tokens", "metadata", "stop_sequences",
-                             "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "mcp_servers"})  # fmt: skip
+CONSUMED_FIELDS = frozenset(
+    {
+        "model",
+        "stream",
+        "messages",
+        "system",
+        "max_tokens",
+        "metadata",
+        "stop_sequences",
+        "temperature",
+        "top_p",
+        "top_k",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "mcp_servers",
+    }
+)
 IGNORED_FIELDS = frozenset({"service_tier", "container", "context_management", "inference_geo"})
 
 
@@ -138,8 +165,13 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         }
     elif choice is not None:
         fields.expect(choice, dict, ("tool_choice",))
-    for source, target in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k"),
-                           ("stop_sequences", "stop"), ("thinking", "thinking")):  # fmt: skip
+    for source, target in (
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("top_k", "top_k"),
+        ("stop_sequences", "stop"),
+        ("thinking", "thinking"),
+    ):
         if body.get(source) is not None:
             request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
     metadata = body.get("metadata")
@@ -168,11 +200,21 @@ def _chat_messages(conversation: Conversation, message: dict) -> list[dict]:
         elif block_type == "image":
             parts.append({"type": "image_url", "image_url": {"url": _image_url(block.get("source"))}})
         elif block_type == "tool_use":
-            tool_calls.append({"id": block.get("id"), "type": "function",
-                               "function": {"name": block.get("name"), "arguments": json.dumps(block.get("input") or {})}})  # fmt: skip
+            tool_calls.append(
+                {
+                    "id": block.get("id"),
+                    "type": "function",
+                    "function": {"name": block.get("name"), "arguments": json.dumps(block.get("input") or {})},
+                }
+            )
         elif block_type == "tool_result":
-            tool_messages.append({"role": "tool", "tool_call_id": block.get("tool_use_id"),
-                                  "content": _result_text(block.get("content"))})  # fmt: skip
+            tool_messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": block.get("tool_use_id"),
+                    "content": _result_text(block.get("content")),
+                }
+            )
         elif block_type in {"thinking", "redacted_thinking"}:
             continue  # the provider's own reasoning is not replayed through chat completions
         else:
@@ -202,7 +244,9 @@ def _image_url(source: object) -> object:
 def _result_text(content: object) -> object:
     """A tool result's content as text: a string, the text of its blocks, or a number or boolean written out."""
     if isinstance(content, list):
-        return "".join(block["text"] for block in content if isinstance(block, dict) and isinstance(block.get("text"), str))
+        return "".join(
+            block["text"] for block in content if isinstance(block, dict) and isinstance(block.get("text"), str)
+        )
     if isinstance(content, (int, float)) and not isinstance(content, bool):
         return json.dumps(content)
     return content if content is not None else ""
@@ -212,7 +256,10 @@ def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
     if tool.get("type") not in (None, "custom"):
         conversation.unforwardable.append("Server tools cannot be forwarded by this gateway; only custom tools can.")
         return None
-    function = {"name": tool.get("name"), "parameters": tool.get("input_schema") or {"type": "object", "properties": {}}}
+    function = {
+        "name": tool.get("name"),
+        "parameters": tool.get("input_schema") or {"type": "object", "properties": {}},
+    }
     if tool.get("description") is not None:
         function["description"] = tool["description"]
     return {"type": "function", "function": function}
@@ -266,8 +313,16 @@ class StreamRenderer:
         self._stop_reason = "end_turn"
 
     def begin(self) -> bytes:
-        message = {"id": self._id, "type": "message", "role": "assistant", "model": self._model, "content": [],
-                   "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0}}  # fmt: skip
+        message = {
+            "id": self._id,
+            "type": "message",
+            "role": "assistant",
+            "model": self._model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 0, "output_tokens": 0},
+        }
         return _event("message_start", {"message": message}) + _event("ping", {})
 
     def delta(self, delta: AnswerDelta) -> bytes:
@@ -279,19 +334,32 @@ class StreamRenderer:
                 out += self._close_open_block()
                 self._block += 1
                 self._text_open = True
-                out += _event("content_block_start", {"index": self._block, "content_block": {"type": "text", "text": ""}})
-            out += _event("content_block_delta", {"index": self._block, "delta": {"type": "text_delta", "text": delta.text}})
+                out += _event(
+                    "content_block_start", {"index": self._block, "content_block": {"type": "text", "text": ""}}
+                )
+            out += _event(
+                "content_block_delta", {"index": self._block, "delta": {"type": "text_delta", "text": delta.text}}
+            )
         for call in delta.tool_calls:
             if call.index not in self._call_blocks:
                 out += self._close_open_block()
                 self._block += 1
                 self._call_blocks[call.index] = self._block
-                block = {"type": "tool_use", "id": call.id or f"toolu_{uuid.uuid4().hex[:24]}", "name": call.name or "",
-                         "input": {}}  # fmt: skip
+                block = {
+                    "type": "tool_use",
+                    "id": call.id or f"toolu_{uuid.uuid4().hex[:24]}",
+                    "name": call.name or "",
+                    "input": {},
+                }
                 out += _event("content_block_start", {"index": self._block, "content_block": block})
             if call.arguments:
-                out += _event("content_block_delta", {"index": self._call_blocks[call.index],
-                              "delta": {"type": "input_json_delta", "partial_json": call.arguments}})  # fmt: skip
+                out += _event(
+                    "content_block_delta",
+                    {
+                        "index": self._call_blocks[call.index],
+                        "delta": {"type": "input_json_delta", "partial_json": call.arguments},
+                    },
+                )
         if delta.finish_reason:
             self._stop_reason = _STOP_REASONS.get(delta.finish_reason, "end_turn")
         return out
@@ -305,16 +373,26 @@ class StreamRenderer:
     def end(self, usage: Usage | None) -> bytes:
         out = self._close_open_block() if self._block >= 0 else b""
         output_tokens = usage.output_tokens if usage else 0
-        out += _event("message_delta", {"delta": {"stop_reason": self._stop_reason, "stop_sequence": None},
-                                         "usage": {"output_tokens": output_tokens}})  # fmt: skip
+        out += _event(
+            "message_delta",
+            {
+                "delta": {"stop_reason": self._stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": output_tokens},
+            },
+        )
         return out + _event("message_stop", {})
 
     def error(self, view: ErrorView, request_id: str) -> bytes:
-        return _event("error", {"error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id)}})
+        return _event(
+            "error", {"error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id)}}
+        )
 
 
 def error_body(view: ErrorView, request_id: str) -> dict:
     # Anthropic's error object has only type and message; the SDKs keep any other field in the parsed body
     # (error.body["error"]["code"]), so the reason code rides along as in the OpenAI shape.
-    return {"type": "error", "error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id),
-            "code": view.code}, "request_id": request_id}  # fmt: skip
+    return {
+        "type": "error",
+        "error": {"type": view.anthropic_type, "message": view.message_with_request_id(request_id), "code": view.code},
+        "request_id": request_id,
+    }

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from core.conversation import Conversation, OpaquePart, ToolActivity, ToolDeclaration
 from core.errors import BadRequest, ErrorView
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from proxy.formats import fields, outbound
 
 API = "openai.chat"
@@ -70,7 +70,9 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
     elif content is not None:
         fields.expect(content, (str, list), (*path, "content"))
     elif role not in {"assistant"}:
-        raise BadRequest(f"'messages[{index}].content' is required for role {role!r}.", param=f"messages[{index}].content")
+        raise BadRequest(
+            f"'messages[{index}].content' is required for role {role!r}.", param=f"messages[{index}].content"
+        )
 
     tool_calls = message.get("tool_calls")
     if tool_calls is not None:
@@ -83,7 +85,9 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
             conversation.tool_activity.append(ToolActivity("call", function.get("name"), call_path, index))
     function_call = message.get("function_call")
     if isinstance(function_call, dict):
-        conversation.tool_activity.append(ToolActivity("call", function_call.get("name"), (*path, "function_call"), index))
+        conversation.tool_activity.append(
+            ToolActivity("call", function_call.get("name"), (*path, "function_call"), index)
+        )
 
 
 def _parse_tools(conversation: Conversation, body: dict) -> None:
@@ -93,7 +97,9 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         fields.expect(tool, dict, path)
         tool_type = tool.get("type") or "function"
         definition = tool.get("function") if isinstance(tool.get("function"), dict) else tool
-        fields.declare_tool(conversation, str(tool_type), definition, path if definition is tool else (*path, "function"))
+        fields.declare_tool(
+            conversation, str(tool_type), definition, path if definition is tool else (*path, "function")
+        )
     functions = fields.optional(body, "functions", list) or []
     for index, function in enumerate(functions):
         fields.expect(function, dict, ("functions", index))
@@ -112,7 +118,9 @@ def render_answer(answer: Answer, model: str) -> dict:
                 {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
                 for call in choice.tool_calls
             ]
-        choices.append({"index": choice.index, "message": message, "finish_reason": choice.finish_reason, "logprobs": None})
+        choices.append(
+            {"index": choice.index, "message": message, "finish_reason": choice.finish_reason, "logprobs": None}
+        )
     return {
         "id": answer.id,
         "object": "chat.completion",
@@ -180,4 +188,11 @@ class StreamRenderer:
 
 
 def error_body(view: ErrorView, request_id: str) -> dict:
-    return {"error": {"message": view.message_with_request_id(request_id), "type": view.openai_type, "param": view.param, "code": view.code}}
+    return {
+        "error": {
+            "message": view.message_with_request_id(request_id),
+            "type": view.openai_type,
+            "param": view.param,
+            "code": view.code,
+        }
+    }

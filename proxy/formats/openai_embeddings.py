@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from proxy.answer import EmbeddingAnswer
 from core.conversation import Conversation, OpaquePart
 from core.errors import BadRequest
+from proxy.answer import EmbeddingAnswer
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
@@ -35,7 +35,9 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
             elif isinstance(item, list) and all(isinstance(t, int) and not isinstance(t, bool) for t in item):
                 conversation.opaque_parts.append(OpaquePart("tokens", ("input", index)))
             else:
-                raise BadRequest(f"'input[{index}]' must be a string or an array of token ids.", param=f"input[{index}]")
+                raise BadRequest(
+                    f"'input[{index}]' must be a string or an array of token ids.", param=f"input[{index}]"
+                )
     else:
         raise BadRequest("'input' must be a string or a non-empty array.", param="input")
     encoding = fields.optional(body, "encoding_format", str)
@@ -51,7 +53,12 @@ def render_answer(answer: EmbeddingAnswer, model: str) -> dict:
     usage = answer.usage
     return {
         "object": "list",
-        "data": [{"object": "embedding", "index": index, "embedding": vector} for index, vector in enumerate(answer.vectors)],
+        "data": [
+            {"object": "embedding", "index": index, "embedding": vector} for index, vector in enumerate(answer.vectors)
+        ],
         "model": model,
-        "usage": {"prompt_tokens": usage.input_tokens if usage else 0, "total_tokens": usage.input_tokens if usage else 0},
+        "usage": {
+            "prompt_tokens": usage.input_tokens if usage else 0,
+            "total_tokens": usage.input_tokens if usage else 0,
+        },
     }

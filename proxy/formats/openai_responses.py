@@ -12,9 +12,9 @@ import time
 import uuid
 from collections.abc import Mapping
 
-from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from core.conversation import Conversation, OpaquePart, ToolActivity
 from core.errors import BadRequest, ErrorView
+from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
@@ -26,23 +26,65 @@ _OPAQUE_PARTS = {"input_image": "image", "input_file": "file", "input_audio": "a
 _MESSAGE_ROLES = {"user", "assistant", "system", "developer"}
 # Items that record a call to a tool, and items that feed a tool's output back.
 _CALL_ITEMS = {
-    "function_call", "web_search_call", "file_search_call", "computer_call", "code_interpreter_call",
-    "local_shell_call", "mcp_call", "custom_tool_call", "image_generation_call", "shell_call", "apply_patch_call",
-    "mcp_list_tools", "mcp_approval_request",
-}  # fmt: skip
+    "function_call",
+    "web_search_call",
+    "file_search_call",
+    "computer_call",
+    "code_interpreter_call",
+    "local_shell_call",
+    "mcp_call",
+    "custom_tool_call",
+    "image_generation_call",
+    "shell_call",
+    "apply_patch_call",
+    "mcp_list_tools",
+    "mcp_approval_request",
+}
 _RESULT_ITEMS = {
-    "function_call_output", "computer_call_output", "local_shell_call_output", "custom_tool_call_output",
-    "shell_call_output", "apply_patch_call_output", "mcp_approval_response",
-}  # fmt: skip
+    "function_call_output",
+    "computer_call_output",
+    "local_shell_call_output",
+    "custom_tool_call_output",
+    "shell_call_output",
+    "apply_patch_call_output",
+    "mcp_approval_response",
+}
 
 
 # Documented request fields: read and translated, or dropped (and recorded), or refused because
 # they refer to state stored at the provider, which this gateway cannot read and scan.
-CONSUMED_FIELDS = frozenset({"model", "stream", "input", "instructions", "tools", "tool_choice", "max_output_tokens",
-                             "temperature", "top_p", "user", "parallel_tool_calls", "reasoning", "text",
-                             "safety_identifier", "top_logprobs"})  # fmt: skip
-IGNORED_FIELDS = frozenset({"store", "metadata", "include", "truncation", "service_tier", "prompt_cache_key",
-                            "prompt_cache_retention", "max_tool_calls", "stream_options"})  # fmt: skip
+CONSUMED_FIELDS = frozenset(
+    {
+        "model",
+        "stream",
+        "input",
+        "instructions",
+        "tools",
+        "tool_choice",
+        "max_output_tokens",
+        "temperature",
+        "top_p",
+        "user",
+        "parallel_tool_calls",
+        "reasoning",
+        "text",
+        "safety_identifier",
+        "top_logprobs",
+    }
+)
+IGNORED_FIELDS = frozenset(
+    {
+        "store",
+        "metadata",
+        "include",
+        "truncation",
+        "service_tier",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "max_tool_calls",
+        "stream_options",
+    }
+)
 REFUSED_FIELDS = ("previous_response_id", "conversation", "prompt", "background")
 
 
@@ -87,7 +129,8 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
         role = fields.word(item.get("role"))
         if role not in _MESSAGE_ROLES:
             raise BadRequest(
-                f"'input[{index}].role' must be one of {', '.join(sorted(_MESSAGE_ROLES))}.", param=f"input[{index}].role"
+                f"'input[{index}].role' must be one of {', '.join(sorted(_MESSAGE_ROLES))}.",
+                param=f"input[{index}].role",
             )
         content = item.get("content")
         if isinstance(content, str):
@@ -122,7 +165,9 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
     for index, tool in enumerate(tools):
         path = ("tools", index)
         fields.expect(tool, dict, path)
-        definition = tool if tool.get("name") or not tool.get("server_label") else {**tool, "name": tool["server_label"]}
+        definition = (
+            tool if tool.get("name") or not tool.get("server_label") else {**tool, "name": tool["server_label"]}
+        )
         fields.declare_tool(conversation, str(tool.get("type") or "function"), definition, path)
 
 
@@ -149,9 +194,15 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         request["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
     elif choice is not None:
         conversation.unforwardable.append("A hosted tool choice cannot be forwarded by this gateway.")
-    for source, target in (("max_output_tokens", "max_tokens"), ("temperature", "temperature"), ("top_p", "top_p"),
-                           ("user", "user"), ("safety_identifier", "user"), ("parallel_tool_calls", "parallel_tool_calls"),
-                           ("top_logprobs", "top_logprobs")):  # fmt: skip
+    for source, target in (
+        ("max_output_tokens", "max_tokens"),
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("user", "user"),
+        ("safety_identifier", "user"),
+        ("parallel_tool_calls", "parallel_tool_calls"),
+        ("top_logprobs", "top_logprobs"),
+    ):
         if body.get(source) is not None:
             request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
     reasoning = body.get("reasoning")
@@ -185,16 +236,24 @@ def _append_chat_message(conversation: Conversation, messages: list[dict], item:
                 content = "".join(part["text"] for part in content)
         messages.append({"role": item["role"], "content": content})
     elif item_type == "function_call":
-        call = {"id": item.get("call_id") or item.get("id"), "type": "function",
-                "function": {"name": item.get("name"), "arguments": item.get("arguments", "")}}  # fmt: skip
+        call = {
+            "id": item.get("call_id") or item.get("id"),
+            "type": "function",
+            "function": {"name": item.get("name"), "arguments": item.get("arguments", "")},
+        }
         if messages and messages[-1]["role"] == "assistant" and messages[-1].get("tool_calls") is not None:
             messages[-1]["tool_calls"].append(call)
         else:
             messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
     elif item_type == "function_call_output":
         output = item.get("output")
-        messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
-                         "content": output if isinstance(output, str) else _output_text(output)})  # fmt: skip
+        messages.append(
+            {
+                "role": "tool",
+                "tool_call_id": item.get("call_id"),
+                "content": output if isinstance(output, str) else _output_text(output),
+            }
+        )
     elif item_type == "reasoning":
         return  # reasoning summaries are the provider's own; they are not replayed
     else:
@@ -203,7 +262,9 @@ def _append_chat_message(conversation: Conversation, messages: list[dict], item:
 
 def _output_text(output: object) -> str:
     """A function call's output given as content parts (or any JSON) as the text a chat message carries."""
-    if isinstance(output, list) and all(isinstance(part, dict) and isinstance(part.get("text"), str) for part in output):
+    if isinstance(output, list) and all(
+        isinstance(part, dict) and isinstance(part.get("text"), str) for part in output
+    ):
         return "".join(part["text"] for part in output)
     return json.dumps(output)
 
@@ -237,8 +298,16 @@ def _output_items(answer_text: str | None, tool_calls: list, message_id: str) ->
     if answer_text:
         items.append(_message_item(message_id, answer_text, "completed"))
     for call in tool_calls:
-        items.append({"type": "function_call", "id": f"fc_{call.id}", "call_id": call.id, "name": call.name,
-                      "arguments": call.arguments, "status": "completed"})  # fmt: skip
+        items.append(
+            {
+                "type": "function_call",
+                "id": f"fc_{call.id}",
+                "call_id": call.id,
+                "name": call.name,
+                "arguments": call.arguments,
+                "status": "completed",
+            }
+        )
     return items
 
 
@@ -272,8 +341,13 @@ def _response(response_id: str, created: int, model: str, status: str, output: l
 def _usage(usage: Usage | None) -> dict | None:
     if usage is None:
         return None
-    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens, "total_tokens": usage.total_tokens,
-            "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}  # fmt: skip
+    return {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": 0},
+    }
 
 
 def render_answer(answer: Answer, model: str) -> dict:
@@ -317,25 +391,51 @@ class StreamRenderer:
         if delta.text:
             if not self._message_open:
                 self._message_open = True
-                out += self._event("response.output_item.added",
-                                   {"output_index": 0, "item": _message_item(self._message_id, "", "in_progress")})  # fmt: skip
-                out += self._event("response.content_part.added", {"item_id": self._message_id, "output_index": 0,
-                                   "content_index": 0, "part": {"type": "output_text", "text": "", "annotations": []}})  # fmt: skip
+                out += self._event(
+                    "response.output_item.added",
+                    {"output_index": 0, "item": _message_item(self._message_id, "", "in_progress")},
+                )
+                out += self._event(
+                    "response.content_part.added",
+                    {
+                        "item_id": self._message_id,
+                        "output_index": 0,
+                        "content_index": 0,
+                        "part": {"type": "output_text", "text": "", "annotations": []},
+                    },
+                )
             self._text += delta.text
-            out += self._event("response.output_text.delta", {"item_id": self._message_id, "output_index": 0,
-                               "content_index": 0, "delta": delta.text, "logprobs": []})  # fmt: skip
+            out += self._event(
+                "response.output_text.delta",
+                {
+                    "item_id": self._message_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "delta": delta.text,
+                    "logprobs": [],
+                },
+            )
         for call in delta.tool_calls:
             state = self._calls.get(call.index)
             output_index = (1 if self._message_open else 0) + call.index
             if state is None:
-                state = {"type": "function_call", "id": f"fc_{call.id or call.index}", "call_id": call.id or "",
-                         "name": call.name or "", "arguments": "", "status": "in_progress", "_index": output_index}  # fmt: skip
+                state = {
+                    "type": "function_call",
+                    "id": f"fc_{call.id or call.index}",
+                    "call_id": call.id or "",
+                    "name": call.name or "",
+                    "arguments": "",
+                    "status": "in_progress",
+                    "_index": output_index,
+                }
                 self._calls[call.index] = state
                 out += self._event("response.output_item.added", {"output_index": output_index, "item": _public(state)})
             if call.arguments:
                 state["arguments"] += call.arguments
-                out += self._event("response.function_call_arguments.delta",
-                                   {"item_id": state["id"], "output_index": state["_index"], "delta": call.arguments})  # fmt: skip
+                out += self._event(
+                    "response.function_call_arguments.delta",
+                    {"item_id": state["id"], "output_index": state["_index"], "delta": call.arguments},
+                )
         return out
 
     def end(self, usage: Usage | None) -> bytes:
@@ -343,24 +443,38 @@ class StreamRenderer:
         output: list[dict] = []
         if self._message_open:
             part = {"type": "output_text", "text": self._text, "annotations": []}
-            out += self._event("response.output_text.done", {"item_id": self._message_id, "output_index": 0,
-                               "content_index": 0, "text": self._text, "logprobs": []})  # fmt: skip
-            out += self._event("response.content_part.done",
-                               {"item_id": self._message_id, "output_index": 0, "content_index": 0, "part": part})  # fmt: skip
+            out += self._event(
+                "response.output_text.done",
+                {
+                    "item_id": self._message_id,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "text": self._text,
+                    "logprobs": [],
+                },
+            )
+            out += self._event(
+                "response.content_part.done",
+                {"item_id": self._message_id, "output_index": 0, "content_index": 0, "part": part},
+            )
             item = _message_item(self._message_id, self._text, "completed")
             out += self._event("response.output_item.done", {"output_index": 0, "item": item})
             output.append(item)
         for state in self._calls.values():
             state["status"] = "completed"
-            out += self._event("response.function_call_arguments.done",
-                               {"item_id": state["id"], "output_index": state["_index"], "arguments": state["arguments"]})  # fmt: skip
+            out += self._event(
+                "response.function_call_arguments.done",
+                {"item_id": state["id"], "output_index": state["_index"], "arguments": state["arguments"]},
+            )
             out += self._event("response.output_item.done", {"output_index": state["_index"], "item": _public(state)})
             output.append(_public(state))
         response = _response(self._id, self._created, self._model, "completed", output, usage)
         return out + self._event("response.completed", {"response": response})
 
     def error(self, view: ErrorView, request_id: str) -> bytes:
-        return self._event("error", {"code": view.code, "message": view.message_with_request_id(request_id), "param": view.param})
+        return self._event(
+            "error", {"code": view.code, "message": view.message_with_request_id(request_id), "param": view.param}
+        )
 
 
 def _public(state: dict) -> dict:

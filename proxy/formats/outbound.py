@@ -333,7 +333,8 @@ class Seq(Node):
             raise BadRequest(f"'{_where(path)}' must be an array.", param=format_path(path))
         if not self.min_items <= len(value) <= self.max_items:
             raise BadRequest(
-                f"'{_where(path)}' must hold between {self.min_items} and {self.max_items} items.", param=format_path(path)
+                f"'{_where(path)}' must hold between {self.min_items} and {self.max_items} items.",
+                param=format_path(path),
             )
         return [self.item.project(item, (*path, index), state) for index, item in enumerate(value)]
 
@@ -417,14 +418,24 @@ CONTENT_PART = Tagged(
     {
         "text": TEXT_PART,
         "image_url": Obj(
-            {"image_url": Obj({"url": Media("image", allow_url=True), "detail": enum("auto", "low", "high")}, ("url",))},
+            {
+                "image_url": Obj(
+                    {"url": Media("image", allow_url=True), "detail": enum("auto", "low", "high")}, ("url",)
+                )
+            },
             required=("image_url",),
         ),
         "input_audio": Obj(
-            {"input_audio": Obj({"data": Media("audio"), "format": enum("wav", "mp3", "flac", "ogg", "pcm16")}, ("data",))},
+            {
+                "input_audio": Obj(
+                    {"data": Media("audio"), "format": enum("wav", "mp3", "flac", "ogg", "pcm16")}, ("data",)
+                )
+            },
             required=("input_audio",),
         ),
-        "file": Obj({"file": Obj({"file_data": Media("file"), "file_id": Text(), "filename": Text()})}, required=("file",)),
+        "file": Obj(
+            {"file": Obj({"file_data": Media("file"), "file_id": Text(), "filename": Text()})}, required=("file",)
+        ),
     }
 )
 FUNCTION_CALL = Obj({"name": Text(), "arguments": Text()})
@@ -520,10 +531,13 @@ def _check_logit_bias(request: dict) -> None:
     if bias is None:
         return
     if not isinstance(bias, dict) or not all(
-        key.isdigit() and len(key) <= 10 and isinstance(value, (int, float)) and not isinstance(value, bool)
+        key.isdigit()
+        and len(key) <= 10
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
         and -100 <= value <= 100
         for key, value in bias.items()
-    ):  # fmt: skip
+    ):
         raise BadRequest("'logit_bias' must map token ids to numbers between -100 and 100.", param="logit_bias")
 
 

@@ -67,8 +67,11 @@ def _field(name: str) -> dict:
 
 
 def _content_parts(text_types: list[str], other_types: list[str]) -> dict:
-    text = {"type": "object", "properties": {"type": {"type": "string", "enum": text_types}, "text": STRING},
-            "required": ["type", "text"]}  # fmt: skip
+    text = {
+        "type": "object",
+        "properties": {"type": {"type": "string", "enum": text_types}, "text": STRING},
+        "required": ["type", "text"],
+    }
     other = {"type": "object", "properties": {"type": {"type": "string", "enum": other_types}}, "required": ["type"]}
     return {"type": "array", "items": {"anyOf": [text, other]}}
 
@@ -80,20 +83,39 @@ def responses_request() -> dict:
         "properties": {
             "type": {"type": "string", "enum": ["message"]},
             "role": {"type": "string", "enum": sorted(openai_responses._MESSAGE_ROLES)},
-            "content": {"anyOf": [STRING, _content_parts(text_parts, ["refusal", *sorted(openai_responses._OPAQUE_PARTS)])]},
+            "content": {
+                "anyOf": [STRING, _content_parts(text_parts, ["refusal", *sorted(openai_responses._OPAQUE_PARTS)])]
+            },
         },
         "required": ["role", "content"],
     }
-    function_call = {"type": "object", "properties": {"type": {"type": "string", "enum": ["function_call"]},
-                     "call_id": STRING, "name": STRING, "arguments": STRING}, "required": ["type", "name", "arguments"]}  # fmt: skip
-    function_output = {"type": "object", "properties": {"type": {"type": "string", "enum": ["function_call_output"]},
-                       "call_id": STRING, "output": STRING}, "required": ["type", "output"]}  # fmt: skip
+    function_call = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["function_call"]},
+            "call_id": STRING,
+            "name": STRING,
+            "arguments": STRING,
+        },
+        "required": ["type", "name", "arguments"],
+    }
+    function_output = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["function_call_output"]},
+            "call_id": STRING,
+            "output": STRING,
+        },
+        "required": ["type", "output"],
+    }
     return {
         "type": "object",
         "properties": {
             "model": MODEL,
             "stream": STREAM,
-            "input": {"anyOf": [STRING, {"type": "array", "items": {"anyOf": [message, function_call, function_output]}}]},
+            "input": {
+                "anyOf": [STRING, {"type": "array", "items": {"anyOf": [message, function_call, function_output]}}]
+            },
             "instructions": STRING,
             "max_output_tokens": _field("max_tokens"),
             "temperature": _field("temperature"),
@@ -101,9 +123,19 @@ def responses_request() -> dict:
             "top_logprobs": _field("top_logprobs"),
             "parallel_tool_calls": _field("parallel_tool_calls"),
             "user": STRING,
-            "tools": {"type": "array", "items": {"type": "object", "properties": {
-                "type": {"type": "string", "enum": ["function"]}, "name": STRING, "description": STRING,
-                "parameters": {}}, "required": ["type", "name"]}},  # fmt: skip
+            "tools": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": ["function"]},
+                        "name": STRING,
+                        "description": STRING,
+                        "parameters": {},
+                    },
+                    "required": ["type", "name"],
+                },
+            },
             "tool_choice": {"anyOf": [{"type": "string", "enum": ["auto", "none", "required"]}, {"type": "object"}]},
             "reasoning": {"type": "object", "properties": {"effort": _field("reasoning_effort")}},
         },
@@ -112,13 +144,30 @@ def responses_request() -> dict:
 
 
 def messages_request() -> dict:
-    text_block = {"type": "object", "properties": {"type": {"type": "string", "enum": ["text"]}, "text": STRING},
-                  "required": ["type", "text"]}  # fmt: skip
-    tool_use = {"type": "object", "properties": {"type": {"type": "string", "enum": ["tool_use"]}, "id": STRING,
-                "name": STRING, "input": {"type": "object"}}, "required": ["type", "id", "name", "input"]}  # fmt: skip
-    tool_result = {"type": "object", "properties": {"type": {"type": "string", "enum": ["tool_result"]},
-                   "tool_use_id": STRING, "content": {"anyOf": [STRING, {"type": "array", "items": text_block}]}},
-                   "required": ["type", "tool_use_id"]}  # fmt: skip
+    text_block = {
+        "type": "object",
+        "properties": {"type": {"type": "string", "enum": ["text"]}, "text": STRING},
+        "required": ["type", "text"],
+    }
+    tool_use = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["tool_use"]},
+            "id": STRING,
+            "name": STRING,
+            "input": {"type": "object"},
+        },
+        "required": ["type", "id", "name", "input"],
+    }
+    tool_result = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["tool_result"]},
+            "tool_use_id": STRING,
+            "content": {"anyOf": [STRING, {"type": "array", "items": text_block}]},
+        },
+        "required": ["type", "tool_use_id"],
+    }
     message = {
         "type": "object",
         "properties": {
@@ -139,10 +188,19 @@ def messages_request() -> dict:
             "top_p": _field("top_p"),
             "top_k": _field("top_k"),
             "stop_sequences": {"type": "array", "items": STRING, "maxItems": 16},
-            "tools": {"type": "array", "items": {"type": "object", "properties": {"name": STRING, "description": STRING,
-                      "input_schema": {"type": "object"}}, "required": ["name", "input_schema"]}},  # fmt: skip
-            "tool_choice": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto", "any", "none", "tool"]},
-                            "name": STRING}, "required": ["type"]},  # fmt: skip
+            "tools": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": STRING, "description": STRING, "input_schema": {"type": "object"}},
+                    "required": ["name", "input_schema"],
+                },
+            },
+            "tool_choice": {
+                "type": "object",
+                "properties": {"type": {"type": "string", "enum": ["auto", "any", "none", "tool"]}, "name": STRING},
+                "required": ["type"],
+            },
             "metadata": {"type": "object", "properties": {"user_id": STRING}},
         },
         "required": ["model", "max_tokens", "messages"],

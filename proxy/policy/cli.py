@@ -1,11 +1,11 @@
 """``handrail policy``: the security team's commands.
 
-    handrail policy eval --input input.json       decide one policy input
-    handrail policy explain --request body.json   detectors + policy on a whole API request
-    handrail policy test                          the policy's own tests (opa test, with coverage)
-    handrail policy check [DIR]                   what a reload would do: compile, decide, test
-    handrail policy compare --candidate DIR       where a candidate policy would decide differently
-    handrail policy bundle --output bundle.tar.gz an OPA bundle for an OPA server or bundle service
+handrail policy eval --input input.json       decide one policy input
+handrail policy explain --request body.json   detectors + policy on a whole API request
+handrail policy test                          the policy's own tests (opa test, with coverage)
+handrail policy check [DIR]                   what a reload would do: compile, decide, test
+handrail policy compare --candidate DIR       where a candidate policy would decide differently
+handrail policy bundle --output bundle.tar.gz an OPA bundle for an OPA server or bundle service
 """
 
 from __future__ import annotations
@@ -23,17 +23,26 @@ from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
 
 config_option = click.option(
-    "--config", type=click.Path(dir_okay=False), default=None,
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="YAML configuration file (default: $HANDRAIL_CONFIG, else built-in defaults).",
-)  # fmt: skip
+)
 policy_option = click.option(
-    "--policy", "policy_path", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+    "--policy",
+    "policy_path",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
     help="Policy directory to use instead of the configured one. Example: --policy ./policies",
-)  # fmt: skip
+)
 format_option = click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="'text' for people, 'json' for scripts.",
-)  # fmt: skip
+)
 
 
 def _settings(config: str | None, policy_path: Path | None = None) -> Settings:
@@ -94,8 +103,13 @@ def policy() -> None:
 @config_option
 @policy_option
 @format_option
-@click.option("--input", "input_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A policy input document (proxy/policy/schema/input.schema.json). Example: --input input.json")  # fmt: skip
+@click.option(
+    "--input",
+    "input_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A policy input document (proxy/policy/schema/input.schema.json). Example: --input input.json",
+)
 def eval_command(config: str | None, policy_path: Path | None, output_format: str, input_file: Path) -> None:
     """Decide one policy input and print the decision and its reasons.
 
@@ -115,19 +129,38 @@ def eval_command(config: str | None, policy_path: Path | None, output_format: st
 @config_option
 @policy_option
 @format_option
-@click.option("--request", "request_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A whole API request body, as a client would send it. Example: --request body.json")  # fmt: skip
-@click.option("--endpoint", default="/v1/chat/completions", show_default=True,
-              help="Which API the body is for: /v1/chat/completions, /v1/responses, /v1/messages or /v1/embeddings.")  # fmt: skip
+@click.option(
+    "--request",
+    "request_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A whole API request body, as a client would send it. Example: --request body.json",
+)
+@click.option(
+    "--endpoint",
+    default="/v1/chat/completions",
+    show_default=True,
+    help="Which API the body is for: /v1/chat/completions, /v1/responses, /v1/messages or /v1/embeddings.",
+)
 @click.option("--user", default="explain@example.gov.uk", show_default=True, help="The caller to decide for.")
 @click.option("--department", default="GDS", show_default=True, help="The caller's department.")
 @click.option("--clearance", default="OFFICIAL-SENSITIVE", show_default=True, help="The caller's clearance.")
 @click.option("--classification", default="OFFICIAL", show_default=True, help="As the X-Data-Classification header.")
-@click.option("--experiment", default=None, help="As the X-Handrail-Experiment header. Example: --experiment gds-coding-agents")
+@click.option(
+    "--experiment", default=None, help="As the X-Handrail-Experiment header. Example: --experiment gds-coding-agents"
+)
 def explain(
-    config: str | None, policy_path: Path | None, output_format: str, request_file: Path, endpoint: str,
-    user: str, department: str, clearance: str, classification: str, experiment: str | None,
-) -> None:  # fmt: skip
+    config: str | None,
+    policy_path: Path | None,
+    output_format: str,
+    request_file: Path,
+    endpoint: str,
+    user: str,
+    department: str,
+    clearance: str,
+    classification: str,
+    experiment: str | None,
+) -> None:
     """Run the detectors on a whole API request and show the policy input and decision.
 
     Nothing is sent to a model and nothing is written to the audit trail.
@@ -136,9 +169,9 @@ def explain(
     Example:
         handrail policy explain --request body.json --department GDS --experiment gds-coding-agents
     """
+    from core.errors import HandrailError
     from detectors.scanner import Scanner
     from proxy.auth import Principal
-    from core.errors import HandrailError
     from proxy.formats import parse_request
     from proxy.policy.input import build_policy_input
 
@@ -151,10 +184,17 @@ def explain(
     principal = Principal(key_id="explain", user=user, department=department, roles=("user",), clearance=clearance)
     configured = conversation.model in settings.model_names()
     policy_input = build_policy_input(
-        principal=principal, conversation=conversation, scan=scan, endpoint=endpoint,
-        classification=classification, experiment=experiment, experiment_requests_today=0,
-        model_configured=configured, provider="explain", now=datetime.now(UTC),
-    )  # fmt: skip
+        principal=principal,
+        conversation=conversation,
+        scan=scan,
+        endpoint=endpoint,
+        classification=classification,
+        experiment=experiment,
+        experiment_requests_today=0,
+        model_configured=configured,
+        provider="explain",
+        now=datetime.now(UTC),
+    )
     decision = _decide(_engine(settings), policy_input)
     if output_format == "json":
         click.echo(json.dumps({"input": policy_input, "decision": decision.to_document()}, indent=2))
@@ -168,7 +208,9 @@ def explain(
 @policy.command()
 @config_option
 @policy_option
-@click.option("--coverage/--no-coverage", default=True, show_default=True, help="Report how much of the policy the tests cover.")
+@click.option(
+    "--coverage/--no-coverage", default=True, show_default=True, help="Report how much of the policy the tests cover."
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every test.")
 def test(config: str | None, policy_path: Path | None, coverage: bool, verbose: bool) -> None:
     """Run the policy's own tests with `opa test` (and report coverage).
@@ -193,7 +235,9 @@ def test(config: str | None, policy_path: Path | None, coverage: bool, verbose: 
     if finished.returncode != 0:
         sys.exit(finished.returncode)
     if coverage:
-        report = subprocess.run([opa, "test", "--coverage", "--format", "json", str(directory)], capture_output=True, text=True)
+        report = subprocess.run(
+            [opa, "test", "--coverage", "--format", "json", str(directory)], capture_output=True, text=True
+        )
         try:
             click.echo(f"coverage: {json.loads(report.stdout)['coverage']:.1f}%")
         except (ValueError, KeyError):
@@ -231,10 +275,19 @@ def _check_directory(directory: Path, *, run_tests: bool) -> None:
 @policy.command()
 @config_option
 @format_option
-@click.option("--candidate", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="The changed policy directory. Example: --candidate ../policies-next")  # fmt: skip
-@click.option("--inputs", "inputs_file", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Policy inputs, one JSON object per line (e.g. exported by `handrail audit export`).")  # fmt: skip
+@click.option(
+    "--candidate",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The changed policy directory. Example: --candidate ../policies-next",
+)
+@click.option(
+    "--inputs",
+    "inputs_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Policy inputs, one JSON object per line (e.g. exported by `handrail audit export`).",
+)
 def compare(config: str | None, output_format: str, candidate: Path, inputs_file: Path) -> None:
     """Decide a file of policy inputs with the live and a candidate policy; show where they differ.
 
@@ -278,8 +331,13 @@ def compare(config: str | None, output_format: str, candidate: Path, inputs_file
 @policy.command()
 @config_option
 @policy_option
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the bundle. Example: --output bundle.tar.gz")  # fmt: skip
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the bundle. Example: --output bundle.tar.gz",
+)
 def bundle(config: str | None, policy_path: Path | None, output: Path) -> None:
     """Build an OPA bundle of the policy, its revision set to the policy version.
 
@@ -306,8 +364,9 @@ def bundle(config: str | None, policy_path: Path | None, output: Path) -> None:
         source = snapshot.write_to(Path(temporary) / "bundle")
         finished = subprocess.run(
             [opa, "build", "--bundle", str(source), "--revision", snapshot.version, "--output", str(output)],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+        )
     if finished.returncode != 0:
         raise click.ClickException(f"opa build failed: {finished.stderr.strip()}")
     click.echo(f"wrote {output} (policy version {snapshot.version})")

@@ -32,8 +32,15 @@ SMOKE_INPUT = {
     "phase": "request",
     "time": "2026-01-01T12:00:00+00:00",
     "principal": {"user": "smoke-test", "department": "GDS", "roles": ["user"], "clearance": "OFFICIAL"},
-    "request": {"endpoint": "/v1/chat/completions", "api": "openai.chat", "model": "demo", "stream": False,
-                "classification": "OFFICIAL", "experiment": None, "unscannable_kinds": []},  # fmt: skip
+    "request": {
+        "endpoint": "/v1/chat/completions",
+        "api": "openai.chat",
+        "model": "demo",
+        "stream": False,
+        "classification": "OFFICIAL",
+        "experiment": None,
+        "unscannable_kinds": [],
+    },
     "model": {"name": "demo", "configured": True, "provider": "mock"},
     "experiment_usage": {"requests_today": 0},
     "findings": {"counts": {}, "types": [], "markings": []},

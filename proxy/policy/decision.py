@@ -79,9 +79,10 @@ class Decision:
         listed = ", ".join(f"'{name}'" for name in names) if names else "none"
         reasons = tuple(
             Reason(r.code, f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
-            if r.code == "tools_removed" else r
+            if r.code == "tools_removed"
+            else r
             for r in self.reasons
-        )  # fmt: skip
+        )
         return replace(self, reasons=reasons, removed_tools=names)
 
     @property

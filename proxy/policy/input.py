@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from detectors.encodings import decode_all
+from core.conversation import Conversation
 from core.findings import ScanResult
+from detectors.encodings import decode_all
 from detectors.recognizers.security_marking import marking_level
 from proxy.auth import Principal
-from core.conversation import Conversation
 
 KNOWN_LEVELS = ("TOP SECRET", "OFFICIAL-SENSITIVE", "SECRET", "OFFICIAL")
 # A marking found inside encoded content whose level cannot be read back: ranked cautiously, never quoted.
@@ -87,6 +87,7 @@ def build_policy_input(
             "encoded": encoded_findings(scan),
         },
         "signals": [
-            {"type": s.type, "evidence": s.evidence, "location": s.location, "sources": list(s.sources)} for s in scan.signals
+            {"type": s.type, "evidence": s.evidence, "location": s.location, "sources": list(s.sources)}
+            for s in scan.signals
         ],
     }

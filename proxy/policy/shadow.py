@@ -19,7 +19,12 @@ log = logging.getLogger(__name__)
 
 def comparable(decision: Decision) -> tuple:
     """What a disagreement is about: the action, reason codes, redacted types and experiment."""
-    return (decision.action, tuple(r.code for r in decision.reasons), tuple(sorted(decision.redact_types)), decision.experiment)
+    return (
+        decision.action,
+        tuple(r.code for r in decision.reasons),
+        tuple(sorted(decision.redact_types)),
+        decision.experiment,
+    )
 
 
 def difference(live: Decision, candidate: Decision) -> dict | None:

@@ -45,9 +45,11 @@ def _compile_in_subprocess(bundle: Path) -> str | None:
     try:
         finished = subprocess.run(
             [sys.executable, "-m", "proxy.policy.compile_check", str(bundle)],
-            capture_output=True, text=True, timeout=CHECK_TIMEOUT_SECONDS,
+            capture_output=True,
+            text=True,
+            timeout=CHECK_TIMEOUT_SECONDS,
             cwd=Path(__file__).resolve().parents[2],
-        )  # fmt: skip
+        )
     except subprocess.TimeoutExpired:
         return f"compiling the policy took longer than {CHECK_TIMEOUT_SECONDS} seconds"
     if finished.returncode < 0:
@@ -66,7 +68,10 @@ def _run_policy_tests(bundle: Path) -> str | None:
         return None
     try:
         finished = subprocess.run(
-            [opa, "test", "--format", "json", str(bundle)], capture_output=True, text=True, timeout=CHECK_TIMEOUT_SECONDS
+            [opa, "test", "--format", "json", str(bundle)],
+            capture_output=True,
+            text=True,
+            timeout=CHECK_TIMEOUT_SECONDS,
         )
     except subprocess.TimeoutExpired:
         return f"the policy's tests took longer than {CHECK_TIMEOUT_SECONDS} seconds"

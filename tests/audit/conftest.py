@@ -77,7 +77,13 @@ class Traffic:
             "model": "gpt-4o",
             "provider": "openai",
             "classification": "OFFICIAL",
-            "decision": {"action": "allow", "reasons": [], "redact_types": [], "experiment": None, "policy_version": "v1"},
+            "decision": {
+                "action": "allow",
+                "reasons": [],
+                "redact_types": [],
+                "experiment": None,
+                "policy_version": "v1",
+            },
             "policy_version": "v1",
             "findings": {},
             "signals": [],
@@ -109,18 +115,34 @@ class Traffic:
         return event
 
     def blocked(self, code: str = "pii_to_unapproved_model", **overrides: object) -> RequestEvent:
-        decision = {"action": "block", "reasons": [{"code": code, "message": "Personal data may not go to this model."}],
-                    "redact_types": [], "experiment": None, "policy_version": "v1"}  # fmt: skip
-        values = {"outcome": "blocked", "status_code": 403, "decision": decision, "findings": {"UK_NINO": 1},
-                  "prompt_text": "My NI number is <UK_NINO>.", "error_code": code}  # fmt: skip
+        decision = {
+            "action": "block",
+            "reasons": [{"code": code, "message": "Personal data may not go to this model."}],
+            "redact_types": [],
+            "experiment": None,
+            "policy_version": "v1",
+        }
+        values = {
+            "outcome": "blocked",
+            "status_code": 403,
+            "decision": decision,
+            "findings": {"UK_NINO": 1},
+            "prompt_text": "My NI number is <UK_NINO>.",
+            "error_code": code,
+        }
         values.update(overrides)
         event = self.request(**values)
         self.store.record_request(event)
         return event
 
     def redacted(self, **overrides: object) -> RequestEvent:
-        decision = {"action": "redact", "reasons": [{"code": "personal_data_redacted", "message": "Names were replaced."}],
-                    "redact_types": ["PERSON"], "experiment": None, "policy_version": "v1"}  # fmt: skip
+        decision = {
+            "action": "redact",
+            "reasons": [{"code": "personal_data_redacted", "message": "Names were replaced."}],
+            "redact_types": ["PERSON"],
+            "experiment": None,
+            "policy_version": "v1",
+        }
         values = {"decision": decision, "findings": {"PERSON": 2}, "prompt_text": "Write to <PERSON_1> and <PERSON_2>."}
         values.update(overrides)
         event = self.request(**values)
@@ -129,9 +151,20 @@ class Traffic:
         return event
 
     def rejected(self, **overrides: object) -> RequestEvent:
-        values = {"outcome": "rejected", "status_code": 401, "user_id": None, "department": None, "roles": [],
-                  "key_id": None, "model": None, "provider": None, "decision": None, "policy_version": None,
-                  "prompt_text": None, "error_code": "invalid_api_key"}  # fmt: skip
+        values = {
+            "outcome": "rejected",
+            "status_code": 401,
+            "user_id": None,
+            "department": None,
+            "roles": [],
+            "key_id": None,
+            "model": None,
+            "provider": None,
+            "decision": None,
+            "policy_version": None,
+            "prompt_text": None,
+            "error_code": "invalid_api_key",
+        }
         values.update(overrides)
         event = self.request(**values)
         self.store.record_request(event)
@@ -140,9 +173,18 @@ class Traffic:
     def upstream_failure(self, **overrides: object) -> RequestEvent:
         event = self.request(**overrides)
         self.store.record_request(event)
-        self.store.record_completion(self.completion(event, outcome="upstream_error", status_code=502, upstream_status=500,
-                                                     answer_text=None, input_tokens=None, output_tokens=None,
-                                                     error_code="upstream_error"))  # fmt: skip
+        self.store.record_completion(
+            self.completion(
+                event,
+                outcome="upstream_error",
+                status_code=502,
+                upstream_status=500,
+                answer_text=None,
+                input_tokens=None,
+                output_tokens=None,
+                error_code="upstream_error",
+            )
+        )
         return event
 
 

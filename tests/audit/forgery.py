@@ -47,13 +47,28 @@ def rewrite_chain(engine: Engine, first: int, edit: Callable[[dict], None]) -> s
 
 def cut_tail(engine: Engine, first: int) -> None:
     """Delete entries ``first``.. and every checkpoint over them, and move the head back: a clean truncation."""
-    change(engine, delete(audit_ledger).where(audit_ledger.c.seq >= first),
-           delete(audit_checkpoints).where(audit_checkpoints.c.seq >= first))  # fmt: skip
+    change(
+        engine,
+        delete(audit_ledger).where(audit_ledger.c.seq >= first),
+        delete(audit_checkpoints).where(audit_checkpoints.c.seq >= first),
+    )
     with engine.connect() as connection:
-        last = connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number.desc()).limit(1)).mappings().one()
+        last = (
+            connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number.desc()).limit(1))
+            .mappings()
+            .one()
+        )
     kept = rows(engine)[first - 1]
-    change(engine, update(audit_chain_head).values(seq=first - 1, hash=kept["hash"], checkpoint_number=last["number"],
-                                                   checkpoint_seq=last["seq"], checkpoint_at=last["created_at"]))  # fmt: skip
+    change(
+        engine,
+        update(audit_chain_head).values(
+            seq=first - 1,
+            hash=kept["hash"],
+            checkpoint_number=last["number"],
+            checkpoint_seq=last["seq"],
+            checkpoint_at=last["created_at"],
+        ),
+    )
 
 
 def append_forged(engine: Engine, template_seq: int, count: int, user: str = "forger@example.gov.uk") -> str:
@@ -71,9 +86,18 @@ def append_forged(engine: Engine, template_seq: int, count: int, user: str = "fo
         document["data"]["request_id"] = f"req_forged_{seq}"
         body = _dump(document)
         previous = sha256_hex(body)
-        change(engine, insert(audit_ledger).values(seq=seq, kind=template["kind"], request_id=f"req_forged_{seq}",
-                                                   recorded_at=template["recorded_at"], body=body, text=None,
-                                                   hash=previous))  # fmt: skip
+        change(
+            engine,
+            insert(audit_ledger).values(
+                seq=seq,
+                kind=template["kind"],
+                request_id=f"req_forged_{seq}",
+                recorded_at=template["recorded_at"],
+                body=body,
+                text=None,
+                hash=previous,
+            ),
+        )
     change(engine, update(audit_chain_head).values(seq=seq, hash=previous))
     return previous
 
@@ -83,10 +107,20 @@ def unsigned_checkpoint(number: int, seq: int, hash_: str) -> dict:
     created_at = datetime.now(UTC)
     signer = DigestOnly()
     message = checkpoint_message(number, seq, hash_, format_time(created_at), signer.algorithm, signer.key_id)
-    return {"number": number, "seq": seq, "hash": hash_, "created_at": created_at, "algorithm": signer.algorithm,
-            "key_id": signer.key_id, "signature": signer.sign(message)}  # fmt: skip
+    return {
+        "number": number,
+        "seq": seq,
+        "hash": hash_,
+        "created_at": created_at,
+        "algorithm": signer.algorithm,
+        "key_id": signer.key_id,
+        "signature": signer.sign(message),
+    }
 
 
 def replace_checkpoint(engine: Engine, checkpoint: dict) -> None:
-    change(engine, delete(audit_checkpoints).where(audit_checkpoints.c.number == checkpoint["number"]),
-           insert(audit_checkpoints).values(**checkpoint))  # fmt: skip
+    change(
+        engine,
+        delete(audit_checkpoints).where(audit_checkpoints.c.number == checkpoint["number"]),
+        insert(audit_checkpoints).values(**checkpoint),
+    )

@@ -28,9 +28,19 @@ def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) ->
         previous = row["hash"]
     hashes = {row["seq"]: row["hash"] for row in rows}
     for checkpoint in checkpoints:
-        message = json.dumps({"v": 1, "number": checkpoint["number"], "seq": checkpoint["seq"], "hash": checkpoint["hash"],
-                              "created_at": checkpoint["created_at"], "algorithm": checkpoint["algorithm"],
-                              "key_id": checkpoint["key_id"]}, sort_keys=True, separators=(",", ":"))  # fmt: skip
+        message = json.dumps(
+            {
+                "v": 1,
+                "number": checkpoint["number"],
+                "seq": checkpoint["seq"],
+                "hash": checkpoint["hash"],
+                "created_at": checkpoint["created_at"],
+                "algorithm": checkpoint["algorithm"],
+                "key_id": checkpoint["key_id"],
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         signature = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
         assert signature == checkpoint["signature"] and hashes[checkpoint["seq"]] == checkpoint["hash"]
     return len(rows)

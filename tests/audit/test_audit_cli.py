@@ -18,8 +18,16 @@ from proxy.cli import main
 @pytest.fixture()
 def config(tmp_path, settings):  # type: ignore[no-untyped-def]
     path = tmp_path / "handrail.yaml"
-    path.write_text(yaml.safe_dump({"audit": {"database_url": settings.database_url,
-                                              "checkpoint_key": settings.checkpoint_key.get_secret_value()}}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "audit": {
+                    "database_url": settings.database_url,
+                    "checkpoint_key": settings.checkpoint_key.get_secret_value(),
+                }
+            }
+        )
+    )
     return str(path)
 
 
@@ -40,8 +48,19 @@ def test_query_table_shows_decisions_and_reasons(config, recorded):
     result = run("query", "--config", config)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["time", "request", "id", "user", "department", "model", "decision", "reasons", "outcome",
-                                "findings", "signals"]  # fmt: skip
+    assert lines[0].split() == [
+        "time",
+        "request",
+        "id",
+        "user",
+        "department",
+        "model",
+        "decision",
+        "reasons",
+        "outcome",
+        "findings",
+        "signals",
+    ]
     blocked = next(line for line in lines if recorded["blocked"].request_id in line)
     assert "block" in blocked and "pii_to_unapproved_model" in blocked and "UK_NINO×1" in blocked
 
@@ -115,7 +134,9 @@ def test_ed25519_checkpoints_verify_with_the_public_key_alone(tmp_path, database
     again = run("keygen", "--private-key", str(private), "--public-key", str(public))
     assert again.exit_code == 1 and "already exists" in again.output
     gateway_config = tmp_path / "gateway.yaml"
-    gateway_config.write_text(yaml.safe_dump({"audit": {"database_url": database_url, "checkpoint_key_file": str(private)}}))
+    gateway_config.write_text(
+        yaml.safe_dump({"audit": {"database_url": database_url, "checkpoint_key_file": str(private)}})
+    )
     from audit.settings import AuditSettings
     from audit.store import AuditStore
 

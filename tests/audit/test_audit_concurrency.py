@@ -54,8 +54,16 @@ def run_concurrently(url: str, tmp_path: Path, processes: int, threads: int, per
     script = tmp_path / "append_worker.py"
     script.write_text(WORKER)
     env = {"PYTHONPATH": str(REPOSITORY), "PATH": "/usr/bin:/bin"}
-    children = [subprocess.Popen([sys.executable, str(script), url, f"process{i}", str(per_writer)], env=env,
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(processes)]  # fmt: skip
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(script), url, f"process{i}", str(per_writer)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
     for child in children:
         assert child.stdout.readline().strip() == "ready"
     store = AuditStore(AuditSettings(database_url=url, checkpoint_key="k" * 32, checkpoint_every=7))
@@ -66,13 +74,25 @@ def run_concurrently(url: str, tmp_path: Path, processes: int, threads: int, per
             for number in range(per_writer):
                 request_id = f"req_{name}_{number}"
                 blocked = number % 5 == 0
-                store.record_request(RequestEvent(request_id=request_id, received_at=datetime.now(UTC),
-                                                  endpoint="/v1/messages", outcome="blocked" if blocked else "forwarded",
-                                                  user_id=name, decision={"action": "block" if blocked else "allow",
-                                                  "reasons": [{"code": "test", "message": "m"}] if blocked else []}))  # fmt: skip
+                store.record_request(
+                    RequestEvent(
+                        request_id=request_id,
+                        received_at=datetime.now(UTC),
+                        endpoint="/v1/messages",
+                        outcome="blocked" if blocked else "forwarded",
+                        user_id=name,
+                        decision={
+                            "action": "block" if blocked else "allow",
+                            "reasons": [{"code": "test", "message": "m"}] if blocked else [],
+                        },
+                    )
+                )
                 if not blocked:
-                    store.record_completion(Completion(request_id=request_id, completed_at=datetime.now(UTC),
-                                                       outcome="completed", status_code=200))  # fmt: skip
+                    store.record_completion(
+                        Completion(
+                            request_id=request_id, completed_at=datetime.now(UTC), outcome="completed", status_code=200
+                        )
+                    )
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 

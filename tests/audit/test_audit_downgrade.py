@@ -37,8 +37,14 @@ def write_config(path: Path, audit: dict) -> str:
 
 @pytest.fixture()
 def config(tmp_path, settings):  # type: ignore[no-untyped-def]
-    return write_config(tmp_path / "handrail.yaml", {"database_url": settings.database_url, "checkpoint_every": 10,
-                                                     "checkpoint_key": settings.checkpoint_key.get_secret_value()})  # fmt: skip
+    return write_config(
+        tmp_path / "handrail.yaml",
+        {
+            "database_url": settings.database_url,
+            "checkpoint_every": 10,
+            "checkpoint_key": settings.checkpoint_key.get_secret_value(),
+        },
+    )
 
 
 @pytest.fixture()
@@ -52,6 +58,7 @@ def trail(store, traffic):  # type: ignore[no-untyped-def]
 def downgrade(store: AuditStore) -> None:
     """The attack from issue 12: edit an entry after the second-to-last checkpoint (#2, entry 11), recompute the
     hashes, and rewrite the last checkpoint (#3, entry 21) as an unsigned one over the new chain."""
+
     def edit(document: dict) -> None:
         document["data"]["user_id"] = "someone-else@example.gov.uk"
 
@@ -78,13 +85,16 @@ def test_the_downgrade_attack_is_found_with_a_public_key_alone(database_url, tmp
     generate_key_pair(tmp_path / "signing.pem", tmp_path / "signing.pub")
     from audit.settings import AuditSettings
 
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key_file=str(tmp_path / "signing.pem"),
-                                     checkpoint_every=10))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(database_url=database_url, checkpoint_key_file=str(tmp_path / "signing.pem"), checkpoint_every=10)
+    )
     try:
         traffic = Traffic(store)
         for _ in range(12):
             traffic.allowed()
-        assert {r["algorithm"] for r in store.engine.connect().execute(select(audit_checkpoints)).mappings()} == {"ed25519"}
+        assert {r["algorithm"] for r in store.engine.connect().execute(select(audit_checkpoints)).mappings()} == {
+            "ed25519"
+        }
         auditor = write_config(tmp_path / "auditor.yaml", {"database_url": database_url})
         assert verify_cli(auditor, "--public-key", str(tmp_path / "signing.pub")).exit_code == 0
         downgrade(store)
@@ -117,7 +127,9 @@ def test_an_unsigned_kept_checkpoint_is_refused_when_a_key_is_known(trail, confi
     kept.write_text(json.dumps({**forged, "created_at": forged["created_at"].isoformat().replace("+00:00", "Z")}))
     result = verify_cli(config, "--checkpoint", str(kept), "--skip-index")
     assert result.exit_code == 1
-    assert first_line(result).startswith("TAMPERED: the checkpoint you gave is not signed, but this trail's checkpoints are")
+    assert first_line(result).startswith(
+        "TAMPERED: the checkpoint you gave is not signed, but this trail's checkpoints are"
+    )
 
 
 # --- a kept checkpoint against the database -----------------------------------------------------------------------
@@ -134,10 +146,14 @@ def test_a_kept_checkpoint_is_compared_even_where_the_database_has_one(trail, co
     replace_checkpoint(trail.engine, unsigned_checkpoint(4, 25, new_head))
     result = verify_cli(config, "--checkpoint", str(kept), "--skip-index")
     assert result.exit_code == 1
-    assert (f"checkpoint #4 in the database records entry 25 ({new_head[:12]}…), but the kept copy records entry 25 "
-            f"({kept_document['hash'][:12]}…): the database's checkpoint was rewritten") in result.output
-    assert ("the checkpoint you gave records a different hash for entry 25: an entry from 22 to 25 was altered and the "
-            "hashes after it recomputed") in result.output
+    assert (
+        f"checkpoint #4 in the database records entry 25 ({new_head[:12]}…), but the kept copy records entry 25 "
+        f"({kept_document['hash'][:12]}…): the database's checkpoint was rewritten"
+    ) in result.output
+    assert (
+        "the checkpoint you gave records a different hash for entry 25: an entry from 22 to 25 was altered and the "
+        "hashes after it recomputed"
+    ) in result.output
 
 
 def test_a_kept_checkpoint_is_compared_with_the_chain_whatever_the_database_says(trail, config, tmp_path):
@@ -147,10 +163,14 @@ def test_a_kept_checkpoint_is_compared_with_the_chain_whatever_the_database_says
     rewrite_chain(trail.engine, 25, lambda document: document["data"].update(actor="nobody"))
     result = verify_cli(config, "--checkpoint", str(kept), "--skip-index")
     assert result.exit_code == 1
-    assert first_line(result) == ("TAMPERED: checkpoint #4 records a different hash for entry 25: an entry from 22 to "
-                                  "25 was altered and the hashes after it recomputed")
-    assert ("also: the checkpoint you gave records a different hash for entry 25: an entry from 22 to 25 was altered"
-            in result.output)
+    assert first_line(result) == (
+        "TAMPERED: checkpoint #4 records a different hash for entry 25: an entry from 22 to "
+        "25 was altered and the hashes after it recomputed"
+    )
+    assert (
+        "also: the checkpoint you gave records a different hash for entry 25: an entry from 22 to 25 was altered"
+        in result.output
+    )
 
 
 # --- verify never writes ------------------------------------------------------------------------------------------
@@ -196,9 +216,17 @@ def test_the_verifier_s_connection_cannot_write(trail, settings):
     engine = read_only_engine(settings.database_url)
     try:
         with pytest.raises(DBAPIError), engine.begin() as connection:
-            connection.execute(insert(audit_ledger).values(seq=999, kind="request", request_id="x",
-                                                           recorded_at=rows(trail.engine)[1]["recorded_at"],
-                                                           body="{}", text=None, hash="0" * 64))  # fmt: skip
+            connection.execute(
+                insert(audit_ledger).values(
+                    seq=999,
+                    kind="request",
+                    request_id="x",
+                    recorded_at=rows(trail.engine)[1]["recorded_at"],
+                    body="{}",
+                    text=None,
+                    hash="0" * 64,
+                )
+            )
     finally:
         engine.dispose()
     assert max(rows(trail.engine)) == 24

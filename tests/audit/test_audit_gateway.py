@@ -40,13 +40,19 @@ def test_every_kind_of_request_is_recorded_with_its_decision_and_no_raw_personal
         "upstream failure": chat(gateway, user_key, "fail-500", "Summarise the meeting"),
         "answer withheld": chat(gateway, user_key, "tools", "Look up record 42"),
         "bad key": chat(gateway, "hr_0000000000000000_notakey", "echo", "hello"),
-        "bad input": httpx.post(f"{gateway.url}/v1/chat/completions", json={"model": "echo", "messages": "x"},
-                                headers={"authorization": f"Bearer {user_key}"}, timeout=30),  # fmt: skip
+        "bad input": httpx.post(
+            f"{gateway.url}/v1/chat/completions",
+            json={"model": "echo", "messages": "x"},
+            headers={"authorization": f"Bearer {user_key}"},
+            timeout=30,
+        ),
     }
     assert [r.status_code for r in sent.values()] == [200, 200, 403, 502, 403, 401, 400]
     shown = {}
     for name, response in sent.items():
-        output = audit_cli(gateway.config_path, "query", "--request-id", response.headers["x-request-id"], "--format", "json")
+        output = audit_cli(
+            gateway.config_path, "query", "--request-id", response.headers["x-request-id"], "--format", "json"
+        )
         events = json.loads(output)["events"]
         assert len(events) == 1, name
         shown[name] = events[0]
@@ -82,8 +88,9 @@ def test_two_gateway_processes_and_16_clients_on_one_postgresql(standin, postgre
     settings = {"audit": {"database_url": postgres_url, "checkpoint_key": "replica-shared-secret-0123456789abcdef"}}
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
-    replicas = [Gateway(tmp_path / name, model_list=standin.model_list(("echo",)), settings=settings)
-                for name in ("one", "two")]  # fmt: skip
+    replicas = [
+        Gateway(tmp_path / name, model_list=standin.model_list(("echo",)), settings=settings) for name in ("one", "two")
+    ]
     key = replicas[0].create_key()
     for replica in replicas:
         replica.start()
@@ -121,7 +128,9 @@ def test_two_gateway_processes_and_16_clients_on_one_postgresql(standin, postgre
 
         from audit.schema import audit_events
 
-        recorded = set(connection.execute(select(audit_events.c.request_id).where(audit_events.c.kind == "request")).scalars())
+        recorded = set(
+            connection.execute(select(audit_events.c.request_id).where(audit_events.c.kind == "request")).scalars()
+        )
     assert recorded == {r.headers["x-request-id"] for r in responses}
     store.engine.dispose()
     config = tmp_path / "auditor.yaml"
@@ -133,14 +142,24 @@ def test_two_gateway_processes_and_16_clients_on_one_postgresql(standin, postgre
 def test_auditors_read_the_trail_through_the_running_gateway(gateway, user_key):
     auditor = gateway.create_key(user="audrey@example.gov.uk", department="GIAA", roles=("auditor",))
     body = {"model": "echo", "messages": [{"role": "user", "content": "Audit trail probe"}]}
-    sent = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {user_key}"}, timeout=30)
+    sent = httpx.post(
+        f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {user_key}"}, timeout=30
+    )
     request_id = sent.headers["x-request-id"]
-    events = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": request_id},
-                       headers={"authorization": f"Bearer {auditor}"}, timeout=30)  # fmt: skip
+    events = httpx.get(
+        f"{gateway.url}/v1/audit/events",
+        params={"request_id": request_id},
+        headers={"authorization": f"Bearer {auditor}"},
+        timeout=30,
+    )
     assert events.status_code == 200, events.text
     assert [event["request_id"] for event in events.json()["events"]] == [request_id]
     refused = httpx.get(f"{gateway.url}/v1/audit/events", headers={"authorization": f"Bearer {user_key}"}, timeout=30)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "insufficient_role"
-    export = httpx.get(f"{gateway.url}/v1/audit/export", params={"format": "jsonl"},
-                       headers={"authorization": f"Bearer {auditor}"}, timeout=30)  # fmt: skip
+    export = httpx.get(
+        f"{gateway.url}/v1/audit/export",
+        params={"format": "jsonl"},
+        headers={"authorization": f"Bearer {auditor}"},
+        timeout=30,
+    )
     assert export.status_code == 200 and request_id in export.text

@@ -86,7 +86,12 @@ def test_many_threads_each_block_until_their_own_entry_is_committed(store, traff
         event = traffic.request()
         store.record_request(event)
         with store.engine.connect() as connection:  # visible to anyone the moment the call returns
-            if connection.execute(select(audit_events.c.request_id).where(audit_events.c.request_id == event.request_id)).first() is None:
+            if (
+                connection.execute(
+                    select(audit_events.c.request_id).where(audit_events.c.request_id == event.request_id)
+                ).first()
+                is None
+            ):
                 seen_missing.append(event.request_id)
 
     threads = [threading.Thread(target=record) for _ in range(24)]

@@ -19,7 +19,9 @@ from proxy.services import Services
 @pytest.fixture()
 def client(store, settings):  # type: ignore[no-untyped-def]
     app = FastAPI()
-    app.state.services = Services(settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine))  # type: ignore[arg-type]
+    app.state.services = Services(
+        settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine)
+    )  # type: ignore[arg-type]
     app.include_router(gateway_audit_router())
     with TestClient(app) as test_client:
         yield test_client
@@ -44,8 +46,9 @@ def test_events_page_with_filters_and_cursor(client, keys, recorded):
     page = first.json()
     assert [e["request_id"] for e in page["events"]] == [recorded[2].request_id]
     assert page["events"][0]["decision"] == "redact" and page["events"][0]["findings"] == {"PERSON": 2}
-    second = client.get("/v1/audit/events", params={"user": "ann", "limit": 1, "cursor": page["next_cursor"]},
-                        headers=keys["auditor"]).json()  # fmt: skip
+    second = client.get(
+        "/v1/audit/events", params={"user": "ann", "limit": 1, "cursor": page["next_cursor"]}, headers=keys["auditor"]
+    ).json()
     assert [e["request_id"] for e in second["events"]] == [recorded[0].request_id] and second["next_cursor"] is None
     assert first.headers["x-request-id"].startswith("req_")
 
@@ -58,7 +61,9 @@ def test_one_event(client, keys, recorded):
 
 
 def test_stats(client, keys, recorded):
-    response = client.get("/v1/audit/stats", params={"by": "decision,department", "user": "ann"}, headers=keys["auditor"])
+    response = client.get(
+        "/v1/audit/stats", params={"by": "decision,department", "user": "ann"}, headers=keys["auditor"]
+    )
     assert response.status_code == 200
     result = response.json()
     assert result["total"] == 2 and set(result["by"]) == {"decision", "department"}
@@ -87,8 +92,13 @@ def test_only_auditors_may_read(client, keys, recorded):
 
 
 def test_bad_filters_answer_400_naming_the_parameter(client, keys, recorded):
-    for params, parameter in (({"colour": "red"}, "colour"), ({"since": "soon"}, "since"), ({"limit": "many"}, "limit"),
-                              ({"limit": "5000"}, "limit"), ({"cursor": "xyz"}, "cursor")):  # fmt: skip
+    for params, parameter in (
+        ({"colour": "red"}, "colour"),
+        ({"since": "soon"}, "since"),
+        ({"limit": "many"}, "limit"),
+        ({"limit": "5000"}, "limit"),
+        ({"cursor": "xyz"}, "cursor"),
+    ):
         response = client.get("/v1/audit/events", params=params, headers=keys["auditor"])
         assert response.status_code == 400, params
         assert response.json()["error"]["param"] == parameter and response.json()["error"]["code"] == "invalid_filter"
@@ -97,8 +107,12 @@ def test_bad_filters_answer_400_naming_the_parameter(client, keys, recorded):
 
 
 def test_every_reading_is_recorded_with_the_auditor_and_the_http_request_id(client, keys, recorded, store):
-    response = client.get("/v1/audit/events", params={"finding": "UK_NINO", "text": "AB 12 34 56 C"}, headers=keys["auditor"])
-    accesses = client.get("/v1/audit/events", params={"kind": "access", "order": "asc"}, headers=keys["auditor"]).json()["events"]
+    response = client.get(
+        "/v1/audit/events", params={"finding": "UK_NINO", "text": "AB 12 34 56 C"}, headers=keys["auditor"]
+    )
+    accesses = client.get(
+        "/v1/audit/events", params={"kind": "access", "order": "asc"}, headers=keys["auditor"]
+    ).json()["events"]
     assert accesses[0]["request_id"] == response.headers["x-request-id"]
     assert (accesses[0]["user"], accesses[0]["department"], accesses[0]["via"]) == ("carol@nao.gov.uk", "NAO", "http")
     assert accesses[0]["roles"] == ["auditor"] and accesses[0]["client_address"] == "testclient"

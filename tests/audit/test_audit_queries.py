@@ -26,15 +26,28 @@ def reader(store: AuditStore) -> AuditReader:
 def mixed(traffic):  # type: ignore[no-untyped-def]
     """A known mix over four days: allowed, redacted, blocked, rejected and failed requests."""
     made = {}
-    made["allowed"] = traffic.allowed(received_at=NOW - timedelta(days=3), user_id="ann", department="DWP", model="gpt-4o")
-    made["redacted"] = traffic.redacted(received_at=NOW - timedelta(days=2), user_id="ann", department="DWP", model="claude",
-                                        prompt_text="Write to <PERSON_1> about the Tax Return deadline.")  # fmt: skip
-    made["blocked"] = traffic.blocked(received_at=NOW - timedelta(days=1, hours=2), user_id="bob", department="HMRC",
-                                      model="gpt-4o", signals=[{"type": "agentic", "evidence": "tools", "location": "tools"}],
-                                      experiment="pilot")  # fmt: skip
+    made["allowed"] = traffic.allowed(
+        received_at=NOW - timedelta(days=3), user_id="ann", department="DWP", model="gpt-4o"
+    )
+    made["redacted"] = traffic.redacted(
+        received_at=NOW - timedelta(days=2),
+        user_id="ann",
+        department="DWP",
+        model="claude",
+        prompt_text="Write to <PERSON_1> about the Tax Return deadline.",
+    )
+    made["blocked"] = traffic.blocked(
+        received_at=NOW - timedelta(days=1, hours=2),
+        user_id="bob",
+        department="HMRC",
+        model="gpt-4o",
+        signals=[{"type": "agentic", "evidence": "tools", "location": "tools"}],
+        experiment="pilot",
+    )
     made["rejected"] = traffic.rejected(received_at=NOW - timedelta(hours=3))
-    made["failed"] = traffic.upstream_failure(received_at=NOW - timedelta(hours=1), user_id="bob", department="HMRC",
-                                              model="claude", policy_version="v2")  # fmt: skip
+    made["failed"] = traffic.upstream_failure(
+        received_at=NOW - timedelta(hours=1), user_id="bob", department="HMRC", model="claude", policy_version="v2"
+    )
     return made
 
 
@@ -109,7 +122,10 @@ def test_every_reading_is_recorded_with_who_and_what_but_never_the_search_text(r
     list(reader.export(EventFilter(decision=("block",)), "csv"))
     accesses = reader.search(EventFilter(kind="access"), limit=10, order="asc").events
     assert [(a["action"], a["user"], a["via"]) for a in accesses[:3]] == [
-        ("query", "carol@audit.gov.uk", "http"), ("stats", "carol@audit.gov.uk", "http"), ("export", "carol@audit.gov.uk", "http")]  # fmt: skip
+        ("query", "carol@audit.gov.uk", "http"),
+        ("stats", "carol@audit.gov.uk", "http"),
+        ("export", "carol@audit.gov.uk", "http"),
+    ]
     assert accesses[0]["parameters"]["user"] == "ann" and accesses[0]["parameters"]["text_length"] == 19
     assert "AB123456C" not in json.dumps(accesses)
     assert accesses[2]["parameters"] == {"decision": ["block"], "format": "csv"}
@@ -135,8 +151,9 @@ def test_stats_from_rollups_equal_stats_counted_from_events(store, traffic):
     for _ in range(120):
         when = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 10))
         kind = rng.choice(["allowed", "blocked", "redacted", "rejected", "upstream_failure"])
-        getattr(traffic, kind)(received_at=when, department=rng.choice(["DWP", "HMRC", "MoJ"]),
-                               model=rng.choice(["a", "b"]))  # fmt: skip
+        getattr(traffic, kind)(
+            received_at=when, department=rng.choice(["DWP", "HMRC", "MoJ"]), model=rng.choice(["a", "b"])
+        )
     cases = [
         EventFilter(),
         EventFilter(since=datetime(2025, 1, 3, tzinfo=UTC), until=datetime(2025, 1, 8, tzinfo=UTC)),
@@ -163,7 +180,9 @@ def test_stats_refuse_unknown_dimensions_without_recording_anything(reader, mixe
 def test_export_csv_and_jsonl(reader, mixed):
     lines = list(reader.export(EventFilter(), "jsonl"))
     events = [json.loads(line) for line in lines]
-    assert [e["request_id"] for e in events] == [mixed[n].request_id for n in ("allowed", "redacted", "blocked", "rejected", "failed")]
+    assert [e["request_id"] for e in events] == [
+        mixed[n].request_id for n in ("allowed", "redacted", "blocked", "rejected", "failed")
+    ]
     assert events[1]["prompt_text"] == "Write to <PERSON_1> about the Tax Return deadline."
     rows = list(csv.DictReader(io.StringIO("".join(reader.export(EventFilter(), "csv")))))
     assert len(rows) == 5
@@ -194,9 +213,9 @@ def test_export_is_streamed_in_batches(reader, traffic, monkeypatch):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused(reader, traffic):
-    traffic.allowed(prompt_text="=HYPERLINK(\"http://x\")")
+    traffic.allowed(prompt_text='=HYPERLINK("http://x")')
     row = next(csv.DictReader(io.StringIO("".join(reader.export(EventFilter(), "csv")))))
-    assert row["prompt_text"] == "'=HYPERLINK(\"http://x\")"
+    assert row["prompt_text"] == '\'=HYPERLINK("http://x")'
 
 
 @pytest.mark.parametrize(
@@ -216,8 +235,13 @@ def test_time_forms(text, expected):
 
 @pytest.mark.parametrize(
     "filters",
-    [{"colour": "red"}, {"since": "yesterday"}, {"decision": "maybe"}, {"kind": "everything"},
-     {"since": "2025-02-01", "until": "2025-01-01"}],  # fmt: skip
+    [
+        {"colour": "red"},
+        {"since": "yesterday"},
+        {"decision": "maybe"},
+        {"kind": "everything"},
+        {"since": "2025-02-01", "until": "2025-01-01"},
+    ],
 )
 def test_bad_filters_are_refused_with_the_name_of_the_problem(filters):
     with pytest.raises(FilterError) as refused:

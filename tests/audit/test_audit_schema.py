@@ -24,8 +24,17 @@ def test_migrations_build_exactly_the_declared_tables(database_url):
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
     assert {c["name"] for c in inspect(engine).get_columns("api_keys")} == {
-        "key_id", "secret_sha256", "user_id", "department", "roles", "clearance", "description", "created_at", "revoked_at",
-        "expires_at"}  # fmt: skip
+        "key_id",
+        "secret_sha256",
+        "user_id",
+        "department",
+        "roles",
+        "clearance",
+        "description",
+        "created_at",
+        "revoked_at",
+        "expires_at",
+    }
     assert {c["name"] for c in inspect(engine).get_columns("rate_limit_buckets")} == {"bucket", "tokens", "updated_at"}
     engine.dispose()
 
@@ -36,15 +45,23 @@ def test_create_schema_twice_changes_nothing(database_url):
     create_schema(engine)
     with engine.connect() as connection:
         assert connection.execute(select(audit_chain_head)).mappings().all() == [
-            {"id": 1, "seq": 0, "hash": "0" * 64, "checkpoint_number": 0, "checkpoint_seq": 0, "checkpoint_at": None}]  # fmt: skip
+            {"id": 1, "seq": 0, "hash": "0" * 64, "checkpoint_number": 0, "checkpoint_seq": 0, "checkpoint_at": None}
+        ]
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     engine.dispose()
 
 
 def test_workers_starting_together_migrate_once(postgres_url):
     code = "import sys; from audit.database import create_schema, make_engine; create_schema(make_engine(sys.argv[1]))"
-    workers = [subprocess.Popen([sys.executable, "-c", code, postgres_url], env={"PYTHONPATH": str(REPOSITORY)},
-                                stderr=subprocess.PIPE, text=True) for _ in range(4)]  # fmt: skip
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, postgres_url],
+            env={"PYTHONPATH": str(REPOSITORY)},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     for worker in workers:
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors

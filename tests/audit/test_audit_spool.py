@@ -26,8 +26,10 @@ def read_only(store: AuditStore, on: bool) -> None:
         with store.engine.begin() as connection:
             for table, when in (("audit_ledger", "INSERT"), ("audit_chain_head", "UPDATE")):
                 if on:
-                    connection.exec_driver_sql(f"CREATE TRIGGER read_only_{table} BEFORE {when} ON {table} "
-                                               "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END")  # fmt: skip
+                    connection.exec_driver_sql(
+                        f"CREATE TRIGGER read_only_{table} BEFORE {when} ON {table} "
+                        "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
+                    )
                 else:
                     connection.exec_driver_sql(f"DROP TRIGGER read_only_{table}")
         return
@@ -45,8 +47,15 @@ def read_only(store: AuditStore, on: bool) -> None:
 
 @pytest.fixture()
 def spooled(database_url, tmp_path) -> Iterator[AuditStore]:
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=1000,
-                                     spool_dir=str(tmp_path / "spool"), write_probe_seconds=30))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url,
+            checkpoint_key=HMAC_SECRET,
+            checkpoint_every=1000,
+            spool_dir=str(tmp_path / "spool"),
+            write_probe_seconds=30,
+        )
+    )
     yield store
     store.engine.dispose()
 
@@ -94,12 +103,17 @@ def test_a_replay_after_a_crash_records_nothing_twice(spooled):
         spooled.spool.put({"kind": "request", "request_id": event.request_id, "data": data, "text": prompt})
     assert spooled.replay_spool() == 2  # both handed over ...
     ledger = rows(spooled.engine)
-    assert [ledger[seq]["request_id"] for seq in sorted(ledger)] == [recorded.request_id, late.request_id]  # ... one new
+    assert [ledger[seq]["request_id"] for seq in sorted(ledger)] == [
+        recorded.request_id,
+        late.request_id,
+    ]  # ... one new
     assert spooled.spool.depth() == 0
 
 
 def test_the_spool_is_bounded_and_then_refusals_fail_as_before(database_url, tmp_path):
-    store = AuditStore(AuditSettings(database_url=database_url, spool_dir=str(tmp_path / "spool"), spool_max_bytes=4096))
+    store = AuditStore(
+        AuditSettings(database_url=database_url, spool_dir=str(tmp_path / "spool"), spool_max_bytes=4096)
+    )
     try:
         traffic = Traffic(store)
         read_only(store, True)

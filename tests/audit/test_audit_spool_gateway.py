@@ -27,8 +27,13 @@ def set_read_only(url: str, name: str, on: bool) -> None:
             setting = "SET default_transaction_read_only = on" if on else "RESET default_transaction_read_only"
             connection.execute(text(f'ALTER DATABASE "{name}" {setting}'))
             # Sessions already open keep the old setting: end the gateway's so its next connections take the new one.
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})  # fmt: skip
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
     finally:
         admin.dispose()
 
@@ -42,26 +47,56 @@ def wait_for_ready(gateway: Gateway, status: int, timeout: float = 30) -> httpx.
         time.sleep(0.2)
 
 
-def test_refusals_during_a_read_only_database_are_recorded_through_the_spool(standin, postgres_server, tmp_path, recorder):
+def test_refusals_during_a_read_only_database_are_recorded_through_the_spool(
+    standin, postgres_server, tmp_path, recorder
+):
     name = "handrail_spool"
     url = postgres_server.create_database(name)
-    settings = {"audit": {"database_url": url, "checkpoint_key": "spool-test-secret-0123456789abcdef",
-                          "spool_dir": str(tmp_path / "spool"), "write_probe_seconds": 0.5}}  # fmt: skip
+    settings = {
+        "audit": {
+            "database_url": url,
+            "checkpoint_key": "spool-test-secret-0123456789abcdef",
+            "spool_dir": str(tmp_path / "spool"),
+            "write_probe_seconds": 0.5,
+        }
+    }
     gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings=settings)
     key = gateway.create_key()
     gateway.start()
     headers = {"authorization": f"Bearer {key}"}
     try:
-        assert httpx.post(f"{gateway.url}/v1/chat/completions", headers=headers, timeout=30,
-                          json={"model": "echo", "messages": [{"role": "user", "content": "hello"}]}).status_code == 200  # fmt: skip
+        assert (
+            httpx.post(
+                f"{gateway.url}/v1/chat/completions",
+                headers=headers,
+                timeout=30,
+                json={"model": "echo", "messages": [{"role": "user", "content": "hello"}]},
+            ).status_code
+            == 200
+        )
         set_read_only(url, name, True)
-        blocked = httpx.post(f"{gateway.url}/v1/chat/completions", headers=headers, timeout=60, json={
-            "model": "echo", "messages": [{"role": "user", "content": f"Patient NHS number {NHS} needs a referral."}]})  # fmt: skip
-        bad_key = httpx.post(f"{gateway.url}/v1/chat/completions", headers={"authorization": "Bearer hr_0000000000000000_no"},
-                             timeout=60, json={"model": "echo", "messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
+        blocked = httpx.post(
+            f"{gateway.url}/v1/chat/completions",
+            headers=headers,
+            timeout=60,
+            json={
+                "model": "echo",
+                "messages": [{"role": "user", "content": f"Patient NHS number {NHS} needs a referral."}],
+            },
+        )
+        bad_key = httpx.post(
+            f"{gateway.url}/v1/chat/completions",
+            headers={"authorization": "Bearer hr_0000000000000000_no"},
+            timeout=60,
+            json={"model": "echo", "messages": [{"role": "user", "content": "hi"}]},
+        )
         assert (blocked.status_code, bad_key.status_code) == (403, 401)
-        forwarded = httpx.post(f"{gateway.url}/v1/chat/completions", headers=headers, timeout=60,
-                               json={"model": "echo", "messages": [{"role": "user", "content": "hello again"}]})  # fmt: skip
+        forwarded = httpx.post(
+            f"{gateway.url}/v1/chat/completions",
+            headers=headers,
+            timeout=60,
+            json={"model": "echo", "messages": [{"role": "user", "content": "hello again"}]},
+        )
         assert forwarded.status_code == 503 and forwarded.json()["error"]["code"] == "guard_unavailable"
         assert len(recorder.requests) == 1  # only the first request reached the provider
         not_ready = wait_for_ready(gateway, 503)

@@ -50,8 +50,10 @@ def test_refused_requests_are_one_event_each_with_their_final_outcome(store, tra
     rejected = traffic.rejected()
     failed = traffic.upstream_failure()
     with store.engine.connect() as connection:
-        outcomes = {e["request_id"]: (e["outcome"], e["decision"], e["error_code"])
-                    for e in search_events(connection, EventFilter(), limit=10).events}  # fmt: skip
+        outcomes = {
+            e["request_id"]: (e["outcome"], e["decision"], e["error_code"])
+            for e in search_events(connection, EventFilter(), limit=10).events
+        }
     assert outcomes == {
         blocked.request_id: ("blocked", "block", "pii_to_unapproved_model"),
         rejected.request_id: ("rejected", None, "invalid_api_key"),
@@ -61,7 +63,9 @@ def test_refused_requests_are_one_event_each_with_their_final_outcome(store, tra
 
 
 def test_the_body_holds_finding_types_and_counts_and_the_text_only_as_a_hash(store, traffic):
-    event = traffic.blocked(findings={"UK_NINO": 2, "EMAIL_ADDRESS": 1}, prompt_text="Send <EMAIL_ADDRESS> my <UK_NINO>")
+    event = traffic.blocked(
+        findings={"UK_NINO": 2, "EMAIL_ADDRESS": 1}, prompt_text="Send <EMAIL_ADDRESS> my <UK_NINO>"
+    )
     entry = ledger(store)[0]
     body = json.loads(entry["body"])
     assert body["data"]["findings"] == {"UK_NINO": 2, "EMAIL_ADDRESS": 1}
@@ -120,7 +124,9 @@ def test_checkpoints_are_written_every_n_entries_and_signed(store, traffic):
     for _ in range(12):
         traffic.allowed()  # 24 entries; checkpoint_every=10
     with store.engine.connect() as connection:
-        checkpoints = connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings().all()
+        checkpoints = (
+            connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings().all()
+        )
     assert [c["seq"] for c in checkpoints] == [1, 11, 21]
     assert {c["algorithm"] for c in checkpoints} == {"hmac-sha256"}
     report = verify(store.engine, KeyRing.for_settings(store.settings))
@@ -131,10 +137,17 @@ def test_checkpoints_are_written_every_n_entries_and_signed(store, traffic):
 
 
 def test_labels_index_reasons_findings_and_signals_of_prompt_and_answer(store, traffic):
-    event = traffic.request(findings={"PERSON": 1}, signals=[{"type": "agentic", "evidence": "declares tools", "location": "tools"}])
+    event = traffic.request(
+        findings={"PERSON": 1}, signals=[{"type": "agentic", "evidence": "declares tools", "location": "tools"}]
+    )
     store.record_request(event)
-    store.record_completion(traffic.completion(event, answer_findings={"UK_POSTCODE": 1},
-                                               answer_signals=[{"type": "internet", "evidence": "calls web_search", "location": "answer"}]))  # fmt: skip
+    store.record_completion(
+        traffic.completion(
+            event,
+            answer_findings={"UK_POSTCODE": 1},
+            answer_signals=[{"type": "internet", "evidence": "calls web_search", "location": "answer"}],
+        )
+    )
     with store.engine.connect() as connection:
         labels = set(connection.execute(select(audit_event_labels.c.label)).scalars())
     assert labels == {"finding:PERSON", "finding:UK_POSTCODE", "signal:agentic", "signal:internet"}

@@ -27,8 +27,17 @@ from proxy.cli import main
 def config(tmp_path, settings):  # type: ignore[no-untyped-def]
     """The store's own settings, as a configuration file for the command line."""
     path = tmp_path / "handrail.yaml"
-    path.write_text(yaml.safe_dump({"audit": {"database_url": settings.database_url, "checkpoint_every": 10,
-                                              "checkpoint_key": settings.checkpoint_key.get_secret_value()}}))  # fmt: skip
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "audit": {
+                    "database_url": settings.database_url,
+                    "checkpoint_every": 10,
+                    "checkpoint_key": settings.checkpoint_key.get_secret_value(),
+                }
+            }
+        )
+    )
     return str(path)
 
 
@@ -37,8 +46,14 @@ def trail(store, traffic):  # type: ignore[no-untyped-def]
     """24 entries (12 requests and their completions, a few refused); checkpoints at entries 1, 11 and 21."""
     for number in range(12):
         if number % 4 == 3:
-            event = traffic.request(findings={"UK_NINO": 1}, decision={"action": "redact", "reasons": [
-                {"code": "personal_data_redacted", "message": "Redacted."}], "redact_types": ["UK_NINO"]})  # fmt: skip
+            event = traffic.request(
+                findings={"UK_NINO": 1},
+                decision={
+                    "action": "redact",
+                    "reasons": [{"code": "personal_data_redacted", "message": "Redacted."}],
+                    "redact_types": ["UK_NINO"],
+                },
+            )
             store.record_request(event)
             store.record_completion(traffic.completion(event))
         else:
@@ -101,20 +116,40 @@ def test_an_inserted_row_is_found(trail, config):
     change(trail, update(audit_ledger).where(audit_ledger.c.seq > 1000).values(seq=audit_ledger.c.seq - 999))
     forged_data = json.loads(before[7]["body"])["data"] | {"request_id": "req_forged", "user_id": "nobody"}
     body = entry_body(9, before[8]["hash"], "request", "req_forged", before[8]["recorded_at"], None, forged_data)
-    change(trail, insert(audit_ledger).values(seq=9, kind="request", request_id="req_forged",
-                                              recorded_at=before[8]["recorded_at"], body=body, text=None,
-                                              hash=sha256_hex(body)))  # fmt: skip
+    change(
+        trail,
+        insert(audit_ledger).values(
+            seq=9,
+            kind="request",
+            request_id="req_forged",
+            recorded_at=before[8]["recorded_at"],
+            body=body,
+            text=None,
+            hash=sha256_hex(body),
+        ),
+    )
     result = verify_cli(config)
     assert result.exit_code == 1
-    assert first_line(result).startswith("TAMPERED: entry 10 holds what was written as entry 9: an entry was inserted before it")
+    assert first_line(result).startswith(
+        "TAMPERED: entry 10 holds what was written as entry 9: an entry was inserted before it"
+    )
 
 
 def test_a_row_appended_after_the_last_is_found(trail, config):
     last = rows(trail)[24]
     body = last["body"].replace('"seq":24', '"seq":25')
-    change(trail, insert(audit_ledger).values(seq=25, kind=last["kind"], request_id=last["request_id"],
-                                              recorded_at=last["recorded_at"], body=body, text=last["text"],
-                                              hash=sha256_hex(body)))  # fmt: skip
+    change(
+        trail,
+        insert(audit_ledger).values(
+            seq=25,
+            kind=last["kind"],
+            request_id=last["request_id"],
+            recorded_at=last["recorded_at"],
+            body=body,
+            text=last["text"],
+            hash=sha256_hex(body),
+        ),
+    )
     result = verify_cli(config)
     assert result.exit_code == 1
     assert "entry 24 was altered or replaced: entry 25 recorded a different hash for it" in first_line(result)
@@ -124,7 +159,10 @@ def test_two_swapped_rows_are_found(trail, config):
     original = rows(trail)
     columns = ("kind", "request_id", "recorded_at", "body", "text", "hash")
     for seq, other in ((5, 6), (6, 5)):
-        change(trail, update(audit_ledger).where(audit_ledger.c.seq == seq).values({c: original[other][c] for c in columns}))
+        change(
+            trail,
+            update(audit_ledger).where(audit_ledger.c.seq == seq).values({c: original[other][c] for c in columns}),
+        )
     result = verify_cli(config)
     assert result.exit_code == 1
     assert first_line(result) == "TAMPERED: entry 5 holds what was written as entry 6: entries were swapped or moved"
@@ -158,8 +196,9 @@ def test_a_cut_off_tail_without_a_later_checkpoint_is_found_by_the_chain_head(tr
     change(trail, delete(audit_ledger).where(audit_ledger.c.seq >= 23))
     result = verify_cli(config)
     assert result.exit_code == 1
-    assert first_line(result) == ("TAMPERED: the chain head records entry 24, but the ledger ends at entry 22: "
-                                  "entries at the end were deleted")
+    assert first_line(result) == (
+        "TAMPERED: the chain head records entry 24, but the ledger ends at entry 22: entries at the end were deleted"
+    )
 
 
 def test_altered_and_removed_text_is_found(trail, config):
@@ -172,7 +211,10 @@ def test_altered_and_removed_text_is_found(trail, config):
 
 
 def test_edits_to_what_queries_show_are_found(trail, config):
-    change(trail, update(audit_events).where(audit_events.c.request_seq == 1).values(user_id="someone-else", action="block"))
+    change(
+        trail,
+        update(audit_events).where(audit_events.c.request_seq == 1).values(user_id="someone-else", action="block"),
+    )
     change(trail, delete(audit_event_labels).where(audit_event_labels.c.label == "finding:UK_NINO"))
     change(trail, update(audit_daily_counts).values(count=audit_daily_counts.c.count + 5))
     result = verify_cli(config)
@@ -203,7 +245,10 @@ def test_verify_json_report(trail, config):
     report = json.loads(result.output)
     assert result.exit_code == 1
     assert report["intact"] is False and report["problems"][0] == {
-        "kind": "deleted", "seq": 2, "message": "entry 2 is missing: deleted from the ledger"}  # fmt: skip
+        "kind": "deleted",
+        "seq": 2,
+        "message": "entry 2 is missing: deleted from the ledger",
+    }
 
 
 def test_a_rewritten_chain_is_found_by_the_signed_checkpoints(trail, config):
@@ -219,8 +264,12 @@ def test_a_rewritten_chain_is_found_by_the_signed_checkpoints(trail, config):
         previous = sha256_hex(body)
         change(trail, update(audit_ledger).where(audit_ledger.c.seq == seq).values(body=body, hash=previous))
     change(trail, update(audit_chain_head).values(hash=previous))
-    change(trail, update(audit_events).where(audit_events.c.request_seq == 5).values(user_id="someone-else@example.gov.uk"))
+    change(
+        trail, update(audit_events).where(audit_events.c.request_seq == 5).values(user_id="someone-else@example.gov.uk")
+    )
     result = verify_cli(config)
     assert result.exit_code == 1
-    assert first_line(result) == ("TAMPERED: checkpoint #2 records a different hash for entry 11: an entry from 2 to 11 "
-                                  "was altered and the hashes after it recomputed")
+    assert first_line(result) == (
+        "TAMPERED: checkpoint #2 records a different hash for entry 11: an entry from 2 to 11 "
+        "was altered and the hashes after it recomputed"
+    )

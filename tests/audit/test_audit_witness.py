@@ -54,8 +54,11 @@ def witness_file(tmp_path) -> Path:  # type: ignore[no-untyped-def]
 def witnessed(database_url, witness_file) -> Iterator[AuditStore]:
     """24 entries with signed checkpoints at 1, 11 and 21, then #4 at 24 (as at shutdown), all witnessed to a file."""
     witness_file.parent.mkdir()
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=10,
-                                     witness_file=str(witness_file)))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=10, witness_file=str(witness_file)
+        )
+    )
     traffic = Traffic(store)
     for number in range(12):
         traffic.allowed(user_id=f"user{number}@example.gov.uk")
@@ -87,18 +90,33 @@ def test_the_witness_file_is_only_appended_to_and_fsynced(tmp_path, monkeypatch)
     synced: list[int] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
-    checkpoint = Checkpoint(7, 70, "a" * 64, __import__("datetime").datetime(2025, 1, 31, tzinfo=__import__("datetime").UTC),
-                            "hmac-sha256", "k", "s")  # fmt: skip
+    checkpoint = Checkpoint(
+        7,
+        70,
+        "a" * 64,
+        __import__("datetime").datetime(2025, 1, 31, tzinfo=__import__("datetime").UTC),
+        "hmac-sha256",
+        "k",
+        "s",
+    )
     FileWitness(path).publish(checkpoint)
-    assert path.read_bytes() == (b'{"earlier":"line"}\n{"algorithm":"hmac-sha256","created_at":"2025-01-31T00:00:00.000000Z",'
-                                 b'"hash":"' + b"a" * 64 + b'","key_id":"k","number":7,"seq":70,"signature":"s"}\n')
+    assert path.read_bytes() == (
+        b'{"earlier":"line"}\n{"algorithm":"hmac-sha256","created_at":"2025-01-31T00:00:00.000000Z",'
+        b'"hash":"' + b"a" * 64 + b'","key_id":"k","number":7,"seq":70,"signature":"s"}\n'
+    )
     assert len(synced) == 1  # the file (it existed: no directory sync)
 
 
 def test_a_witness_file_that_cannot_be_written_does_not_refuse_requests(database_url, tmp_path, caplog):
     """The entries are committed before the checkpoint is witnessed; a failing witness is logged, never raised."""
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=2,
-                                     witness_file=str(tmp_path / "missing-directory" / "w.jsonl")))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url,
+            checkpoint_key=HMAC_SECRET,
+            checkpoint_every=2,
+            witness_file=str(tmp_path / "missing-directory" / "w.jsonl"),
+        )
+    )
     try:
         with caplog.at_level(logging.ERROR, logger="handrail.audit"):
             for _ in range(3):
@@ -127,10 +145,13 @@ def test_a_cut_off_tail_is_found_only_with_the_witness(witnessed, config, witnes
     assert alone.exit_code == 0, alone.output  # the database alone cannot tell ...
     result = verify_cli(config, "--witness", str(witness_file), "--skip-index")  # ... the witness can
     assert result.exit_code == 1
-    assert first_line(result) == ("TAMPERED: checkpoint #4 (entry 24), which the witness holds, is missing from the "
-                                  "database: it was deleted")
-    assert ("the ledger ends at entry 21, but witnessed checkpoint #4 records entry 24: entries 22..24 were deleted "
-            "(the tail was cut off)") in result.output
+    assert first_line(result) == (
+        "TAMPERED: checkpoint #4 (entry 24), which the witness holds, is missing from the database: it was deleted"
+    )
+    assert (
+        "the ledger ends at entry 21, but witnessed checkpoint #4 records entry 24: entries 22..24 were deleted "
+        "(the tail was cut off)"
+    ) in result.output
 
 
 def test_a_forged_tail_after_the_newest_database_checkpoint_is_found_with_the_witness(witnessed, config, witness_file):
@@ -141,8 +162,10 @@ def test_a_forged_tail_after_the_newest_database_checkpoint_is_found_with_the_wi
     assert "warning: entries 22..24 are not yet covered by a signed checkpoint" in alone.stderr
     result = verify_cli(config, "--witness", str(witness_file), "--skip-index")
     assert result.exit_code == 1
-    assert ("witnessed checkpoint #4 records a different hash for entry 24: an entry from 22 to 24 was altered and "
-            "the hashes after it recomputed") in result.output
+    assert (
+        "witnessed checkpoint #4 records a different hash for entry 24: an entry from 22 to 24 was altered and "
+        "the hashes after it recomputed"
+    ) in result.output
 
 
 def test_forged_entries_appended_past_the_witnessed_head_and_a_cut_are_both_found(witnessed, config, witness_file):
@@ -160,8 +183,17 @@ def signed_line(number: int, seq: int, hash_: str) -> str:
     signer = HmacSigner(HMAC_SECRET)
     created_at = "2025-01-31T00:00:00.000000Z"
     signature = signer.sign(checkpoint_message(number, seq, hash_, created_at, signer.algorithm, signer.key_id))
-    return json.dumps({"number": number, "seq": seq, "hash": hash_, "created_at": created_at,
-                       "algorithm": signer.algorithm, "key_id": signer.key_id, "signature": signature})  # fmt: skip
+    return json.dumps(
+        {
+            "number": number,
+            "seq": seq,
+            "hash": hash_,
+            "created_at": created_at,
+            "algorithm": signer.algorithm,
+            "key_id": signer.key_id,
+            "signature": signature,
+        }
+    )
 
 
 def test_a_witness_log_whose_positions_go_back_or_fork_is_reported(witnessed, config, witness_file, tmp_path):
@@ -169,14 +201,18 @@ def test_a_witness_log_whose_positions_go_back_or_fork_is_reported(witnessed, co
     with the number, and a number has one content."""
     log = tmp_path / "rolled-back.jsonl"
     ledger = rows(witnessed.engine)
-    log.write_text(witness_file.read_text() + signed_line(5, 12, ledger[12]["hash"]) + "\n"
-                   + signed_line(4, 24, "f" * 64) + "\n")  # fmt: skip
+    log.write_text(
+        witness_file.read_text() + signed_line(5, 12, ledger[12]["hash"]) + "\n" + signed_line(4, 24, "f" * 64) + "\n"
+    )
     result = verify_cli(config, "--witness", str(log), "--skip-index")
     assert result.exit_code == 1
-    assert ("the witness holds two different checkpoints #4 (lines 4 and 6): the chain was rewritten and "
-            "checkpointed again") in result.output
-    assert ("witnessed checkpoint #5 records entry 12, before entry 24 of #4: positions only grow, so the chain was "
-            "cut back and rewritten") in result.output
+    assert (
+        "the witness holds two different checkpoints #4 (lines 4 and 6): the chain was rewritten and checkpointed again"
+    ) in result.output
+    assert (
+        "witnessed checkpoint #5 records entry 12, before entry 24 of #4: positions only grow, so the chain was "
+        "cut back and rewritten"
+    ) in result.output
 
 
 def test_an_unsigned_or_altered_witnessed_checkpoint_is_tampering(witnessed, config, witness_file):
@@ -185,8 +221,10 @@ def test_an_unsigned_or_altered_witnessed_checkpoint_is_tampering(witnessed, con
     witness_file.write_text("\n".join([lines[0], json.dumps(altered), *lines[2:]]) + "\n")
     result = verify_cli(config, "--witness", str(witness_file), "--skip-index")
     assert result.exit_code == 1
-    assert first_line(result) == ("TAMPERED: the witnessed checkpoint on line 2 has a signature that does not match its "
-                                  "content: it was forged or altered")
+    assert first_line(result) == (
+        "TAMPERED: the witnessed checkpoint on line 2 has a signature that does not match its "
+        "content: it was forged or altered"
+    )
 
 
 def test_a_torn_last_line_is_a_warning_not_a_failure(witnessed, config, witness_file):
@@ -239,8 +277,15 @@ def witness_server() -> Iterator[WitnessServer]:
 
 
 def test_every_checkpoint_is_posted_to_the_http_witness(database_url, witness_server, config, tmp_path):
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=10,
-                                     witness_url=witness_server.url, witness_token="witness-token-123"))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url,
+            checkpoint_key=HMAC_SECRET,
+            checkpoint_every=10,
+            witness_url=witness_server.url,
+            witness_token="witness-token-123",
+        )
+    )
     try:
         traffic = Traffic(store)
         for _ in range(12):
@@ -261,8 +306,15 @@ def test_every_checkpoint_is_posted_to_the_http_witness(database_url, witness_se
 
 def test_a_failing_http_witness_is_retried_logged_without_its_token_and_never_refuses(database_url, caplog):
     server = WitnessServer(status=503)
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=100,
-                                     witness_url=server.url, witness_token="secret-witness-token"))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url,
+            checkpoint_key=HMAC_SECRET,
+            checkpoint_every=100,
+            witness_url=server.url,
+            witness_token="secret-witness-token",
+        )
+    )
     store.witnesses.retry_pause = 0.01
     failed_before = REGISTRY.get_sample_value("handrail_audit_witnessed_total", {"outcome": "failed"}) or 0.0
     try:
@@ -272,8 +324,12 @@ def test_a_failing_http_witness_is_retried_logged_without_its_token_and_never_re
         assert len(server.received) == 3  # three attempts
         assert store.witnesses.failures == 1 and store.witnesses.published == 0
         assert REGISTRY.get_sample_value("handrail_audit_witnessed_total", {"outcome": "failed"}) == failed_before + 1
-        assert f"was not witnessed by the HTTP witness http://127.0.0.1:{server.server.server_address[1]}/v1/checkpoints: " \
-               "the HTTP witness" in caplog.text and "answered HTTP 503" in caplog.text  # fmt: skip
+        assert (
+            f"was not witnessed by the HTTP witness http://127.0.0.1:{server.server.server_address[1]}/v1/checkpoints: "
+            "the HTTP witness"
+            in caplog.text
+            and "answered HTTP 503" in caplog.text
+        )
         assert "secret-witness-token" not in caplog.text
         assert max(rows(store.engine)) == 2
     finally:
@@ -293,8 +349,15 @@ def test_a_witness_needs_a_signing_key_and_an_http_url():
 
 def test_a_quiet_gateway_still_witnesses_its_newest_entries_on_a_timer(database_url, witness_file):
     witness_file.parent.mkdir()
-    store = AuditStore(AuditSettings(database_url=database_url, checkpoint_key=HMAC_SECRET, checkpoint_every=1000,
-                                     checkpoint_seconds=0.3, witness_file=str(witness_file)))  # fmt: skip
+    store = AuditStore(
+        AuditSettings(
+            database_url=database_url,
+            checkpoint_key=HMAC_SECRET,
+            checkpoint_every=1000,
+            checkpoint_seconds=0.3,
+            witness_file=str(witness_file),
+        )
+    )
     try:
         Traffic(store).allowed()  # checkpoint #1 at the first entry; the completion (entry 2) is not yet covered
         deadline = time.monotonic() + 10
@@ -311,8 +374,18 @@ def test_a_quiet_gateway_still_witnesses_its_newest_entries_on_a_timer(database_
 def test_the_checkpoint_command_sends_its_checkpoint_to_the_witnesses(database_url, witness_server, tmp_path):
     witness_log = tmp_path / "w.jsonl"
     config = tmp_path / "gateway.yaml"
-    config.write_text(yaml.safe_dump({"audit": {"database_url": database_url, "checkpoint_key": HMAC_SECRET,
-                                                "witness_file": str(witness_log), "witness_url": witness_server.url}}))  # fmt: skip
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "audit": {
+                    "database_url": database_url,
+                    "checkpoint_key": HMAC_SECRET,
+                    "witness_file": str(witness_log),
+                    "witness_url": witness_server.url,
+                }
+            }
+        )
+    )
     result = CliRunner().invoke(main, ["audit", "checkpoint", "--config", str(config)])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)

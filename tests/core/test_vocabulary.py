@@ -31,7 +31,9 @@ def test_every_finding_type_is_known_to_the_policy_data(finding_type):
 
 def test_markings_are_read_by_the_classification_rules():
     """SECURITY_MARKING is neither pseudonymised nor blocked as data: its level is compared with clearances."""
-    module = (REPOSITORY / "policies" / "handrail" / "classification" / "classification.rego").read_text(encoding="utf-8")
+    module = (REPOSITORY / "policies" / "handrail" / "classification" / "classification.rego").read_text(
+        encoding="utf-8"
+    )
     assert "input.findings.markings" in module
     assert "SECURITY_MARKING" not in PROTECTION["pseudonymise"] + PROTECTION["block"]
 
@@ -54,7 +56,9 @@ def test_the_decision_schema_and_type_use_the_actions():
 
 
 def test_the_rego_classification_levels_are_the_classifications_in_order():
-    module = (REPOSITORY / "policies" / "handrail" / "classification" / "classification.rego").read_text(encoding="utf-8")
+    module = (REPOSITORY / "policies" / "handrail" / "classification" / "classification.rego").read_text(
+        encoding="utf-8"
+    )
     levels = re.search(r"^levels := \{(.*)\}$", module, re.MULTILINE)
     assert levels is not None
     ranked = sorted(re.findall(r'"([A-Z -]+)": (\d+)', levels.group(1)), key=lambda item: int(item[1]))

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from presidio_analyzer import RecognizerResult
 
-from detectors.analyzer import TextAnalyzer, one_reading
 from core.vocabulary import FINDING_TYPES
+from detectors.analyzer import TextAnalyzer, one_reading
 from detectors.nlp import ModelNotInstalled, windows
 from detectors.settings import DetectionSettings
 
@@ -34,15 +34,19 @@ def test_a_case_note_finds_every_identifier(found):
 
 
 def test_only_contract_types_and_no_presidio_noise(analyzer):
-    text = ("On 12 March 2026 the US team at https://www.gov.uk met in London; SSN 078-05-1120, "
-            "licence D1234567, visit www.example.com, Monday at 10am.")  # fmt: skip
+    text = (
+        "On 12 March 2026 the US team at https://www.gov.uk met in London; SSN 078-05-1120, "
+        "licence D1234567, visit www.example.com, Monday at 10am."
+    )
     assert {f.type for f in analyzer.analyze(text)} <= set(FINDING_TYPES)
     assert not [f for f in analyzer.analyze(text) if f.type != "PERSON"]
 
 
 def test_clean_prompt_has_no_findings(found):
-    text = ("Write a briefing for the Senior Responsible Owner on the 34,579 households in temporary accommodation "
-            "across Michaelmouth. Version 2.14.33 of the guidance, invoice FOI/2024/2229 for £250,845.")  # fmt: skip
+    text = (
+        "Write a briefing for the Senior Responsible Owner on the 34,579 households in temporary accommodation "
+        "across Michaelmouth. Version 2.14.33 of the guidance, invoice FOI/2024/2229 for £250,845."
+    )
     assert found(text) == []
 
 
@@ -80,13 +84,19 @@ def test_vanilla_presidio_still_builds_beside_handrail_recognizers():
 
     import detectors.recognizers  # noqa: F401
 
-    provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
-        {"lang_code": "en", "model_name": DetectionSettings().spacy_model}]})  # fmt: skip
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": DetectionSettings().spacy_model}],
+        }
+    )
     assert "UK_NHS" in AnalyzerEngine(nlp_engine=provider.create_engine()).get_supported_entities()
 
 
-@pytest.mark.parametrize(("length", "size", "overlap"), [(10, 100, 20), (100, 100, 20), (101, 100, 20),
-                                                          (250, 100, 20), (1_000_001, 100_000, 1_000)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("length", "size", "overlap"),
+    [(10, 100, 20), (100, 100, 20), (101, 100, 20), (250, 100, 20), (1_000_001, 100_000, 1_000)],
+)
 def test_windows_cover_the_text_and_keep_each_offset_once(length, size, overlap):
     parts = windows(length, size, overlap)
     assert parts[0][0] == 0 and parts[-1][1] == length
@@ -121,8 +131,12 @@ def test_a_text_longer_than_spacys_limit_is_scanned_not_refused():
     text = head + "Routine Words In Title Case. " * 2_000 + tail
     assert len(text) > 2 * 20_000
     found = [(f.type, f.value(text)) for f in analyzer.analyze(text)]
-    assert found == [("PERSON", "Isabella Callegaro"), ("UK_NINO", "JK 41 22 90 B"), ("PERSON", "Gareth Evans"),
-                     ("UK_NHS", "943 476 5919")]  # fmt: skip
+    assert found == [
+        ("PERSON", "Isabella Callegaro"),
+        ("UK_NINO", "JK 41 22 90 B"),
+        ("PERSON", "Gareth Evans"),
+        ("UK_NHS", "943 476 5919"),
+    ]
 
 
 def _one_reading_by_pairs(results):  # the definition, pair by pair: quadratic, for comparison
@@ -134,8 +148,14 @@ def _one_reading_by_pairs(results):  # the definition, pair by pair: quadratic, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12), st.sampled_from([0.5, 0.7, 0.9]),
-                          st.sampled_from(["A", "B"])), max_size=30))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60), st.integers(1, 12), st.sampled_from([0.5, 0.7, 0.9]), st.sampled_from(["A", "B"])
+        ),
+        max_size=30,
+    )
+)
 def test_one_reading_keeps_what_the_pairwise_definition_keeps(spans):
     results = [RecognizerResult(kind, start, start + length, score) for start, length, score, kind in spans]
     assert one_reading(results) == _one_reading_by_pairs(results)

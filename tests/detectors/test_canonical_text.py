@@ -17,8 +17,9 @@ TRICKY = (
     "\u041a\u0410\u0435\u0391\u03bf\u0663\u096a"  # look-alikes, Arabic-Indic and Devanagari digits
     "\u1100\uac00\u0915\u093c"  # Hangul lead jamo, a syllable, Devanagari ka + nukta
 )
-texts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8") | st.sampled_from("aeAK19 -."),
-                max_size=60)  # fmt: skip
+texts = st.text(
+    alphabet=st.sampled_from(TRICKY) | st.characters(codec="utf-8") | st.sampled_from("aeAK19 -."), max_size=60
+)
 
 
 @settings(max_examples=600, deadline=None)

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from detectors.encodings import BUDGET, MIN_RUN, decode_all, encoding_names, is_text
 
 # Readable text of the length a run must have to be tried, with something that is not a space.
-readable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_categories=("Cc", "Cs")),
-                   min_size=12, max_size=200).filter(lambda s: any(c.isalnum() for c in s))  # fmt: skip
+readable = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_categories=("Cc", "Cs")), min_size=12, max_size=200
+).filter(lambda s: any(c.isalnum() for c in s))
 
 
 def decoded(text: str) -> list[tuple[str, str, str]]:

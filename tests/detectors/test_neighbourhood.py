@@ -36,7 +36,11 @@ def test_whole_sentences_away_from_the_seam_are_left_out():
     right = "22 90 B. Please check it. Then write to Mr. Evans."
     [seam] = seams([left, right])
     # "B." may be an initial, so the head runs on to the end of the next sentence.
-    assert (seam.tail, seam.head, seam.tail_offset) == ("Her NI number is JK 41", "22 90 B. Please check it.", left.index("Her"))
+    assert (seam.tail, seam.head, seam.tail_offset) == (
+        "Her NI number is JK 41",
+        "22 90 B. Please check it.",
+        left.index("Her"),
+    )
     # An initial or a title is not the end of a sentence.
     [seam] = seams(["Dr. Alice", "Morgan wrote. Then"])
     assert (seam.tail, seam.head) == ("Dr. Alice", "Morgan wrote.")
@@ -80,7 +84,10 @@ def test_only_findings_crossing_the_seam_are_reported_clipped_to_each_part():
     ]
     # Ending on the space between the two sides is not crossing it.
     assert seam.crossing(" ", [Finding("X", 4, 10, 1.0)]) == []
-    assert seam.crossing("", [Finding("X", 4, 10, 1.0)]) == [Finding("X", 14, 19, 1.0, part=4), Finding("X", 0, 1, 1.0, part=5)]
+    assert seam.crossing("", [Finding("X", 4, 10, 1.0)]) == [
+        Finding("X", 14, 19, 1.0, part=4),
+        Finding("X", 0, 1, 1.0, part=5),
+    ]
 
 
 def test_sides_are_joined_with_nothing_only_where_a_value_may_have_been_cut():
@@ -109,7 +116,11 @@ def test_texts_read_together_get_their_own_findings_back():
         analysed.append(text)
         # One finding in each text, and one reaching across the separator, which must be dropped.
         first, second = text.index("AB"), text.index("CD")
-        return [Finding("X", first, first + 2, 1.0), Finding("Y", second - 3, second + 2, 1.0), Finding("X", second, second + 2, 1.0)]
+        return [
+            Finding("X", first, first + 2, 1.0),
+            Finding("Y", second - 3, second + 2, 1.0),
+            Finding("X", second, second + 2, 1.0),
+        ]
 
     assert read_together(["an AB", "CD here"], analyze) == [[Finding("X", 3, 5, 1.0)], [Finding("X", 0, 2, 1.0)]]
     assert analysed == ["an AB" + SEPARATOR + "CD here"]
@@ -129,9 +140,16 @@ NINO_PREFIXES = ["AB", "CE", "JK", "PR", "WX"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(prefix=st.sampled_from(NINO_PREFIXES), digits=st.text("0123456789", min_size=6, max_size=6),
-       suffix=st.sampled_from("ABCD"), spaced=st.booleans(), data=st.data())  # fmt: skip
-def test_a_national_insurance_number_split_anywhere_is_found_in_both_parts(analyzer, prefix, digits, suffix, spaced, data):
+@given(
+    prefix=st.sampled_from(NINO_PREFIXES),
+    digits=st.text("0123456789", min_size=6, max_size=6),
+    suffix=st.sampled_from("ABCD"),
+    spaced=st.booleans(),
+    data=st.data(),
+)
+def test_a_national_insurance_number_split_anywhere_is_found_in_both_parts(
+    analyzer, prefix, digits, suffix, spaced, data
+):
     groups = [prefix, digits[:2], digits[2:4], digits[4:], suffix]
     value = (" " if spaced else "").join(groups)
     cut = data.draw(st.integers(1, len(value) - 1))

@@ -42,9 +42,13 @@ def test_blocked_socket_really_refuses(no_network):
 
 def test_loading_and_analysing_make_no_network_calls(no_network):
     analyzer = TextAnalyzer(DetectionSettings())
-    text = ("Email jane.doe@example.co.uk or j.smith@council.gov.uk, see https://www.gov.uk/guidance and "
-            "http://intranet.example.org/page; odd suffixes: a@b.c, x@y.unknownsuffix.")  # fmt: skip
+    text = (
+        "Email jane.doe@example.co.uk or j.smith@council.gov.uk, see https://www.gov.uk/guidance and "
+        "http://intranet.example.org/page; odd suffixes: a@b.c, x@y.unknownsuffix."
+    )
     findings = analyzer.analyze(text)
-    assert [f.value(text) for f in findings if f.type == "EMAIL_ADDRESS"] == ["jane.doe@example.co.uk",
-                                                                              "j.smith@council.gov.uk"]  # fmt: skip
+    assert [f.value(text) for f in findings if f.type == "EMAIL_ADDRESS"] == [
+        "jane.doe@example.co.uk",
+        "j.smith@council.gov.uk",
+    ]
     assert no_network == []

@@ -19,7 +19,10 @@ def test_same_value_same_placeholder_numbered_in_reading_order():
 
 
 def test_only_requested_types_are_replaced():
-    assert Pseudonymiser().redact(TEXT, FINDINGS, {"EMAIL_ADDRESS"}) == "Ann Lee emailed <EMAIL_ADDRESS_1>; Ann Lee called."
+    assert (
+        Pseudonymiser().redact(TEXT, FINDINGS, {"EMAIL_ADDRESS"})
+        == "Ann Lee emailed <EMAIL_ADDRESS_1>; Ann Lee called."
+    )
 
 
 def test_restore_round_trip_and_unknown_placeholders_are_left_alone():

@@ -44,15 +44,27 @@ CASES = [
     ("[ref]: <PERSON_1>", "[ref]: <PERSON_1>", {URL: 1}),
     # autolinks and bare URLs
     ("<https://example.net/u/<PERSON_1>>", "<https://example.net/u/<PERSON_1>>", {TAG: 1}),
-    ("see https://example.net/?u=<PERSON_1> for <PERSON_1>", f"see https://example.net/?u=<PERSON_1> for {NAME}", {URL: 1}),
+    (
+        "see https://example.net/?u=<PERSON_1> for <PERSON_1>",
+        f"see https://example.net/?u=<PERSON_1> for {NAME}",
+        {URL: 1},
+    ),
     ("(https://example.net/<PERSON_1>)", "(https://example.net/<PERSON_1>)", {URL: 1}),
     ("www.example.net/<PERSON_1>", "www.example.net/<PERSON_1>", {URL: 1}),
     ("example.net/p.png?u=<PERSON_1>", "example.net/p.png?u=<PERSON_1>", {URL: 1}),
     ("mailto:<EMAIL_ADDRESS_1>", "mailto:<EMAIL_ADDRESS_1>", {URL: 1}),
     ("https://<PERSON_1>.example.net x", "https://<PERSON_1>.example.net x", {URL: 1}),
     # HTML tags and attributes
-    ('<img src="https://example.net/p.png?u=<PERSON_1>">', '<img src="https://example.net/p.png?u=<PERSON_1>">', {TAG: 1}),
-    ("<a href=/x?<PERSON_1> title='<PERSON_1> > 1'>hi <PERSON_1></a>", f"<a href=/x?<PERSON_1> title='<PERSON_1> > 1'>hi {NAME}</a>", {TAG: 2}),
+    (
+        '<img src="https://example.net/p.png?u=<PERSON_1>">',
+        '<img src="https://example.net/p.png?u=<PERSON_1>">',
+        {TAG: 1},
+    ),
+    (
+        "<a href=/x?<PERSON_1> title='<PERSON_1> > 1'>hi <PERSON_1></a>",
+        f"<a href=/x?<PERSON_1> title='<PERSON_1> > 1'>hi {NAME}</a>",
+        {TAG: 2},
+    ),
     ("<<PERSON_1>>", "<<PERSON_1>>", {TAG: 1}),
 ]
 
@@ -81,7 +93,11 @@ def test_any_chunking_of_a_stream_gives_the_same_answer_and_the_same_count(case,
 @given(split=st.integers(min_value=1, max_value=60), prose=st.booleans())
 def test_a_url_begun_chunks_earlier_still_keeps_its_placeholder(split, prose):
     tail = " and more prose from the model before the link. " * 2
-    answer = tail + "![chart](https://charts.example.net/render?title=<PERSON_1>&x=1)" + (" Thanks <PERSON_1>." if prose else "")
+    answer = (
+        tail
+        + "![chart](https://charts.example.net/render?title=<PERSON_1>&x=1)"
+        + (" Thanks <PERSON_1>." if prose else "")
+    )
     p = pseudonymiser()
     restorer = p.stream_restorer()
     chunks = [answer[i : i + split] for i in range(0, len(answer), split)]

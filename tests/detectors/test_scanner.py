@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from proxy.batch import scan_lines
 from detectors.scanner import AnalysisCache, Scanner
 from detectors.settings import DetectionSettings
+from proxy.batch import scan_lines
 from proxy.formats import parse_request
 
 
@@ -23,12 +23,15 @@ def scanner(analyzer) -> Scanner:  # type: ignore[no-untyped-def]
 
 
 def test_findings_carry_the_part_they_were_found_in(scanner):
-    body = {"model": "demo", "messages": [
-        {"role": "system", "content": "You help caseworkers."},
-        {"role": "user", "content": "Her NI number is AB123456C."},
-        {"role": "assistant", "content": "Noted."},
-        {"role": "user", "content": "Email her at ann@example.com"},
-    ]}  # fmt: skip
+    body = {
+        "model": "demo",
+        "messages": [
+            {"role": "system", "content": "You help caseworkers."},
+            {"role": "user", "content": "Her NI number is AB123456C."},
+            {"role": "assistant", "content": "Noted."},
+            {"role": "user", "content": "Email her at ann@example.com"},
+        ],
+    }
     conversation = parse_request("/v1/chat/completions", body)
     result = scanner.scan(conversation)
     located = [(f.type, conversation.parts[f.part].text[f.start : f.end]) for f in result.findings]
@@ -60,8 +63,11 @@ def test_batch_text_lines_follow_the_contract(scanner):
     lines = ['{"id": "a", "text": "NHS number 943 476 5919"}', "", '{"id": "b", "text": "nothing here"}', "not json"]
     out = list(scan_lines(lines, scanner))
     records = [json.loads(line) for line in out]
-    assert records[0] == {"id": "a", "findings": [{"type": "UK_NHS", "start": 11, "end": 23, "score": 0.95}],
-                          "signals": []}  # fmt: skip
+    assert records[0] == {
+        "id": "a",
+        "findings": [{"type": "UK_NHS", "start": 11, "end": 23, "score": 0.95}],
+        "signals": [],
+    }
     assert records[1] == {"id": "b", "findings": [], "signals": []}
     assert records[2]["id"] is None and "not valid JSON" in records[2]["error"]
 

@@ -48,8 +48,18 @@ def test_a_value_split_next_to_a_space_is_read_with_that_one_space(scanner):
 
 
 def test_a_value_split_across_two_text_parts_of_one_message(scanner):
-    body = {"model": "demo", "messages": [{"role": "user", "content": [
-        {"type": "text", "text": "Her NI number is JK4122"}, {"type": "text", "text": "90B, please check it."}]}]}  # fmt: skip
+    body = {
+        "model": "demo",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Her NI number is JK4122"},
+                    {"type": "text", "text": "90B, please check it."},
+                ],
+            }
+        ],
+    }
     assert located(scanner, body) == [("UK_NINO", 0, "JK4122", None), ("UK_NINO", 1, "90B", None)]
 
 
@@ -89,9 +99,12 @@ ninos = st.builds(
     lambda first, second, digits, suffix, spaced: (" " if spaced else "").join(
         [first + second, digits[:2], digits[2:4], digits[4:], suffix]
     ),
-    st.sampled_from("ABCEGHJKLMNPRSTWXY"), st.sampled_from("ABCEGHJKLMNPRSTWXY"),
-    st.text("0123456789", min_size=6, max_size=6), st.sampled_from("ABCD"), st.booleans(),
-).filter(lambda value: value[:2] not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})  # fmt: skip
+    st.sampled_from("ABCEGHJKLMNPRSTWXY"),
+    st.sampled_from("ABCEGHJKLMNPRSTWXY"),
+    st.text("0123456789", min_size=6, max_size=6),
+    st.sampled_from("ABCD"),
+    st.booleans(),
+).filter(lambda value: value[:2] not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
 def nhs_number(digits: str) -> str | None:
@@ -104,7 +117,9 @@ nhs_numbers = st.text("0123456789", min_size=9, max_size=9).map(lambda d: nhs_nu
 identifiers = st.one_of(
     ninos.map(lambda v: ("UK_NINO", "National Insurance number ", v)),
     nhs_numbers.map(lambda v: ("UK_NHS", "NHS number ", v)),
-    st.from_regex(r"[a-z]{3,10}\.[a-z]{3,10}", fullmatch=True).map(lambda v: ("EMAIL_ADDRESS", "write to ", f"{v}@example.org")),
+    st.from_regex(r"[a-z]{3,10}\.[a-z]{3,10}", fullmatch=True).map(
+        lambda v: ("EMAIL_ADDRESS", "write to ", f"{v}@example.org")
+    ),
 )
 
 
@@ -141,8 +156,10 @@ def test_a_value_written_plainly_inside_a_url_is_an_ordinary_finding(scanner):
 
 def test_ordinary_encoded_content_finds_nothing(scanner):
     image = base64.b64encode(bytes(range(256)) * 20).decode()
-    text = (f"The form is at https://www.gov.uk/search?q=housing%20benefit%20appeal&order=updated and the "
-            f"logo is data:image/png;base64,{image} with checksum 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c.")  # fmt: skip
+    text = (
+        f"The form is at https://www.gov.uk/search?q=housing%20benefit%20appeal&order=updated and the "
+        f"logo is data:image/png;base64,{image} with checksum 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c."
+    )
     conversation = parse_request("/v1/chat/completions", chat(text))
     result = scanner.scan(conversation)
     assert result.findings == [] and result.signals == []

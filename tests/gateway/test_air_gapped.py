@@ -37,20 +37,27 @@ def test_gateway_makes_no_outside_network_calls(standin, tmp_path):
     gateway = Gateway(
         tmp_path,
         model_list=[demo, *standin.model_list(("echo",))],
-        environment={"PYTHONPATH": f"{AIRGAP}{os.pathsep}{REPOSITORY}", "HANDRAIL_AIRGAP_LOG": str(log),
-                     "HANDRAIL_AIRGAP_LOADED": str(loaded)},
+        environment={
+            "PYTHONPATH": f"{AIRGAP}{os.pathsep}{REPOSITORY}",
+            "HANDRAIL_AIRGAP_LOG": str(log),
+            "HANDRAIL_AIRGAP_LOADED": str(loaded),
+        },
     ).start()
     try:
         key = gateway.create_key()
         client = openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=key, max_retries=0)
-        text = "Email jo.bloggs@example.co.uk or see https://www.gov.uk/guidance about Jo Bloggs, 10 Downing St, SW1A 2AA."
+        text = (
+            "Email jo.bloggs@example.co.uk or see https://www.gov.uk/guidance about Jo Bloggs, 10 Downing St, SW1A 2AA."
+        )
         for model in ("echo", "demo"):
             client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}])
             list(client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}], stream=True))
         client.responses.create(model="echo", input=text)
         client.embeddings.create(model="embed", input=text)
         anthropic_client = anthropic.Anthropic(base_url=gateway.url, api_key=key, max_retries=0)
-        anthropic_client.messages.create(model="claude-echo", max_tokens=20, messages=[{"role": "user", "content": text}])
+        anthropic_client.messages.create(
+            model="claude-echo", max_tokens=20, messages=[{"role": "user", "content": text}]
+        )
     finally:
         gateway.stop()
     assert loaded.read_text().strip(), "the gateway did not run under the air-gap recorder"

@@ -72,8 +72,10 @@ def completion_of(gateway: Gateway, request_id: str) -> dict:
     """The audit event of a request once its completion is recorded (a stream's is written as it closes)."""
     deadline = time.monotonic() + 15
     while True:
-        result = CliRunner().invoke(main, ["audit", "query", "--request-id", request_id, "--format", "json",
-                                           "--config", str(gateway.config_path)])  # fmt: skip
+        result = CliRunner().invoke(
+            main,
+            ["audit", "query", "--request-id", request_id, "--format", "json", "--config", str(gateway.config_path)],
+        )
         assert result.exit_code == 0, result.output
         events = json.loads(result.stdout)["events"]
         if events and events[0].get("completed_at"):
@@ -106,8 +108,9 @@ def test_responses_stream_is_redacted_too(client, recorder):
 
 def test_anthropic_stream_is_redacted_too(claude, recorder):
     recorder.script(NINO_CHUNKS)
-    with claude.messages.stream(model="claude-scripted", max_tokens=200,
-                                messages=[{"role": "user", "content": "Summarise the case file."}]) as stream:  # fmt: skip
+    with claude.messages.stream(
+        model="claude-scripted", max_tokens=200, messages=[{"role": "user", "content": "Summarise the case file."}]
+    ) as stream:
         pieces = list(stream.text_stream)
     assert "".join(pieces) == NINO_REMOVED
     assert recorder.requests[-1]["path"] == "/v1/messages"
@@ -116,13 +119,20 @@ def test_anthropic_stream_is_redacted_too(claude, recorder):
 def test_a_placeholder_in_an_image_url_is_not_restored_and_the_audit_says_so(client, recorder, gateway):
     prompt = f"Make a badge for {NAME}, please."
     recorder.script([IMAGE_ANSWER])
-    response = client.chat.completions.with_raw_response.create(model="scripted", messages=[{"role": "user", "content": prompt}])
+    response = client.chat.completions.with_raw_response.create(
+        model="scripted", messages=[{"role": "user", "content": prompt}]
+    )
     assert "<PERSON_1>" in recorder.requests[-1]["body"]["messages"][-1]["content"] and NAME not in recorder.text()
     assert response.parse().choices[0].message.content == IMAGE_SHOWN
     event = completion_of(gateway, response.headers["x-request-id"])
     notes = [s for s in event["answer_signals"] if s["type"] == "unrestored_placeholders"]
-    assert notes == [{"type": "unrestored_placeholders", "location": "answer",
-                      "evidence": "1 placeholder was left unrestored (1 inside a link or image target)"}]  # fmt: skip
+    assert notes == [
+        {
+            "type": "unrestored_placeholders",
+            "location": "answer",
+            "evidence": "1 placeholder was left unrestored (1 inside a link or image target)",
+        }
+    ]
 
 
 def test_in_a_stream_a_url_split_over_chunks_keeps_its_placeholder_and_prose_is_restored(client, recorder, gateway):
@@ -143,8 +153,9 @@ def test_in_a_stream_a_url_split_over_chunks_keeps_its_placeholder_and_prose_is_
 
 def test_anthropic_answer_restores_prose_but_not_an_html_attribute(claude, recorder):
     recorder.script(['Dear <PERSON_1>, <img src="https://example.net/t.gif?n=<PERSON_1>">'])
-    message = claude.messages.create(model="claude-scripted", max_tokens=200,
-                                     messages=[{"role": "user", "content": f"Write to {NAME}."}])  # fmt: skip
+    message = claude.messages.create(
+        model="claude-scripted", max_tokens=200, messages=[{"role": "user", "content": f"Write to {NAME}."}]
+    )
     assert message.content[0].text == f'Dear {NAME}, <img src="https://example.net/t.gif?n=<PERSON_1>">'
 
 
@@ -156,8 +167,11 @@ def blocking_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
     protection = Path(policies) / "handrail" / "protection" / "protection.rego"
     protection.write_text(protection.read_text() + BLOCK_RULE)
     edit_data(policies, "experiments", lambda document: document.update({"tools-trial": TOOLS_TRIAL}))
-    gateway = Gateway(directory, model_list=standin.model_list(("scripted",)),
-                      settings={"policy": {"path": str(policies), "run_tests_on_reload": False}})  # fmt: skip
+    gateway = Gateway(
+        directory,
+        model_list=standin.model_list(("scripted",)),
+        settings={"policy": {"path": str(policies), "run_tests_on_reload": False}},
+    )
     gateway.key = gateway.create_key()  # type: ignore[attr-defined]
     gateway.start()
     yield gateway
@@ -196,15 +210,23 @@ def test_block_ends_each_api_stream_with_its_own_error_event_and_nothing_of_the_
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_tool_call_arguments_are_scanned_like_text_and_keep_their_placeholders(blocking_gateway, recorder, stream):
-    client = openai.OpenAI(base_url=f"{blocking_gateway.url}/v1", api_key=blocking_gateway.key, max_retries=0,
-                           default_headers={"x-handrail-experiment": "tools-trial"})  # fmt: skip
+    client = openai.OpenAI(
+        base_url=f"{blocking_gateway.url}/v1",
+        api_key=blocking_gateway.key,
+        max_retries=0,
+        default_headers={"x-handrail-experiment": "tools-trial"},
+    )
     arguments = '{"patient": "<PERSON_1>", "nhs_number": "' + NHS + '", "note": "call back"}'
     recorder.script_call("update_record", [arguments[:20], arguments[20:33], arguments[33:38], arguments[38:]])
     messages = [{"role": "user", "content": f"Update the record for {NAME}."}]
     if stream:
-        with client.chat.completions.with_streaming_response.create(model="scripted", messages=messages, stream=True) as response:
+        with client.chat.completions.with_streaming_response.create(
+            model="scripted", messages=messages, stream=True
+        ) as response:
             request_id = response.headers["x-request-id"]
-            calls = [call for chunk in response.parse() if chunk.choices for call in chunk.choices[0].delta.tool_calls or []]
+            calls = [
+                call for chunk in response.parse() if chunk.choices for call in chunk.choices[0].delta.tool_calls or []
+            ]
         assert calls[0].function.name == "update_record"
         received = "".join(call.function.arguments or "" for call in calls)
     else:

@@ -12,7 +12,9 @@ from tests.support.gateway import Gateway
 pytestmark = pytest.mark.integration
 
 
-def post(gateway: Gateway, path: str, key: str | None, content: bytes | str, headers: dict | None = None) -> httpx.Response:
+def post(
+    gateway: Gateway, path: str, key: str | None, content: bytes | str, headers: dict | None = None
+) -> httpx.Response:
     all_headers = {"content-type": "application/json", **(headers or {})}
     if key:
         all_headers["authorization"] = f"Bearer {key}"
@@ -48,8 +50,16 @@ def anthropic_error(response: httpx.Response) -> dict:
         (json.dumps({"model": "echo", "messages": []}), 400, "at least one message"),
         (json.dumps({"model": "echo", "messages": [{"role": "wizard", "content": "hi"}]}), 400, "role"),
         (json.dumps({"model": "echo", "messages": [{"role": "user", "content": 7}]}), 400, "content"),
-        (json.dumps({"model": "echo", "stream": "yes", "messages": [{"role": "user", "content": "hi"}]}), 400, "stream"),
-        (json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}), 404, "requested model does not exist"),
+        (
+            json.dumps({"model": "echo", "stream": "yes", "messages": [{"role": "user", "content": "hi"}]}),
+            400,
+            "stream",
+        ),
+        (
+            json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}),
+            404,
+            "requested model does not exist",
+        ),
     ],
 )
 def test_chat_completions_bad_input(gateway, user_key, recorder, content, status, fragment):
@@ -69,7 +79,12 @@ def test_oversized_body_is_refused_with_413(gateway, user_key, recorder):
 
 @pytest.mark.parametrize("key", [None, "not-a-key", "hr_0000000000000000_wrongsecret"])
 def test_missing_or_wrong_key_is_401(gateway, recorder, key):
-    response = post(gateway, "/v1/chat/completions", key, json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}))
+    response = post(
+        gateway,
+        "/v1/chat/completions",
+        key,
+        json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}),
+    )
     assert response.status_code == 401
     error = openai_error(response)
     assert error["code"] in {"invalid_api_key", "missing_api_key"}
@@ -77,7 +92,12 @@ def test_missing_or_wrong_key_is_401(gateway, recorder, key):
 
 
 def test_key_is_never_echoed_or_logged(gateway, user_key):
-    post(gateway, "/v1/chat/completions", user_key + "x", json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}))
+    post(
+        gateway,
+        "/v1/chat/completions",
+        user_key + "x",
+        json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}),
+    )
     post(gateway, "/v1/chat/completions", user_key, b"{broken")
     secret = user_key.split("_", 2)[2]
     assert secret not in gateway.log()
@@ -90,7 +110,12 @@ def test_anthropic_endpoint_errors_use_anthropic_shape(gateway, user_key):
     response = post(gateway, "/v1/messages", None, json.dumps({"model": "echo", "max_tokens": 5, "messages": []}))
     assert response.status_code == 401
     assert anthropic_error(response)["type"] == "authentication_error"
-    response = post(gateway, "/v1/messages", user_key, json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}))
+    response = post(
+        gateway,
+        "/v1/messages",
+        user_key,
+        json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}]}),
+    )
     assert response.status_code == 400 and "max_tokens" in anthropic_error(response)["message"]
 
 

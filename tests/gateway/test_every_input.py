@@ -24,14 +24,23 @@ def auditor(gateway: Gateway) -> str:
     return gateway.create_key(user="auditor@example.gov.uk", department="GIAA", roles=("auditor",))
 
 
-def post(gateway: Gateway, path: str, key: str, content: str | bytes, extra: list[tuple[str, str]] | None = None) -> httpx.Response:
-    headers = [("content-type", "application/json"), *(extra if extra is not None else [("authorization", f"Bearer {key}")])]
+def post(
+    gateway: Gateway, path: str, key: str, content: str | bytes, extra: list[tuple[str, str]] | None = None
+) -> httpx.Response:
+    headers = [
+        ("content-type", "application/json"),
+        *(extra if extra is not None else [("authorization", f"Bearer {key}")]),
+    ]
     return httpx.post(f"{gateway.url}{path}", content=content, headers=headers, timeout=60)
 
 
 def audited(gateway: Gateway, auditor: str, response: httpx.Response) -> dict:
-    found = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": response.headers["x-request-id"]},
-                      headers={"authorization": f"Bearer {auditor}"}, timeout=30).json()["events"]  # fmt: skip
+    found = httpx.get(
+        f"{gateway.url}/v1/audit/events",
+        params={"request_id": response.headers["x-request-id"]},
+        headers={"authorization": f"Bearer {auditor}"},
+        timeout=30,
+    ).json()["events"]
     assert len(found) == 1, found
     return found[0]
 
@@ -53,22 +62,104 @@ def deep(levels: int) -> str:
 
 CASES = {
     # a selector that is a list cannot be looked up: it must read as "not one of them"
-    "chat role is a list": (CHAT, json.dumps({"model": "echo", "messages": [{"role": ["user"], "content": "hi"}]}), 400, "'messages[0].role'"),
-    "messages role is a list": (MESSAGES, json.dumps({"model": "echo", "max_tokens": 5, "messages": [{"role": ["user"], "content": "hi"}]}), 400, "'messages[0].role'"),
-    "responses item role is a list": (RESPONSES, json.dumps({"model": "echo", "input": [{"role": ["user"], "content": "hi"}]}), 400, "'input[0].role'"),
-    "chat content type is an object": (CHAT, json.dumps({"model": "echo", "messages": [{"role": "user", "content": [{"type": {}}]}]}), 400, "'messages[0].content[0].type'"),
-    "messages tool_choice type is a list": (MESSAGES, json.dumps({"model": "echo", "max_tokens": 5, "messages": HI, "tool_choice": {"type": ["any"]}}), 400, "tool_choice"),
-    "JSON nested 100,000 deep": (CHAT, '{"model": "echo", "messages": ' + deep(100_000) + "}", 400, "nested more than 64 levels"),
-    "JSON nested 500 deep": (RESPONSES, '{"model": "echo", "input": "hi", "metadata": {"a": ' + deep(500) + "}}", 400, "nested more than 64 levels"),
-    "a 5,000-digit integer": (CHAT, '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": ' + "9" * 5000 + "}", 400, "integer longer than 64 digits"),
-    "a 5,000-digit integer in an unknown field": (MESSAGES, '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "zz": -' + "1" * 5000 + "}", 400, "integer longer than 64 digits"),
-    "a lone surrogate": (CHAT, '{"model": "echo", "messages": [{"role": "user", "content": "hi \\ud800 there"}]}', 400, "'messages[0].content' holds a value with a lone UTF-16 surrogate"),
-    "a lone surrogate in a key": (RESPONSES, '{"model": "echo", "input": "hi", "metadata": {"\\udfff": 1}}', 400, "'metadata.{field}' holds a key with a lone UTF-16 surrogate"),
-    "temperature NaN": (CHAT, '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}', 400, "'temperature' must be a finite number"),
-    "temperature Infinity": (MESSAGES, '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "temperature": Infinity}', 400, "'temperature' must be a finite number"),
-    "max_tokens 1e999": (CHAT, '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1e999}', 400, "'max_tokens' must be an integer"),
-    "max_output_tokens [null]": (RESPONSES, '{"model": "echo", "input": "hi", "max_output_tokens": [null]}', 400, "'max_output_tokens' must be an integer"),
-    "stop_sequences renamed, named as sent": (MESSAGES, '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "stop_sequences": 7}', 400, "'stop_sequences'"),
+    "chat role is a list": (
+        CHAT,
+        json.dumps({"model": "echo", "messages": [{"role": ["user"], "content": "hi"}]}),
+        400,
+        "'messages[0].role'",
+    ),
+    "messages role is a list": (
+        MESSAGES,
+        json.dumps({"model": "echo", "max_tokens": 5, "messages": [{"role": ["user"], "content": "hi"}]}),
+        400,
+        "'messages[0].role'",
+    ),
+    "responses item role is a list": (
+        RESPONSES,
+        json.dumps({"model": "echo", "input": [{"role": ["user"], "content": "hi"}]}),
+        400,
+        "'input[0].role'",
+    ),
+    "chat content type is an object": (
+        CHAT,
+        json.dumps({"model": "echo", "messages": [{"role": "user", "content": [{"type": {}}]}]}),
+        400,
+        "'messages[0].content[0].type'",
+    ),
+    "messages tool_choice type is a list": (
+        MESSAGES,
+        json.dumps({"model": "echo", "max_tokens": 5, "messages": HI, "tool_choice": {"type": ["any"]}}),
+        400,
+        "tool_choice",
+    ),
+    "JSON nested 100,000 deep": (
+        CHAT,
+        '{"model": "echo", "messages": ' + deep(100_000) + "}",
+        400,
+        "nested more than 64 levels",
+    ),
+    "JSON nested 500 deep": (
+        RESPONSES,
+        '{"model": "echo", "input": "hi", "metadata": {"a": ' + deep(500) + "}}",
+        400,
+        "nested more than 64 levels",
+    ),
+    "a 5,000-digit integer": (
+        CHAT,
+        '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": ' + "9" * 5000 + "}",
+        400,
+        "integer longer than 64 digits",
+    ),
+    "a 5,000-digit integer in an unknown field": (
+        MESSAGES,
+        '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "zz": -'
+        + "1" * 5000
+        + "}",
+        400,
+        "integer longer than 64 digits",
+    ),
+    "a lone surrogate": (
+        CHAT,
+        '{"model": "echo", "messages": [{"role": "user", "content": "hi \\ud800 there"}]}',
+        400,
+        "'messages[0].content' holds a value with a lone UTF-16 surrogate",
+    ),
+    "a lone surrogate in a key": (
+        RESPONSES,
+        '{"model": "echo", "input": "hi", "metadata": {"\\udfff": 1}}',
+        400,
+        "'metadata.{field}' holds a key with a lone UTF-16 surrogate",
+    ),
+    "temperature NaN": (
+        CHAT,
+        '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
+        400,
+        "'temperature' must be a finite number",
+    ),
+    "temperature Infinity": (
+        MESSAGES,
+        '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "temperature": Infinity}',
+        400,
+        "'temperature' must be a finite number",
+    ),
+    "max_tokens 1e999": (
+        CHAT,
+        '{"model": "echo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1e999}',
+        400,
+        "'max_tokens' must be an integer",
+    ),
+    "max_output_tokens [null]": (
+        RESPONSES,
+        '{"model": "echo", "input": "hi", "max_output_tokens": [null]}',
+        400,
+        "'max_output_tokens' must be an integer",
+    ),
+    "stop_sequences renamed, named as sent": (
+        MESSAGES,
+        '{"model": "echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}], "stop_sequences": 7}',
+        400,
+        "'stop_sequences'",
+    ),
 }
 
 
@@ -102,7 +193,12 @@ def test_a_prompt_over_a_million_characters_is_413_not_a_guard_failure(gateway, 
 
 
 def test_a_prompt_just_under_the_limit_is_forwarded(gateway, user_key, recorder):
-    response = post(gateway, CHAT, user_key, json.dumps({"model": "echo", "messages": [{"role": "user", "content": "word " * 199_990}]}))
+    response = post(
+        gateway,
+        CHAT,
+        user_key,
+        json.dumps({"model": "echo", "messages": [{"role": "user", "content": "word " * 199_990}]}),
+    )
     assert response.status_code == 200, response.text[:300]
     assert len(recorder.requests) == 1
 
@@ -116,7 +212,9 @@ def test_a_prompt_just_under_the_limit_is_forwarded(gateway, user_key, recorder)
         ("x-api-key", None, "x-api-key"),
     ],
 )
-def test_a_deciding_header_sent_twice_with_different_values_is_400_naming_it(gateway, user_key, auditor, recorder, name, values, shown):
+def test_a_deciding_header_sent_twice_with_different_values_is_400_naming_it(
+    gateway, user_key, auditor, recorder, name, values, shown
+):
     other = gateway.create_key(user="bob@example.gov.uk")
     if name == "authorization":
         headers = [("authorization", f"Bearer {user_key}"), ("authorization", f"Bearer {other}")]
@@ -135,7 +233,11 @@ def test_a_deciding_header_sent_twice_with_different_values_is_400_naming_it(gat
 
 
 def test_a_deciding_header_repeated_with_the_same_value_is_accepted(gateway, user_key, recorder):
-    headers = [("authorization", f"Bearer {user_key}"), ("x-data-classification", "OFFICIAL"), ("x-data-classification", "OFFICIAL")]
+    headers = [
+        ("authorization", f"Bearer {user_key}"),
+        ("x-data-classification", "OFFICIAL"),
+        ("x-data-classification", "OFFICIAL"),
+    ]
     response = post(gateway, CHAT, user_key, json.dumps({"model": "echo", "messages": HI}), extra=headers)
     assert response.status_code == 200, response.text[:300]
     assert len(recorder.requests) == 1
@@ -153,7 +255,11 @@ def test_two_different_keys_in_authorization_and_x_api_key_are_refused(gateway, 
 
 def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gateway, user_key, auditor, recorder):
     """Found by schemathesis: the embedded Rego engine wrote the character into its output unescaped (a 503)."""
-    body = {"model": "echo", "messages": HI, "tools": [{"type": "function", "function": {"name": "look\u0001up", "parameters": {}}}]}
+    body = {
+        "model": "echo",
+        "messages": HI,
+        "tools": [{"type": "function", "function": {"name": "look\u0001up", "parameters": {}}}],
+    }
     response = post(gateway, CHAT, user_key, json.dumps(body))
     assert response.status_code == 200, response.text[:300]  # the default policy allows a declared function tool
     assert audited(gateway, auditor, response)["decision"] in {"allow", "strip"}
@@ -163,7 +269,11 @@ def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gatew
 @pytest.mark.parametrize("name", ['look"up', "look\\up", 'a\\"b'])
 def test_a_quote_or_backslash_in_a_tool_name_is_decided_not_a_guard_failure(gateway, user_key, recorder, name):
     """Found by schemathesis: the embedded Rego engine wrote the input back into its JSON output unescaped."""
-    body = {"model": "echo", "messages": HI, "tools": [{"type": "function", "function": {"name": name, "parameters": {}}}]}
+    body = {
+        "model": "echo",
+        "messages": HI,
+        "tools": [{"type": "function", "function": {"name": name, "parameters": {}}}],
+    }
     response = post(gateway, CHAT, user_key, json.dumps(body))
     assert response.status_code == 200, response.text[:300]
     assert len(recorder.requests) == 1

@@ -39,7 +39,9 @@ def test_broken_policy_refuses_every_request(tmp_path, standin, recorder):
 
 
 def test_missing_language_model_refuses_every_request(tmp_path, standin, recorder):
-    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings={"detection": {"spacy_model": "no_such_model"}})
+    gateway = Gateway(
+        tmp_path, model_list=standin.model_list(("echo",)), settings={"detection": {"spacy_model": "no_such_model"}}
+    )
     key = gateway.create_key()
     gateway.start(wait_until_ready=False)
     try:
@@ -49,8 +51,11 @@ def test_missing_language_model_refuses_every_request(tmp_path, standin, recorde
 
 
 def test_unreachable_audit_database_stops_the_server_with_a_clear_message(tmp_path, standin):
-    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
-                      settings={"audit": {"database_url": "postgresql+psycopg://handrail:s3cret@127.0.0.1:9/none"}})  # fmt: skip
+    gateway = Gateway(
+        tmp_path,
+        model_list=standin.model_list(("echo",)),
+        settings={"audit": {"database_url": "postgresql+psycopg://handrail:s3cret@127.0.0.1:9/none"}},
+    )
     with pytest.raises(RuntimeError, match="exited at start"):
         gateway.start(timeout=30)
     log = gateway.log()
@@ -65,7 +70,9 @@ def test_audit_database_lost_mid_run_refuses_and_forwards_nothing(tmp_path, stan
     server = PostgresServer().start()
     try:
         url = server.create_database("handrail_failclosed")
-        gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings={"audit": {"database_url": url}}).start()
+        gateway = Gateway(
+            tmp_path, model_list=standin.model_list(("echo",)), settings={"audit": {"database_url": url}}
+        ).start()
         try:
             key = gateway.create_key()
             headers = {"authorization": f"Bearer {key}"}
@@ -75,7 +82,10 @@ def test_audit_database_lost_mid_run_refuses_and_forwards_nothing(tmp_path, stan
             refused = httpx.post(f"{gateway.url}/v1/chat/completions", json=BODY, headers=headers, timeout=60)
             assert refused.status_code == 503, refused.text
             assert refused.json()["error"]["code"] == "guard_unavailable"
-            assert "audit" in refused.json()["error"]["message"].lower() or "key" in refused.json()["error"]["message"].lower()
+            assert (
+                "audit" in refused.json()["error"]["message"].lower()
+                or "key" in refused.json()["error"]["message"].lower()
+            )
             assert len(recorder.requests) == 1  # nothing more reached the provider
             assert httpx.get(f"{gateway.url}/readyz", timeout=30).status_code == 503
         finally:

@@ -18,8 +18,11 @@ pytestmark = pytest.mark.integration
 
 def start_gateway(standin, directory, limits: dict) -> Gateway:  # type: ignore[no-untyped-def]
     policies = copy_policies(directory / "policies")
-    gateway = Gateway(directory, model_list=standin.model_list(("echo",)),
-                      settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}, "limits": limits})  # fmt: skip
+    gateway = Gateway(
+        directory,
+        model_list=standin.model_list(("echo",)),
+        settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}, "limits": limits},
+    )
     gateway.policies = policies  # type: ignore[attr-defined]
     return gateway.start()
 
@@ -54,7 +57,9 @@ def test_a_key_over_its_limit_gets_429_with_retry_after_in_each_api_shape(limite
         messages.messages.create(model="echo", max_tokens=10, messages=[{"role": "user", "content": "Hello"}])
     assert also_refused.value.body["error"]["type"] == "rate_limit_error"
     # another key is not affected
-    other = openai.OpenAI(base_url=f"{limited_gateway.url}/v1", api_key=limited_gateway.create_key(department="DWP"), max_retries=0)
+    other = openai.OpenAI(
+        base_url=f"{limited_gateway.url}/v1", api_key=limited_gateway.create_key(department="DWP"), max_retries=0
+    )
     assert other.chat.completions.create(model="echo", messages=[{"role": "user", "content": "Hi"}]).choices
 
 
@@ -62,12 +67,16 @@ def test_a_key_whose_department_the_policy_no_longer_knows_is_refused(policy_gat
     key = policy_gateway.create_key(user="ann@example.gov.uk", department="GDS")
     body = {"model": "echo", "messages": [{"role": "user", "content": "Hello"}]}
     headers = {"authorization": f"Bearer {key}"}
-    assert httpx.post(f"{policy_gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=30).status_code == 200
+    assert (
+        httpx.post(f"{policy_gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=30).status_code
+        == 200
+    )
     edit_data(policy_gateway.policies, "departments", lambda data: data.pop("GDS"))
     recorder.clear()
     deadline = time.monotonic() + 30  # the watcher picks the edit up within its interval
-    while (response := httpx.post(f"{policy_gateway.url}/v1/chat/completions", json=body, headers=headers,
-                                  timeout=30)).status_code == 200 and time.monotonic() < deadline:  # fmt: skip
+    while (
+        response := httpx.post(f"{policy_gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=30)
+    ).status_code == 200 and time.monotonic() < deadline:
         recorder.clear()
         time.sleep(0.3)
     assert response.status_code == 403

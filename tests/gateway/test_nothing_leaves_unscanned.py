@@ -51,18 +51,39 @@ TEMPLATES = {
         "model": "echo",
         "messages": [
             {"role": "system", "content": "You are a careful assistant for a government team."},
-            {"role": "user", "name": "caseworker", "content": [
-                {"type": "text", "text": "Please summarise the attached note."},
-                {"type": "image_url", "image_url": {"url": "https://images.example.gov.uk/chart.png", "detail": "low"}},
-            ]},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_a", "type": "function", "function": {"name": "find_case", "arguments": "{\"reference\": \"A1\"}"}}]},
+            {
+                "role": "user",
+                "name": "caseworker",
+                "content": [
+                    {"type": "text", "text": "Please summarise the attached note."},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "https://images.example.gov.uk/chart.png", "detail": "low"},
+                    },
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_a",
+                        "type": "function",
+                        "function": {"name": "find_case", "arguments": '{"reference": "A1"}'},
+                    }
+                ],
+            },
             {"role": "tool", "tool_call_id": "call_a", "content": "Case A1: open, awaiting review."},
             {"role": "user", "content": "Thanks, now draft a reply."},
         ],
-        "tools": [{"type": "function", "function": {"name": "find_case", "description": "Find a case", "parameters": SCHEMA}}],
+        "tools": [
+            {"type": "function", "function": {"name": "find_case", "description": "Find a case", "parameters": SCHEMA}}
+        ],
         "tool_choice": "auto",
-        "response_format": {"type": "json_schema", "json_schema": {"name": "reply", "description": "The reply", "schema": SCHEMA}},
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "description": "The reply", "schema": SCHEMA},
+        },
         "stop": ["END"],
         "user": "team-7",
         "prediction": {"type": "content", "content": "Dear colleague"},
@@ -75,7 +96,7 @@ TEMPLATES = {
         "instructions": "Answer briefly.",
         "input": [
             {"role": "user", "content": [{"type": "input_text", "text": "Find case A1."}]},
-            {"type": "function_call", "call_id": "fc_1", "name": "find_case", "arguments": "{\"reference\": \"A1\"}"},
+            {"type": "function_call", "call_id": "fc_1", "name": "find_case", "arguments": '{"reference": "A1"}'},
             {"type": "function_call_output", "call_id": "fc_1", "output": "Case A1: open."},
             {"role": "user", "content": "Summarise it."},
         ],
@@ -91,12 +112,29 @@ TEMPLATES = {
         "system": [{"type": "text", "text": "You are a careful assistant."}],
         "messages": [
             {"role": "user", "content": "Find case A1."},
-            {"role": "assistant", "content": [
-                {"type": "text", "text": "Looking it up."},
-                {"type": "tool_use", "id": "toolu_1", "name": "find_case", "input": {"reference": "A1", "filters": {"open": True}}}]},
-            {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": [{"type": "text", "text": "Case A1: open."}]},
-                {"type": "text", "text": "Summarise it."}]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "Looking it up."},
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_1",
+                        "name": "find_case",
+                        "input": {"reference": "A1", "filters": {"open": True}},
+                    },
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_1",
+                        "content": [{"type": "text", "text": "Case A1: open."}],
+                    },
+                    {"type": "text", "text": "Summarise it."},
+                ],
+            },
         ],
         "tools": [{"name": "find_case", "description": "Find a case", "input_schema": SCHEMA}],
         "tool_choice": {"type": "auto"},
@@ -105,7 +143,7 @@ TEMPLATES = {
         "temperature": 0.3,
     },
     "/v1/embeddings": {"model": "echo", "input": ["First passage.", "Second passage."], "user": "team-7"},
-}  # fmt: skip
+}
 
 
 def positions(value: object, path: tuple = ()) -> list[tuple]:
@@ -160,11 +198,16 @@ def tools_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
     policies = copy_policies(directory / "policies")
     trial = {
         "description": "Every capability on the echo model, so that tool-bearing requests are forwarded in this test.",
-        "owner": "security@example.gov.uk", "departments": ["GDS"], "users": [], "models": ["echo"],
-        "relaxes": ["agentic", "self_coding", "internet", "unscannable_content"], "max_classification": "OFFICIAL",
-        "starts": "2026-01-01T00:00:00+00:00", "expires": datetime(2099, 1, 1, tzinfo=UTC).isoformat(timespec="seconds"),
+        "owner": "security@example.gov.uk",
+        "departments": ["GDS"],
+        "users": [],
+        "models": ["echo"],
+        "relaxes": ["agentic", "self_coding", "internet", "unscannable_content"],
+        "max_classification": "OFFICIAL",
+        "starts": "2026-01-01T00:00:00+00:00",
+        "expires": datetime(2099, 1, 1, tzinfo=UTC).isoformat(timespec="seconds"),
         "daily_request_cap": 1_000_000,
-    }  # fmt: skip
+    }
     edit_data(policies, "experiments", lambda data: (data.clear(), data.update({"everything": trial})))
     gateway = Gateway(directory, model_list=standin.model_list(("echo",)), settings={"policy": {"path": str(policies)}})
     gateway.key = gateway.create_key(user="dev@example.gov.uk", department="GDS")  # type: ignore[attr-defined]

@@ -16,7 +16,9 @@ def client(gateway: Gateway, user_key: str) -> openai.OpenAI:
 
 
 def test_chat_completion_is_answered(client, recorder):
-    response = client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "How do I file a report?"}])
+    response = client.chat.completions.create(
+        model="echo", messages=[{"role": "user", "content": "How do I file a report?"}]
+    )
     assert response.choices[0].message.content == "You said: How do I file a report?"
     assert recorder.requests[-1]["body"]["messages"][-1]["content"] == "How do I file a report?"
 
@@ -88,7 +90,8 @@ def test_personal_data_is_restored_in_a_stream(client, recorder):
 def test_blocked_identifier_never_reaches_the_provider(client, recorder, gateway):
     with pytest.raises(openai.PermissionDeniedError) as refused:
         client.chat.completions.create(
-            model="echo", messages=[{"role": "user", "content": "Patient NHS number 943 476 5919 needs a referral letter."}]
+            model="echo",
+            messages=[{"role": "user", "content": "Patient NHS number 943 476 5919 needs a referral letter."}],
         )
     error = refused.value.body
     assert refused.value.status_code == 403
@@ -109,14 +112,27 @@ def test_tool_call_in_the_answer_is_withheld(client, recorder):
 def test_guardrail_scan_endpoint(gateway, user_key):
     import httpx
 
-    response = httpx.post(f"{gateway.url}/v1/guardrail/scan", headers={"authorization": f"Bearer {user_key}"},
-                          json={"id": "a", "text": "Contact margaret.thornton@example.org"}, timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{gateway.url}/v1/guardrail/scan",
+        headers={"authorization": f"Bearer {user_key}"},
+        json={"id": "a", "text": "Contact margaret.thornton@example.org"},
+        timeout=30,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["id"] == "a"
     emails = [f for f in body["findings"] if f["type"] == "EMAIL_ADDRESS"]
     assert [(f["start"], f["end"]) for f in emails] == [(8, 37)]
-    request = {"id": "b", "endpoint": "/v1/chat/completions", "body": {"model": "demo", "messages": [{"role": "user", "content": "hi"}],
-               "tools": [{"type": "function", "function": {"name": "search_web", "description": "Search the web"}}]}}  # fmt: skip
-    response = httpx.post(f"{gateway.url}/v1/guardrail/scan", headers={"authorization": f"Bearer {user_key}"}, json=request, timeout=30)
+    request = {
+        "id": "b",
+        "endpoint": "/v1/chat/completions",
+        "body": {
+            "model": "demo",
+            "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "search_web", "description": "Search the web"}}],
+        },
+    }
+    response = httpx.post(
+        f"{gateway.url}/v1/guardrail/scan", headers={"authorization": f"Bearer {user_key}"}, json=request, timeout=30
+    )
     assert "agentic" in {s["type"] for s in response.json()["signals"]}

@@ -23,13 +23,24 @@ AGENTIC = {
     "model": "echo",
     "messages": [
         {"role": "user", "content": "List the files in the shared drive and tidy them up."},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function",
-                                                               "function": {"name": "run_shell", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "run_shell", "arguments": "{}"}}],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "3 files"},
     ],
-    "tools": [{"type": "function", "function": {"name": "run_shell", "description": "Run a shell command",
-                                                "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}}}],
-}  # fmt: skip
+    "tools": [
+        {
+            "type": "function",
+            "function": {
+                "name": "run_shell",
+                "description": "Run a shell command",
+                "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}},
+            },
+        }
+    ],
+}
 
 
 def experiment(expires: datetime, **overrides) -> dict:  # type: ignore[no-untyped-def]
@@ -52,9 +63,16 @@ def experiment(expires: datetime, **overrides) -> dict:  # type: ignore[no-untyp
 def policy_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
     directory = tmp_path_factory.mktemp("policy-gateway")
     policies = copy_policies(directory / "policies")
-    edit_data(policies, "experiments", lambda d: (d.clear(), d.update({"agents-trial": experiment(datetime(2099, 1, 1, tzinfo=UTC))})))
-    gateway = Gateway(directory, model_list=standin.model_list(("echo",)),
-                      settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}})  # fmt: skip
+    edit_data(
+        policies,
+        "experiments",
+        lambda d: (d.clear(), d.update({"agents-trial": experiment(datetime(2099, 1, 1, tzinfo=UTC))})),
+    )
+    gateway = Gateway(
+        directory,
+        model_list=standin.model_list(("echo",)),
+        settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}},
+    )
     gateway.policies = policies  # type: ignore[attr-defined]
     gateway.developer = gateway.create_key(user="dev@example.gov.uk", department="GDS")  # type: ignore[attr-defined]
     gateway.admin = gateway.create_key(user="sec@example.gov.uk", department="GDS", roles=("policy-admin",))  # type: ignore[attr-defined]
@@ -72,12 +90,18 @@ def chat(gateway, body=AGENTIC, experiment_name=None) -> httpx.Response:  # type
 
 
 def reload(gateway) -> httpx.Response:  # type: ignore[no-untyped-def]
-    return httpx.post(f"{gateway.url}/admin/policies/reload", headers={"authorization": f"Bearer {gateway.admin}"}, timeout=120)
+    return httpx.post(
+        f"{gateway.url}/admin/policies/reload", headers={"authorization": f"Bearer {gateway.admin}"}, timeout=120
+    )
 
 
 def audited(gateway, request_id: str) -> dict:  # type: ignore[no-untyped-def]
-    found = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": request_id},
-                      headers={"authorization": f"Bearer {gateway.auditor}"}, timeout=30).json()["events"]  # fmt: skip
+    found = httpx.get(
+        f"{gateway.url}/v1/audit/events",
+        params={"request_id": request_id},
+        headers={"authorization": f"Bearer {gateway.auditor}"},
+        timeout=30,
+    ).json()["events"]
     assert len(found) == 1
     return found[0]
 
@@ -113,11 +137,18 @@ def test_the_same_request_under_a_valid_experiment_is_allowed_and_audited_as_suc
 
 def test_an_experiment_does_not_cover_someone_outside_it(policy_gateway, recorder):
     outsider = policy_gateway.create_key(user="eve@example.gov.uk", department="HMRC")
-    response = httpx.post(f"{policy_gateway.url}/v1/chat/completions", json=AGENTIC, timeout=60,
-                          headers={"authorization": f"Bearer {outsider}", "x-handrail-experiment": "agents-trial"})  # fmt: skip
+    response = httpx.post(
+        f"{policy_gateway.url}/v1/chat/completions",
+        json=AGENTIC,
+        timeout=60,
+        headers={"authorization": f"Bearer {outsider}", "x-handrail-experiment": "agents-trial"},
+    )
     assert response.status_code == 403
     error = response.json()["error"]
-    assert error["code"] == "agentic_use" and "You are not a participant in the experiment 'agents-trial'" in error["message"]
+    assert (
+        error["code"] == "agentic_use"
+        and "You are not a participant in the experiment 'agents-trial'" in error["message"]
+    )
     assert recorder.requests == []
 
 
@@ -156,20 +187,28 @@ def test_a_broken_policy_edit_is_rejected_and_the_old_policy_keeps_working(polic
         rejected = reload(policy_gateway)
         assert rejected.status_code == 422
         error = rejected.json()["error"]
-        assert error["code"] == "policy_rejected" and "safeguards.rego" in error["message"] and version in error["message"]
+        assert (
+            error["code"] == "policy_rejected" and "safeguards.rego" in error["message"] and version in error["message"]
+        )
         time.sleep(1)  # the watcher has seen the broken file too, and kept the old policy
         still = chat(policy_gateway)
         assert still.status_code == 403 and still.json()["error"]["code"] == "agentic_use"
         assert audited(policy_gateway, still.headers["x-request-id"])["policy_version"] == version
-        plain = chat(policy_gateway, body={"model": "echo", "messages": [{"role": "user", "content": "Summarise the meeting notes."}]})
+        plain = chat(
+            policy_gateway,
+            body={"model": "echo", "messages": [{"role": "user", "content": "Summarise the meeting notes."}]},
+        )
         assert plain.status_code == 200
     finally:
         module.write_text(good)
 
 
 def test_only_a_policy_admin_may_reload(policy_gateway):
-    response = httpx.post(f"{policy_gateway.url}/admin/policies/reload",
-                          headers={"authorization": f"Bearer {policy_gateway.developer}"}, timeout=30)  # fmt: skip
+    response = httpx.post(
+        f"{policy_gateway.url}/admin/policies/reload",
+        headers={"authorization": f"Bearer {policy_gateway.developer}"},
+        timeout=30,
+    )
     assert response.status_code == 403 and response.json()["error"]["code"] == "insufficient_role"
     assert json.loads(reload(policy_gateway).text)["status"] == "reloaded"
 
@@ -178,19 +217,30 @@ def test_a_shadow_policy_is_recorded_with_the_request_but_never_enforced(standin
     live = copy_policies(tmp_path / "live")
     candidate = copy_policies(tmp_path / "candidate")
     edit_data(candidate, "protection", lambda d: (d["pseudonymise"].remove("PERSON"), d["block"].append("PERSON")))
-    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
-                      settings={"policy": {"path": str(live), "shadow_path": str(candidate)}})  # fmt: skip
+    gateway = Gateway(
+        tmp_path,
+        model_list=standin.model_list(("echo",)),
+        settings={"policy": {"path": str(live), "shadow_path": str(candidate)}},
+    )
     user = gateway.create_key()
     auditor = gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
     gateway.start()
     try:
-        body = {"model": "echo", "messages": [{"role": "user", "content": "Draft a thank-you note to Margaret Thompson."}]}
-        response = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, timeout=60,
-                              headers={"authorization": f"Bearer {user}"})  # fmt: skip
+        body = {
+            "model": "echo",
+            "messages": [{"role": "user", "content": "Draft a thank-you note to Margaret Thompson."}],
+        }
+        response = httpx.post(
+            f"{gateway.url}/v1/chat/completions", json=body, timeout=60, headers={"authorization": f"Bearer {user}"}
+        )
         assert response.status_code == 200  # the live policy pseudonymises; the candidate's block is not enforced
         assert "Margaret" not in recorder.requests[-1]["body"]["messages"][0]["content"]
-        event = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": response.headers["x-request-id"]},
-                          headers={"authorization": f"Bearer {auditor}"}, timeout=30).json()["events"][0]  # fmt: skip
+        event = httpx.get(
+            f"{gateway.url}/v1/audit/events",
+            params={"request_id": response.headers["x-request-id"]},
+            headers={"authorization": f"Bearer {auditor}"},
+            timeout=30,
+        ).json()["events"][0]
         assert event["decision"] == "redact"
         assert event["shadow"]["action"] == "block" and event["shadow"]["reasons"] == ["blocked_data"]
         assert event["shadow"]["policy_version"] != event["policy_version"]
@@ -202,8 +252,11 @@ def test_the_opa_server_engine_decides_and_an_unreachable_server_refuses(standin
     from tests.support.opa import OpaServer
 
     opa = OpaServer(copy_policies(tmp_path / "bundle"), tmp_path / "opa.log").start()
-    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)),
-                      settings={"policy": {"engine": "opa", "opa_url": opa.url, "opa_timeout_seconds": 1}})  # fmt: skip
+    gateway = Gateway(
+        tmp_path,
+        model_list=standin.model_list(("echo",)),
+        settings={"policy": {"engine": "opa", "opa_url": opa.url, "opa_timeout_seconds": 1}},
+    )
     user = gateway.create_key()
     try:
         gateway.start()
@@ -211,7 +264,9 @@ def test_the_opa_server_engine_decides_and_an_unreachable_server_refuses(standin
         refused = httpx.post(f"{gateway.url}/v1/chat/completions", json=AGENTIC, headers=headers, timeout=60)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "agentic_use"
         plain = {"model": "echo", "messages": [{"role": "user", "content": "Summarise the meeting notes."}]}
-        assert httpx.post(f"{gateway.url}/v1/chat/completions", json=plain, headers=headers, timeout=60).status_code == 200
+        assert (
+            httpx.post(f"{gateway.url}/v1/chat/completions", json=plain, headers=headers, timeout=60).status_code == 200
+        )
         opa.stop()
         down = httpx.post(f"{gateway.url}/v1/chat/completions", json=plain, headers=headers, timeout=60)
         assert down.status_code == 503

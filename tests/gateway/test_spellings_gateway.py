@@ -26,8 +26,9 @@ def received(recorder) -> str:  # type: ignore[no-untyped-def]
 
 def chat(gateway, key: str, text: str) -> httpx.Response:  # type: ignore[no-untyped-def]
     body = {"model": "echo", "messages": [{"role": "user", "content": text}]}
-    return httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {key}"},
-                      timeout=60)  # fmt: skip
+    return httpx.post(
+        f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {key}"}, timeout=60
+    )
 
 
 def test_a_clean_message_reaches_the_provider_as_written(gateway, user_key, recorder):

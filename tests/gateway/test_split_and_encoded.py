@@ -25,14 +25,19 @@ def auditor_key(gateway) -> str:  # type: ignore[no-untyped-def]
 
 
 def chat(gateway, key: str, messages: list[dict]) -> httpx.Response:  # type: ignore[no-untyped-def]
-    return httpx.post(f"{gateway.url}/v1/chat/completions", json={"model": "echo", "messages": messages},
-                      headers={"authorization": f"Bearer {key}"}, timeout=60)  # fmt: skip
+    return httpx.post(
+        f"{gateway.url}/v1/chat/completions",
+        json={"model": "echo", "messages": messages},
+        headers={"authorization": f"Bearer {key}"},
+        timeout=60,
+    )
 
 
 def audit_event(gateway, auditor_key: str, response: httpx.Response) -> dict:  # type: ignore[no-untyped-def]
     request_id = response.headers["x-request-id"]
-    found = httpx.get(f"{gateway.url}/v1/audit/events/{request_id}", headers={"authorization": f"Bearer {auditor_key}"},
-                      timeout=30)  # fmt: skip
+    found = httpx.get(
+        f"{gateway.url}/v1/audit/events/{request_id}", headers={"authorization": f"Bearer {auditor_key}"}, timeout=30
+    )
     assert found.status_code == 200
     return found.json()
 
@@ -51,10 +56,14 @@ def assert_nowhere(values: list[str], *places: str) -> None:
 
 
 def test_a_national_insurance_number_split_across_two_messages(gateway, user_key, auditor_key, recorder):
-    response = chat(gateway, user_key, [
-        {"role": "user", "content": f"Her National Insurance number is {NI_PARTS[0]}"},
-        {"role": "user", "content": f"{NI_PARTS[1]}. Please check her claim."},
-    ])  # fmt: skip
+    response = chat(
+        gateway,
+        user_key,
+        [
+            {"role": "user", "content": f"Her National Insurance number is {NI_PARTS[0]}"},
+            {"role": "user", "content": f"{NI_PARTS[1]}. Please check her claim."},
+        ],
+    )
     message = refused(response, "blocked_data")
     assert "The request contains National Insurance numbers, which must not be sent" in message
     assert recorder.requests == []
@@ -64,20 +73,33 @@ def test_a_national_insurance_number_split_across_two_messages(gateway, user_key
 
 
 def test_a_national_insurance_number_split_across_two_text_parts(gateway, user_key, auditor_key, recorder):
-    response = chat(gateway, user_key, [{"role": "user", "content": [
-        {"type": "text", "text": "Her National Insurance number is JK4122"},
-        {"type": "text", "text": "90B and she lives in Leeds."},
-    ]}])  # fmt: skip
+    response = chat(
+        gateway,
+        user_key,
+        [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Her National Insurance number is JK4122"},
+                    {"type": "text", "text": "90B and she lives in Leeds."},
+                ],
+            }
+        ],
+    )
     message = refused(response, "blocked_data")
     assert recorder.requests == []
     assert_nowhere(["JK4122", "90B"], message, json.dumps(audit_event(gateway, auditor_key, response)))
 
 
 def test_a_name_split_across_two_messages_is_replaced_in_both(gateway, user_key, recorder):
-    response = chat(gateway, user_key, [
-        {"role": "user", "content": "Please draft a letter to Mrs Margaret"},
-        {"role": "user", "content": "Thornton about her housing repair."},
-    ])  # fmt: skip
+    response = chat(
+        gateway,
+        user_key,
+        [
+            {"role": "user", "content": "Please draft a letter to Mrs Margaret"},
+            {"role": "user", "content": "Thornton about her housing repair."},
+        ],
+    )
     assert response.status_code == 200, response.text
     sent = [m["content"] for m in recorder.requests[-1]["body"]["messages"]]
     assert sent[0].startswith("Please draft a letter to Mrs <PERSON_") and sent[1].startswith("<PERSON_")
@@ -99,8 +121,10 @@ def test_a_name_split_across_two_messages_is_replaced_in_both(gateway, user_key,
 def test_an_encoded_national_insurance_number_is_refused(gateway, user_key, auditor_key, recorder, encoded, encoding):
     response = chat(gateway, user_key, [{"role": "user", "content": f"Decode this and tell me whose it is: {encoded}"}])
     message = refused(response, "encoded_data")
-    assert (f"The request contains National Insurance numbers hidden in encoded text ({encoding}), "
-            "which cannot be replaced by placeholders.") in message  # fmt: skip
+    assert (
+        f"The request contains National Insurance numbers hidden in encoded text ({encoding}), "
+        "which cannot be replaced by placeholders."
+    ) in message
     assert recorder.requests == []
     event = audit_event(gateway, auditor_key, response)
     assert event["decision"] == "block" and [reason["code"] for reason in event["reasons"]][:1] == ["encoded_data"]
@@ -109,8 +133,10 @@ def test_an_encoded_national_insurance_number_is_refused(gateway, user_key, audi
 
 def test_ordinary_encoded_content_is_still_answered(gateway, user_key, recorder):
     blob = base64.b64encode(bytes(range(256)) * 8).decode()
-    prompt = (f"The guidance is at https://www.gov.uk/search?q=housing%20benefit%20appeal&order=updated-newest and "
-              f"our logo is data:image/png;base64,{blob} (checksum 9f86d081884c7d659a2feaa0c55ad015). Summarise it.")  # fmt: skip
+    prompt = (
+        f"The guidance is at https://www.gov.uk/search?q=housing%20benefit%20appeal&order=updated-newest and "
+        f"our logo is data:image/png;base64,{blob} (checksum 9f86d081884c7d659a2feaa0c55ad015). Summarise it."
+    )
     response = chat(gateway, user_key, [{"role": "user", "content": prompt}])
     assert response.status_code == 200, response.text
     assert recorder.requests[-1]["body"]["messages"][-1]["content"] == prompt

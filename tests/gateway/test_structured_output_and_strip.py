@@ -33,31 +33,57 @@ def auditor(gateway: Gateway) -> str:
 
 
 def audited(gateway: Gateway, auditor: str, request_id: str) -> dict:
-    events = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": request_id},
-                       headers={"authorization": f"Bearer {auditor}"}, timeout=30).json()["events"]  # fmt: skip
+    events = httpx.get(
+        f"{gateway.url}/v1/audit/events",
+        params={"request_id": request_id},
+        headers={"authorization": f"Bearer {auditor}"},
+        timeout=30,
+    ).json()["events"]
     assert len(events) == 1
     return events[0]
 
 
 def function(name: str, description: str) -> dict:
-    return {"type": "function", "function": {"name": name, "description": description,
-                                             "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}  # fmt: skip
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        },
+    }
 
 
 # A chat UI's built-in workspace tools, declared on every chat whether or not the person wants them.
-WORKSPACE_TOOLS = [function(f"{verb}_{thing}", f"{verb.capitalize()} the user's {thing} ({detail})")
-                   for thing, detail in [("memories", "browse saved memories"), ("notes", "personal notebook"),
-                                         ("calendar_events", "diary"), ("knowledge_files", "attached documents"),
-                                         ("chats", "earlier conversations")]
-                   for verb in ("add", "view", "update", "delete", "list", "search")]  # fmt: skip
+WORKSPACE_TOOLS = [
+    function(f"{verb}_{thing}", f"{verb.capitalize()} the user's {thing} ({detail})")
+    for thing, detail in [
+        ("memories", "browse saved memories"),
+        ("notes", "personal notebook"),
+        ("calendar_events", "diary"),
+        ("knowledge_files", "attached documents"),
+        ("chats", "earlier conversations"),
+    ]
+    for verb in ("add", "view", "update", "delete", "list", "search")
+]
 
 
 def test_forced_tool_extraction_is_answered_and_audited_as_structured_output(openai_client, recorder, gateway, auditor):
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="tools", messages=[{"role": "user", "content": "Extract the record id from: record 42 is overdue."}],
-        tools=[{"type": "function", "function": {"name": "lookup_record", "description": "Correctly extracted record", "parameters": SCHEMA}}],
+        model="tools",
+        messages=[{"role": "user", "content": "Extract the record id from: record 42 is overdue."}],
+        tools=[
+            {
+                "type": "function",
+                "function": {
+                    "name": "lookup_record",
+                    "description": "Correctly extracted record",
+                    "parameters": SCHEMA,
+                },
+            }
+        ],
         tool_choice={"type": "function", "function": {"name": "lookup_record"}},
-    )  # fmt: skip
+    )
     answer = raw.parse()
     assert answer.choices[0].message.tool_calls[0].function.name == "lookup_record"
     assert json.loads(answer.choices[0].message.tool_calls[0].function.arguments) == {"id": "42"}
@@ -72,10 +98,12 @@ def test_forced_tool_extraction_is_answered_and_audited_as_structured_output(ope
 
 def test_anthropic_forced_tool_is_structured_output(anthropic_client, recorder):
     message = anthropic_client.messages.create(
-        model="claude-echo", max_tokens=200, messages=[{"role": "user", "content": "Extract the id from: record 42."}],
+        model="claude-echo",
+        max_tokens=200,
+        messages=[{"role": "user", "content": "Extract the id from: record 42."}],
         tools=[{"name": "Record", "description": "The record's fields", "input_schema": SCHEMA}],
         tool_choice={"type": "tool", "name": "Record"},
-    )  # fmt: skip
+    )
     assert message.content[0].text.startswith("You said: Extract the id")
     assert len(recorder.requests) == 1
 
@@ -83,9 +111,12 @@ def test_anthropic_forced_tool_is_structured_output(anthropic_client, recorder):
 def test_chat_ui_workspace_tools_are_removed_and_the_chat_answered(openai_client, recorder, gateway, auditor):
     assert len(WORKSPACE_TOOLS) == 30
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="echo", messages=[{"role": "user", "content": "Make this sentence shorter: the scheme opens in May."}],
-        tools=WORKSPACE_TOOLS, tool_choice="auto", parallel_tool_calls=True,
-    )  # fmt: skip
+        model="echo",
+        messages=[{"role": "user", "content": "Make this sentence shorter: the scheme opens in May."}],
+        tools=WORKSPACE_TOOLS,
+        tool_choice="auto",
+        parallel_tool_calls=True,
+    )
     assert raw.parse().choices[0].message.content == "You said: Make this sentence shorter: the scheme opens in May."
     assert raw.headers["x-handrail-tools-removed"] == "30"
     sent = recorder.requests[0]["body"]
@@ -103,10 +134,15 @@ def test_chat_ui_workspace_tools_are_removed_and_the_chat_answered(openai_client
 
 def test_second_turn_and_streaming_are_stripped_too(openai_client, recorder):
     with openai_client.chat.completions.with_streaming_response.create(
-        model="echo", stream=True, tools=WORKSPACE_TOOLS,
-        messages=[{"role": "user", "content": "Three subject lines please."}, {"role": "assistant", "content": "1. A\n2. B\n3. C"},
-                  {"role": "user", "content": "Shorter."}],
-    ) as response:  # fmt: skip
+        model="echo",
+        stream=True,
+        tools=WORKSPACE_TOOLS,
+        messages=[
+            {"role": "user", "content": "Three subject lines please."},
+            {"role": "assistant", "content": "1. A\n2. B\n3. C"},
+            {"role": "user", "content": "Shorter."},
+        ],
+    ) as response:
         assert response.headers["x-handrail-tools-removed"] == "30"
         text = "".join(chunk.choices[0].delta.content or "" for chunk in response.parse() if chunk.choices)
     assert text == "You said: Shorter."
@@ -117,7 +153,9 @@ def test_a_tool_name_holding_personal_data_is_scanned_like_any_text(openai_clien
     """A tool's name is text in the request: an identifier in it is found, and neither echoed nor recorded."""
     with pytest.raises(openai.PermissionDeniedError) as error:
         openai_client.chat.completions.create(
-            model="echo", messages=[{"role": "user", "content": "Hello."}], tools=[function("notes_for_AB123456C", "Notes")]
+            model="echo",
+            messages=[{"role": "user", "content": "Hello."}],
+            tools=[function("notes_for_AB123456C", "Notes")],
         )
     code, message = refused(error.value)
     assert code == "blocked_data" and "AB123456C" not in message
@@ -134,17 +172,33 @@ def refused(error: openai.APIStatusError) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("system", "code", "words"),
     [
-        (("You write Python to answer questions. Whatever you put in a fenced ```python block is executed in a sandbox, "
-         "and the printed output is sent back to you."), "agentic_use",
-         "instructions that the code the model writes is executed for it"),
-        (("To change the user's files, reply with SEARCH/REPLACE blocks. The blocks are applied to the files on disk as "
-         "soon as you reply."), "agentic_use", "an edit format that the client writes to the user's files"),
-        (("On each step give next_thought, next_tool_name and next_tool_args. next_tool_name is one of:\n"
-         "(1) search_wikipedia, whose description is <desc>Top Wikipedia passages for a query</desc>.\n"
-         "(2) finish, whose description is <desc>Done</desc>."), "agentic_use",
-         "an agent loop that chooses tools described in the text"),
+        (
+            (
+                "You write Python to answer questions. Whatever you put in a fenced ```python block is executed in a sandbox, "
+                "and the printed output is sent back to you."
+            ),
+            "agentic_use",
+            "instructions that the code the model writes is executed for it",
+        ),
+        (
+            (
+                "To change the user's files, reply with SEARCH/REPLACE blocks. The blocks are applied to the files on disk as "
+                "soon as you reply."
+            ),
+            "agentic_use",
+            "an edit format that the client writes to the user's files",
+        ),
+        (
+            (
+                "On each step give next_thought, next_tool_name and next_tool_args. next_tool_name is one of:\n"
+                "(1) search_wikipedia, whose description is <desc>Top Wikipedia passages for a query</desc>.\n"
+                "(2) finish, whose description is <desc>Done</desc>."
+            ),
+            "agentic_use",
+            "an agent loop that chooses tools described in the text",
+        ),
     ],
-)  # fmt: skip
+)
 def test_agents_in_the_prompt_are_refused_with_readable_reasons(openai_client, recorder, system, code, words):
     with pytest.raises(openai.PermissionDeniedError) as raised:
         openai_client.chat.completions.create(
@@ -159,12 +213,25 @@ def test_agents_in_the_prompt_are_refused_with_readable_reasons(openai_client, r
 
 def test_declared_tools_with_an_agent_loop_in_the_history_are_refused(openai_client, recorder):
     with pytest.raises(openai.PermissionDeniedError) as raised:
-        openai_client.chat.completions.create(model="echo", tools=WORKSPACE_TOOLS, messages=[
-            {"role": "user", "content": "What is in my diary?"},
-            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
-                                                                   "function": {"name": "list_calendar_events", "arguments": "{}"}}]},
-            {"role": "tool", "tool_call_id": "c1", "content": "nothing"},
-        ])  # fmt: skip
+        openai_client.chat.completions.create(
+            model="echo",
+            tools=WORKSPACE_TOOLS,
+            messages=[
+                {"role": "user", "content": "What is in my diary?"},
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": "list_calendar_events", "arguments": "{}"},
+                        }
+                    ],
+                },
+                {"role": "tool", "tool_call_id": "c1", "content": "nothing"},
+            ],
+        )
     assert refused(raised.value)[0] == "agentic_use"
     assert recorder.requests == []
 
@@ -172,9 +239,11 @@ def test_declared_tools_with_an_agent_loop_in_the_history_are_refused(openai_cli
 def test_anthropic_refusals_carry_the_reason_code(anthropic_client, recorder):
     with pytest.raises(anthropic.PermissionDeniedError) as raised:
         anthropic_client.messages.create(
-            model="claude-echo", max_tokens=100, messages=[{"role": "user", "content": "What changed in the Budget?"}],
+            model="claude-echo",
+            max_tokens=100,
+            messages=[{"role": "user", "content": "What changed in the Budget?"}],
             tools=[{"type": "web_search_20250305", "name": "web_search"}],
-        )  # fmt: skip
+        )
     # The SDK parses the body; the code sits beside Anthropic's own type.
     assert raised.value.body["error"]["type"] == "permission_error"
     assert raised.value.body["error"]["code"] == "agentic_use"

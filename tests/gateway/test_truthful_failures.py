@@ -33,7 +33,9 @@ def body_for(path: str, model: str, stream: bool) -> dict:
 def call(gateway: Gateway, key: str, path: str, model: str, stream: bool) -> tuple[int, dict, str]:
     """(HTTP status, the error in the API's shape, request id), whether the error came as a response or an event."""
     headers = {"authorization": f"Bearer {key}"}
-    with httpx.stream("POST", f"{gateway.url}{path}", json=body_for(path, model, stream), headers=headers, timeout=60) as response:
+    with httpx.stream(
+        "POST", f"{gateway.url}{path}", json=body_for(path, model, stream), headers=headers, timeout=60
+    ) as response:
         request_id = response.headers["x-request-id"]
         if response.status_code != 200:
             response.read()
@@ -46,8 +48,12 @@ def call(gateway: Gateway, key: str, path: str, model: str, stream: bool) -> tup
 
 
 def audited(gateway: Gateway, auditor: str, request_id: str) -> dict:
-    found = httpx.get(f"{gateway.url}/v1/audit/events", params={"request_id": request_id},
-                      headers={"authorization": f"Bearer {auditor}"}, timeout=30).json()["events"]  # fmt: skip
+    found = httpx.get(
+        f"{gateway.url}/v1/audit/events",
+        params={"request_id": request_id},
+        headers={"authorization": f"Bearer {auditor}"},
+        timeout=30,
+    ).json()["events"]
     assert len(found) == 1, found
     return found[0]
 
@@ -70,7 +76,9 @@ FAILURES = [
 
 @pytest.mark.parametrize("path", [CHAT, RESPONSES, MESSAGES])
 @pytest.mark.parametrize(("model", "stream", "status", "audited_status", "fragment"), FAILURES)
-def test_provider_failures_name_what_happened(gateway, user_key, auditor, path, model, stream, status, audited_status, fragment):
+def test_provider_failures_name_what_happened(
+    gateway, user_key, auditor, path, model, stream, status, audited_status, fragment
+):
     got, error, request_id = call(gateway, user_key, path, model, stream)
     assert got == (status or 200)
     assert fragment in error["message"] and request_id in error["message"]

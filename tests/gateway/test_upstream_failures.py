@@ -57,8 +57,13 @@ def test_streamed_provider_error_before_first_token_is_an_http_error(client):
 
 def test_provider_dropping_mid_stream_ends_with_an_error_event(gateway, user_key):
     body = {"model": "drop", "stream": True, "messages": [{"role": "user", "content": "one two three four five"}]}
-    with httpx.stream("POST", f"{gateway.url}/v1/chat/completions", json=body,
-                      headers={"authorization": f"Bearer {user_key}"}, timeout=30) as response:  # fmt: skip
+    with httpx.stream(
+        "POST",
+        f"{gateway.url}/v1/chat/completions",
+        json=body,
+        headers={"authorization": f"Bearer {user_key}"},
+        timeout=30,
+    ) as response:
         assert response.status_code == 200
         events = [line for line in response.iter_lines() if line.startswith("data: ")]
     last = json.loads(events[-1].removeprefix("data: "))
@@ -68,8 +73,13 @@ def test_provider_dropping_mid_stream_ends_with_an_error_event(gateway, user_key
 def test_client_disconnect_cancels_the_upstream_stream(gateway, user_key, standin):
     standin.recorder.clear()
     body = {"model": "long", "stream": True, "messages": [{"role": "user", "content": "go"}]}
-    with httpx.stream("POST", f"{gateway.url}/v1/chat/completions", json=body,
-                      headers={"authorization": f"Bearer {user_key}"}, timeout=30) as response:  # fmt: skip
+    with httpx.stream(
+        "POST",
+        f"{gateway.url}/v1/chat/completions",
+        json=body,
+        headers={"authorization": f"Bearer {user_key}"},
+        timeout=30,
+    ) as response:
         lines = response.iter_lines()
         received = [next(lines) for _ in range(6)]
     assert any("word" in line for line in received)

@@ -28,7 +28,9 @@ def refusal(error: openai.APIStatusError | anthropic.APIStatusError) -> tuple[st
 
 def test_web_search_tool_in_the_responses_api_is_refused(openai_client, recorder):
     with pytest.raises(openai.PermissionDeniedError) as raised:
-        openai_client.responses.create(model="echo", input="What changed in the latest Budget?", tools=[{"type": "web_search"}])
+        openai_client.responses.create(
+            model="echo", input="What changed in the latest Budget?", tools=[{"type": "web_search"}]
+        )
     code, message = refusal(raised.value)
     # Every reason is given; a web search tool is both a tool and internet access.
     assert code in {"internet_access", "agentic_use"}
@@ -40,10 +42,11 @@ def test_web_search_tool_in_the_responses_api_is_refused(openai_client, recorder
 def test_anthropic_code_execution_tool_is_refused(anthropic_client, recorder):
     with pytest.raises(anthropic.PermissionDeniedError) as raised:
         anthropic_client.messages.create(
-            model="claude-echo", max_tokens=200,
+            model="claude-echo",
+            max_tokens=200,
             messages=[{"role": "user", "content": "Work out the average of these case durations: 4, 9, 12 days."}],
             tools=[{"type": "code_execution_20250522", "name": "code_execution"}],
-        )  # fmt: skip
+        )
     body = raised.value.response.json()
     assert body["type"] == "error"
     message = body["error"]["message"]
@@ -76,8 +79,10 @@ def test_asking_what_some_code_does_is_allowed(openai_client, recorder):
 def test_a_guard_cannot_be_switched_off_from_the_request(openai_client, recorder):
     with pytest.raises(openai.PermissionDeniedError):
         openai_client.responses.create(
-            model="echo", input="Look up today's news.", tools=[{"type": "web_search"}],
+            model="echo",
+            input="Look up today's news.",
+            tools=[{"type": "web_search"}],
             extra_headers={"x-handrail-guard": "off", "x-handrail-experiment": "no-such-experiment"},
             extra_body={"handrail": {"skip_policy": True}, "metadata": {"guardrails": "disabled"}},
-        )  # fmt: skip
+        )
     assert recorder.requests == []

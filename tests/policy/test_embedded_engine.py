@@ -108,7 +108,9 @@ def test_a_broken_policy_at_start_is_an_error_not_an_empty_policy(tmp_path):
 
 
 def test_the_watcher_picks_up_an_edit_without_being_asked(policies):
-    engine = EmbeddedEngine(PolicySettings(path=policies, watch=True, watch_interval_seconds=0.2, run_tests_on_reload=False))
+    engine = EmbeddedEngine(
+        PolicySettings(path=policies, watch=True, watch_interval_seconds=0.2, run_tests_on_reload=False)
+    )
     try:
         before = engine.version
         edit_data(policies, "protection", lambda d: d["pseudonymise"].remove("IP_ADDRESS"))
@@ -116,7 +118,9 @@ def test_the_watcher_picks_up_an_edit_without_being_asked(policies):
         while engine.version == before and time.monotonic() < deadline:
             time.sleep(0.1)
         assert engine.version != before
-        decision = engine.decide(request_with(findings={"counts": {"IP_ADDRESS": 1}, "types": ["IP_ADDRESS"], "markings": []}))
+        decision = engine.decide(
+            request_with(findings={"counts": {"IP_ADDRESS": 1}, "types": ["IP_ADDRESS"], "markings": []})
+        )
         assert decision.action == "allow"
     finally:
         engine.close()

@@ -38,8 +38,9 @@ def test_embedded_and_opa_server_make_identical_decisions(opa_server):
 
 
 def test_an_unreachable_opa_server_refuses_rather_than_allows():
-    engine = OpaServerEngine(PolicySettings(engine="opa", opa_url=f"http://127.0.0.1:{free_port()}", watch=False,
-                                            opa_timeout_seconds=0.5))  # fmt: skip
+    engine = OpaServerEngine(
+        PolicySettings(engine="opa", opa_url=f"http://127.0.0.1:{free_port()}", watch=False, opa_timeout_seconds=0.5)
+    )
     assert not engine.ready()
     with pytest.raises(PolicyUnavailable, match="did not answer"):
         engine.decide(policy_inputs(1)[0])

@@ -22,12 +22,16 @@ def run(*arguments: str):  # type: ignore[no-untyped-def]
 
 
 def test_eval_prints_the_decision_and_its_reasons(tmp_path):
-    agentic = dict(SMOKE_INPUT, signals=[{"type": "internet", "evidence": "declares the web_search tool", "location": "tools"}])
+    agentic = dict(
+        SMOKE_INPUT, signals=[{"type": "internet", "evidence": "declares the web_search tool", "location": "tools"}]
+    )
     path = tmp_path / "input.json"
     path.write_text(json.dumps(agentic))
     text = run("eval", "--input", str(path))
     assert text.exit_code == 0
-    assert "decision:       block" in text.output and "internet_access: Giving a model live internet access" in text.output
+    assert (
+        "decision:       block" in text.output and "internet_access: Giving a model live internet access" in text.output
+    )
     document = json.loads(run("eval", "--input", str(path), "--format", "json").output)
     assert document["action"] == "block" and document["policy_version"] == read_policy(POLICIES).version
 
@@ -40,7 +44,12 @@ def test_eval_says_what_is_wrong_with_a_bad_input_file(tmp_path):
 
 
 def test_explain_runs_the_detectors_on_a_whole_request(tmp_path):
-    body = {"model": "demo", "messages": [{"role": "user", "content": "Write to Margaret Thompson about her claim, NI number JG 10 37 59 A."}]}
+    body = {
+        "model": "demo",
+        "messages": [
+            {"role": "user", "content": "Write to Margaret Thompson about her claim, NI number JG 10 37 59 A."}
+        ],
+    }
     path = tmp_path / "body.json"
     path.write_text(json.dumps(body))
     result = run("explain", "--request", str(path), "--format", "json")

@@ -56,4 +56,9 @@ def test_data_is_kept_apart_from_logic():
         # Model names and department codes live in policies/data, never in rules.
         assert not re.search(r'"(gpt-4o-uk|claude-sonnet-uk|HMRC|GDS)"', module.read_text()), module
     assert sorted(p.parent.name for p in (POLICIES / "data").rglob("data.json")) == [
-        "departments", "experiments", "models", "protection", "safeguards"]  # fmt: skip
+        "departments",
+        "experiments",
+        "models",
+        "protection",
+        "safeguards",
+    ]

@@ -29,28 +29,50 @@ def engine() -> EmbeddedEngine:
 
 
 def gateway_input() -> dict:
-    body = {"model": "demo", "messages": [
-        {"role": "user", "content": [{"type": "text", "text": "SECRET: call Jane on 07700 900123"},
-                                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}]}  # fmt: skip
+    body = {
+        "model": "demo",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "SECRET: call Jane on 07700 900123"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+                ],
+            }
+        ],
+    }
     conversation = parse_request("/v1/chat/completions", body)
     text = conversation.parts[0].text
     scan = ScanResult(
-        findings=[Finding("SECURITY_MARKING", 0, 6, 0.9, part=0), Finding("PHONE_NUMBER", text.index("07700"), len(text), 0.8, part=0)],
+        findings=[
+            Finding("SECURITY_MARKING", 0, 6, 0.9, part=0),
+            Finding("PHONE_NUMBER", text.index("07700"), len(text), 0.8, part=0),
+        ],
         signals=[Signal("agentic", "declares the tool 'run_shell'", "tools")],
     )
     return build_policy_input(
         principal=Principal("alice@example.gov.uk", "HMRC", ("user",), "OFFICIAL", "key-1"),
-        conversation=conversation, scan=scan, endpoint="/v1/chat/completions", classification="OFFICIAL",
-        experiment=None, experiment_requests_today=0, model_configured=True, provider="mock", now=datetime.now(UTC),
-    )  # fmt: skip
+        conversation=conversation,
+        scan=scan,
+        endpoint="/v1/chat/completions",
+        classification="OFFICIAL",
+        experiment=None,
+        experiment_requests_today=0,
+        model_configured=True,
+        provider="mock",
+        now=datetime.now(UTC),
+    )
 
 
 def test_the_input_the_gateway_builds_matches_the_schema_and_holds_no_values():
     document = gateway_input()
     jsonschema.validate(document, INPUT_SCHEMA)
-    assert document["findings"] == {"counts": {"PHONE_NUMBER": 1, "SECURITY_MARKING": 1},
-                                    "types": ["PHONE_NUMBER", "SECURITY_MARKING"], "markings": ["SECRET"],
-                                    "encoded": {"types": [], "encodings": []}}  # fmt: skip
+    assert document["findings"] == {
+        "counts": {"PHONE_NUMBER": 1, "SECURITY_MARKING": 1},
+        "types": ["PHONE_NUMBER", "SECURITY_MARKING"],
+        "markings": ["SECRET"],
+        "encoded": {"types": [], "encodings": []},
+    }
     assert document["request"]["unscannable_kinds"] == ["image"]
     assert "07700" not in json.dumps(document) and "Jane" not in json.dumps(document)
 

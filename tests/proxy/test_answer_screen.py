@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detectors.analyzer import TextAnalyzer
+from core.errors import PolicyRefusal
 from core.findings import Finding, ScanResult
+from detectors.analyzer import TextAnalyzer
 from detectors.settings import DetectionSettings
 from proxy.answer import AnswerDelta, ToolCallDelta
 from proxy.answer_screen import HOLD_BACK, SCAN_STEP, StreamScreen
-from core.errors import PolicyRefusal
 from proxy.policy.compile_check import SMOKE_INPUT
 from proxy.policy.embedded import EmbeddedEngine
 from proxy.policy.settings import PolicySettings
@@ -143,7 +143,9 @@ def test_the_hold_back_is_bounded_so_a_long_answer_still_streams(analyzer, engin
 def test_a_value_the_user_sent_is_not_put_to_the_policy_again(analyzer, engine):
     answer = PROSE + f"The number you gave, {NINO}, is on file."
     judge = Judged(engine)
-    released, _ = run_stream(screen_for(analyzer, judge, sent=f"What about {NINO.lower()}?"), chunked(answer, list(range(9, len(answer), 9))))
+    released, _ = run_stream(
+        screen_for(analyzer, judge, sent=f"What about {NINO.lower()}?"), chunked(answer, list(range(9, len(answer), 9)))
+    )
     assert released == answer
     assert judge.asked == []
 
@@ -174,14 +176,18 @@ def test_tool_call_arguments_are_scanned_like_text_and_follow_the_text_before_th
         out = await screen.push(AnswerDelta(0, "Let me look that up."))
         out += await screen.push(AnswerDelta(0, tool_calls=[ToolCallDelta(0, "call_1", "lookup", "")]))
         for index in range(0, len(arguments), 4):
-            out += await screen.push(AnswerDelta(0, tool_calls=[ToolCallDelta(0, arguments=arguments[index : index + 4])]))
+            out += await screen.push(
+                AnswerDelta(0, tool_calls=[ToolCallDelta(0, arguments=arguments[index : index + 4])])
+            )
         out += await screen.push(AnswerDelta(0, finish_reason="tool_calls"))
         return out + await screen.finish()
 
     out = asyncio.run(go())
     assert out[0].text == "Let me look that up."  # released when the tool call began, before it
     assert (out[1].tool_calls[0].id, out[1].tool_calls[0].name) == ("call_1", "lookup")
-    assert "".join(d.tool_calls[0].arguments for d in out if d.tool_calls) == arguments.replace(NINO, "[UK_NINO removed]")
+    assert "".join(d.tool_calls[0].arguments for d in out if d.tool_calls) == arguments.replace(
+        NINO, "[UK_NINO removed]"
+    )
     assert out[-1].finish_reason == "tool_calls"
     assert screen.finding_counts() == {"UK_NINO": 1}
 

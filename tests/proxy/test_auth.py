@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from audit.database import create_schema, make_engine
 from audit.schema import api_keys
-from proxy.auth import KeyStore, bearer_key
 from core.errors import Forbidden, Unauthorised
+from proxy.auth import KeyStore, bearer_key
 
 
 @pytest.fixture()
@@ -22,7 +22,11 @@ def test_key_round_trip_and_only_a_hash_is_stored(store):
     key, record = store.create("alice", "HMRC", ["user", "auditor"], "OFFICIAL-SENSITIVE")
     principal = store.authenticate(key)
     assert (principal.user, principal.department, principal.roles, principal.clearance) == (
-        "alice", "HMRC", ("user", "auditor"), "OFFICIAL-SENSITIVE")  # fmt: skip
+        "alice",
+        "HMRC",
+        ("user", "auditor"),
+        "OFFICIAL-SENSITIVE",
+    )
     with store._engine.connect() as connection:
         row = connection.execute(select(api_keys)).mappings().one()
     secret = key.split("_", 2)[2]

@@ -19,8 +19,25 @@ def config(tmp_path):  # type: ignore[no-untyped-def]
 
 def test_keys_create_list_revoke(config):
     runner = CliRunner()
-    created = runner.invoke(main, ["keys", "create", "--config", config, "--user", "ann", "--department", "DWP",
-                                   "--role", "user", "--role", "auditor", "--clearance", "SECRET"])  # fmt: skip
+    created = runner.invoke(
+        main,
+        [
+            "keys",
+            "create",
+            "--config",
+            config,
+            "--user",
+            "ann",
+            "--department",
+            "DWP",
+            "--role",
+            "user",
+            "--role",
+            "auditor",
+            "--clearance",
+            "SECRET",
+        ],
+    )
     assert created.exit_code == 0, created.output
     key = created.output.strip().splitlines()[-1]
     assert key.startswith("hr_")
@@ -41,8 +58,9 @@ def test_keys_create_checks_the_department_against_the_policy_and_sets_an_expiry
     assert typo.exit_code == 1 and "did you mean 'HO'?" in typo.output
     unknown = runner.invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "NOSUCHDEPT"])
     assert unknown.exit_code == 1 and "unknown department 'NOSUCHDEPT'; the policy knows" in unknown.output
-    created = runner.invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "HO",
-                                   "--expires-in-days", "30"])  # fmt: skip
+    created = runner.invoke(
+        main, ["keys", "create", "--config", config, "--user", "a", "--department", "HO", "--expires-in-days", "30"]
+    )
     assert created.exit_code == 0, created.output
     from datetime import UTC, datetime, timedelta
 
@@ -51,7 +69,9 @@ def test_keys_create_checks_the_department_against_the_policy_and_sets_an_expiry
 
 
 def test_keys_create_rejects_bad_roles(config):
-    result = CliRunner().invoke(main, ["keys", "create", "--config", config, "--user", "a", "--department", "b", "--role", "root"])
+    result = CliRunner().invoke(
+        main, ["keys", "create", "--config", config, "--user", "a", "--department", "b", "--role", "root"]
+    )
     assert result.exit_code == 2 and "root" in result.output
 
 

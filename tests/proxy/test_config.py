@@ -28,7 +28,9 @@ def test_a_file_with_only_model_list_is_complete(tmp_path):
 
 
 def test_environment_overrides(tmp_path):
-    settings = load_settings(environ={"HANDRAIL_DATABASE_URL": "sqlite:///elsewhere.db", "HANDRAIL_POLICY_ENGINE": "opa"})
+    settings = load_settings(
+        environ={"HANDRAIL_DATABASE_URL": "sqlite:///elsewhere.db", "HANDRAIL_POLICY_ENGINE": "opa"}
+    )
     assert settings.audit.database_url == "sqlite:///elsewhere.db"
     assert settings.policy.engine == "opa"
     path = tmp_path / "c.yaml"
@@ -71,7 +73,9 @@ def test_missing_file(tmp_path):
 
 def test_an_unset_environment_variable_in_model_list_is_named_at_start(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("model_list:\n  - model_name: gpt\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_KEY}\n")
+    path.write_text(
+        "model_list:\n  - model_name: gpt\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_KEY}\n"
+    )
     with pytest.raises(ConfigError, match=r"gpt\.litellm_params\.api_key reads environment variable OPENAI_KEY"):
         load_settings(path, environ={})
     settings = load_settings(path, environ={"OPENAI_KEY": "sk"})

@@ -19,14 +19,33 @@ def test_chat_reads_every_text_that_is_forwarded():
         "model": "m",
         "messages": [
             {"role": "system", "content": "You are helpful."},
-            {"role": "user", "content": [{"type": "text", "text": "Hi"}, {"type": "image_url", "image_url": {"url": "https://x.example/a.png"}}]},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "find", "arguments": "{\"q\": \"Ann\"}"}}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Hi"},
+                    {"type": "image_url", "image_url": {"url": "https://x.example/a.png"}},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "c1", "type": "function", "function": {"name": "find", "arguments": '{"q": "Ann"}'}}
+                ],
+            },
             {"role": "tool", "tool_call_id": "c1", "content": "Ann Lee, 4 High St"},
         ],
-        "tools": [{"type": "function", "function": {"name": "find", "description": "Find a person",
-                   "parameters": {"type": "object", "properties": {"q": {"description": "Name"}}}}}],
-    }  # fmt: skip
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "find",
+                    "description": "Find a person",
+                    "parameters": {"type": "object", "properties": {"q": {"description": "Name"}}},
+                },
+            }
+        ],
+    }
     conversation = parse_request("/v1/chat/completions", body)
     assert texts(conversation) == [
         ("message", "system", "You are helpful."),
@@ -50,7 +69,9 @@ def test_chat_reads_every_text_that_is_forwarded():
     assert [o.kind for o in conversation.opaque_parts] == ["image"]
     assert conversation.parts[1].location == "messages[1].content[0].text"
     assert {p.location for p in conversation.parts if p.kind == "tool_definition"} == {
-        "tools[0].function.name", "tools[0].function.description", "tools[0].function.parameters{…}"
+        "tools[0].function.name",
+        "tools[0].function.description",
+        "tools[0].function.parameters{…}",
     }
     # client ids are replaced by the gateway's own, consistently
     assert conversation.outbound["messages"][2]["tool_calls"][0]["id"] == "call_1"
@@ -66,8 +87,11 @@ def test_with_texts_writes_back_by_path_only_where_changed():
 
 
 def test_with_texts_renames_keys_after_writing_values_below_them():
-    body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": [
-        {"type": "function", "function": {"name": "f", "parameters": {"Ann": {"Bob": "Cy"}}}}]}  # fmt: skip
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "x"}],
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": {"Ann": {"Bob": "Cy"}}}}],
+    }
     conversation = parse_request("/v1/chat/completions", body)
     replaced = {"Ann": "<P1>", "Bob": "<P2>", "Cy": "<P3>"}
     new_body = conversation.with_texts([replaced.get(p.text, p.text) for p in conversation.parts])
@@ -102,12 +126,20 @@ def test_anthropic_blocks_and_server_tools():
         "metadata": {"user_id": "u-7"},
         "messages": [
             {"role": "user", "content": "Question"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "bash", "input": {"command": "ls"}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "a.txt"}]},
-                                         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "t", "name": "bash", "input": {"command": "ls"}}],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "a.txt"}]},
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+                ],
+            },
         ],
         "tools": [{"type": "code_execution_20250522", "name": "code_execution"}],
-    }  # fmt: skip
+    }
     conversation = parse_request("/v1/messages", body)
     assert texts(conversation) == [
         ("message", "system", "System words"),
@@ -122,9 +154,14 @@ def test_anthropic_blocks_and_server_tools():
 
 
 def test_anthropic_tool_result_given_as_a_number_is_read_as_text():
-    body = {"model": "m", "max_tokens": 10, "messages": [
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "count", "input": {}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": 42}]}]}  # fmt: skip
+    body = {
+        "model": "m",
+        "max_tokens": 10,
+        "messages": [
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "count", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": 42}]},
+        ],
+    }
     conversation = parse_request("/v1/messages", body)
     assert ("tool_result", "tool", "42") in texts(conversation)
 
@@ -140,7 +177,10 @@ def test_an_image_label_is_not_believed():
     text_as_png = "data:image/png;base64," + base64.b64encode(b"NI number JK 41 22 90 B").decode()
     real_png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
     for url, kinds in ((text_as_png, ["image", "mislabelled"]), (real_png, ["image"])):
-        body = {"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}]}
+        body = {
+            "model": "m",
+            "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}],
+        }
         conversation = parse_request("/v1/chat/completions", body)
         assert [o.kind for o in conversation.opaque_parts] == kinds
         assert conversation.parts == []  # data is never read as if it were text
@@ -150,15 +190,47 @@ def test_an_image_label_is_not_believed():
     ("endpoint", "body", "fragment"),
     [
         ("/v1/chat/completions", {"model": "m"}, "'messages' is required"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": [{"type": "video"}]}]}, "not a supported content type"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": float("nan")}, "'temperature' must be a finite number"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 10**5000}, "'max_tokens' must be between 1 and 10000000"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"}, "'temperature' must be a number"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "x"}], "logit_bias": {"JK": 1}}, "'logit_bias' must map token ids"),
-        ("/v1/responses", {"model": "m", "input": "x", "previous_response_id": "resp_1"}, "'previous_response_id' refers to state stored"),
-        ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": {}}, "'tools' must be an array"),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": [{"type": "video"}]}]},
+            "not a supported content type",
+        ),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": float("nan")},
+            "'temperature' must be a finite number",
+        ),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 10**5000},
+            "'max_tokens' must be between 1 and 10000000",
+        ),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "x"}], "temperature": "hot"},
+            "'temperature' must be a number",
+        ),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "x"}], "logit_bias": {"JK": 1}},
+            "'logit_bias' must map token ids",
+        ),
+        (
+            "/v1/responses",
+            {"model": "m", "input": "x", "previous_response_id": "resp_1"},
+            "'previous_response_id' refers to state stored",
+        ),
+        (
+            "/v1/chat/completions",
+            {"model": "m", "messages": [{"role": "user", "content": "x"}], "tools": {}},
+            "'tools' must be an array",
+        ),
         ("/v1/responses", {"model": "m", "input": [{"type": "mystery"}]}, "is not a supported input item"),
-        ("/v1/messages", {"model": "m", "max_tokens": "10", "messages": [{"role": "user", "content": "x"}]}, "max_tokens"),
+        (
+            "/v1/messages",
+            {"model": "m", "max_tokens": "10", "messages": [{"role": "user", "content": "x"}]},
+            "max_tokens",
+        ),
         ("/v1/messages", {"model": "m", "max_tokens": 10, "messages": [{"role": "system", "content": "x"}]}, "role"),
         ("/v1/embeddings", {"model": "m", "input": []}, "non-empty"),
         ("/v1/embeddings", {"model": "m", "input": "x", "encoding_format": "hex"}, "encoding_format"),
@@ -176,15 +248,29 @@ def test_unknown_endpoint():
 
 
 def test_credentials_never_reach_detectors():
-    headers = client_headers({"Authorization": "Bearer secret", "X-Api-Key": "k", "User-Agent": "curl/8", "Cookie": "c=1"})
+    headers = client_headers(
+        {"Authorization": "Bearer secret", "X-Api-Key": "k", "User-Agent": "curl/8", "Cookie": "c=1"}
+    )
     assert headers == {"user-agent": "curl/8"}
 
 
 def test_undeclared_fields_are_dropped_and_named_only_by_place():
-    body = {"model": "m", "api_base": "http://evil", "mock_response": "x", "metadata": {"a": "b"}, "JK412290B": 1,
-            "messages": [{"role": "user", "content": "hi", "context": "JK 41 22 90 B",
-                          "reasoning_content": "r"}]}  # fmt: skip
+    body = {
+        "model": "m",
+        "api_base": "http://evil",
+        "mock_response": "x",
+        "metadata": {"a": "b"},
+        "JK412290B": 1,
+        "messages": [{"role": "user", "content": "hi", "context": "JK 41 22 90 B", "reasoning_content": "r"}],
+    }
     conversation = parse_request("/v1/chat/completions", body)
     assert conversation.outbound == {"messages": [{"role": "user", "content": "hi"}]}
-    assert conversation.dropped == ["metadata", "{field}", "{field}", "{field}", "messages[0].{field}", "messages[0].{field}"]
+    assert conversation.dropped == [
+        "metadata",
+        "{field}",
+        "{field}",
+        "{field}",
+        "messages[0].{field}",
+        "messages[0].{field}",
+    ]
     assert "JK" not in repr(conversation.dropped)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
+from core.errors import ErrorView, PolicyRefusal
 from proxy.answer import Answer, AnswerDelta, Choice, StreamStart, ToolCall, ToolCallDelta, Usage
-from core.errors import BadRequest, ErrorView, PolicyRefusal
 from proxy.formats import anthropic_messages, openai_chat, openai_responses, parse_request
 
 
@@ -28,7 +26,10 @@ def test_responses_to_chat():
     assert request["messages"] == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Hi"},
-        {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "done"},
     ]
     assert request["max_tokens"] == 50
@@ -39,23 +40,43 @@ def test_responses_to_chat():
 def test_hosted_tools_are_marked_unforwardable():
     responses = parse_request("/v1/responses", {"model": "m", "input": "x", "tools": [{"type": "web_search_preview"}]})
     assert "tools" not in responses.outbound and responses.unforwardable
-    anthropic = parse_request("/v1/messages", {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}],
-                                               "tools": [{"type": "web_search_20250305", "name": "web_search"}]})  # fmt: skip
+    anthropic = parse_request(
+        "/v1/messages",
+        {
+            "model": "m",
+            "max_tokens": 5,
+            "messages": [{"role": "user", "content": "x"}],
+            "tools": [{"type": "web_search_20250305", "name": "web_search"}],
+        },
+    )
     assert "tools" not in anthropic.outbound and anthropic.unforwardable
 
 
 def test_anthropic_to_chat_orders_tool_results_first():
     body = {
-        "model": "m", "max_tokens": 5, "system": "S", "stop_sequences": ["END"],
+        "model": "m",
+        "max_tokens": 5,
+        "system": "S",
+        "stop_sequences": ["END"],
         "messages": [
             {"role": "user", "content": "Q"},
-            {"role": "assistant", "content": [{"type": "text", "text": "Let me check."},
-                                              {"type": "tool_use", "id": "t1", "name": "f", "input": {"a": 1}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "42"},
-                                         {"type": "text", "text": "Thanks"}]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "text", "text": "Let me check."},
+                    {"type": "tool_use", "id": "t1", "name": "f", "input": {"a": 1}},
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": "t1", "content": "42"},
+                    {"type": "text", "text": "Thanks"},
+                ],
+            },
         ],
         "tool_choice": {"type": "any"},
-    }  # fmt: skip
+    }
     request = parse_request("/v1/messages", body).outbound
     roles = [m["role"] for m in request["messages"]]
     assert roles == ["system", "user", "assistant", "tool", "user"]
@@ -96,7 +117,9 @@ def run_stream(renderer) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_chat_stream_rendering():
-    raw = run_stream(openai_chat.StreamRenderer(StreamStart("id", "m", 1), "m", {"stream_options": {"include_usage": True}}))
+    raw = run_stream(
+        openai_chat.StreamRenderer(StreamStart("id", "m", 1), "m", {"stream_options": {"include_usage": True}})
+    )
     payloads = sse_payloads(raw)
     assert "".join(p["choices"][0]["delta"].get("content", "") for p in payloads if p["choices"]) == "Hello"
     assert payloads[-1]["usage"]["total_tokens"] == 7
@@ -128,7 +151,13 @@ def test_anthropic_stream_rendering():
 def test_error_shapes_carry_the_request_id():
     view = ErrorView.of(PolicyRefusal("Not allowed.", code="blocked_data"))
     openai_body = openai_chat.error_body(view, "req_1")
-    assert openai_body == {"error": {"message": "Not allowed. (request id: req_1)", "type": "policy_violation",
-                                     "param": None, "code": "blocked_data"}}  # fmt: skip
+    assert openai_body == {
+        "error": {
+            "message": "Not allowed. (request id: req_1)",
+            "type": "policy_violation",
+            "param": None,
+            "code": "blocked_data",
+        }
+    }
     anthropic_body = anthropic_messages.error_body(view, "req_1")
     assert anthropic_body["type"] == "error" and anthropic_body["error"]["type"] == "permission_error"

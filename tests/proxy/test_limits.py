@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from audit.database import create_schema, make_engine
-from proxy.auth import Principal
 from core.errors import RateLimited
+from proxy.auth import Principal
 from proxy.limits import LimitSettings, RateLimits, TokenBuckets
 from tests.support.postgres import PostgresServer, require_postgres
 
@@ -86,7 +86,9 @@ def test_concurrent_takers_share_one_bucket(engine):
 
 def test_limits_per_key_and_per_department(engine):
     clock = Clock()
-    limits = RateLimits(engine, LimitSettings(requests_per_minute_per_key=2, requests_per_minute_per_department=3), clock)
+    limits = RateLimits(
+        engine, LimitSettings(requests_per_minute_per_key=2, requests_per_minute_per_department=3), clock
+    )
     alice = Principal("alice", "HMRC", ("user",), "OFFICIAL", "k1")
     bob = Principal("bob", "HMRC", ("user",), "OFFICIAL", "k2")
     limits.check(alice)

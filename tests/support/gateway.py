@@ -57,7 +57,16 @@ class Gateway:
         env.pop("HANDRAIL_DATABASE_URL", None)
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "proxy.cli", "serve", "--config", str(self.config_path), "--workers", str(self.workers)],
+            [
+                sys.executable,
+                "-m",
+                "proxy.cli",
+                "serve",
+                "--config",
+                str(self.config_path),
+                "--workers",
+                str(self.workers),
+            ],
             cwd=self.directory,
             env=env,
             stdout=log,
@@ -88,13 +97,31 @@ class Gateway:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def create_key(self, user: str = "alice@example.gov.uk", department: str = "HMRC", roles: tuple[str, ...] = ("user",),
-                   clearance: str = "OFFICIAL") -> str:  # fmt: skip
+    def create_key(
+        self,
+        user: str = "alice@example.gov.uk",
+        department: str = "HMRC",
+        roles: tuple[str, ...] = ("user",),
+        clearance: str = "OFFICIAL",
+    ) -> str:
         """A new key, made with the real ``handrail keys create`` command."""
         env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
         env.pop("HANDRAIL_DATABASE_URL", None)
-        command = [sys.executable, "-m", "proxy.cli", "keys", "create", "--config", str(self.config_path),
-                   "--user", user, "--department", department, "--clearance", clearance]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "proxy.cli",
+            "keys",
+            "create",
+            "--config",
+            str(self.config_path),
+            "--user",
+            user,
+            "--department",
+            department,
+            "--clearance",
+            clearance,
+        ]
         for role in roles:
             command += ["--role", role]
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=self.directory)

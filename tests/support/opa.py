@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-
 from tests.support import ProcessExited, require_binary, wait_for_http_ok
 from tests.support.standin import free_port
 
@@ -30,10 +29,20 @@ class OpaServer:
     def start(self, timeout: float = 30) -> OpaServer:
         opa = opa_binary()
         self._process = subprocess.Popen(
-            [opa, "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--bundle", str(self.bundle),
-             "--log-level", "error"],
-            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                opa,
+                "run",
+                "--server",
+                "--addr",
+                f"127.0.0.1:{self.port}",
+                "--bundle",
+                str(self.bundle),
+                "--log-level",
+                "error",
+            ],
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
         try:
             if wait_for_http_ok(f"{self.url}/health?bundles", self._process, timeout, interval=0.1):
                 return self

@@ -60,7 +60,9 @@ class PostgresServer:
     what a real deployment would see.
     """
 
-    def __init__(self, binaries: Path | None = None, durable: bool = False, settings: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, binaries: Path | None = None, durable: bool = False, settings: dict[str, str] | None = None
+    ) -> None:
         found = binaries or postgres_binaries()
         if found is None:
             raise RuntimeError("PostgreSQL server binaries were not found under /usr/lib/postgresql/*/bin")
@@ -78,8 +80,19 @@ class PostgresServer:
     def start(self, timeout: float = 60) -> PostgresServer:
         self.socket_directory.mkdir()
         self._hand_to_service_user(self.directory)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C", "--no-sync", "--no-instructions")  # fmt: skip
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        )
         options = {
             "listen_addresses": "127.0.0.1",
             "port": str(self.port),
@@ -94,8 +107,17 @@ class PostgresServer:
         with (self.data / "postgresql.auto.conf").open("a") as conf:
             for name, value in options.items():
                 conf.write(f"{name} = '{value}'\n")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "server.log"), "-w",
-                  "-t", str(int(timeout)), "start")  # fmt: skip
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.directory / "server.log"),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "start",
+        )
         self._started = True
         self._wait_until_accepting(timeout)
         return self
@@ -137,7 +159,9 @@ class PostgresServer:
     def _admin(self, statement: str) -> None:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True) as c:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as c:
             c.execute(statement)  # type: ignore[arg-type]
 
     def _wait_until_accepting(self, timeout: float) -> None:
@@ -146,8 +170,9 @@ class PostgresServer:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                                     connect_timeout=2):  # fmt: skip
+                with psycopg.connect(
+                    host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", connect_timeout=2
+                ):
                     return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:

@@ -37,7 +37,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-
 BRIEF_ANSWER = (
     "Here is a short summary of the points you raised, with the actions agreed at the meeting and the owners for each "
     "of them, so the team can follow up before the next review."
@@ -112,25 +111,45 @@ def build_app(recorder: Recorder) -> Starlette:
         text = BRIEF_ANSWER if model in ("brief", "paced") else "You said: " + _last_user_text(body.get("messages", []))
         text = "".join(recorder.scripted) if model == "scripted" else text
         if body.get("stream"):
-            return StreamingResponse(_openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream")
+            return StreamingResponse(
+                _openai_stream(recorder, completion_id, created, model, text, body), media_type="text/event-stream"
+            )
         message: dict = {"role": "assistant", "content": text}
         finish = "stop"
         if model == "tools" or (model == "scripted" and recorder.scripted_call):
             message = {"role": "assistant", "content": None, "tool_calls": [_tool_call(recorder, model)]}
             finish = "tool_calls"
-        return JSONResponse({
-            "id": completion_id, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 12, "completion_tokens": len(text.split()), "total_tokens": 12 + len(text.split())},
-        })  # fmt: skip
+        return JSONResponse(
+            {
+                "id": completion_id,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": {
+                    "prompt_tokens": 12,
+                    "completion_tokens": len(text.split()),
+                    "total_tokens": 12 + len(text.split()),
+                },
+            }
+        )
 
     async def embeddings(request: Request) -> Response:
         body = await request.json()
         recorder.add("/v1/embeddings", _safe_headers(request), body)
         inputs = body.get("input")
         inputs = inputs if isinstance(inputs, list) else [inputs]
-        data = [{"object": "embedding", "index": i, "embedding": [0.1 * (i + 1), 0.2, 0.3]} for i, _ in enumerate(inputs)]
-        return JSONResponse({"object": "list", "data": data, "model": body.get("model"), "usage": {"prompt_tokens": 3, "total_tokens": 3}})
+        data = [
+            {"object": "embedding", "index": i, "embedding": [0.1 * (i + 1), 0.2, 0.3]} for i, _ in enumerate(inputs)
+        ]
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": data,
+                "model": body.get("model"),
+                "usage": {"prompt_tokens": 3, "total_tokens": 3},
+            }
+        )
 
     async def anthropic_messages(request: Request) -> Response:
         body = await request.json()
@@ -139,28 +158,43 @@ def build_app(recorder: Recorder) -> Starlette:
         failure = await _failure(model, request, recorder)
         if failure is not None:
             return failure
-        text = "".join(recorder.scripted) if model == "scripted" else "You said: " + _last_user_text(body.get("messages", []))
+        text = (
+            "".join(recorder.scripted)
+            if model == "scripted"
+            else "You said: " + _last_user_text(body.get("messages", []))
+        )
         message_id = f"msg_{uuid.uuid4().hex[:12]}"
         if model == "stall" and body.get("stream"):
             return StreamingResponse(_anthropic_stall(recorder, message_id, model), media_type="text/event-stream")
         if body.get("stream"):
             pieces = list(recorder.scripted) if model == "scripted" else _words(text)
-            return StreamingResponse(_anthropic_stream(recorder, message_id, model, pieces), media_type="text/event-stream")
-        return JSONResponse({
-            "id": message_id, "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-            "usage": {"input_tokens": 12, "output_tokens": len(text.split())},
-        })  # fmt: skip
+            return StreamingResponse(
+                _anthropic_stream(recorder, message_id, model, pieces), media_type="text/event-stream"
+            )
+        return JSONResponse(
+            {
+                "id": message_id,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "stop_sequence": None,
+                "usage": {"input_tokens": 12, "output_tokens": len(text.split())},
+            }
+        )
 
     async def recorded(request: Request) -> Response:
         return JSONResponse(recorder.requests)
 
-    return Starlette(routes=[
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/messages", anthropic_messages, methods=["POST"]),
-        Route("/_recorded", recorded, methods=["GET"]),
-    ])  # fmt: skip
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/messages", anthropic_messages, methods=["POST"]),
+            Route("/_recorded", recorded, methods=["GET"]),
+        ]
+    )
 
 
 def _safe_headers(request: Request) -> dict:
@@ -171,7 +205,9 @@ async def _failure(model: str, request: Request | None = None, recorder: Recorde
     if model == "fail-500":
         return JSONResponse({"error": {"message": "stand-in failure", "type": "server_error"}}, status_code=500)
     if model == "fail-400":
-        return JSONResponse({"error": {"message": "stand-in rejects this", "type": "invalid_request_error"}}, status_code=400)
+        return JSONResponse(
+            {"error": {"message": "stand-in rejects this", "type": "invalid_request_error"}}, status_code=400
+        )
     if model == "slow":
         for _ in range(50):  # 5 s, noticing a caller that hangs up
             await asyncio.sleep(0.1)
@@ -185,22 +221,45 @@ def _tool_call(recorder: Recorder | None = None, model: str = "tools") -> dict:
     if recorder is not None and model == "scripted" and recorder.scripted_call:
         name, chunks = recorder.scripted_call
         return {"id": "call_scripted1", "type": "function", "function": {"name": name, "arguments": "".join(chunks)}}
-    return {"id": "call_standin1", "type": "function", "function": {"name": "lookup_record", "arguments": '{"id": "42"}'}}
+    return {
+        "id": "call_standin1",
+        "type": "function",
+        "function": {"name": "lookup_record", "arguments": '{"id": "42"}'},
+    }
 
 
 async def _openai_stream(recorder: Recorder, completion_id: str, created: int, model: str, text: str, body: dict):
     def chunk(delta: dict, finish: str | None = None) -> bytes:
-        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model,
-                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+        payload = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         return f"data: {json.dumps(payload)}\n\n".encode()
 
     try:
         yield chunk({"role": "assistant", "content": ""})
         if model == "tools" or (model == "scripted" and recorder.scripted_call):
             call = _tool_call(recorder, model)
-            yield chunk({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
-                                         "function": {"name": call["function"]["name"], "arguments": ""}}]})  # fmt: skip
-            pieces = recorder.scripted_call[1] if model == "scripted" and recorder.scripted_call else [call["function"]["arguments"]]
+            yield chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": call["id"],
+                            "type": "function",
+                            "function": {"name": call["function"]["name"], "arguments": ""},
+                        }
+                    ]
+                }
+            )
+            pieces = (
+                recorder.scripted_call[1]
+                if model == "scripted" and recorder.scripted_call
+                else [call["function"]["arguments"]]
+            )
             for piece in pieces:
                 yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
             yield chunk({}, "tool_calls")
@@ -236,22 +295,43 @@ async def _anthropic_stream(recorder: Recorder, message_id: str, model: str, pie
     def event(kind: str, data: dict) -> bytes:
         return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
 
-    yield event("message_start", {"message": {"id": message_id, "type": "message", "role": "assistant", "model": model,
-                "content": [], "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 12, "output_tokens": 1}}})  # fmt: skip
+    yield event(
+        "message_start",
+        {
+            "message": {
+                "id": message_id,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 12, "output_tokens": 1},
+            }
+        },
+    )
     yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
     for word in pieces:
         yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": word}})
     yield event("content_block_stop", {"index": 0})
-    yield event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 5}})
+    yield event(
+        "message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 5}}
+    )
     yield event("message_stop", {})
     recorder.completed_streams += 1
 
 
 async def _anthropic_stall(recorder: Recorder, message_id: str, model: str):
     """The start of a Messages stream, then nothing: a provider that has stalled mid-answer."""
-    yield (f"event: message_start\ndata: {json.dumps({'type': 'message_start', 'message': {'id': message_id, 'type': 'message', 'role': 'assistant', 'model': model, 'content': [], 'stop_reason': None, 'stop_sequence': None, 'usage': {'input_tokens': 12, 'output_tokens': 1}}})}\n\n").encode()
-    yield (f"event: content_block_start\ndata: {json.dumps({'type': 'content_block_start', 'index': 0, 'content_block': {'type': 'text', 'text': ''}})}\n\n").encode()
-    yield (f"event: content_block_delta\ndata: {json.dumps({'type': 'content_block_delta', 'index': 0, 'delta': {'type': 'text_delta', 'text': 'first '}})}\n\n").encode()
+    yield (
+        f"event: message_start\ndata: {json.dumps({'type': 'message_start', 'message': {'id': message_id, 'type': 'message', 'role': 'assistant', 'model': model, 'content': [], 'stop_reason': None, 'stop_sequence': None, 'usage': {'input_tokens': 12, 'output_tokens': 1}}})}\n\n"
+    ).encode()
+    yield (
+        f"event: content_block_start\ndata: {json.dumps({'type': 'content_block_start', 'index': 0, 'content_block': {'type': 'text', 'text': ''}})}\n\n"
+    ).encode()
+    yield (
+        f"event: content_block_delta\ndata: {json.dumps({'type': 'content_block_delta', 'index': 0, 'delta': {'type': 'text_delta', 'text': 'first '}})}\n\n"
+    ).encode()
     try:
         await asyncio.sleep(30)
     except (asyncio.CancelledError, GeneratorExit):
@@ -271,8 +351,9 @@ class StandInProvider:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.recorder = Recorder()
-        config = uvicorn.Config(build_app(self.recorder), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")  # fmt: skip
+        config = uvicorn.Config(
+            build_app(self.recorder), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
@@ -293,25 +374,69 @@ class StandInProvider:
         self._server.should_exit = True
         self._thread.join(timeout=5)
 
-    def model_list(self, behaviours: tuple[str, ...] = ("echo", "tools", "fail-500", "fail-400", "slow", "drop", "long", "brief",
-                                                         "scripted", "stall")) -> list[dict]:  # fmt: skip
+    def model_list(
+        self,
+        behaviours: tuple[str, ...] = (
+            "echo",
+            "tools",
+            "fail-500",
+            "fail-400",
+            "slow",
+            "drop",
+            "long",
+            "brief",
+            "scripted",
+            "stall",
+        ),
+    ) -> list[dict]:
         """litellm ``model_list`` entries that route each behaviour to this server."""
         entries = model_list_for(self.base_url, behaviours)
-        entries.append({"model_name": "claude-echo", "litellm_params": {"model": "anthropic/echo",
-                        "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
+        entries.append(
+            {
+                "model_name": "claude-echo",
+                "litellm_params": {
+                    "model": "anthropic/echo",
+                    "api_base": f"http://127.0.0.1:{self.port}",
+                    "api_key": "standin-key",
+                },
+            }
+        )
         for behaviour in ("stall", "slow", "fail-500"):
-            entries.append({"model_name": f"claude-{behaviour}", "litellm_params": {"model": f"anthropic/{behaviour}",
-                            "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
-        entries.append({"model_name": "claude-scripted", "litellm_params": {"model": "anthropic/scripted",
-                        "api_base": f"http://127.0.0.1:{self.port}", "api_key": "standin-key"}})  # fmt: skip
-        entries.append({"model_name": "embed", "litellm_params": {"model": "openai/embed", "api_base": self.base_url,
-                        "api_key": "standin-key"}})  # fmt: skip
+            entries.append(
+                {
+                    "model_name": f"claude-{behaviour}",
+                    "litellm_params": {
+                        "model": f"anthropic/{behaviour}",
+                        "api_base": f"http://127.0.0.1:{self.port}",
+                        "api_key": "standin-key",
+                    },
+                }
+            )
+        entries.append(
+            {
+                "model_name": "claude-scripted",
+                "litellm_params": {
+                    "model": "anthropic/scripted",
+                    "api_base": f"http://127.0.0.1:{self.port}",
+                    "api_key": "standin-key",
+                },
+            }
+        )
+        entries.append(
+            {
+                "model_name": "embed",
+                "litellm_params": {"model": "openai/embed", "api_base": self.base_url, "api_key": "standin-key"},
+            }
+        )
         return entries
 
 
 def model_list_for(base_url: str, behaviours: tuple[str, ...]) -> list[dict]:
     return [
-        {"model_name": name, "litellm_params": {"model": f"openai/{name}", "api_base": base_url, "api_key": "standin-key"}}
+        {
+            "model_name": name,
+            "litellm_params": {"model": f"openai/{name}", "api_base": base_url, "api_key": "standin-key"},
+        }
         for name in behaviours
     ]
 
@@ -320,5 +445,12 @@ if __name__ == "__main__":  # run it by hand: python -m tests.support.standin PO
     import sys
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9999
-    uvicorn.run(build_app(Recorder()), host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                loop="uvloop", http="httptools")  # fmt: skip
+    uvicorn.run(
+        build_app(Recorder()),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )

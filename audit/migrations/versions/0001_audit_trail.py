@@ -49,8 +49,10 @@ def upgrade() -> None:
         sa.Column("checkpoint_seq", sa.BigInteger, nullable=False),
         sa.Column("checkpoint_at", sa.DateTime(timezone=True), nullable=True),
     )
-    op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": GENESIS_HASH, "checkpoint_number": 0, "checkpoint_seq": 0,
-                           "checkpoint_at": None}])  # fmt: skip
+    op.bulk_insert(
+        head,
+        [{"id": 1, "seq": 0, "hash": GENESIS_HASH, "checkpoint_number": 0, "checkpoint_seq": 0, "checkpoint_at": None}],
+    )
     op.create_table(
         "audit_checkpoints",
         sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
@@ -113,6 +115,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_daily_reasons", "audit_daily_counts", "audit_event_labels", "audit_events",
-                  "audit_checkpoints", "audit_chain_head", "audit_ledger", "api_keys"):  # fmt: skip
+    for table in (
+        "audit_daily_reasons",
+        "audit_daily_counts",
+        "audit_event_labels",
+        "audit_events",
+        "audit_checkpoints",
+        "audit_chain_head",
+        "audit_ledger",
+        "api_keys",
+    ):
         op.drop_table(table)

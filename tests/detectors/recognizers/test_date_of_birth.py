@@ -5,15 +5,18 @@ from detectors.recognizers.date_of_birth import DateOfBirthRecognizer
 recognizer = DateOfBirthRecognizer()
 
 
-@pytest.mark.parametrize("text,date", [
-    ("DOB 13 Mar 1953", "13 Mar 1953"),
-    ("Date of birth: 11/11/2009;", "11/11/2009"),
-    ("D.O.B: 07.09.13", "07.09.13"),
-    ("born on 4th of July 1976", "4th of July 1976"),
-    ("birth date 1948-04-22", "1948-04-22"),
-    ("she was born March 3, 1990", "March 3, 1990"),
-    ("12/03/1985 (DOB)", "12/03/1985"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,date",
+    [
+        ("DOB 13 Mar 1953", "13 Mar 1953"),
+        ("Date of birth: 11/11/2009;", "11/11/2009"),
+        ("D.O.B: 07.09.13", "07.09.13"),
+        ("born on 4th of July 1976", "4th of July 1976"),
+        ("birth date 1948-04-22", "1948-04-22"),
+        ("she was born March 3, 1990", "March 3, 1990"),
+        ("12/03/1985 (DOB)", "12/03/1985"),
+    ],
+)
 def test_dates_beside_birth_words(values, text, date):
     assert values(recognizer, text) == [date]
 

@@ -5,8 +5,9 @@ from detectors.recognizers.email_address import EmailAddressRecognizer
 recognizer = EmailAddressRecognizer()
 
 
-@pytest.mark.parametrize("email", ["jane.doe@example.gov.uk", "j_o'neill+hr@nhs.net", "józef.batóg@gmail.com",
-                                   "ANNA@EXAMPLE.COM"])  # fmt: skip
+@pytest.mark.parametrize(
+    "email", ["jane.doe@example.gov.uk", "j_o'neill+hr@nhs.net", "józef.batóg@gmail.com", "ANNA@EXAMPLE.COM"]
+)
 def test_addresses(values, email):
     assert values(recognizer, f"Write to {email}.") == [email]
 

@@ -5,8 +5,10 @@ from detectors.recognizers.iban_code import IbanCodeRecognizer, iban_checksum_ok
 recognizer = IbanCodeRecognizer()
 
 
-@pytest.mark.parametrize("iban", ["GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000",
-                                  "FR1420041010050500013M02606"])  # fmt: skip
+@pytest.mark.parametrize(
+    "iban",
+    ["GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000", "FR1420041010050500013M02606"],
+)
 def test_valid_ibans(values, iban):
     assert values(recognizer, f"Pay to {iban}. Thanks") == [iban]
 

@@ -5,8 +5,16 @@ from detectors.recognizers.ip_address import IpAddressRecognizer
 recognizer = IpAddressRecognizer()
 
 
-@pytest.mark.parametrize("ip", ["192.168.0.1", "8.8.8.8", "2001:db8:85a3:0:0:8a2e:370:7334", "2001:db8::8a2e:370:7334",
-                                "fe80:0:0:0:202:b3ff:fe1e:8329"])  # fmt: skip
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "192.168.0.1",
+        "8.8.8.8",
+        "2001:db8:85a3:0:0:8a2e:370:7334",
+        "2001:db8::8a2e:370:7334",
+        "fe80:0:0:0:202:b3ff:fe1e:8329",
+    ],
+)
 def test_addresses(values, ip):
     assert values(recognizer, f"Access from {ip} at night") == [ip]
 

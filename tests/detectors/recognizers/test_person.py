@@ -9,22 +9,25 @@ def persons(found, text):
     return [value for kind, value in found(text) if kind == "PERSON"]
 
 
-@pytest.mark.parametrize("text,name", [
-    ("Dear Aniela Gradek,\nThank you for your letter.", "Aniela Gradek"),
-    ("Mrs Okonkwo rang about her pension.", "Okonkwo"),
-    ("The claimant Onveer Sibal gave his passport.", "Onveer Sibal"),
-    ("Contact: Griffiths, arthur34@example.org.", "Griffiths"),
-    ("Summarise the complaint from Ishwar Mitter who says the council ignored him.", "Ishwar Mitter"),
-    ("K. Manning applied for the post.", "K. Manning"),
-    ("Name: Eta Prashad; Date of birth: 2013-10-01", "Eta Prashad"),
-    ("Patient: Maximilian D'Souza\nNHS No: 752 827 8548", "Maximilian D'Souza"),
-    ("CSV row: Legrand,llegrand@example.org.uk,TS8P 8GR", "Legrand"),
-    ("Translate: 'Dear Cobo, your appointment is confirmed.'", "Cobo"),
-    ("The login alerts show access at 03:12 for user Mitra.", "Mitra"),
-    ("Hi, it's Priyanka Chaudhary from the Leeds jobcentre. Can you draft a letter?", "Priyanka Chaudhary"),
-    ("Ring Mrs Adebayo before Friday and copy in Tom.", "Tom"),
-    ("My name is Oluwaseun Adeyemi and I need help with my appeal.", "Oluwaseun Adeyemi"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("Dear Aniela Gradek,\nThank you for your letter.", "Aniela Gradek"),
+        ("Mrs Okonkwo rang about her pension.", "Okonkwo"),
+        ("The claimant Onveer Sibal gave his passport.", "Onveer Sibal"),
+        ("Contact: Griffiths, arthur34@example.org.", "Griffiths"),
+        ("Summarise the complaint from Ishwar Mitter who says the council ignored him.", "Ishwar Mitter"),
+        ("K. Manning applied for the post.", "K. Manning"),
+        ("Name: Eta Prashad; Date of birth: 2013-10-01", "Eta Prashad"),
+        ("Patient: Maximilian D'Souza\nNHS No: 752 827 8548", "Maximilian D'Souza"),
+        ("CSV row: Legrand,llegrand@example.org.uk,TS8P 8GR", "Legrand"),
+        ("Translate: 'Dear Cobo, your appointment is confirmed.'", "Cobo"),
+        ("The login alerts show access at 03:12 for user Mitra.", "Mitra"),
+        ("Hi, it's Priyanka Chaudhary from the Leeds jobcentre. Can you draft a letter?", "Priyanka Chaudhary"),
+        ("Ring Mrs Adebayo before Friday and copy in Tom.", "Tom"),
+        ("My name is Oluwaseun Adeyemi and I need help with my appeal.", "Oluwaseun Adeyemi"),
+    ],
+)
 def test_names_with_cues(found, text, name):
     assert name in persons(found, text)
 
@@ -34,19 +37,22 @@ def test_names_joined_by_and(found):
     assert names == ["Heinz-Werner Tlustek", "Jodie Phillips"]
 
 
-@pytest.mark.parametrize("text", [
-    "Write a briefing for the Senior Responsible Owner on the households in temporary accommodation across "
-    "Michaelmouth.",
-    "Summarise this: MoJ received 70,260 applications last year.",
-    "Create an agenda for the Cabinet Office quarterly review meeting on Wednesday 26 May.",
-    "Explain the difference between the Care Act 2014 and the Equality Act 2010 for a new starter.",
-    "Write three survey questions about satisfaction with services in Lake Laurenland.",
-    "Briefing for the Director of Public Health: the programme is behind schedule.",
-    "Draft a thank-you message from the Lord Chancellor to the Permanent Secretary.",
-    "Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
-    "Hi all,\nChasing again on the FOI. Thanks",
-    "Postcode: SW1A 2AA",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write a briefing for the Senior Responsible Owner on the households in temporary accommodation across "
+        "Michaelmouth.",
+        "Summarise this: MoJ received 70,260 applications last year.",
+        "Create an agenda for the Cabinet Office quarterly review meeting on Wednesday 26 May.",
+        "Explain the difference between the Care Act 2014 and the Equality Act 2010 for a new starter.",
+        "Write three survey questions about satisfaction with services in Lake Laurenland.",
+        "Briefing for the Director of Public Health: the programme is behind schedule.",
+        "Draft a thank-you message from the Lord Chancellor to the Permanent Secretary.",
+        "Create a checklist for a Data Protection Impact Assessment under UK GDPR.",
+        "Hi all,\nChasing again on the FOI. Thanks",
+        "Postcode: SW1A 2AA",
+    ],
+)
 def test_civil_service_words_are_not_people(found, text):
     assert persons(found, text) == []
 
@@ -75,8 +81,10 @@ def test_surname_comma_forename_beside_their_email(found):
 
 
 def test_name_fields_of_a_contact_record(found):
-    text = ("CSV row: Petrović,siobhan@dwp.gov.uk,0800 608 6092,NE9 5JN\nRow 2: Finance Team,Leeds,0113 496 0000\n"
-            "Row 3: Thackeray,0800 608 6093,NE9 5JN")  # fmt: skip
+    text = (
+        "CSV row: Petrović,siobhan@dwp.gov.uk,0800 608 6092,NE9 5JN\nRow 2: Finance Team,Leeds,0113 496 0000\n"
+        "Row 3: Thackeray,0800 608 6093,NE9 5JN"
+    )
     assert [value for kind, value in found(text) if kind == "PERSON"] == ["Petrović", "Thackeray"]
 
 
@@ -90,13 +98,16 @@ def test_one_word_after_a_weak_cue(found):
     assert [v for k, v in found("Send a letter to Ofsted about the inspection.") if k == "PERSON"] == []
 
 
-@pytest.mark.parametrize("text,names", [
-    ("Dear Dean Walsh, thank you.", ["Dean Walsh"]),
-    ("Summarise this case note: Client Donald Price, DOB 4 April 1978.", ["Donald Price"]),
-    ("Fiona Bishop and Harry King both applied for the apprenticeship.", ["Fiona Bishop", "Harry King"]),
-    ("Turn these notes into a summary: spoke to Jane Hill (07700 900123) re housing repair.", ["Jane Hill"]),
-    ("Patient K. London (NHS no. 4268447334) was discharged.", ["K. London"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,names",
+    [
+        ("Dear Dean Walsh, thank you.", ["Dean Walsh"]),
+        ("Summarise this case note: Client Donald Price, DOB 4 April 1978.", ["Donald Price"]),
+        ("Fiona Bishop and Harry King both applied for the apprenticeship.", ["Fiona Bishop", "Harry King"]),
+        ("Turn these notes into a summary: spoke to Jane Hill (07700 900123) re housing repair.", ["Jane Hill"]),
+        ("Patient K. London (NHS no. 4268447334) was discharged.", ["K. London"]),
+    ],
+)
 def test_surnames_and_given_names_that_are_also_words(found, text, names):
     assert persons(found, text) == names
 
@@ -105,12 +116,15 @@ def test_those_words_alone_are_still_words(found):
     assert persons(found, "Ask the Bishop of Durham and the Dean about the King's visit to Park Lane.") == []
 
 
-@pytest.mark.parametrize("text,name", [
-    ("Please reply to the letter from Ludwig van der Berg about his council tax.", "Ludwig van der Berg"),
-    ("Kind regards,\nSiobhan Kelly\nHousing Officer", "Siobhan Kelly"),
-    ("Surname: O'NEILL\nForename: Patrick", "O'NEILL"),
-    ("Name: SMITH, John; DOB: 01/02/1970", "SMITH, John"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("Please reply to the letter from Ludwig van der Berg about his council tax.", "Ludwig van der Berg"),
+        ("Kind regards,\nSiobhan Kelly\nHousing Officer", "Siobhan Kelly"),
+        ("Surname: O'NEILL\nForename: Patrick", "O'NEILL"),
+        ("Name: SMITH, John; DOB: 01/02/1970", "SMITH, John"),
+    ],
+)
 def test_particles_sign_offs_and_capitals(found, text, name):
     assert name in persons(found, text)
 

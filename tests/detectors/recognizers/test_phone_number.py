@@ -5,9 +5,21 @@ from detectors.recognizers.phone_number import PhoneNumberRecognizer, plausible_
 recognizer = PhoneNumberRecognizer()
 
 
-@pytest.mark.parametrize("phone", ["07700 900123", "07700900123", "020 7946 0958", "0113 496 0000", "(01632) 960 001",
-                                   "+44 7700 900123", "+44 (0)20 7946 0958", "+353 1 234 5678", "+33 6 12 34 56 78",
-                                   "+1 202 555 0143"])  # fmt: skip
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "07700 900123",
+        "07700900123",
+        "020 7946 0958",
+        "0113 496 0000",
+        "(01632) 960 001",
+        "+44 7700 900123",
+        "+44 (0)20 7946 0958",
+        "+353 1 234 5678",
+        "+33 6 12 34 56 78",
+        "+1 202 555 0143",
+    ],
+)
 def test_numbers(values, phone):
     assert values(recognizer, f"Call me on {phone} tomorrow") == [phone]
 
@@ -20,8 +32,9 @@ def test_trailing_unrelated_digits_are_dropped(values):
     assert values(recognizer, "Ring 0161 496 0000 3 times") == ["0161 496 0000"]
 
 
-@pytest.mark.parametrize("text", ["on 12/05/2026", "£1,234,567", "version 10.0.19041", "reference 125 939 8449",
-                                  "PO 4517598150", "0123 45"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["on 12/05/2026", "£1,234,567", "version 10.0.19041", "reference 125 939 8449", "PO 4517598150", "0123 45"]
+)
 def test_not_numbers(values, text):
     assert values(recognizer, text) == []
 
@@ -37,17 +50,21 @@ def test_uk_lengths():
     assert not plausible_phone("+44 0")
 
 
-@pytest.mark.parametrize("phone", ["07700.900.123", "020.7946.0958", "0161.496.0000", "+44.7700.900.123",
-                                   "01632.960.001"])  # fmt: skip
+@pytest.mark.parametrize(
+    "phone", ["07700.900.123", "020.7946.0958", "0161.496.0000", "+44.7700.900.123", "01632.960.001"]
+)
 def test_numbers_grouped_with_dots(values, phone):
     assert values(recognizer, f"Call me on {phone} tomorrow") == [phone]
 
 
-@pytest.mark.parametrize("text", [
-    "Call me on 01.02.2024",  # a date
-    "meeting on 01.02.2024 - 03.04.2025",
-    "version 0.12.3456 released",
-    "dated 2024.01.15 and 15.01.2024",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call me on 01.02.2024",  # a date
+        "meeting on 01.02.2024 - 03.04.2025",
+        "version 0.12.3456 released",
+        "dated 2024.01.15 and 15.01.2024",
+    ],
+)
 def test_dotted_dates_and_versions_are_not_numbers(values, text):
     assert values(recognizer, text) == []

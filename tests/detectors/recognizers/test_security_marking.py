@@ -5,32 +5,38 @@ from detectors.recognizers.security_marking import SecurityMarkingRecognizer, ma
 recognizer = SecurityMarkingRecognizer()
 
 
-@pytest.mark.parametrize("text,marking", [
-    ("OFFICIAL\n\nBriefing for the Minister", "OFFICIAL"),
-    ("SECRET\n\nBriefing", "SECRET"),
-    ("TOP SECRET\nNotes", "TOP SECRET"),
-    ("Classification: OFFICIAL-SENSITIVE: PERSONAL. Summarise", "OFFICIAL-SENSITIVE: PERSONAL"),
-    ("Classification: OFFICIAL-SENSITIVE [COMMERCIAL]. Summarise", "OFFICIAL-SENSITIVE [COMMERCIAL]"),
-    ("OFFICIAL SENSITIVE\nminutes", "OFFICIAL SENSITIVE"),
-    ("SECRET UK EYES ONLY\nminutes", "SECRET UK EYES ONLY"),
-    ("This document is OFFICIAL-SENSITIVE and must not be shared", "OFFICIAL-SENSITIVE"),
-    ("Protective marking: Official-Sensitive", "Official-Sensitive"),
-    ("classified as top secret", "top secret"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,marking",
+    [
+        ("OFFICIAL\n\nBriefing for the Minister", "OFFICIAL"),
+        ("SECRET\n\nBriefing", "SECRET"),
+        ("TOP SECRET\nNotes", "TOP SECRET"),
+        ("Classification: OFFICIAL-SENSITIVE: PERSONAL. Summarise", "OFFICIAL-SENSITIVE: PERSONAL"),
+        ("Classification: OFFICIAL-SENSITIVE [COMMERCIAL]. Summarise", "OFFICIAL-SENSITIVE [COMMERCIAL]"),
+        ("OFFICIAL SENSITIVE\nminutes", "OFFICIAL SENSITIVE"),
+        ("SECRET UK EYES ONLY\nminutes", "SECRET UK EYES ONLY"),
+        ("This document is OFFICIAL-SENSITIVE and must not be shared", "OFFICIAL-SENSITIVE"),
+        ("Protective marking: Official-Sensitive", "Official-Sensitive"),
+        ("classified as top secret", "top secret"),
+    ],
+)
 def test_markings(values, text, marking):
     assert values(recognizer, text) == [marking]
 
 
-@pytest.mark.parametrize("text", [
-    "The secret to a good consultation response is clarity.",
-    "An official letter from the council.",
-    "Top secret tips for writing submissions",
-    "THE SECRET TO SUCCESS IS PLANNING",
-    "Summarise the Official Secrets Act.",
-    "OFFICIAL SECRETS ACT 1989",
-    "Explain the difference between OFFICIAL and SECRET classifications.",
-    "Can I use this tool for OFFICIAL information?",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The secret to a good consultation response is clarity.",
+        "An official letter from the council.",
+        "Top secret tips for writing submissions",
+        "THE SECRET TO SUCCESS IS PLANNING",
+        "Summarise the Official Secrets Act.",
+        "OFFICIAL SECRETS ACT 1989",
+        "Explain the difference between OFFICIAL and SECRET classifications.",
+        "Can I use this tool for OFFICIAL information?",
+    ],
+)
 def test_words_that_are_not_markings(values, text):
     assert values(recognizer, text) == []
 
@@ -45,21 +51,32 @@ def test_marking_written_with_an_en_dash(values):
     assert values(recognizer, "OFFICIAL – SENSITIVE\nNotes") == ["OFFICIAL – SENSITIVE"]
 
 
-@pytest.mark.parametrize(("marking", "level"), [
-    ("OFFICIAL-SENSITIVE: PERSONAL", "OFFICIAL-SENSITIVE"), ("official sensitive", "OFFICIAL-SENSITIVE"),
-    ("OFFICIAL–SENSITIVE", "OFFICIAL-SENSITIVE"), ("TOP SECRET STRAP1", "TOP SECRET"), ("TOP–SECRET", "TOP SECRET"),
-    ("SECRET", "SECRET"), ("OFFICIAL", "OFFICIAL"), ("Restricted", "RESTRICTED"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("marking", "level"),
+    [
+        ("OFFICIAL-SENSITIVE: PERSONAL", "OFFICIAL-SENSITIVE"),
+        ("official sensitive", "OFFICIAL-SENSITIVE"),
+        ("OFFICIAL–SENSITIVE", "OFFICIAL-SENSITIVE"),
+        ("TOP SECRET STRAP1", "TOP SECRET"),
+        ("TOP–SECRET", "TOP SECRET"),
+        ("SECRET", "SECRET"),
+        ("OFFICIAL", "OFFICIAL"),
+        ("Restricted", "RESTRICTED"),
+    ],
+)
 def test_the_level_a_marking_states(marking, level):
     assert marking_level(marking) == level
 
 
-@pytest.mark.parametrize(("written", "level"), [
-    ("\uff33\uff25\uff23\uff32\uff25\uff34", "SECRET"),  # fullwidth
-    ("SEC\u200bRET", "SECRET"),  # zero-width space inside
-    ("OFFICIAL\u2011SENSITIVE", "OFFICIAL-SENSITIVE"),  # non-breaking hyphen
-    ("TOP\u00a0SECRET", "TOP SECRET"),
-    ("\u0405\u0415CRET", "SECRET"),  # Cyrillic look-alikes
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("written", "level"),
+    [
+        ("\uff33\uff25\uff23\uff32\uff25\uff34", "SECRET"),  # fullwidth
+        ("SEC\u200bRET", "SECRET"),  # zero-width space inside
+        ("OFFICIAL\u2011SENSITIVE", "OFFICIAL-SENSITIVE"),  # non-breaking hyphen
+        ("TOP\u00a0SECRET", "TOP SECRET"),
+        ("\u0405\u0415CRET", "SECRET"),  # Cyrillic look-alikes
+    ],
+)
 def test_the_level_of_a_marking_written_another_way(written, level):
     assert marking_level(written) == level

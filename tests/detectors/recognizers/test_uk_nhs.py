@@ -46,11 +46,14 @@ def test_dots_underscores_and_repeated_separators(values, written):
     assert values(recognizer, f"NHS number {written} seen today") == [written]
 
 
-@pytest.mark.parametrize("text", [
-    "NHS number 943.476 5919",  # mixed separators
-    "NHS number 943.476.5918",  # check digit fails
-    "version 943.476.5919.1 released",  # longer dotted version
-    "phone 943.476.5919",  # contrary context
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NHS number 943.476 5919",  # mixed separators
+        "NHS number 943.476.5918",  # check digit fails
+        "version 943.476.5919.1 released",  # longer dotted version
+        "phone 943.476.5919",  # contrary context
+    ],
+)
 def test_dotted_numbers_that_are_not_nhs_numbers(values, text):
     assert values(recognizer, text) == []

@@ -35,25 +35,40 @@ def test_context_raises_the_score():
     assert with_context > plain
 
 
-@pytest.mark.parametrize("nino", ["JK.41.22.90.B", "RC/18/27/36/A", "JK  41  22  90  B", "JK_41_22_90_B",
-                                  "JK-41-22-90-B", "JK 41.22/90_B", "jk.412290.b"])  # fmt: skip
+@pytest.mark.parametrize(
+    "nino",
+    [
+        "JK.41.22.90.B",
+        "RC/18/27/36/A",
+        "JK  41  22  90  B",
+        "JK_41_22_90_B",
+        "JK-41-22-90-B",
+        "JK 41.22/90_B",
+        "jk.412290.b",
+    ],
+)
 def test_dots_slashes_underscores_and_repeated_separators(values, nino):
     assert values(recognizer, f"NI number {nino} on file") == [nino]
 
 
-@pytest.mark.parametrize("text", [
-    "NI number JK    41 22 90 B",  # four spaces: a gap, not a separator
-    "see section AB.12.34.56.E",  # suffix letter beyond D
-    "path /srv/JK/41/22/90/BX",  # the letter is part of a longer word
-    "version JK.41.22.90.B1",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NI number JK    41 22 90 B",  # four spaces: a gap, not a separator
+        "see section AB.12.34.56.E",  # suffix letter beyond D
+        "path /srv/JK/41/22/90/BX",  # the letter is part of a longer word
+        "version JK.41.22.90.B1",
+    ],
+)
 def test_separated_lookalikes_that_are_not_ninos(values, text):
     assert values(recognizer, text) == []
 
 
 def test_results_name_their_recognizer_and_say_context_is_scored():
     (result,) = recognizer.analyze("NI number AB123456C", [])
-    assert result.recognition_metadata == {"recognizer_name": "NationalInsuranceNumberRecognizer",
-                                           "recognizer_identifier": recognizer.id,
-                                           "is_score_enhanced_by_context": True}  # fmt: skip
+    assert result.recognition_metadata == {
+        "recognizer_name": "NationalInsuranceNumberRecognizer",
+        "recognizer_identifier": recognizer.id,
+        "is_score_enhanced_by_context": True,
+    }
     assert result.analysis_explanation is None

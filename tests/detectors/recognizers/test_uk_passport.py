@@ -24,17 +24,21 @@ def test_other_lengths_are_not_matched(values):
 import pytest  # noqa: E402
 
 
-@pytest.mark.parametrize("number", ["5470 12345", "5470-12345", "5470.12345", "547 012 345", "547-012-345",
-                                    "5470  12345"])  # fmt: skip
+@pytest.mark.parametrize(
+    "number", ["5470 12345", "5470-12345", "5470.12345", "547 012 345", "547-012-345", "5470  12345"]
+)
 def test_nine_digits_in_groups_near_passport(values, number):
     assert values(recognizer, f"Passport number {number} issued in 2019") == [number]
 
 
-@pytest.mark.parametrize("text", [
-    "Order 5470 12345 has shipped",  # no context
-    "passport 547 012-345",  # mixed separators in 3-3-3
-    "passport fee 54701 2345",  # 5 + 4 is not a passport grouping
-    "passport 547.012.345.6",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 5470 12345 has shipped",  # no context
+        "passport 547 012-345",  # mixed separators in 3-3-3
+        "passport fee 54701 2345",  # 5 + 4 is not a passport grouping
+        "passport 547.012.345.6",
+    ],
+)
 def test_groups_that_are_not_passport_numbers(values, text):
     assert values(recognizer, text) == []

@@ -5,8 +5,9 @@ from detectors.recognizers.uk_postcode import PostcodeRecognizer
 recognizer = PostcodeRecognizer()
 
 
-@pytest.mark.parametrize("postcode", ["SW1A 2AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EH12 9DN", "W1A 0AX",
-                                      "ec1a 1bb", "GL651SA"])  # fmt: skip
+@pytest.mark.parametrize(
+    "postcode", ["SW1A 2AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EH12 9DN", "W1A 0AX", "ec1a 1bb", "GL651SA"]
+)
 def test_formats(values, postcode):
     assert values(recognizer, f"They live at 1 High Street, Town, {postcode}.") == [postcode]
 

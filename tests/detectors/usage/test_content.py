@@ -60,7 +60,7 @@ def test_scaffolding_shapes(text):
     "text",
     [
         "Minutes. Action: JS to circulate the paper. Action: RB to book the room.",
-        "Explain this JSON: {\"name\": \"case\", \"parameters\": {\"id\": 4}}",
+        'Explain this JSON: {"name": "case", "parameters": {"id": 4}}',
         "Here are the available tools for caseworkers: the debt calculator and the referral form.",
         "We want to run a consultation on bus routes.",
         "Create an agenda for an away day on agentic working styles.",

@@ -29,7 +29,9 @@ def test_heldout_scores(name):
     counts = {signal: {"tp": 0, "fp": 0, "fn": 0} for signal in ("agentic", "self_coding", "internet")}
     benign_flagged = 0
     for record in records(name):
-        got = {s.type for s in detect_usage_signals(parse_request(record["endpoint"], record["body"], record["headers"]))}
+        got = {
+            s.type for s in detect_usage_signals(parse_request(record["endpoint"], record["body"], record["headers"]))
+        }
         for signal, wanted in record["labels"].items():
             key = "tp" if wanted and signal in got else "fp" if signal in got else "fn" if wanted else None
             if key:

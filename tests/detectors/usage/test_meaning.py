@@ -99,7 +99,10 @@ def test_a_json_tool_list_and_a_tool_calls_reply():
 
 
 def test_json_in_an_ordinary_question_is_not_a_tool_list():
-    assert types([{"role": "user", "content": 'What does {"name": "x", "parameters": {"retries": 3}} configure?'}]) == set()
+    assert (
+        types([{"role": "user", "content": 'What does {"name": "x", "parameters": {"retries": 3}} configure?'}])
+        == set()
+    )
 
 
 def test_examples_do_not_say_what_is_offered():

@@ -17,7 +17,10 @@ def chat(**extra) -> dict:  # type: ignore[no-untyped-def]
 
 
 def function(name: str, description: str) -> dict:
-    return {"type": "function", "function": {"name": name, "description": description, "parameters": {"type": "object"}}}
+    return {
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": {"type": "object"}},
+    }
 
 
 def test_a_declared_function_tool_is_agentic():
@@ -27,21 +30,33 @@ def test_a_declared_function_tool_is_agentic():
 
 
 def test_function_tools_that_search_the_web_or_run_code():
-    found = signals("/v1/chat/completions", chat(tools=[function("web_search", "Search the web"), function("shell", "Run a shell command")]))
+    found = signals(
+        "/v1/chat/completions",
+        chat(tools=[function("web_search", "Search the web"), function("shell", "Run a shell command")]),
+    )
     assert set(found) == {"agentic", "internet", "self_coding"}
 
 
 def test_legacy_functions_and_web_search_options():
-    assert set(signals("/v1/chat/completions", chat(functions=[{"name": "lookup", "description": "Look up"}]))) == {"agentic"}
+    assert set(signals("/v1/chat/completions", chat(functions=[{"name": "lookup", "description": "Look up"}]))) == {
+        "agentic"
+    }
     assert set(signals("/v1/chat/completions", chat(web_search_options={}))) == {"agentic", "internet"}
 
 
 def test_tool_calls_and_results_in_the_history():
-    body = {"model": "m", "messages": [
-        {"role": "user", "content": "Go."},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "1", "type": "function", "function": {"name": "fetch_url", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "1", "content": "ok"},
-    ]}  # fmt: skip
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "Go."},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "1", "type": "function", "function": {"name": "fetch_url", "arguments": "{}"}}],
+            },
+            {"role": "tool", "tool_call_id": "1", "content": "ok"},
+        ],
+    }
     found = signals("/v1/chat/completions", body)
     assert set(found) == {"agentic", "internet"}
     assert "history" in found["agentic"]
@@ -76,11 +91,20 @@ def test_anthropic_tools(tool, expected):
 
 
 def test_anthropic_server_tool_results_in_history():
-    body = {"model": "m", "max_tokens": 5, "messages": [
-        {"role": "user", "content": "Go."},
-        {"role": "assistant", "content": [{"type": "server_tool_use", "id": "s", "name": "web_search", "input": {"query": "x"}},
-                                          {"type": "web_search_tool_result", "tool_use_id": "s", "content": []}]},
-    ]}  # fmt: skip
+    body = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [
+            {"role": "user", "content": "Go."},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "server_tool_use", "id": "s", "name": "web_search", "input": {"query": "x"}},
+                    {"type": "web_search_tool_result", "tool_use_id": "s", "content": []},
+                ],
+            },
+        ],
+    }
     assert set(signals("/v1/messages", body)) == {"agentic", "internet"}
 
 
