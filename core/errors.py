@@ -43,6 +43,12 @@ class BodyTooLarge(BadRequest):
     anthropic_type = "request_too_large"
 
 
+class TextTooLong(BodyTooLarge):
+    """The body is within its byte limit, but holds more text to scan than the gateway reads for one request."""
+
+    code = "text_too_long"
+
+
 class UnknownModel(BadRequest):
     status = 404
     code = "model_not_found"
@@ -124,6 +130,14 @@ class UpstreamTimeout(UpstreamError):
     status = 504
     code = "upstream_timeout"
     anthropic_type = "timeout_error"
+
+
+class ClientDisconnected(HandrailError):
+    """The client hung up before the answer was ready; the provider call was cancelled. Recorded, never sent."""
+
+    status = 499
+    code = "client_closed_request"
+    outcome = "cancelled"
 
 
 class GuardFailure(HandrailError):

@@ -22,7 +22,7 @@ from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, P
 from proxy import logs, metrics, pipeline
 from proxy.config import Settings, load_settings
 from proxy.console.routes import console_not_found, mount_console
-from proxy.formats import openai_chat
+from proxy.formats import openai_chat, schemas
 from proxy.policy.engine import PolicyRejected
 from proxy.request_ids import RequestIds, request_id_of
 from proxy.services import Services
@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(gateway_audit_router())
     mount_console(app)
     for endpoint in MODEL_ENDPOINTS:
-        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True)
+        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True,
+                          openapi_extra=schemas.openapi_extra(endpoint))  # fmt: skip
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:

@@ -11,6 +11,7 @@ handrail audit ...                  query, export and verify the audit trail
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -102,7 +103,7 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         loop="uvloop",
         http="httptools",
         access_log=False,  # the audit trail records every request; access logs would duplicate it
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=math.ceil(settings.server.shutdown_grace_seconds),  # uvicorn takes whole seconds
     )
 
 

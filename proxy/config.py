@@ -46,9 +46,15 @@ class ServerSettings(BaseModel):
         0, ge=0, description="Worker processes; 0 means one per CPU the container may use (cgroup quota)."
     )
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0, description="Larger request bodies are refused with 413.")
+    max_text_chars: int = Field(
+        1_000_000, gt=0, description="Requests holding more characters of text to scan are refused with 413."
+    )
     log_level: str = Field("info", description="Log level of the server and the gateway.")
     log_format: Literal["text", "json"] = Field(
         "text", description="'text' for people, 'json' (one object per line) for log collectors; uvicorn's lines too."
+    )
+    shutdown_grace_seconds: float = Field(
+        10.0, ge=0, description="On SIGTERM, how long requests and streams still open may run before they are cut."
     )
 
 

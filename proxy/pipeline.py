@@ -12,7 +12,7 @@ the request with an error (fail closed).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import TypeVar
@@ -20,10 +20,20 @@ from typing import TypeVar
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive
 
 from audit.store import AuditUnavailable
 from core.conversation import Conversation
-from core.errors import BadRequest, ErrorView, GuardFailure, HandrailError, PolicyRefusal, RateLimited
+from core.errors import (
+    BadRequest,
+    ClientDisconnected,
+    ErrorView,
+    GuardFailure,
+    HandrailError,
+    PolicyRefusal,
+    RateLimited,
+    TextTooLong,
+)
 from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
@@ -67,6 +77,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             conversation = adapter.parse(body, formats.client_headers(request.headers))
             services.upstream.require_model(conversation.model)
             context.note_conversation(conversation)
+            _check_text_length(conversation, services.settings.server.max_text_chars)
             context.provider = services.upstream.provider_of(conversation.model)
             context.classification = request_input.classification(request.headers)
             context.experiment = request_input.experiment(request.headers)
@@ -95,8 +106,13 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
     except HandrailError as error:
         return await _refuse(services, context, adapter, error)
+    except Exception:
+        # A bug, not the client's fault and not a guard's verdict: answered 500, and still recorded.
+        log.exception("unexpected failure before forwarding request %s", context.request_id)
+        return await _refuse(services, context, adapter, _unexpected())
 
     forward = Forwarding(services, context, adapter, conversation, scan, decision, pseudonymiser, upstream_request)
+    forward.receive = request.receive
     if conversation.api == "openai.embeddings":
         return await forward.embeddings()
     response = await (forward.stream() if conversation.stream else forward.complete())
@@ -126,6 +142,9 @@ async def handle_scan_request(request: Request, services: Services) -> Response:
             await _guard("audit", services.require_audit().record_request, context.request_event("scanned"))
     except HandrailError as error:
         return await _refuse(services, context, formats.openai_chat, error)
+    except Exception:
+        log.exception("unexpected failure of scan request %s", context.request_id)
+        return await _refuse(services, context, formats.openai_chat, _unexpected())
     context.finished("scanned", 200)
     return JSONResponse(result)
 
@@ -162,6 +181,7 @@ async def models_for(request: Request, services: Services) -> list[str]:
 
 
 async def authenticate(request: Request, services: Services, *roles: str) -> Principal:
+    request_input.refuse_ambiguous_headers(request.headers)
     keys = services.require_keys()
     principal = await _guard("keys", keys.authenticate, bearer_key(request.headers))
     principal.require(*roles)
@@ -193,12 +213,15 @@ class Forwarding:
         self.pseudonymiser = pseudonymiser
         self.upstream_request = upstream_request
         self.model = conversation.model
+        self.receive: Receive | None = None
 
     async def complete(self) -> Response:
         context = self.context
         try:
             with context.stage("upstream"):
-                answer = await self.services.upstream.complete(self.model, self.upstream_request)
+                answer = await _unless_client_leaves(
+                    self.receive, self.services.upstream.complete(self.model, self.upstream_request)
+                )
             with context.stage("answer_checks"):
                 answer_scan, findings_per_choice = await self._check_answer(answer)
             stored_answer = _stored_text(self.services, lambda: _audit_answer_text(answer, findings_per_choice))
@@ -220,6 +243,9 @@ class Forwarding:
                 )
         except HandrailError as error:
             return await self._fail(error)
+        except Exception:
+            log.exception("unexpected failure of forwarded request %s", context.request_id)
+            return await self._fail(_unexpected())
         context.finished("completed", 200)
         return JSONResponse(self.adapter.render_answer(answer, self.model))
 
@@ -237,6 +263,9 @@ class Forwarding:
                 )
         except HandrailError as error:
             return await self._fail(error)
+        except Exception:
+            log.exception("unexpected failure of forwarded request %s", context.request_id)
+            return await self._fail(_unexpected())
         context.finished("completed", 200)
         return JSONResponse(self.adapter.render_answer(answer, self.model))
 
@@ -468,6 +497,56 @@ class Forwarding:
             log.exception("could not record the failure of request %s", context.request_id)
         context.finished(error.outcome, error.status)
         return error_response(self.adapter, error, context.request_id)
+
+
+async def _unless_client_leaves(receive: Receive | None, call: Awaitable[T]) -> T:
+    """Await ``call``, cancelling it (and with it the provider's HTTP request) if the client disconnects first.
+
+    The body has been read, so the next ASGI message is ``http.disconnect``: watching for it costs nothing.
+    """
+    if receive is None:
+        return await call
+    result: list[T] = []
+    failed: list[Exception] = []
+    gone = False
+
+    async def run_call(scope: anyio.CancelScope) -> None:
+        try:
+            result.append(await call)
+        except Exception as error:  # raised as itself below, not wrapped in the task group's ExceptionGroup
+            failed.append(error)
+        scope.cancel()
+
+    async def watch(scope: anyio.CancelScope) -> None:
+        nonlocal gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone = True
+        scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(run_call, group.cancel_scope)
+        group.start_soon(watch, group.cancel_scope)
+    if failed:
+        raise failed[0]
+    if gone and not result:
+        raise ClientDisconnected(
+            "The client disconnected before the answer was ready; the provider call was cancelled."
+        )
+    return result[0]
+
+
+def _unexpected() -> HandrailError:
+    return HandrailError("The gateway failed unexpectedly; the request was not completed.")
+
+
+def _check_text_length(conversation: Conversation, limit: int) -> None:
+    """More text than the detectors read for one request is refused as too large, before any scanning."""
+    total = sum(len(part.text) for part in conversation.parts)
+    if total > limit:
+        raise TextTooLong(
+            f"The request holds more than {limit:,} characters of text, the most this gateway scans for one request.",
+        )
 
 
 async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
+import httpx
 import litellm
 from litellm import Router
 
@@ -227,12 +228,22 @@ def _answer(response: object) -> Answer:
 
 
 def _translate(error: Exception) -> HandrailError:
-    """litellm's exceptions as the gateway's own; provider messages are not passed on verbatim."""
+    """litellm's exceptions as the gateway's own, saying what happened; provider messages are not passed on verbatim.
+
+    litellm wraps transport failures in its HTTP-shaped exceptions (a refused connection arrives as an
+    ``InternalServerError`` with ``status_code`` 500, a stalled Anthropic stream as a ``MidStreamFallbackError``),
+    so what happened is read from the chain of causes: a timeout anywhere is a 504, a connection that could not
+    be made or broke off is a 502 saying so, and an HTTP status is quoted only when the provider really sent one.
+    """
     if isinstance(error, HandrailError):
         return error
-    status = getattr(error, "status_code", None)
-    if isinstance(error, (litellm.Timeout, asyncio.TimeoutError)):
+    chain = _causes(error)
+    if any(isinstance(link, _TIMEOUTS) for link in chain):
         return UpstreamTimeout("The provider did not answer in time.")
+    if any(isinstance(link, ConnectionRefusedError) for link in chain):
+        return UpstreamError("The provider refused the connection.", code="upstream_unreachable")
+    if any(isinstance(link, httpx.ConnectError) for link in chain):
+        return UpstreamError("The provider could not be reached.", code="upstream_unreachable")
     if isinstance(error, litellm.RateLimitError):
         return RateLimited("The provider is rate-limiting requests; try again shortly.")
     if isinstance(error, litellm.ContextWindowExceededError):
@@ -243,8 +254,27 @@ def _translate(error: Exception) -> HandrailError:
         return BadRequest("The provider rejected the request as invalid.", code="upstream_rejected")
     if isinstance(error, (litellm.AuthenticationError, litellm.PermissionDeniedError)):
         return UpstreamError("The gateway could not authenticate with the provider.", code="upstream_auth_failed")
-    if isinstance(error, litellm.APIConnectionError):
-        return UpstreamError("The provider could not be reached.", code="upstream_unreachable")
+    status = next((link.response.status_code for link in chain if isinstance(link, httpx.HTTPStatusError)), None)
     if status is not None:
         return UpstreamError(f"The provider answered with an error (HTTP {status}).")
+    if any(isinstance(link, _BROKEN) for link in chain):
+        return UpstreamError(
+            "The provider broke off the connection before the answer was complete.", code="upstream_disconnected"
+        )
+    if isinstance(error, litellm.APIConnectionError):
+        return UpstreamError("The provider could not be reached.", code="upstream_unreachable")
     return UpstreamError("The provider failed to answer.")
+
+
+_TIMEOUTS = (litellm.Timeout, asyncio.TimeoutError, TimeoutError, httpx.TimeoutException)
+_BROKEN = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError, ConnectionError)
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from or while handling, outermost first (cycles cut)."""
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and all(link is not seen for seen in chain) and len(chain) < 32:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    return chain

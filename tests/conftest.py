@@ -25,9 +25,13 @@ def gateway(standin: StandInProvider, tmp_path_factory: pytest.TempPathFactory) 
         "model_name": "unreachable",
         "litellm_params": {"model": "openai/echo", "api_base": "http://127.0.0.1:9/v1", "api_key": "x"},
     }
+    claude_unreachable = {
+        "model_name": "claude-unreachable",
+        "litellm_params": {"model": "anthropic/echo", "api_base": "http://127.0.0.1:9", "api_key": "x"},
+    }
     server = Gateway(
         tmp_path_factory.mktemp("gateway"),
-        model_list=[demo, unreachable, *standin.model_list()],
+        model_list=[demo, unreachable, claude_unreachable, *standin.model_list()],
         settings={"upstream": {"timeout_seconds": 2}},
     ).start()
     yield server

@@ -93,7 +93,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
 def _parse_message(conversation: Conversation, message: object, index: int) -> None:
     path = ("messages", index)
     message = fields.object_at(message, path)
-    role = message.get("role")
+    role = fields.word(message.get("role"))
     if role not in _ROLES:
         raise BadRequest(f"'messages[{index}].role' must be 'user' or 'assistant'.", param=f"messages[{index}].role")
     content = message.get("content")
@@ -107,7 +107,7 @@ def _parse_block(conversation: Conversation, block: object, path: tuple, index: 
     """Record what the usage safeguards look at; the text itself is read where it is forwarded."""
     fields.expect(block, dict, path)
     assert isinstance(block, dict)
-    block_type = block.get("type")
+    block_type = fields.word(block.get("type"))
     if block_type in {"text", "thinking"}:
         fields.expect(block.get(block_type), str, (*path, block_type))
     elif block_type in _CALL_BLOCKS:
@@ -155,8 +155,10 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         request["tools"] = tools
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
-        kind = choice.get("type")
-        request["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}.get(str(kind)) or {
+        kind = fields.word(choice.get("type"))
+        if kind not in {"auto", "any", "none", "tool"}:
+            raise BadRequest("'tool_choice.type' must be one of any, auto, none, tool.", param="tool_choice.type")
+        request["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}.get(kind) or {
             "type": "function",
             "function": {"name": choice.get("name")},
         }
@@ -170,7 +172,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         ("thinking", "thinking"),
     ):
         if body.get(source) is not None:
-            request[target] = body[source]
+            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
     metadata = body.get("metadata")
     if metadata is not None:
         fields.expect(metadata, dict, ("metadata",))

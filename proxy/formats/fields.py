@@ -24,6 +24,15 @@ def expect(value: object, kind: type | tuple[type, ...], path: JsonPath) -> None
         raise BadRequest(f"'{format_path(path)}' must be {wanted}.", param=format_path(path))
 
 
+def word(value: object) -> str | None:
+    """A value that selects something (a role, a content type) if it is a string, else None.
+
+    Selectors are looked up in sets and dicts; a list or object there must read as "not one of
+    them" (a 400 naming the field), never reach the lookup, where it cannot be hashed.
+    """
+    return value if isinstance(value, str) else None
+
+
 def required(body: dict, key: str, kind: type | tuple[type, ...]) -> object:
     if key not in body or body[key] is None:
         raise BadRequest(f"'{key}' is required.", param=key)

@@ -44,7 +44,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
 def _parse_message(conversation: Conversation, message: object, index: int) -> None:
     path = ("messages", index)
     message = fields.object_at(message, path)
-    role = message.get("role")
+    role = fields.word(message.get("role"))
     if role not in _ROLES:
         raise BadRequest(
             f"'messages[{index}].role' must be one of {', '.join(sorted(_ROLES))}.", param=f"messages[{index}].role"
@@ -57,7 +57,7 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
         for part_index, part in enumerate(content):
             part_path = (*path, "content", part_index)
             fields.expect(part, dict, part_path)
-            part_type = part.get("type")
+            part_type = fields.word(part.get("type"))
             if part_type == "text" and isinstance(part.get("text"), str):
                 continue
             elif part_type in _OPAQUE_CONTENT:

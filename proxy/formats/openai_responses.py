@@ -124,9 +124,9 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
     """Record what the usage safeguards look at; the text itself is read where it is forwarded."""
     path = ("input", index)
     item = fields.object_at(item, path)
-    item_type = item.get("type", "message")
+    item_type = fields.word(item.get("type", "message"))
     if item_type == "message":
-        role = item.get("role")
+        role = fields.word(item.get("role"))
         if role not in _MESSAGE_ROLES:
             raise BadRequest(
                 f"'input[{index}].role' must be one of {', '.join(sorted(_MESSAGE_ROLES))}.",
@@ -138,7 +138,7 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
         for part_index, part in enumerate(fields.list_at(content, (*path, "content"))):
             part_path = (*path, "content", part_index)
             fields.expect(part, dict, part_path)
-            part_type = part.get("type")
+            part_type = fields.word(part.get("type"))
             if part_type in _TEXT_PARTS or part_type == "refusal":
                 fields.expect(part.get("refusal" if part_type == "refusal" else "text"), str, part_path)
             elif part_type in _OPAQUE_PARTS:
@@ -203,7 +203,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         ("top_logprobs", "top_logprobs"),
     ):
         if body.get(source) is not None:
-            request[target] = body[source]
+            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
     reasoning = body.get("reasoning")
     if reasoning is not None:
         fields.expect(reasoning, dict, ("reasoning",))
@@ -226,7 +226,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
 
 
 def _append_chat_message(conversation: Conversation, messages: list[dict], item: dict) -> None:
-    item_type = item.get("type", "message")
+    item_type = fields.word(item.get("type", "message"))
     if item_type == "message":
         content = item["content"]
         if isinstance(content, list):

@@ -552,6 +552,16 @@ def attach(conversation: Conversation, request: dict, declaration: Obj, ignored:
             conversation.opaque_parts.append(OpaquePart("mislabelled", note.path))
 
 
+def check_renamed(value: object, target: str, client_field: str, declaration: Obj | None = None) -> object:
+    """Check a value the client sent as ``client_field`` against the declaration of ``target``, which it becomes.
+
+    An adapter that renames a field (Responses ``max_output_tokens`` becomes ``max_tokens``) checks it here, so a
+    bad value is refused naming the field the client wrote, not the one it was renamed to.
+    """
+    node = (declaration or CHAT_REQUEST).fields[target]
+    return node.project(value, (client_field,), Projection())
+
+
 def text_parts(request: dict, declaration: Obj) -> list[TextPart]:
     """Every text in a projected request, in document order, as the parts the detectors read."""
     messages = request.get("messages") if declaration is CHAT_REQUEST else None

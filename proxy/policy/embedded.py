@@ -82,7 +82,7 @@ class EmbeddedEngine:
             if loaded is None:
                 raise PolicyUnavailable("no policy is loaded")
             try:
-                loaded.interpreter.set_input(policy_input)
+                loaded.interpreter.set_input(_without_control_characters(policy_input))
                 output = loaded.interpreter.query_bundle_entrypoint(loaded.bundle, DECISION_ENTRYPOINT)
             except regopy.RegoError as error:
                 raise PolicyUnavailable(f"the policy failed to evaluate: {describe_rego_error(error, {})}") from error
@@ -143,3 +143,23 @@ class EmbeddedEngine:
                 log.error("policy change in %s rejected, the previous policy stays in force: %s", self._root, error)
             except Exception:
                 log.exception("policy watcher failed; the previous policy stays in force")
+
+
+# regopy writes strings from the input into its JSON output without escaping them, so a quote, a backslash or a
+# control character in a tool name or a signal's evidence made the output unreadable (a 503) or changed it.
+_UNSAFE_FOR_REGOPY = {**{code: "\ufffd" for code in [*range(0x20), 0x7F]}, ord('"'): "\u201d", ord("\\"): "\u29f5"}
+
+
+def _without_control_characters(value: object) -> object:
+    """The input with what regopy cannot write back out replaced, in strings and keys alike.
+
+    Control characters become U+FFFD, ``"`` becomes ``”`` and ``\\`` becomes ``⧵``. No policy rule matches on
+    them (names, roles and vocabularies never hold them); the OPA engine, which escapes properly, gets the input as is.
+    """
+    if isinstance(value, str):
+        return value.translate(_UNSAFE_FOR_REGOPY)
+    if isinstance(value, dict):
+        return {_without_control_characters(key): _without_control_characters(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    return value

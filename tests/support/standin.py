@@ -12,8 +12,10 @@ serves every test without shared switches:
     fail-500    answers HTTP 500            fail-400    answers HTTP 400
     slow        waits 5 s before answering  drop        streams two chunks, then breaks the connection
     long        streams 200 chunks, 50 ms apart (for client-disconnect tests)
+    stall       streams its first chunk, then sends nothing for 30 s (``claude-stall`` does the same on the Anthropic API)
     brief       answers with one fixed short paragraph (benchmarks)
     paced       the same paragraph, streamed one word every 20 ms, as a provider generates it (benchmarks)
+    claude-*    ``claude-echo``, ``claude-stall``, ``claude-slow``, ``claude-fail-500``: the same behaviours on the Anthropic API
     scripted    answers with the text a test set by ``recorder.script(chunks)``, streamed in exactly those chunks
                 (``claude-scripted`` does the same on the Anthropic API); ``recorder.script_call(name, chunks)``
                 makes it call a function instead, its arguments streamed in those chunks
@@ -46,6 +48,7 @@ class Recorder:
     requests: list[dict] = field(default_factory=list)
     cancelled_streams: int = 0
     completed_streams: int = 0
+    cancelled_calls: int = 0  # non-streamed calls (``slow``) whose caller hung up before the answer
     scripted: list[str] = field(default_factory=list)
     scripted_call: tuple[str, list[str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,6 +71,7 @@ class Recorder:
         with self._lock:
             self.requests.clear()
             self.cancelled_streams = 0
+            self.cancelled_calls = 0
             self.completed_streams = 0
             self.scripted = []
             self.scripted_call = None
@@ -99,7 +103,7 @@ def build_app(recorder: Recorder) -> Starlette:
         body = await request.json()
         recorder.add("/v1/chat/completions", _safe_headers(request), body)
         model = body.get("model", "")
-        failure = await _failure(model)
+        failure = await _failure(model, request, recorder)
         if failure is not None:
             return failure
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
@@ -151,7 +155,7 @@ def build_app(recorder: Recorder) -> Starlette:
         body = await request.json()
         recorder.add("/v1/messages", _safe_headers(request), body)
         model = body.get("model", "")
-        failure = await _failure(model)
+        failure = await _failure(model, request, recorder)
         if failure is not None:
             return failure
         text = (
@@ -160,6 +164,8 @@ def build_app(recorder: Recorder) -> Starlette:
             else "You said: " + _last_user_text(body.get("messages", []))
         )
         message_id = f"msg_{uuid.uuid4().hex[:12]}"
+        if model == "stall" and body.get("stream"):
+            return StreamingResponse(_anthropic_stall(recorder, message_id, model), media_type="text/event-stream")
         if body.get("stream"):
             pieces = list(recorder.scripted) if model == "scripted" else _words(text)
             return StreamingResponse(
@@ -195,7 +201,7 @@ def _safe_headers(request: Request) -> dict:
     return {k: v for k, v in request.headers.items() if k.lower() not in {"authorization", "x-api-key"}}
 
 
-async def _failure(model: str) -> Response | None:
+async def _failure(model: str, request: Request | None = None, recorder: Recorder | None = None) -> Response | None:
     if model == "fail-500":
         return JSONResponse({"error": {"message": "stand-in failure", "type": "server_error"}}, status_code=500)
     if model == "fail-400":
@@ -203,7 +209,11 @@ async def _failure(model: str) -> Response | None:
             {"error": {"message": "stand-in rejects this", "type": "invalid_request_error"}}, status_code=400
         )
     if model == "slow":
-        await asyncio.sleep(5)
+        for _ in range(50):  # 5 s, noticing a caller that hangs up
+            await asyncio.sleep(0.1)
+            if request is not None and recorder is not None and await request.is_disconnected():
+                recorder.cancelled_calls += 1
+                return Response(status_code=499)
     return None
 
 
@@ -253,6 +263,10 @@ async def _openai_stream(recorder: Recorder, completion_id: str, created: int, m
             for piece in pieces:
                 yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
             yield chunk({}, "tool_calls")
+        elif model == "stall":
+            yield chunk({"content": "first "})
+            await asyncio.sleep(30)
+            yield chunk({}, "stop")
         elif model == "long":
             for number in range(200):
                 yield chunk({"content": f"word{number} "})
@@ -307,6 +321,24 @@ async def _anthropic_stream(recorder: Recorder, message_id: str, model: str, pie
     recorder.completed_streams += 1
 
 
+async def _anthropic_stall(recorder: Recorder, message_id: str, model: str):
+    """The start of a Messages stream, then nothing: a provider that has stalled mid-answer."""
+    yield (
+        f"event: message_start\ndata: {json.dumps({'type': 'message_start', 'message': {'id': message_id, 'type': 'message', 'role': 'assistant', 'model': model, 'content': [], 'stop_reason': None, 'stop_sequence': None, 'usage': {'input_tokens': 12, 'output_tokens': 1}}})}\n\n"
+    ).encode()
+    yield (
+        f"event: content_block_start\ndata: {json.dumps({'type': 'content_block_start', 'index': 0, 'content_block': {'type': 'text', 'text': ''}})}\n\n"
+    ).encode()
+    yield (
+        f"event: content_block_delta\ndata: {json.dumps({'type': 'content_block_delta', 'index': 0, 'delta': {'type': 'text_delta', 'text': 'first '}})}\n\n"
+    ).encode()
+    try:
+        await asyncio.sleep(30)
+    except (asyncio.CancelledError, GeneratorExit):
+        recorder.cancelled_streams += 1
+        raise
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -354,6 +386,7 @@ class StandInProvider:
             "long",
             "brief",
             "scripted",
+            "stall",
         ),
     ) -> list[dict]:
         """litellm ``model_list`` entries that route each behaviour to this server."""
@@ -368,6 +401,17 @@ class StandInProvider:
                 },
             }
         )
+        for behaviour in ("stall", "slow", "fail-500"):
+            entries.append(
+                {
+                    "model_name": f"claude-{behaviour}",
+                    "litellm_params": {
+                        "model": f"anthropic/{behaviour}",
+                        "api_base": f"http://127.0.0.1:{self.port}",
+                        "api_key": "standin-key",
+                    },
+                }
+            )
         entries.append(
             {
                 "model_name": "claude-scripted",
