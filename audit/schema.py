@@ -141,3 +141,29 @@ audit_daily_reasons = Table(
     Column("reason", String(200), primary_key=True),
     Column("count", BigInteger, nullable=False),
 )
+
+# Exception requests (issue 15): a refused user asks the policy team for an experiment. A queue whose rows change
+# state (pending -> approved / refused), so it is a table and not ledger entries; every step is also recorded in
+# the ledger as an access entry (``exception-request``, ``exception-approve``, ``exception-refuse``,
+# ``experiment-written``), which is the evidence.
+exception_requests = Table(
+    "exception_requests",
+    metadata,
+    Column("exception_id", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(64), nullable=False),  # the refused request it is about
+    Column("user_id", String(200), nullable=False, index=True),
+    Column("department", String(200), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("relaxes", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),  # the refusal's reason codes
+    Column("days", Float, nullable=False),
+    Column("justification", Text, nullable=False),  # scanned: every finding replaced by its type
+    Column("owners", JSON, nullable=False),  # experiment owners named in the policy data, when any
+    Column("status", String(16), nullable=False, index=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", Text, nullable=True),
+    Column("experiment", String(200), nullable=True),
+    Column("expires", String(40), nullable=True),
+)

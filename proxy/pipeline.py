@@ -11,6 +11,7 @@ the request with an error (fail closed).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
@@ -699,6 +700,13 @@ async def _refuse(services: Services, context: RequestContext, adapter: ModuleTy
 
 def error_response(adapter: ModuleType, error: HandrailError, request_id: str) -> JSONResponse:
     view = ErrorView.of(error)
+    if isinstance(error, PolicyRefusal):
+        # Every refusal by the policy says what the person can do next: ask the policy team for an exception.
+        view = dataclasses.replace(
+            view,
+            message=f"{view.message} To ask for an exception, sign in to the console: "
+            f"/console/exceptions/new?request={request_id}",
+        )
     headers = {"x-request-id": request_id}
     if error.status == 401:
         headers["www-authenticate"] = "Bearer"

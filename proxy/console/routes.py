@@ -22,6 +22,7 @@ from audit.store import AuditUnavailable
 from core.errors import HandrailError
 from proxy.auth import CLEARANCES
 from proxy.console import charts, playground
+from proxy.console.exception_routes import add_exception_routes
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
@@ -356,6 +357,7 @@ def console_router() -> APIRouter:
             trial.errors["request"] = "The detectors or the policy engine are unavailable: try again in a few minutes"
         return _playground_page(visit, trial, choices, status=400 if trial.errors else 200)
 
+    add_exception_routes(router, _to_sign_in, _unavailable, _policy_team_only)
     return router
 
 
