@@ -54,7 +54,7 @@ def main() -> int:
     )
     gateways = []
     try:
-        if not wait_for_http_ok(f"http://127.0.0.1:{port}/v1/models", standin, 30):
+        if not wait_for_http_ok(f"http://127.0.0.1:{port}/_recorded", standin, 30):
             raise RuntimeError("the stand-in provider did not start")
         with PostgresServer(durable=True) as postgres:
             database_url = postgres.create_database("handrail")
