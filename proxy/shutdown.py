@@ -99,14 +99,21 @@ class Shutdown:
 
 async def next_or_stop(shutdown: Shutdown, iterator: object) -> object | None:
     """The iterator's next item, None at its end; raises ServerStopping when the grace period ends first."""
+    if shutdown.cut:
+        # Checked first: an upstream with data already buffered could answer without ever being suspended.
+        raise _stopping()
     with shutdown.watch() as scope:
         try:
             return await anext(iterator)  # type: ignore[call-overload]
         except StopAsyncIteration:
             return None
     if scope.cancelled_caught:
-        raise ServerStopping(
-            "The gateway is shutting down and its grace period ended before the answer was complete; "
-            "the answer was cut off. Send the request again."
-        )
+        raise _stopping()
     return None  # pragma: no cover - a scope only ends early when it was cancelled
+
+
+def _stopping() -> ServerStopping:
+    return ServerStopping(
+        "The gateway is shutting down and its grace period ended before the answer was complete; "
+        "the answer was cut off. Send the request again."
+    )
