@@ -140,6 +140,16 @@ class ClientDisconnected(HandrailError):
     outcome = "cancelled"
 
 
+class ServerStopping(HandrailError):
+    """The server is stopping and its grace period ended while a stream was still open: cut, and recorded so."""
+
+    status = 503
+    code = "server_shutting_down"
+    openai_type = "service_unavailable"
+    anthropic_type = "overloaded_error"
+    outcome = "cancelled"
+
+
 class GuardFailure(HandrailError):
     """A guard stage (detectors, policy engine, audit store) could not do its job.
 

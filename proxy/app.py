@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.bound_labels(settings.model_names())
         if services.policy is not None and services.policy.version:
             metrics.note_policy_revision(services.policy.version)
+        # At the end of the grace period after SIGTERM, open streams get a final error event (proxy.shutdown).
+        services.shutdown.install(settings.server.shutdown_grace_seconds)
         yield
         if services.policy is not None:
             services.policy.close()

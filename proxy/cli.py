@@ -78,6 +78,7 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         raise click.ClickException(f"cannot prepare the audit database at {url}: {_first_line(error)}") from None
     from proxy.cpu import worker_count as usable_workers
     from proxy.logs import uvicorn_log_config
+    from proxy.shutdown import UVICORN_MARGIN_SECONDS
 
     # Not os.cpu_count(): in a container that is the node's cores, not the CPU limit (see proxy/cpu.py).
     worker_count = workers if workers is not None else usable_workers(settings.server.workers)
@@ -103,7 +104,9 @@ def serve(config: str | None, host: str | None, port: int | None, workers: int |
         loop="uvloop",
         http="httptools",
         access_log=False,  # the audit trail records every request; access logs would duplicate it
-        timeout_graceful_shutdown=math.ceil(settings.server.shutdown_grace_seconds),  # uvicorn takes whole seconds
+        # uvicorn takes whole seconds; the gateway ends open streams itself at the grace (proxy/shutdown.py), and
+        # the margin lets their final events and audit records go out before uvicorn cancels what is left.
+        timeout_graceful_shutdown=math.ceil(settings.server.shutdown_grace_seconds) + UVICORN_MARGIN_SECONDS,
     )
 
 

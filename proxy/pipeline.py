@@ -58,6 +58,7 @@ from proxy.policy.input import build_policy_input
 from proxy.request_context import RequestContext
 from proxy.request_ids import request_id_of
 from proxy.services import Services
+from proxy.shutdown import next_or_stop
 
 log = logging.getLogger("handrail")
 T = TypeVar("T")
@@ -301,7 +302,10 @@ class Forwarding:
         tool_calls_checked = False
         try:
             yield renderer.begin()  # type: ignore[attr-defined]
-            async for delta in deltas:
+            shutdown, upstream = self.services.shutdown, aiter(deltas)
+            # Each wait for the provider ends at the end of the shutdown grace period (ServerStopping, below).
+            while (delta := await next_or_stop(shutdown, upstream)) is not None:
+                assert isinstance(delta, AnswerDelta)
                 if delta.usage is not None:
                     usage = delta.usage
                 if delta.tool_calls and not tool_calls_checked:

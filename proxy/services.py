@@ -17,6 +17,7 @@ from proxy.auth import KeyStore
 from proxy.config import Settings
 from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
+from proxy.shutdown import Shutdown
 from proxy.upstream import Upstream
 
 log = logging.getLogger("handrail")
@@ -32,6 +33,7 @@ class Services:
     scanner: Scanner | None = None
     policy: PolicyEngine | None = None
     problems: dict[str, str] = field(default_factory=dict)
+    shutdown: Shutdown = field(default_factory=Shutdown)
 
     @classmethod
     def start(cls, settings: Settings) -> Services:

@@ -94,6 +94,25 @@ class Gateway:
                 self._process.wait()
         self._process = None
 
+    def terminate(self) -> None:
+        """Send SIGTERM (as an orchestrator stopping a pod does) without waiting for the process to end."""
+        assert self._process is not None, "the gateway is not running"
+        os.killpg(self._process.pid, signal.SIGTERM)
+
+    def wait(self, timeout: float) -> int:
+        """Wait for the process to end after ``terminate``; its exit status."""
+        assert self._process is not None, "the gateway is not running"
+        status = self._process.wait(timeout=timeout)
+        self._process = None
+        return status
+
+    def audit_verify(self) -> subprocess.CompletedProcess:
+        """``handrail audit verify`` on this gateway's audit store, the real command."""
+        env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+        env.pop("HANDRAIL_DATABASE_URL", None)
+        command = [sys.executable, "-m", "proxy.cli", "audit", "verify", "--config", str(self.config_path)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, cwd=self.directory, timeout=300)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
