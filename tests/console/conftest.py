@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,5 +60,8 @@ def seeded(console: Gateway, keys: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    return SCREENSHOTS
+def screenshots() -> Path | None:
+    """Where page screenshots go: docs/console/ in CI (its artefacts, shown in the README), nowhere on a developer's
+    machine unless HANDRAIL_SCREENSHOTS=1 asks (so a local test run leaves the tree as it was)."""
+    wanted = os.environ.get("CI") == "true" or os.environ.get("HANDRAIL_SCREENSHOTS") == "1"
+    return SCREENSHOTS if wanted else None
