@@ -6,7 +6,6 @@ each one refreshes the session cookie (the idle timeout counts from the last pag
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from proxy.console import sessions
 from proxy.console.search import DECISION_LABELS
 from proxy.console.sessions import Session
 from proxy.console.settings import ConsoleSettings
+from proxy.request_ids import request_id_of
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -129,7 +129,7 @@ async def start_visit(request: Request) -> Visit | Response:
     """The visit for a request, or the page saying the console is off (no ``console.session_secret``)."""
     services = request.app.state.services
     settings: ConsoleSettings = services.settings.console
-    request_id = "req_" + secrets.token_hex(12)
+    request_id = request_id_of(request)  # the id the middleware put on the response: one id per request
     if settings.session_secret is None:
         html = templates.get_template("off.html").render(
             principal=None, is_auditor=False, path=request.url.path, csrf_token="", title="The console is switched off"

@@ -140,3 +140,16 @@ def test_paging_follows_the_next_link_without_repeating_or_skipping(console):
     ids_second = re.findall(r'href="/console/events/(req_[0-9a-f]+)"', second)
     assert len(ids_first) == 10 and len(ids_second) == 4  # sign-in, 12 queries, and the first page's own query
     assert not set(ids_first) & set(ids_second) and 'rel="next"' not in second and 'rel="first"' in second
+
+
+def test_a_console_view_is_recorded_under_the_request_id_its_response_carries(console, keys):
+    """One id per request: the one the middleware puts on the response is the one in the trail's access entry."""
+    client = signed_in(console.url, keys["auditor"])
+    response = client.get("/console/chain")
+    request_id = response.headers["x-request-id"]
+    trail = httpx.get(
+        f"{console.url}/v1/audit/export",
+        params={"format": "jsonl", "kind": "access"},
+        headers={"authorization": f"Bearer {keys['auditor']}"},
+    ).text
+    assert request_id in {json.loads(line)["request_id"] for line in trail.splitlines()}
