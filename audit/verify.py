@@ -41,24 +41,8 @@ from audit.schema import (
 from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
-INDEX_COLUMNS = (
-    "request_id",
-    "kind",
-    "received_at",
-    "day",
-    "user_id",
-    "department",
-    "model",
-    "provider",
-    "endpoint",
-    "action",
-    "outcome",
-    "status_code",
-    "experiment",
-    "policy_version",
-    "classification",
-    "completion_seq",
-)
+# Every column of the index but its key, which the chain position gives.
+INDEX_COLUMNS = tuple(name for name in audit_events.c.keys() if name != "request_seq")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from audit.canonical import sha256_hex  # noqa: E402
 from audit.events import Completion, RequestEvent  # noqa: E402
 from audit.index import completed_row, request_row  # noqa: E402
 from audit.ledger import entry_body  # noqa: E402
+from audit.schema import audit_events  # noqa: E402
 from audit.settings import AuditSettings  # noqa: E402
 from audit.store import AuditStore  # noqa: E402
 
@@ -240,25 +241,7 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
             ) as copy:
                 for row in ledger_rows:
                     copy.write_row(row)
-            columns = (
-                "request_seq",
-                "request_id",
-                "kind",
-                "received_at",
-                "day",
-                "user_id",
-                "department",
-                "model",
-                "provider",
-                "endpoint",
-                "action",
-                "outcome",
-                "status_code",
-                "experiment",
-                "policy_version",
-                "classification",
-                "completion_seq",
-            )
+            columns = tuple(audit_events.c.keys())
             with cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
                 for values in index_rows:
                     copy.write_row([values[c] for c in columns])
