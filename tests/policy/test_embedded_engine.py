@@ -80,7 +80,9 @@ def test_a_policy_that_decides_nonsense_is_rejected(policies):
     engine = engine_for(policies, run_tests_on_reload=False)
     decision = policies / "handrail" / "decision.rego"
     decision.write_text(decision.read_text().replace('"action": "allow"', '"action": "maybe"'))
-    with pytest.raises(PolicyRejected, match="unknown action"):
+    with pytest.raises(
+        PolicyRejected, match="malformed: action: Input should be .allow., .redact., .strip. or .block."
+    ):
         engine.reload()
     assert engine.decide(request_with()).action == "allow"
 
