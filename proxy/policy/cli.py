@@ -82,6 +82,8 @@ def _print_decision(decision: Decision) -> None:
         click.echo(f"redact:         {', '.join(sorted(decision.redact_types))}")
     for reason in decision.reasons:
         click.echo(f"reason:         {reason.code}: {reason.message}")
+        if reason.evidence:
+            click.echo(f"  saw:          {reason.evidence}")
 
 
 def _read_json(file: Path, what: str) -> dict:

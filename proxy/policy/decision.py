@@ -26,6 +26,11 @@ class ReasonDocument(BaseModel):
 
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     message: Annotated[str, StringConstraints(min_length=1)]
+    evidence: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        default=None,
+        description="What the detectors saw, in words (scanned; never a detected value). A refusal shows the "
+        "evidence of all its reasons once, after their messages.",
+    )
 
 
 def _refusals_need_reasons(schema: dict[str, Any]) -> None:
@@ -92,6 +97,7 @@ def _first_problem(error: ValidationError) -> str:
 class Reason:
     code: str
     message: str  # plain English; never quotes a detected value
+    evidence: str | None = None  # what the detectors saw, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,7 @@ class Decision:
             raise ValueError(f"the policy's decision is malformed: {_first_problem(error)}") from None
         return cls(
             action=valid.action,
-            reasons=tuple(Reason(reason.code, reason.message) for reason in valid.reasons),
+            reasons=tuple(Reason(reason.code, reason.message, reason.evidence) for reason in valid.reasons),
             redact_types=frozenset(valid.redact_types),
             experiment=valid.experiment or None,
             policy_version=policy_version,
@@ -129,7 +135,7 @@ class Decision:
     def to_document(self) -> dict:
         document: dict[str, object] = {
             "action": self.action,
-            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "reasons": [_reason_document(reason) for reason in self.reasons],
             "redact_types": sorted(self.redact_types),
             "experiment": self.experiment,
             "policy_version": self.policy_version,
@@ -144,7 +150,7 @@ class Decision:
         """The decision as enforced: the removed tools are named in the strip reason and recorded."""
         listed = ", ".join(f"'{name}'" for name in names) if names else "none"
         reasons = tuple(
-            Reason(r.code, f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
+            replace(r, message=f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
             if r.code == "tools_removed"
             else r
             for r in self.reasons
@@ -156,8 +162,21 @@ class Decision:
         return self.reasons[0].code if self.reasons else "policy_violation"
 
     def explanation(self) -> str:
-        """The reasons as one plain-English paragraph, for a refusal message."""
-        return " ".join(reason.message.rstrip(".") + "." for reason in self.reasons)
+        """The reasons as one plain-English paragraph, for a refusal message.
+
+        Evidence is said once, after the messages: one web-search tool is both agentic use and internet access,
+        and a refusal that says "What Handrail saw" twice about the same tool reads as two problems.
+        """
+        messages = " ".join(reason.message.rstrip(".") + "." for reason in self.reasons)
+        seen = list(dict.fromkeys(reason.evidence for reason in self.reasons if reason.evidence))
+        return f"{messages} What Handrail saw: {'; '.join(seen)}." if seen else messages
+
+
+def _reason_document(reason: Reason) -> dict[str, str]:
+    document = {"code": reason.code, "message": reason.message}
+    if reason.evidence is not None:
+        document["evidence"] = reason.evidence
+    return document
 
 
 if __name__ == "__main__":
