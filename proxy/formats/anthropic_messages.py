@@ -164,15 +164,17 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         }
     elif choice is not None:
         fields.expect(choice, dict, ("tool_choice",))
-    for source, target in (
-        ("temperature", "temperature"),
-        ("top_p", "top_p"),
-        ("top_k", "top_k"),
-        ("stop_sequences", "stop"),
-        ("thinking", "thinking"),
-    ):
-        if body.get(source) is not None:
-            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
+    outbound.copy_renamed(
+        body,
+        request,
+        (
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("top_k", "top_k"),
+            ("stop_sequences", "stop"),
+            ("thinking", "thinking"),
+        ),
+    )
     metadata = body.get("metadata")
     if metadata is not None:
         fields.expect(metadata, dict, ("metadata",))

@@ -193,17 +193,19 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         request["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
     elif choice is not None:
         conversation.unforwardable.append("A hosted tool choice cannot be forwarded by this gateway.")
-    for source, target in (
-        ("max_output_tokens", "max_tokens"),
-        ("temperature", "temperature"),
-        ("top_p", "top_p"),
-        ("user", "user"),
-        ("safety_identifier", "user"),
-        ("parallel_tool_calls", "parallel_tool_calls"),
-        ("top_logprobs", "top_logprobs"),
-    ):
-        if body.get(source) is not None:
-            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
+    outbound.copy_renamed(
+        body,
+        request,
+        (
+            ("max_output_tokens", "max_tokens"),
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("user", "user"),
+            ("safety_identifier", "user"),
+            ("parallel_tool_calls", "parallel_tool_calls"),
+            ("top_logprobs", "top_logprobs"),
+        ),
+    )
     reasoning = body.get("reasoning")
     if reasoning is not None:
         fields.expect(reasoning, dict, ("reasoning",))

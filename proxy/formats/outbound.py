@@ -562,6 +562,15 @@ def check_renamed(value: object, target: str, client_field: str, declaration: Ob
     return node.project(value, (client_field,), Projection())
 
 
+def copy_renamed(body: dict, request: dict, renames: tuple[tuple[str, str], ...]) -> None:
+    """Copy each field the client sent to its chat-completion name, checked against that name's declaration where
+    it is renamed (a value under its own name is checked when the whole request is projected)."""
+    for client_field, target in renames:
+        if body.get(client_field) is not None:
+            value = body[client_field]
+            request[target] = value if client_field == target else check_renamed(value, target, client_field)
+
+
 def text_parts(request: dict, declaration: Obj) -> list[TextPart]:
     """Every text in a projected request, in document order, as the parts the detectors read."""
     messages = request.get("messages") if declaration is CHAT_REQUEST else None
