@@ -38,7 +38,8 @@ from audit.store import AuditStore
 class Authenticated(Protocol):
     """Whoever the routes' authentication returns (the gateway's Principal): a user, and optionally more."""
 
-    user: str
+    @property
+    def user(self) -> str: ...  # read-only, so that a frozen dataclass such as the Principal satisfies it
 
 
 @dataclass(frozen=True, slots=True)

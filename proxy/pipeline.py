@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -39,7 +39,7 @@ from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
-from proxy.answer_screen import StreamScreen
+from proxy.answer_screen import Key, StreamScreen
 from proxy.auth import Principal, bearer_key
 from proxy.batch import scanned
 from proxy.enforce import (
@@ -204,7 +204,7 @@ class Forwarding:
         scan: ScanResult,
         decision: Decision,
         pseudonymiser: Pseudonymiser,
-        upstream_request: dict,
+        upstream_request: dict[str, Any],
     ) -> None:
         self.services = services
         self.context = context
@@ -296,7 +296,7 @@ class Forwarding:
         possible placeholder prefix. A tool call, or data the user did not send,
         that the policy does not allow ends the stream with an error event.
         """
-        restorers: dict[tuple, StreamRestorer] = {}
+        restorers: dict[Key, StreamRestorer] = {}
         usage = None
         outcome, status, error_view = "completed", 200, None
         tool_calls_checked = False
@@ -354,7 +354,9 @@ class Forwarding:
         scanning = self.services.settings.detection.scan_answers
         return StreamScreen(analyze if scanning else None, judge, sent_text(self.conversation))
 
-    def _render(self, renderer: object, released: list[AnswerDelta], restorers: dict) -> Iterator[bytes]:
+    def _render(
+        self, renderer: object, released: list[AnswerDelta], restorers: dict[Key, StreamRestorer]
+    ) -> Iterator[bytes]:
         for delta in released:
             if delta.finish_reason is not None:
                 # What a restorer still holds belongs before the choice's end.
@@ -363,7 +365,9 @@ class Forwarding:
             if chunk:
                 yield chunk
 
-    def _render_tails(self, renderer: object, restorers: dict, choice: int | None) -> Iterator[bytes]:
+    def _render_tails(
+        self, renderer: object, restorers: dict[Key, StreamRestorer], choice: int | None
+    ) -> Iterator[bytes]:
         for key in [k for k in restorers if choice is None or k[1] == choice]:
             tail = restorers.pop(key).flush()
             if not tail:
@@ -376,12 +380,12 @@ class Forwarding:
             if chunk:
                 yield chunk
 
-    def _restore_delta(self, delta: AnswerDelta, restorers: dict) -> AnswerDelta:
+    def _restore_delta(self, delta: AnswerDelta, restorers: dict[Key, StreamRestorer]) -> AnswerDelta:
         if not self.pseudonymiser:
             return delta
         calls = []
         for call in delta.tool_calls:
-            key = ("call", delta.choice, call.index)
+            key: Key = ("call", delta.choice, call.index)
             if key not in restorers:
                 # A client may execute a tool call: its arguments keep their placeholders.
                 restorers[key] = self.pseudonymiser.stream_restorer(keep=TOOL_ARGUMENT)
@@ -646,7 +650,7 @@ def _restore_answer(answer: Answer, pseudonymiser: Pseudonymiser) -> None:
             call.arguments = pseudonymiser.keep_placeholders(call.arguments, TOOL_ARGUMENT)
 
 
-def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
+def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict[str, str | None]]:
     """The audit note of placeholders left in the answer, if any: how many and why, never which."""
     reasons = pseudonymiser.unrestored
     if not reasons:
@@ -659,13 +663,13 @@ def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
     ]
 
 
-def _usage(answer: Answer) -> dict:
+def _usage(answer: Answer) -> dict[str, Any]:
     if answer.usage is None:
         return {}
     return {"input_tokens": answer.usage.input_tokens, "output_tokens": answer.usage.output_tokens}
 
 
-def _signal_documents(signals: list[Signal]) -> list[dict]:
+def _signal_documents(signals: list[Signal]) -> list[dict[str, str | None]]:
     return [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in signals]
 
 

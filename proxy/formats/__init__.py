@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 from core.conversation import Conversation
 from core.errors import NotFound
@@ -38,6 +39,7 @@ def client_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
 
 
-def parse_request(endpoint: str, body: dict, headers: Mapping[str, str] | None = None) -> Conversation:
+def parse_request(endpoint: str, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Conversation:
     """A whole API request, as a client would send it, as a Conversation."""
-    return adapter_for(endpoint).parse(body, client_headers(headers or {}))
+    conversation: Conversation = adapter_for(endpoint).parse(body, client_headers(headers or {}))
+    return conversation
