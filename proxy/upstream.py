@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import litellm
 from litellm import Router
+from litellm.types.utils import ModelResponse
 
 from core.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
 from proxy.answer import (
@@ -208,9 +209,9 @@ def _usage(usage: object) -> Usage | None:
     return Usage(prompt or 0, completion or 0)
 
 
-def _answer(response: object) -> Answer:
+def _answer(response: ModelResponse) -> Answer:
     choices = []
-    for choice in response.choices:  # type: ignore[attr-defined]
+    for choice in response.choices:
         message = choice.message
         calls = [
             ToolCall(
@@ -220,9 +221,9 @@ def _answer(response: object) -> Answer:
         ]
         choices.append(Choice(choice.index or 0, message.content, calls, choice.finish_reason))
     return Answer(
-        id=response.id or f"chatcmpl-{uuid.uuid4().hex}",  # type: ignore[attr-defined]
-        model=response.model or "",  # type: ignore[attr-defined]
-        created=int(response.created or time.time()),  # type: ignore[attr-defined]
+        id=response.id or f"chatcmpl-{uuid.uuid4().hex}",
+        model=response.model or "",
+        created=int(response.created or time.time()),
         choices=choices,
         usage=_usage(getattr(response, "usage", None)),
     )
