@@ -64,8 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(gateway_audit_router())
     mount_console(app)
     for endpoint in MODEL_ENDPOINTS:
-        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True,
-                          openapi_extra=schemas.openapi_extra(endpoint))  # fmt: skip
+        app.add_api_route(
+            endpoint,
+            _model_route(endpoint),
+            methods=["POST"],
+            include_in_schema=True,
+            openapi_extra=schemas.openapi_extra(endpoint),
+        )
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:
