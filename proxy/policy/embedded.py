@@ -139,6 +139,8 @@ class EmbeddedEngine:
             interpreter, bundle = compile_decision(release.snapshot)
         except regopy.RegoError as error:
             raise PolicyRejected(describe_rego_error(error, release.snapshot.modules)) from error
+        # Cleared before the switch, not after it: whoever sees the new version never sees the old refusal beside it.
+        self.last_rejection = None
         with self._lock:
             self._loaded = _Loaded(interpreter, bundle, release.version)
         log.info("policy %s loaded from %s", release.version, self.location)
