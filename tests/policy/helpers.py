@@ -6,7 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+from proxy.policy.compile_check import SMOKE_INPUT
+
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+# An ordinary request to the stand-in's "echo" model, which the shipped policy does not list (so it is allowed).
+ECHO = {**SMOKE_INPUT, "model": {"name": "echo", "provider": "openai"}}
+ECHO["request"] = {**SMOKE_INPUT["request"], "model": "echo"}  # type: ignore[dict-item]
 
 
 def copy_policies(target: Path) -> Path:

@@ -13,21 +13,16 @@ from pathlib import Path
 import pytest
 
 from proxy import metrics
-from proxy.policy.compile_check import SMOKE_INPUT
 from proxy.policy.embedded import EmbeddedEngine
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
 from proxy.policy.settings import PolicySettings
-from tests.policy.helpers import copy_policies, edit_data
+from tests.policy.helpers import ECHO, copy_policies, edit_data
 from tests.support.bundle_server import BundleServer
 from tests.support.bundles import KeyPair, build_bundle, members, rsa_key_pair, signed, tarball
 from tests.support.opa import opa_binary
 from tests.support.standin import free_port
 
 pytestmark = pytest.mark.opa  # bundles are signed with `opa sign`, as `handrail policy bundle` does
-
-# An ordinary request to the stand-in's "echo" model, which the shipped policy does not list (so it is allowed).
-ECHO = {**SMOKE_INPUT, "model": {"name": "echo", "provider": "openai"}}
-ECHO["request"] = {**SMOKE_INPUT["request"], "model": "echo"}  # type: ignore[dict-item]
 
 
 @pytest.fixture(scope="module")
