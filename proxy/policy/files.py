@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -93,7 +94,7 @@ def snapshot_of_files(root: Path, files: dict[str, bytes]) -> PolicySnapshot:
     Hidden files (``.manifest``, ``.signatures.json``) and anything that is neither Rego nor data are not policy.
     """
     modules: dict[str, str] = {}
-    data: dict = {}
+    data: dict[str, Any] = {}
     for name in sorted(files):
         relative = PurePosixPath(name)
         if any(part.startswith(".") for part in relative.parts):

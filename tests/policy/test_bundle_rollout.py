@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from tests.support.bundle_server import BundleServer
 from tests.support.bundles import KeyPair, build_bundle, rsa_key_pair
 from tests.support.gateway import Gateway
 from tests.support.opa import opa_binary
+from tests.support.standin import StandInProvider
 
 pytestmark = [pytest.mark.integration, pytest.mark.opa]
 
@@ -53,8 +55,9 @@ def start_together(gateways: list[Gateway]) -> None:
         raise failures[0]
 
 
-def ready(gateway: Gateway) -> dict:
-    return httpx.get(f"{gateway.url}/readyz", timeout=10).json()
+def ready(gateway: Gateway) -> dict[str, str]:
+    state: dict[str, str] = httpx.get(f"{gateway.url}/readyz", timeout=10).json()
+    return state
 
 
 def ask(gateway: Gateway) -> tuple[httpx.Response, str]:
@@ -84,7 +87,7 @@ def ask(gateway: Gateway) -> tuple[httpx.Response, str]:
     return response, version
 
 
-def wait_for_each(gateways: list[Gateway], condition, timeout: float) -> list[float]:  # type: ignore[no-untyped-def]
+def wait_for_each(gateways: list[Gateway], condition: Callable[[dict[str, str]], bool], timeout: float) -> list[float]:
     """Seconds until ``condition(readyz)`` held for each gateway (polled every 50 ms)."""
     started = time.monotonic()
     took: dict[int, float] = {}
@@ -109,7 +112,9 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
     return rsa_key_pair(tmp_path_factory.mktemp("keys"))
 
 
-def test_two_gateways_switch_to_a_new_revision_and_both_refuse_bad_bundles(standin, keys, tmp_path):
+def test_two_gateways_switch_to_a_new_revision_and_both_refuse_bad_bundles(
+    standin: StandInProvider, keys: KeyPair, tmp_path: Path
+) -> None:
     policies = copy_policies(tmp_path / "policies")
     (tmp_path / "served").mkdir()
     with BundleServer(tmp_path / "served") as server:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,17 +50,19 @@ def withdraw_echo(policies: Path) -> None:
 
 def engine_on(base_url: str, keys: KeyPair | None, **settings: object) -> EmbeddedEngine:
     return EmbeddedEngine(
-        PolicySettings(
-            bundle_url=f"{base_url}/bundle.tar.gz",
-            bundle_verification_key=keys.public if keys else None,
-            bundle_polling_min_delay_seconds=0.2,
-            bundle_polling_max_delay_seconds=0.3,
-            **settings,  # type: ignore[arg-type]
+        PolicySettings.model_validate(
+            {
+                "bundle_url": f"{base_url}/bundle.tar.gz",
+                "bundle_verification_key": keys.public if keys else None,
+                "bundle_polling_min_delay_seconds": 0.2,
+                "bundle_polling_max_delay_seconds": 0.3,
+                **settings,
+            }
         )
     )
 
 
-def wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not in time"
@@ -68,10 +70,12 @@ def wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-unt
 
 
 def failures() -> float:
-    return metrics.POLICY_RELOADS.labels("failure")._value.get()
+    return float(metrics.POLICY_RELOADS.labels("failure")._value.get())
 
 
-def test_a_signed_revision_is_loaded_then_replaced_by_the_next_one_within_the_polling_interval(tmp_path, served, keys):
+def test_a_signed_revision_is_loaded_then_replaced_by_the_next_one_within_the_polling_interval(
+    tmp_path: Path, served: BundleServer, keys: KeyPair
+) -> None:
     policies = copy_policies(tmp_path / "policies")
     first = publish(served, policies, keys, tmp_path)
     engine = engine_on(served.url, keys)
@@ -91,7 +95,9 @@ def test_a_signed_revision_is_loaded_then_replaced_by_the_next_one_within_the_po
 
 
 @pytest.mark.parametrize("fault", ["another key", "unsigned", "altered after signing", "broken module", "wrong roots"])
-def test_a_bad_bundle_is_refused_and_the_last_good_revision_keeps_deciding(tmp_path, served, keys, fault):
+def test_a_bad_bundle_is_refused_and_the_last_good_revision_keeps_deciding(
+    tmp_path: Path, served: BundleServer, keys: KeyPair, fault: str
+) -> None:
     policies = copy_policies(tmp_path / "policies")
     good = publish(served, policies, keys, tmp_path)
     engine = engine_on(served.url, keys)
@@ -144,7 +150,7 @@ def test_a_bad_bundle_is_refused_and_the_last_good_revision_keeps_deciding(tmp_p
         engine.close()
 
 
-def test_without_a_bundle_server_nothing_is_decided_until_it_answers(tmp_path, keys):
+def test_without_a_bundle_server_nothing_is_decided_until_it_answers(tmp_path: Path, keys: KeyPair) -> None:
     policies = copy_policies(tmp_path / "policies")
     (tmp_path / "served").mkdir()
     port = free_port()
@@ -164,7 +170,7 @@ def test_without_a_bundle_server_nothing_is_decided_until_it_answers(tmp_path, k
         server.stop()
 
 
-def test_a_persisted_bundle_starts_a_gateway_whose_bundle_server_is_down(tmp_path, keys):
+def test_a_persisted_bundle_starts_a_gateway_whose_bundle_server_is_down(tmp_path: Path, keys: KeyPair) -> None:
     policies = copy_policies(tmp_path / "policies")
     kept = tmp_path / "state" / "last-good.tar.gz"
     (tmp_path / "served").mkdir()

@@ -5,6 +5,7 @@ decision's provenance, switches when OPA activates a new revision, and keeps the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,14 @@ from tests.support.opa import OpaServer, opa_binary
 pytestmark = [pytest.mark.integration, pytest.mark.opa]
 
 
-def wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(condition: Callable[[], object], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "not in time"
         time.sleep(0.1)
 
 
-def test_the_revision_of_each_decision_is_the_one_opa_activated(tmp_path: Path):
+def test_the_revision_of_each_decision_is_the_one_opa_activated(tmp_path: Path) -> None:
     opa_binary()
     keys = rsa_key_pair(tmp_path / "keys")
     policies = copy_policies(tmp_path / "policies")

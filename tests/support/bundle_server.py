@@ -17,6 +17,8 @@ from tests.support.standin import free_port
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    _etag: str | None = None
+
     def send_head(self):  # type: ignore[no-untyped-def]
         path = Path(self.translate_path(self.path))
         if path.is_file():
@@ -30,7 +32,7 @@ class _Handler(SimpleHTTPRequestHandler):
         return super().send_head()
 
     def end_headers(self) -> None:
-        etag = getattr(self, "_etag", None)
+        etag = self._etag
         if etag:
             self.send_header("ETag", etag)
             self._etag = None
