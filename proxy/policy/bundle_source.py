@@ -75,17 +75,17 @@ class BundleSource:
     def fetch(self, *, force: bool = False) -> PolicyRelease | None:
         headers = {"If-None-Match": self._etag} if self._etag and not force else {}
         try:
-            response = self._client.get(self._url, headers=headers)
+            with self._client.stream("GET", self._url, headers=headers) as response:
+                if response.status_code == 304:
+                    return None
+                if response.status_code != 200:
+                    raise PolicyRejected(f"the bundle server at {self._url} answered {response.status_code}")
+                # Seen, whatever becomes of it: the same bytes are not downloaded and refused again at every poll.
+                self._etag = response.headers.get("ETag")
+                content = _read_at_most(response, MAX_DOWNLOAD_BYTES)
         except httpx.HTTPError as error:
             raise PolicyRejected(f"the bundle server at {self._url} did not answer: {_describe(error)}") from error
-        if response.status_code == 304:
-            return None
-        if response.status_code != 200:
-            raise PolicyRejected(f"the bundle server at {self._url} answered {response.status_code}")
-        content = response.content
-        # Seen, whatever becomes of it: the same bytes are not downloaded and refused again at every poll.
-        self._etag = response.headers.get("ETag")
-        if len(content) > MAX_DOWNLOAD_BYTES:
+        if content is None:
             raise PolicyRejected(f"the bundle at {self._url} is larger than {MAX_DOWNLOAD_BYTES} bytes")
         release = self._release(content)
         self._pending = content
@@ -145,6 +145,16 @@ def _verification(settings: PolicySettings) -> Verification | None:
     except OSError as error:
         raise ValueError(f"policy.bundle_verification_key {path} cannot be read: {error.strerror}") from None
     return Verification(key, settings.bundle_verification_key_id, settings.bundle_signing_algorithm)
+
+
+def _read_at_most(response: httpx.Response, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` (read no further: a huge answer is not held in memory)."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _describe(error: httpx.HTTPError) -> str:

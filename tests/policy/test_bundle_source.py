@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from proxy import metrics
+from proxy.policy.bundle_open import BundleRefused, Verification, open_bundle
 from proxy.policy.embedded import EmbeddedEngine
 from proxy.policy.engine import PolicyRejected, PolicyUnavailable
 from proxy.policy.settings import PolicySettings
@@ -192,3 +193,26 @@ def test_a_persisted_bundle_starts_a_gateway_whose_bundle_server_is_down(tmp_pat
         assert not stranger.ready()
     finally:
         stranger.close()
+
+
+def test_a_bundle_larger_than_the_download_limit_is_refused(
+    tmp_path: Path, served: BundleServer, keys: KeyPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from proxy.policy import bundle_source
+
+    publish(served, copy_policies(tmp_path / "policies"), keys, tmp_path)
+    monkeypatch.setattr(bundle_source, "MAX_DOWNLOAD_BYTES", 1000)  # the shipped bundle is about 20 kB
+    engine = engine_on(served.url, keys)
+    try:
+        assert not engine.ready() and "larger than 1000 bytes" in str(engine.last_rejection)
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("name", ["../outside.rego", "handrail/../../outside.rego"])
+def test_a_bundle_naming_a_file_outside_itself_is_refused(tmp_path: Path, keys: KeyPair, name: str) -> None:
+    content, _ = build_bundle(copy_policies(tmp_path / "policies"), tmp_path / "b.tar.gz", keys.private)
+    files = members(content)
+    files[name] = b"package handrail.outside\n"
+    with pytest.raises(BundleRefused, match="unsafe name"):
+        open_bundle(tarball(files), "test", Verification(keys.public.read_bytes(), "handrail", "RS256"))
