@@ -95,7 +95,9 @@ def test_a_signed_revision_is_loaded_then_replaced_by_the_next_one_within_the_po
         engine.close()
 
 
-@pytest.mark.parametrize("fault", ["another key", "unsigned", "altered after signing", "broken module", "wrong roots"])
+@pytest.mark.parametrize(
+    "fault", ["another key", "another key id", "unsigned", "altered after signing", "broken module", "wrong roots"]
+)
 def test_a_bad_bundle_is_refused_and_the_last_good_revision_keeps_deciding(
     tmp_path: Path, served: BundleServer, keys: KeyPair, fault: str
 ) -> None:
@@ -110,6 +112,11 @@ def test_a_bad_bundle_is_refused_and_the_last_good_revision_keeps_deciding(
         if fault == "another key":
             publish(served, policies, rsa_key_pair(tmp_path / "other"), tmp_path)
             expected = "signature does not verify"
+        elif fault == "another key id":
+            content, _ = build_bundle(policies, tmp_path / "b.tar.gz", keys.private)
+            files = {k: v for k, v in members(content).items() if k != ".signatures.json"}
+            served.publish("bundle.tar.gz", tarball(signed(files, keys.private, key_id="retired-2025")))
+            expected = "signed by key 'retired-2025'"
         elif fault == "unsigned":
             publish(served, policies, None, tmp_path)
             expected = "not signed"

@@ -68,12 +68,13 @@ def tarball(files: dict[str, bytes]) -> bytes:
     return gzip.compress(raw.getvalue())
 
 
-def signed(files: dict[str, bytes], private_key: Path) -> dict[str, bytes]:
+def signed(files: dict[str, bytes], private_key: Path, key_id: str | None = None) -> dict[str, bytes]:
     """``files`` plus a ``.signatures.json`` in OPA's format, made here with PyJWT (not with the gateway's code)."""
     listed = [
         {"name": name, "hash": hashlib.sha256(content).hexdigest(), "algorithm": "SHA-256"}
         for name, content in sorted(files.items())
         if name != ".signatures.json"
     ]
-    token = jwt.encode({"files": listed}, private_key.read_bytes(), algorithm="RS256")
+    claims: dict[str, object] = {"files": listed, **({"keyid": key_id} if key_id else {})}
+    token = jwt.encode(claims, private_key.read_bytes(), algorithm="RS256")
     return {**files, ".signatures.json": json.dumps({"signatures": [token]}).encode()}
