@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services: Services = request.app.state.services
         state = await anyio.to_thread.run_sync(services.readiness)
         ready = all(value == "ok" for value in state.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", **state}, status_code=200 if ready else 503)
+        # The revision in force is reported whether or not a newer one was refused: replicas can be compared.
+        body = {"status": "ready" if ready else "not ready", **state, **services.policy_state()}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics")
     async def metrics_route() -> Response:

@@ -28,6 +28,8 @@ ENVIRONMENT_OVERRIDES = {
     "HANDRAIL_POLICY_ENGINE": ("policy", "engine"),
     "HANDRAIL_OPA_URL": ("policy", "opa_url"),
     "HANDRAIL_POLICY_PATH": ("policy", "path"),
+    "HANDRAIL_POLICY_BUNDLE_URL": ("policy", "bundle_url"),
+    "HANDRAIL_POLICY_BUNDLE_VERIFICATION_KEY": ("policy", "bundle_verification_key"),
     "HANDRAIL_LOG_FORMAT": ("server", "log_format"),
     "HANDRAIL_CONSOLE_SECRET": ("console", "session_secret"),
 }

@@ -182,6 +182,12 @@ def add_exception_routes(
             name, definition = exceptions.experiment_for({**row, "decided_by": by}, datetime.now(UTC))
             policy = services.require_policy()
             try:
+                if services.settings.policy.bundle_url:
+                    # The policy in force comes from the bundle server: a file written here would never decide.
+                    raise PolicyRejected(
+                        "the policy is distributed as signed bundles (policy.bundle_url); add the experiment to the "
+                        "policy and publish a new bundle"
+                    )
                 version = await anyio.to_thread.run_sync(
                     exceptions.write_experiment, policy, services.settings.policy.path, name, definition
                 )

@@ -51,6 +51,10 @@ class ShadowedEngine:
     def version(self) -> str:
         return self.live.version
 
+    @property
+    def last_rejection(self) -> str | None:
+        return self.live.last_rejection
+
     def ready(self) -> bool:
         return self.live.ready()
 

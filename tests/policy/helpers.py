@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
+from typing import Any
+
+from proxy.policy.compile_check import SMOKE_INPUT
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+# An ordinary request to the stand-in's "echo" model, which the shipped policy does not list (so it is allowed).
+ECHO: dict[str, Any] = copy.deepcopy(SMOKE_INPUT)
+ECHO["model"] = {"name": "echo", "provider": "openai"}
+ECHO["request"]["model"] = "echo"
 
 
 def copy_policies(target: Path) -> Path:
