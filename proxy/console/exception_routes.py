@@ -160,7 +160,11 @@ def add_exception_routes(router: APIRouter, unavailable: Callable[[Visit], Respo
             policy = services.require_policy()
             try:
                 version = await anyio.to_thread.run_sync(
-                    exceptions.write_experiment, policy, services.settings.policy.path, name, definition
+                    exceptions.write_experiment,
+                    lambda: services.reload_policy(by, "console"),
+                    services.settings.policy.path,
+                    name,
+                    definition,
                 )
             except PolicyRejected as error:
                 await anyio.to_thread.run_sync(

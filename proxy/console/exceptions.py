@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -189,7 +190,7 @@ def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
     }
 
 
-def write_experiment(engine: object, policy_path: Path, name: str, definition: dict) -> str:
+def write_experiment(reload: Callable[[], str], policy_path: Path, name: str, definition: dict) -> str:
     """Add the experiment to the policy data and reload through the checked path; the new policy version.
 
     Raises PolicyRejected when the new policy fails its checks: the data file is then restored, and the policy in
@@ -204,7 +205,7 @@ def write_experiment(engine: object, policy_path: Path, name: str, definition: d
         document[name] = definition
         path.write_text(json.dumps(document, indent=2) + "\n")
         try:
-            return str(engine.reload())  # type: ignore[attr-defined]
+            return reload()
         except PolicyRejected:
             path.write_bytes(before)
             raise

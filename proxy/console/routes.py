@@ -24,6 +24,7 @@ from proxy.console import charts, playground
 from proxy.console.exception_routes import add_exception_routes
 from proxy.console.guard import AnyVisit, AuditorVisit, ConsoleStop, PolicyTeamVisit, SignedIn, stopped
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
+from proxy.console.policy_routes import add_policy_routes
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
 from proxy.policy.engine import PolicyUnavailable
@@ -309,6 +310,7 @@ def console_router() -> APIRouter:
         return _playground_page(visit, trial, choices, status=400 if trial.errors else 200)
 
     add_exception_routes(router, _unavailable)
+    add_policy_routes(router, _unavailable)
     return router
 
 

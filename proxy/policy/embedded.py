@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,8 @@ class EmbeddedEngine:
         # leaves the gateway without a policy, which refuses every request.
         self._fingerprint: tuple = fingerprint(self._root)
         self._install(self._read(), validate=False)
+        # What the watcher calls on a change: the gateway replaces it with a reload that is also recorded.
+        self.watch_reload: Callable[[], str] = self.reload
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         if settings.watch if watch is None else watch:
@@ -138,7 +141,7 @@ class EmbeddedEngine:
             try:
                 if fingerprint(self._root) == self._fingerprint:
                     continue
-                self.reload()
+                self.watch_reload()
             except PolicyRejected as error:
                 log.error("policy change in %s rejected, the previous policy stays in force: %s", self._root, error)
             except Exception:

@@ -166,9 +166,43 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
     assert written["experiment"] == name and written["definition"]["expires"] == after[name]["expires"]
     assert "AB123456C" not in json.dumps(access_actions(gateway, USER))
 
+    # 7. The policy team's pages: the experiment has ended and was used once; the reload that wrote it is logged.
+    experiments = admin.get("/console/experiments").text
+    used = re.search(rf'id="experiment-{name}">(.*?)</tr>', experiments, re.S).group(1)  # type: ignore[union-attr]
+    assert "Ended" in used and re.search(r'numeric">\s*1<', used) and "Allowed 1" in used and USER in used, used
+    policy = admin.get("/console/policy").text
+    assert re.search(r"pat@gds.gov.uk\s*</td>\s*<td[^>]*>console</td>", policy)
+    assert written["policy_version"] in policy
+
 
 def test_a_user_cannot_approve(gateway: Gateway) -> None:
     user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
     page = user.get("/console/exceptions")
     response = user.post("/console/exceptions/exc_0000000000000000/approve", data={"csrf_token": csrf(page.text)})
     assert response.status_code == 403
+
+
+def test_a_rejected_reload_is_in_the_policy_page_history_with_who_and_why(gateway: Gateway) -> None:
+    module = gateway.policies / "handrail" / "safeguards" / "safeguards.rego"  # type: ignore[attr-defined]
+    good = module.read_text()
+    admin_headers = {"authorization": f"Bearer {gateway.admin_key}"}  # type: ignore[attr-defined]
+    try:
+        module.write_text(good + "\nblocks contains {\n")
+        rejected = httpx.post(f"{gateway.url}/admin/policies/reload", headers=admin_headers, timeout=120)
+        assert rejected.status_code == 422, rejected.text
+    finally:
+        module.write_text(good)
+    restored = httpx.post(f"{gateway.url}/admin/policies/reload", headers=admin_headers, timeout=120)
+    assert restored.status_code == 200, restored.text
+    page = signed_in(gateway, gateway.admin_key).get("/console/policy")  # type: ignore[attr-defined]
+    reloads = re.search(r'id="reloads">(.*?)</table>', page.text, re.S).group(1)  # type: ignore[union-attr]
+    body = reloads.split("<tbody", 1)[1]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)) for r in re.findall(r"<tr class=.*?</tr>", body, re.S)]
+    # Newest first: the admin's reload after the file was put back (nothing changed), then the rejected one, with
+    # why. (Had the file watcher reloaded first, its reloads would be logged beside them as "policy watcher".)
+    admins = [r for r in rows if "pat@gds.gov.uk admin-api" in r]
+    assert "Unchanged" in admins[0] and "Rejected" in admins[1], rows
+    (refusal,) = [r for r in rows if "admin-api Rejected" in r]
+    assert "safeguards.rego" in refusal and refusal.index("pat@gds.gov.uk") < refusal.index("Rejected")
+    live = restored.json()["policy_version"]
+    assert re.search(r'id="live-version">\s*' + live, page.text)
