@@ -193,7 +193,7 @@ def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
     }
 
 
-def write_experiment(reload: Callable[[], str], policy_path: Path, name: str, definition: dict) -> str:
+def write_experiment(reload: Callable[[], str], policy_path: Path, name: str, definition: dict[str, Any]) -> str:
     """Add the experiment to the policy data and reload through the checked path; the new policy version.
 
     Raises PolicyRejected when the new policy fails its checks: the data file is then restored, and the policy in
