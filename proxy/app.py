@@ -106,10 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/admin/policies/reload")
     async def reload_policies(request: Request) -> Response:
         services: Services = request.app.state.services
-        await pipeline.authenticate(request, services, "policy-admin")
+        principal = await pipeline.authenticate(request, services, "policy-admin")
         engine = services.require_policy()
         try:
-            version = await anyio.to_thread.run_sync(engine.reload)
+            version = await anyio.to_thread.run_sync(services.reload_policy, principal.user, "admin-api")
         except PolicyRejected as error:
             # The engine keeps the last good policy in force; say why the new one was rejected.
             raise PolicyNotReloaded(

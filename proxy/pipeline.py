@@ -42,6 +42,7 @@ from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import Key, StreamScreen
 from proxy.auth import Principal, bearer_key
 from proxy.batch import scanned
+from proxy.console.exceptions import decided_since_last_refusal, refusal_notice
 from proxy.enforce import (
     answer_call_signal,
     audit_prompt_text,
@@ -701,6 +702,7 @@ async def _scrub_user_agent(services: Services, context: RequestContext) -> None
 async def _refuse(services: Services, context: RequestContext, adapter: ModuleType, error: HandrailError) -> Response:
     """Answer with the error, after recording the refused request."""
     await _scrub_user_agent(services, context)
+    notice = await _exception_notice(services, context) if isinstance(error, PolicyRefusal) else None
     try:
         audit = services.require_audit()
         await anyio.to_thread.run_sync(audit.record_request, context.request_event(error.outcome, error))
@@ -708,17 +710,33 @@ async def _refuse(services: Services, context: RequestContext, adapter: ModuleTy
         # Nothing was forwarded, so the refusal still stands; the failure to record it is logged loudly.
         log.exception("could not record refused request %s", context.request_id)
     context.finished(error.outcome, error.status)
-    return error_response(adapter, error, context.request_id)
+    return error_response(adapter, error, context.request_id, notice)
 
 
-def error_response(adapter: ModuleType, error: HandrailError, request_id: str) -> JSONResponse:
+async def _exception_notice(services: Services, context: RequestContext) -> str | None:
+    """What became of the user's exception request, when it was decided after their last refusal (told once)."""
+    if context.principal is None or services.audit is None:
+        return None
+    user, engine = context.principal.user, services.audit.engine
+    try:
+        row = await anyio.to_thread.run_sync(decided_since_last_refusal, engine, user)
+    except Exception:
+        log.warning("could not look up the exception requests of a refused user", exc_info=True)
+        return None  # the refusal stands without the news
+    return refusal_notice(row) if row else None
+
+
+def error_response(
+    adapter: ModuleType, error: HandrailError, request_id: str, notice: str | None = None
+) -> JSONResponse:
     view = ErrorView.of(error)
     if isinstance(error, PolicyRefusal):
-        # Every refusal by the policy says what the person can do next: ask the policy team for an exception.
+        # Every refusal by the policy says what the person can do next: ask the policy team for an exception; and,
+        # once, what became of their last exception request (``notice``, made only of values the gateway made).
         view = dataclasses.replace(
             view,
-            message=f"{view.message} To ask for an exception, sign in to the console: "
-            f"/console/exceptions/new?request={request_id}",
+            message=f"{view.message} {notice + ' ' if notice else ''}To ask for an exception, sign in to the "
+            f"console: /console/exceptions/new?request={request_id}",
         )
     headers = {"x-request-id": request_id}
     if error.status == 401:

@@ -25,24 +25,15 @@ from audit.queries import get_event
 from audit.store import AuditUnavailable
 from core.errors import HandrailError
 from proxy.console import exceptions
-from proxy.console.pages import Visit, read_form, start_visit
+from proxy.console.guard import PolicyTeamVisit, SignedIn
+from proxy.console.pages import Visit, read_form
 from proxy.enforce import scrubbed
 from proxy.policy.engine import PolicyRejected
 
 
-def add_exception_routes(
-    router: APIRouter,
-    to_sign_in: Callable[[Visit], Response],
-    unavailable: Callable[[Visit], Response],
-    policy_team_only: Callable[[Visit], Response | None],
-) -> None:
+def add_exception_routes(router: APIRouter, unavailable: Callable[[Visit], Response]) -> None:
     @router.get("/exceptions/new")
-    async def exception_form(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_form(request: Request, visit: SignedIn) -> Response:
         request_id = request.query_params.get("request", "")
         try:
             refused = await _own_refusal(visit, request_id)
@@ -59,13 +50,9 @@ def add_exception_routes(
         return _form(visit, draft, reasons)
 
     @router.post("/exceptions")
-    async def exception_send(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_send(request: Request, visit: SignedIn) -> Response:
         principal = visit.principal
+        assert principal is not None  # the guard let only a signed-in visit through
         form = await read_form(request)
         draft = exceptions.Draft.from_form(form, [name for name in exceptions.RELAXABLE if form.get(f"relax_{name}")])
         if not visit.session.csrf_matches(form.get("csrf_token")):
@@ -114,13 +101,9 @@ def add_exception_routes(
         return visit.redirect(f"/console/exceptions?sent={exception_id}")
 
     @router.get("/exceptions")
-    async def exception_list(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_list(request: Request, visit: SignedIn) -> Response:
         principal = visit.principal
+        assert principal is not None  # the guard let only a signed-in visit through
         engine = request.app.state.services.require_audit().engine
         is_policy_team = "policy-admin" in principal.roles
         try:
@@ -144,12 +127,7 @@ def add_exception_routes(
         )
 
     @router.post("/exceptions/{exception_id}/{verdict}")
-    async def exception_decide(exception_id: str, verdict: str, request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := policy_team_only(visit)) is not None:
-            return refused
+    async def exception_decide(exception_id: str, verdict: str, request: Request, visit: PolicyTeamVisit) -> Response:
         assert visit.principal is not None
         form = await read_form(request)
         if verdict not in ("approve", "refuse") or not visit.session.csrf_matches(form.get("csrf_token")):
@@ -189,7 +167,11 @@ def add_exception_routes(
                         "policy and publish a new bundle"
                     )
                 version = await anyio.to_thread.run_sync(
-                    exceptions.write_experiment, policy, services.settings.policy.path, name, definition
+                    exceptions.write_experiment,
+                    lambda: services.reload_policy(by, "console"),
+                    services.settings.policy.path,
+                    name,
+                    definition,
                 )
             except PolicyRejected as error:
                 await anyio.to_thread.run_sync(

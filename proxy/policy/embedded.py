@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,8 @@ class EmbeddedEngine:
             self.last_rejection = str(error)
             self._logged_rejection = str(error)
             log.error("no policy loaded from %s, every request is refused until one is: %s", self.location, error)
+        # What the watcher calls: the gateway replaces it with a poll that is also recorded in the reload log.
+        self.watch_reload: Callable[[], str] = self.poll
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         # A bundle source is polled whatever policy.watch says: without it a replica would never get a new revision.
@@ -103,6 +106,10 @@ class EmbeddedEngine:
     def reload(self) -> str:
         """Load the policy again if it changed. Raises PolicyRejected (old policy kept) if the new one is broken."""
         return self._update(force=True)
+
+    def poll(self) -> str:
+        """Switch to the source's new policy, if it has one (PolicyRejected, the old policy kept, if it is broken)."""
+        return self._update(force=False)
 
     def close(self) -> None:
         self._stop.set()
@@ -148,7 +155,7 @@ class EmbeddedEngine:
     def _watch(self) -> None:
         while not self._stop.wait(self._source.next_check_in()):
             try:
-                self._update(force=False)
+                self.watch_reload()
                 self._logged_rejection = None
             except PolicyRejected as error:
                 # Once per distinct problem: a bundle server that stays down must not fill the log at every poll.

@@ -41,7 +41,7 @@ class PolicySnapshot:
 
     root: Path
     modules: dict[str, str]  # path relative to root -> Rego source, tests included
-    data: dict
+    data: dict[str, Any]
 
     @property
     def version(self) -> str:
@@ -111,7 +111,7 @@ def snapshot_of_files(root: Path, files: dict[str, bytes]) -> PolicySnapshot:
     return PolicySnapshot(root=root, modules=modules, data=data)
 
 
-def fingerprint(root: Path | str) -> tuple:
+def fingerprint(root: Path | str) -> tuple[tuple[str, int, int], ...]:
     """Cheap change detection for the watcher: names, sizes and modification times."""
     root = Path(root)
     entries = []
@@ -125,7 +125,7 @@ def fingerprint(root: Path | str) -> tuple:
     return tuple(entries)
 
 
-def version_of_content(modules: Iterable[str], data: dict) -> str:
+def version_of_content(modules: Iterable[str], data: dict[str, Any]) -> str:
     """The policy version: a hash of the module texts (in any order) and the data document."""
     canonical = json.dumps(
         {"modules": sorted(modules), "data": data}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -149,7 +149,7 @@ def _load_data(path: PurePosixPath, text: str) -> object:
         raise PolicyFilesError(f"{path.name} in {path.parent} is not valid: {error}") from None
 
 
-def _place(document: dict, steps: tuple[str, ...], value: object, relative: PurePosixPath) -> None:
+def _place(document: dict[str, Any], steps: tuple[str, ...], value: object, relative: PurePosixPath) -> None:
     node = document
     for step in steps:
         node = node.setdefault(step, {})

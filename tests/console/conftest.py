@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.policy.helpers import copy_policies, edit_data
 from tests.support.gateway import REPOSITORY, Gateway
 
 SECRET = "console-test-secret-0123456789abcdef"
@@ -29,8 +30,20 @@ USERS = {"ann": ("ann@dwp.gov.uk", "DWP"), "bob": ("bob@hmrc.gov.uk", "HMRC")}
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """One gateway for every console test (starting one loads the detectors' models: slow)."""
     # Two workers: the session is a signed cookie, so whichever worker answers must accept it.
-    settings = {"console": {"session_secret": SECRET}, "audit": {"checkpoint_key": CHECKPOINT_KEY}}
-    server = Gateway(tmp_path_factory.mktemp("console"), settings=settings, workers=2).start()
+    # A shadow candidate that blocks names where the live policy pseudonymises them: the shadow report has a case.
+    # The live policy is a private copy: approving an exception in the browser tests writes into it.
+    directory = tmp_path_factory.mktemp("console")
+    live = copy_policies(directory / "policies")
+    candidate = copy_policies(directory / "candidate")
+    edit_data(candidate, "protection", lambda d: (d["pseudonymise"].remove("PERSON"), d["block"].append("PERSON")))
+    settings = {
+        "console": {"session_secret": SECRET},
+        "audit": {"checkpoint_key": CHECKPOINT_KEY},
+        "policy": {"path": str(live), "shadow_path": str(candidate)},
+    }
+    server = Gateway(directory, settings=settings, workers=2)
+    server.policies = live  # type: ignore[attr-defined]
+    server.start()
     yield server
     server.stop()
 

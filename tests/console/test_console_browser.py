@@ -317,3 +317,85 @@ def test_the_policy_team_tries_a_request_in_the_playground(page, console, keys, 
     sign_in(page, console.url, keys["auditor"])
     page.goto(f"{console.url}/console/playground")
     assert page.locator("h1").inner_text() == "Policy team only"
+
+
+def test_a_user_asks_for_an_exception_by_keyboard_alone(page, console, keys, seeded, axe, screenshots):
+    """The form from the refusal's link, its error state and the sent request: Tab, typing and Enter only."""
+    sign_in(page, console.url, keys["ann"])
+    page.goto(f"{console.url}/console/exceptions/new?request={seeded['blocked']}")  # the link in the refusal
+    assert page.locator("h1").inner_text() == "Ask for an exception"
+    assert "blocked_data" in page.locator("main").inner_text() and page.locator("#model").input_value() == "demo"
+    accessible(page, axe, "exception-new", screenshots)
+
+    tab_to(page, "form[action='/console/exceptions'] button[type=submit]")  # sent without saying why
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console.url}/console/exceptions")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.locator("a").inner_text() == "Explain why you need the exception"
+    assert summary.locator("a").get_attribute("href") == "#justification"
+    assert page.title().startswith("Error: ")
+    accessible(page, axe, "exception-new-error", screenshots)
+
+    tab_to(page, "#justification")
+    page.keyboard.type("Checking a claim letter needs the NI number AB123456C, for a week.")
+    tab_to(page, "#days")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    tab_to(page, "form[action='/console/exceptions'] button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/exceptions\?sent=exc_[0-9a-f]{16}$"))
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert "went to the policy team" in banner
+    mine = page.locator("main table").inner_text()
+    assert "Waiting for the policy team" in mine and "AB123456C" not in page.content()
+    accessible(page, axe, "exceptions-mine", screenshots)
+
+
+def test_the_policy_team_approves_an_exception_from_its_queue(page, console, keys, seeded, axe, screenshots):
+    from tests.console.test_console_exceptions import csrf, signed_in
+
+    # A pending request of ann's, sent as the form sends it (the keyboard test above sends one too).
+    ann = signed_in(console, keys["ann"])
+    form = ann.get(f"/console/exceptions/new?request={seeded['blocked']}")
+    sent = ann.post(
+        "/console/exceptions",
+        data={
+            "csrf_token": csrf(form.text),
+            "request": seeded["blocked"],
+            "model": "demo",
+            "relax_agentic": "yes",  # an experiment that lifts nothing fails the policy's own tests, by design
+            "days": "1",
+            "justification": "A one-day check of the claims backlog.",
+        },
+    )
+    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)  # type: ignore[union-attr]
+
+    sign_in(page, console.url, keys["policy"])
+    go(page, "nav a:has-text('Exceptions')")
+    card = page.locator(f"#{exception_id}")
+    assert "ann@dwp.gov.uk" in card.inner_text() and "A one-day check of the claims backlog." in card.inner_text()
+    accessible(page, axe, "exceptions-queue", screenshots)
+    go(page, f"button:has-text('Approve {exception_id}')")
+    assert page.url == f"{console.url}/console/exceptions?notice=approved", page.locator("main").inner_text()
+    assert page.locator(".govuk-notification-banner").inner_text().endswith("The exception request was approved.")
+    assert page.locator(f"#{exception_id}").count() == 0  # no longer waiting
+    accessible(page, axe, "exception-approved", screenshots)
+
+
+def test_the_policy_pages_are_accessible(page, console, keys, seeded, axe, screenshots):
+    sign_in(page, console.url, keys["policy"])
+    go(page, "nav a:has-text('Policy')")
+    assert page.locator("h1").inner_text() == "Policy"
+    assert page.locator("#reloads tbody tr").count() >= 1 and page.locator("#versions-used tbody tr").count() >= 1
+    page.locator("#module-1 summary").click()  # an open module: its text is in a focusable, labelled region
+    accessible(page, axe, "policy", screenshots)
+    go(page, "nav[aria-label='Policy pages'] a:has-text('Experiments')")
+    assert page.locator("#experiments tbody tr").count() >= 3
+    accessible(page, axe, "experiments", screenshots)
+    go(page, "nav[aria-label='Policy pages'] a:has-text('Shadow report')")
+    assert page.locator("#shadow-examples tbody tr").count() >= 1
+    accessible(page, axe, "shadow", screenshots)
+    page.fill("#since", "last tuesday")
+    go(page, "button:has-text('Show')")
+    assert page.locator(".govuk-error-summary a").get_attribute("href") == "#since"
+    accessible(page, axe, "shadow-error")
