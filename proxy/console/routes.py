@@ -24,6 +24,7 @@ from core.errors import HandrailError
 from core.vocabulary import CLEARANCES
 from proxy.console import charts, playground
 from proxy.console.exception_routes import add_exception_routes
+from proxy.console.oidc_routes import add_oidc_routes
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
@@ -363,6 +364,7 @@ def console_router() -> APIRouter:
         return _playground_page(visit, trial, choices, status=400 if trial.errors else 200)
 
     add_exception_routes(router, _to_sign_in, _unavailable, _policy_team_only)
+    add_oidc_routes(router, _unavailable, _local)
     return router
 
 
