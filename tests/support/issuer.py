@@ -3,15 +3,16 @@
 No organisation's sign-in service is reachable from here, so this plays one, as the protocol says one behaves:
 discovery at ``/.well-known/openid-configuration``; ``/authorize``, which checks the request (client, registered
 redirect address, ``code`` with an S256 PKCE challenge, ``openid`` scope) and signs in the configured test user at
-once (no form: the tests are about the gateway, not about typing a password); ``/token``, which checks the client
-secret (HTTP Basic), that the code is unused and was issued to that client and redirect address, and that the PKCE
-verifier hashes to the challenge; and ``/jwks``, the public half of an RSA key made at start.
+once, or (``ask``) after a button is pressed on a page of its own, as on a real sign-in page; ``/token``, which
+checks the client secret (HTTP Basic), that the code is unused and was issued to that client and redirect address,
+and that the PKCE verifier hashes to the challenge; and ``/jwks``, the public half of an RSA key made at start.
 
 ID tokens are built and signed here with ``cryptography`` directly (RS256), not with the library the gateway uses to
 check them, so a mistake in one is not hidden by the same mistake in the other.
 
 It is addressed as ``localhost`` while the gateway is ``127.0.0.1``: to a browser those are different sites, as a
-real issuer and the gateway are, so the browser tests meet the same cookie rules a deployment does.
+real issuer and the gateway are; with ``ask``, the way back starts on the issuer's page, so the browser tests meet
+the same cookie rules a deployment does.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
 import json
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -32,7 +35,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.support.standin import free_port
@@ -76,6 +79,7 @@ class IssuerState:
     users: dict[str, dict[str, Any]]
     key: rsa.RSAPrivateKey = field(default_factory=new_key)
     sign_in_as: str | None = None  # the user /authorize signs in
+    ask: bool = False  # show a form with a button first (as a real issuer's sign-in page is, on its own site)
     tamper: dict[str, Any] = field(default_factory=dict)  # claims the next ID tokens get instead (None: left out)
     sign_with: rsa.RSAPrivateKey | None = None  # sign the next ID tokens with this key (not the published one)
     grants: dict[str, Grant] = field(default_factory=dict)
@@ -110,7 +114,20 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
         )
 
     async def authorize(request: Request) -> Response:
-        query = request.query_params
+        if request.method == "POST":  # the form's button: the same checks, on what the form carried
+            query: Mapping[str, str] = {k: v[-1] for k, v in parse_qs((await request.body()).decode()).items()}
+        else:
+            query = request.query_params
+            if state.ask and state.sign_in_as is not None:
+                fields = "".join(
+                    f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in query.items()
+                )
+                return HTMLResponse(
+                    '<!DOCTYPE html><html lang="en"><head><title>Stand-in issuer</title></head><body><main>'
+                    f'<h1>Sign in</h1><form method="post" action="/authorize">{fields}'
+                    f'<button type="submit" id="approve">Continue as {html.escape(state.sign_in_as)}</button>'
+                    "</form></main></body></html>"
+                )
         if query.get("client_id") != state.client_id or query.get("redirect_uri") != state.redirect_uri:
             # Never redirect to an address that was not registered (RFC 6749 4.1.2.1): say so here instead.
             return Response("unknown client or redirect address", status_code=400)
@@ -193,7 +210,7 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
         routes=[
             Route("/.well-known/openid-configuration", discovery),
             Route("/jwks", jwks),
-            Route("/authorize", authorize),
+            Route("/authorize", authorize, methods=["GET", "POST"]),
             Route("/token", token, methods=["POST"]),
         ]
     )
@@ -229,11 +246,17 @@ class StandInIssuer:
         return f"http://localhost:{self.port}"
 
     def behave(
-        self, sign_in_as: str | None, tamper: dict[str, Any] | None = None, sign_with: rsa.RSAPrivateKey | None = None
+        self,
+        sign_in_as: str | None,
+        tamper: dict[str, Any] | None = None,
+        sign_with: rsa.RSAPrivateKey | None = None,
+        ask: bool = False,
     ) -> None:
-        """Who the next sign-ins are, and what is wrong with their ID tokens (nothing, unless told)."""
+        """Who the next sign-ins are, whether they press a button first, and what is wrong with their ID tokens
+        (nothing, unless told)."""
         with self.state.lock:
             self.state.sign_in_as = sign_in_as
+            self.state.ask = ask
             self.state.tamper = dict(tamper or {})
             self.state.sign_with = sign_with
 
