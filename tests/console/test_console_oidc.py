@@ -14,8 +14,9 @@ from pydantic import ValidationError
 
 from proxy.console.oidc import OidcClient
 from proxy.console.sessions import PENDING_COOKIE
-from proxy.console.settings import OidcSettings
+from proxy.console.settings import ConsoleSettings, OidcSettings
 from tests.console.conftest import OIDC_SECRET
+from tests.support.gateway import REPOSITORY
 from tests.support.issuer import new_key
 
 pytestmark = pytest.mark.integration
@@ -279,3 +280,15 @@ def test_endpoints_on_other_hosts_or_without_tls_are_refused():
     for url in ("https://elsewhere.example/token", "http://login.example.gov.uk/token"):
         with pytest.raises(Exception, match="not allowed|without TLS"):
             client._allowed(url)
+
+
+def test_every_oidc_setting_is_documented():
+    docs = (REPOSITORY / "docs" / "console.md").read_text(encoding="utf-8")
+    example = docs.split("## Signing in through an OIDC issuer")[1].split("```yaml")[1].split("```")[0]
+    assert set(re.findall(r"^    (\w+):", example, re.M)) == set(OidcSettings.model_fields)
+    assert all(field.description for field in OidcSettings.model_fields.values())
+    switching = docs.split("## Switching it on")[1].split("```yaml")[1].split("```")[0]
+    assert set(re.findall(r"^  (\w+):", switching, re.M)) == set(ConsoleSettings.model_fields)
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    console_block = readme.split("\nconsole:")[1].split("\n# ")[0]
+    assert set(re.findall(r"^  (\w+):", console_block, re.M)) == set(ConsoleSettings.model_fields)
