@@ -10,12 +10,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from audit.settings import AuditSettings
+from audit.store import AuditStore
 from proxy.console.oidc import OidcClient
-from proxy.console.sessions import PENDING_COOKIE
+from proxy.console.sessions import COOKIE, PENDING_COOKIE, Identity, Session, encode
 from proxy.console.settings import ConsoleSettings, OidcSettings
 from tests.console.conftest import OIDC_SECRET
+from tests.console.test_console_app import app_for
 from tests.support.gateway import REPOSITORY
 from tests.support.issuer import new_key
 
@@ -168,20 +172,27 @@ def test_a_code_sent_back_with_another_browsers_verifier_fails_pkce(oidc, oidc_s
     assert issuer.state.refusals[-1] == "PKCE verifier does not match the challenge"
 
 
+NOW = int(time.time())
+
+
 @pytest.mark.parametrize(
-    ("reason", "tamper", "other_key"),
+    ("reason", "tamper", "other_key", "forge"),
     [
-        ("id_token_signature", {}, True),
-        ("id_token_audience", {"aud": "another-client"}, False),
-        ("id_token_expired", {"iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}, False),
-        ("id_token_nonce", {"nonce": "a-nonce-from-another-sign-in"}, False),
-        ("id_token_issuer", {"iss": "https://issuer.example"}, False),
-        ("id_token_invalid", {"sub": None}, False),
+        ("id_token_signature", {}, True, None),
+        ("id_token_algorithm", {}, False, "none"),
+        ("id_token_algorithm", {}, False, "HS256"),
+        ("id_token_audience", {"aud": "another-client"}, False, None),
+        ("id_token_expired", {"iat": NOW - 7200, "exp": NOW - 3600}, False, None),
+        ("id_token_not_yet_valid", {"iat": NOW + 3600, "exp": NOW + 7200}, False, None),
+        ("id_token_nonce", {"nonce": "a-nonce-from-another-sign-in"}, False, None),
+        ("id_token_nonce", {"nonce": None}, False, None),
+        ("id_token_issuer", {"iss": "https://issuer.example"}, False, None),
+        ("id_token_invalid", {"sub": None}, False, None),
     ],
 )
-def test_an_id_token_that_fails_a_check_is_refused_and_recorded(oidc, oidc_seeded, reason, tamper, other_key):
+def test_an_id_token_that_fails_a_check_is_refused_and_recorded(oidc, oidc_seeded, reason, tamper, other_key, forge):
     server, issuer = oidc
-    issuer.behave("carol", tamper=tamper, sign_with=new_key() if other_key else None)
+    issuer.behave("carol", tamper=tamper, sign_with=new_key() if other_key else None, forge=forge)
     client = browser(server.url)
     answer = client.get(callback_address(client).removeprefix(server.url))
     issuer.behave("carol")
@@ -205,6 +216,34 @@ def test_an_issuer_that_refuses_is_recorded(oidc, oidc_seeded):
     answer = client.get(callback_address(client).removeprefix(server.url))
     entry = refused_for(client, answer, server.url, oidc_seeded["auditor"], "issuer_refused")
     assert entry["parameters"]["issuer_error"] == "access_denied"
+
+
+def test_an_issuer_in_trouble_signs_nobody_in_and_is_recorded(oidc, oidc_seeded):
+    server, issuer = oidc
+    issuer.behave("carol", broken=True)
+    client = browser(server.url)
+    answer = client.get(callback_address(client).removeprefix(server.url))
+    issuer.behave("carol")
+    assert answer.status_code == 502 and "The sign-in service is unavailable" in answer.text
+    assert client.get("/console/events").status_code == 303
+    reasons = [e["parameters"]["reason"] for e in accesses(server.url, oidc_seeded["auditor"], "sign-in-refused")]
+    assert reasons[-1] == "issuer_unavailable"
+
+
+def test_an_oidc_session_ends_when_oidc_is_switched_off(tmp_path):
+    """The session names no key to read again; without console.oidc the gateway no longer vouches for it."""
+    store = AuditStore(AuditSettings(database_url=f"sqlite:///{tmp_path / 'audit.db'}"))
+    cookie = encode(Session.new(time.time(), identity=Identity("carol@nao.gov.uk", "NAO", ("auditor",))), "x" * 32)
+    try:
+        for oidc_settings, status in ((OidcSettings.model_validate(BASE), 200), (None, 303)):
+            console = ConsoleSettings(session_secret="x" * 32, oidc=oidc_settings)
+            with TestClient(app_for(store, console), follow_redirects=False) as client:
+                client.cookies.set(COOKIE, cookie, path="/console")
+                answer = client.get("/console/chain")
+            assert answer.status_code == status, answer.text
+        assert answer.headers["location"].endswith("notice=ended")
+    finally:
+        store.engine.dispose()
 
 
 def test_no_code_token_or_client_secret_in_the_log_pages_or_trail(oidc, oidc_seeded):

@@ -59,6 +59,16 @@ def sign_token(claims: dict[str, Any], key: rsa.RSAPrivateKey, key_id: str = KEY
     return signing_input + "." + b64(signature)
 
 
+def forged_token(claims: dict[str, Any], algorithm: str, secret: str) -> str:
+    """A token a careless verifier might accept: unsigned (``none``), or HS256 under the client secret, which the
+    client knows too (so anyone holding it could mint tokens)."""
+    header = {"alg": algorithm, "typ": "JWT", "kid": KEY_ID}
+    signing_input = b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
+    if algorithm == "none":
+        return signing_input + "."
+    return signing_input + "." + b64(hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest())
+
+
 @dataclass
 class Grant:
     """A code the authorize endpoint gave out, and what it was given for."""
@@ -80,8 +90,10 @@ class IssuerState:
     key: rsa.RSAPrivateKey = field(default_factory=new_key)
     sign_in_as: str | None = None  # the user /authorize signs in
     ask: bool = False  # show a form with a button first (as a real issuer's sign-in page is, on its own site)
+    broken: bool = False  # the token endpoint fails (HTTP 500), as an issuer in trouble does
     tamper: dict[str, Any] = field(default_factory=dict)  # claims the next ID tokens get instead (None: left out)
     sign_with: rsa.RSAPrivateKey | None = None  # sign the next ID tokens with this key (not the published one)
+    forge: str | None = None  # "none": an unsigned token; "HS256": "signed" with the client secret (alg confusion)
     grants: dict[str, Grant] = field(default_factory=dict)
     refusals: list[str] = field(default_factory=list)  # why /token refused, in order
     issued: list[str] = field(default_factory=list)  # codes and ID tokens given out (to check they leak nowhere)
@@ -157,6 +169,8 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
         return RedirectResponse(f"{state.redirect_uri}?{urlencode(back)}", status_code=302)
 
     async def token(request: Request) -> Response:
+        if state.broken:
+            return Response("<html>Internal error</html>", status_code=500, media_type="text/html")
         form = {name: values[-1] for name, values in parse_qs((await request.body()).decode()).items()}
         with state.lock:
             grant = state.grants.get(str(form.get("code", "")))
@@ -197,7 +211,10 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
                 claims.pop(name, None)
             else:
                 claims[name] = value
-        id_token = sign_token(claims, state.sign_with or state.key)
+        if state.forge is not None:
+            id_token = forged_token(claims, state.forge, state.client_secret)
+        else:
+            id_token = sign_token(claims, state.sign_with or state.key)
         with state.lock:
             state.issued.append(id_token)
         access_token = secrets.token_urlsafe(24)
@@ -251,12 +268,16 @@ class StandInIssuer:
         tamper: dict[str, Any] | None = None,
         sign_with: rsa.RSAPrivateKey | None = None,
         ask: bool = False,
+        broken: bool = False,
+        forge: str | None = None,
     ) -> None:
         """Who the next sign-ins are, whether they press a button first, and what is wrong with their ID tokens
         (nothing, unless told)."""
         with self.state.lock:
             self.state.sign_in_as = sign_in_as
             self.state.ask = ask
+            self.state.broken = broken
+            self.state.forge = forge
             self.state.tamper = dict(tamper or {})
             self.state.sign_with = sign_with
 
