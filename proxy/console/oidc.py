@@ -288,7 +288,7 @@ def refused(
 ) -> SignInRefused:
     """The refusal for ``reason`` (a key of ``REASONS``), with what the page says about it."""
     message = REASONS.get(reason, REASONS["id_token_invalid"])
-    return SignInRefused(message, code=reason, user=user, subject=subject, issuer_error=issuer_error)
+    return SignInRefused(message, reason=reason, user=user, subject=subject, issuer_error=issuer_error)
 
 
 def _json_object(answer: httpx.Response) -> dict[str, Any] | None:

@@ -127,10 +127,10 @@ async def _refusal(
     visit: Visit, settings: OidcSettings, error: SignInRefused, unavailable: Callable[[Visit], Response]
 ) -> Response:
     try:
-        await _record_refusal(visit, settings, error.code, error.user, error.subject, error.issuer_error)
+        await _record_refusal(visit, settings, error.reason, error.user, error.subject, error.issuer_error)
     except (AuditUnavailable, HandrailError):
         return unavailable(visit)
-    no_role = error.code == "no_console_role"
+    no_role = error.reason == "no_console_role"
     return visit.page(
         "message.html",
         status=403,

@@ -307,10 +307,10 @@ def test_roles_come_from_a_list_a_string_or_a_dotted_claim_and_unmapped_values_g
     assert client.signed_in({**base, "realm_access": {"roles": "a"}}).identity.roles == ("auditor",)
     with pytest.raises(Exception, match="none of the roles") as refused:
         client.signed_in({**base, "realm_access": {"roles": ["other"]}})
-    assert getattr(refused.value, "code", None) == "no_console_role"
+    assert getattr(refused.value, "reason", None) == "no_console_role"
     with pytest.raises(Exception, match="not verified") as unverified:
         client.signed_in({**base, "email_verified": False, "realm_access": {"roles": ["a"]}})
-    assert getattr(unverified.value, "code", None) == "email_not_verified"
+    assert getattr(unverified.value, "reason", None) == "email_not_verified"
 
 
 def test_endpoints_on_other_hosts_or_without_tls_are_refused():
