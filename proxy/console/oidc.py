@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ ALGORITHMS = ("RS256", "PS256", "ES256")
 DISCOVERY_SECONDS = 3600  # how long a discovery document and the keys it names are used before being read again
 KEY_REFRESH_SECONDS = 30  # an unknown key id reads the keys again at most this often (rotation, not a flood)
 MAX_DOCUMENT_BYTES = 256 * 1024
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +199,7 @@ class OidcClient:
             # RFC 6749 5.2: a refused code (used already, expired, wrong verifier) is 400 with an "error" code.
             error_code = document.get("error") if document else None
             if answer.status_code in (400, 401) and isinstance(error_code, str):
-                raise refused("code_refused", issuer_error=error_code[:40])
+                raise refused("code_refused", issuer_error=issuer_error_code(error_code))
             raise IssuerUnavailable(f"The issuer's token endpoint answered {answer.status_code}.")
         id_token = document.get("id_token") if document else None
         if not isinstance(id_token, str):
@@ -281,6 +283,12 @@ def roles_from(claims: Mapping[str, Any], settings: OidcSettings) -> tuple[str, 
         return ()
     mapped = {settings.role_map[value] for value in values if isinstance(value, str) and value in settings.role_map}
     return tuple(role for role in ("user", "auditor", "policy-admin") if role in mapped)
+
+
+def issuer_error_code(value: str) -> str:
+    """An issuer's error code as the trail keeps it: RFC 6749 codes are short words; anything else (it may come
+    from whoever sent the browser to the callback) is kept as 'other'."""
+    return value if _ERROR_CODE.fullmatch(value) else "other"
 
 
 def refused(

@@ -27,7 +27,7 @@ from audit.access import Auditor, AuditReader
 from audit.store import AuditUnavailable
 from core.errors import HandrailError, IssuerUnavailable, SignInRefused
 from proxy.console import sessions
-from proxy.console.oidc import OidcClient, SignedIn, refused
+from proxy.console.oidc import OidcClient, SignedIn, issuer_error_code, refused
 from proxy.console.pages import Visit, identity_principal, start_visit
 from proxy.console.sessions import PendingSignIn, Session
 from proxy.console.settings import OidcSettings
@@ -115,7 +115,7 @@ async def _complete(visit: Visit, settings: OidcSettings) -> tuple[SignedIn, str
     if not sessions.same_secret(query.get("state", ""), pending.state):
         raise refused("state_mismatch")
     if query.get("error"):
-        raise refused("issuer_refused", issuer_error=query["error"][:40])
+        raise refused("issuer_refused", issuer_error=issuer_error_code(query["error"]))
     code = query.get("code", "")
     if not code:
         raise refused("no_code")

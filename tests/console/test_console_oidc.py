@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from audit.settings import AuditSettings
 from audit.store import AuditStore
-from proxy.console.oidc import OidcClient
+from proxy.console.oidc import OidcClient, issuer_error_code
 from proxy.console.sessions import COOKIE, PENDING_COOKIE, Identity, Session, encode
 from proxy.console.settings import ConsoleSettings, OidcSettings
 from tests.console.conftest import OIDC_SECRET
@@ -331,3 +331,9 @@ def test_every_oidc_setting_is_documented():
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
     console_block = readme.split("\nconsole:")[1].split("\n# ")[0]
     assert set(re.findall(r"^  (\w+):", console_block, re.M)) == set(ConsoleSettings.model_fields)
+
+
+def test_only_short_error_words_from_the_issuer_reach_the_trail():
+    assert issuer_error_code("access_denied") == "access_denied"
+    for sent in ("<script>alert(1)</script>", "x" * 41, "Access Denied", ""):
+        assert issuer_error_code(sent) == "other"
