@@ -8,6 +8,7 @@ import re
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import anyio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -15,13 +16,14 @@ from pydantic import ValidationError
 
 from audit.settings import AuditSettings
 from audit.store import AuditStore
+from core.errors import SignInRefused
 from proxy.console.oidc import OidcClient, issuer_error_code
 from proxy.console.sessions import COOKIE, PENDING_COOKIE, Identity, Session, encode
 from proxy.console.settings import ConsoleSettings, OidcSettings
 from tests.console.conftest import OIDC_SECRET
 from tests.console.test_console_app import app_for
 from tests.support.gateway import REPOSITORY
-from tests.support.issuer import new_key
+from tests.support.issuer import StandInIssuer, new_key, sign_token
 
 pytestmark = pytest.mark.integration
 
@@ -337,3 +339,34 @@ def test_only_short_error_words_from_the_issuer_reach_the_trail():
     assert issuer_error_code("access_denied") == "access_denied"
     for sent in ("<script>alert(1)</script>", "x" * 41, "Access Denied", ""):
         assert issuer_error_code(sent) == "other"
+
+
+def test_a_rotated_key_is_fetched_but_unknown_key_ids_do_not_flood_the_issuer(monkeypatch):
+    """The gateway's OIDC client against the stand-in issuer directly: a token under a new key id makes it read the
+    keys again; tokens under key ids nobody publishes make it read them at most once per KEY_REFRESH_SECONDS."""
+    issuer = StandInIssuer("console", "secret", "http://127.0.0.1:9/console/oidc/callback", {}).start()
+    settings = {**BASE, "issuer": issuer.issuer, "redirect_url": "http://127.0.0.1:9/console/oidc/callback"}
+    client = OidcClient(OidcSettings.model_validate(settings))
+
+    def token(kid: str) -> str:
+        now = int(time.time())
+        claims = {"iss": issuer.issuer, "aud": "console", "sub": "s", "iat": now, "exp": now + 60, "nonce": "n"}
+        return sign_token(claims, issuer.state.key, kid)
+
+    async def attempts() -> None:
+        assert (await client.verify(token(issuer.state.key_id), "n"))["sub"] == "s"
+        assert issuer.state.key_reads == 1
+        for _ in range(3):  # within KEY_REFRESH_SECONDS of the last read: refused without asking again
+            with pytest.raises(SignInRefused) as refused:
+                await client.verify(token("nobody-publishes-this"), "n")
+            assert refused.value.reason == "id_token_key_unknown"
+        assert issuer.state.key_reads == 1
+        issuer.rotate()
+        monkeypatch.setattr("proxy.console.oidc.KEY_REFRESH_SECONDS", 0)  # as if 30 s had passed
+        assert (await client.verify(token(issuer.state.key_id), "n"))["sub"] == "s"
+        assert issuer.state.key_reads == 2
+
+    try:
+        anyio.run(attempts)
+    finally:
+        issuer.stop()

@@ -88,6 +88,8 @@ class IssuerState:
     redirect_uri: str
     users: dict[str, dict[str, Any]]
     key: rsa.RSAPrivateKey = field(default_factory=new_key)
+    key_id: str = KEY_ID
+    key_reads: int = 0  # how often /jwks was read
     sign_in_as: str | None = None  # the user /authorize signs in
     ask: bool = False  # show a form with a button first (as a real issuer's sign-in page is, on its own site)
     broken: bool = False  # the token endpoint fails (HTTP 500), as an issuer in trouble does
@@ -118,11 +120,12 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
         )
 
     async def jwks(request: Request) -> Response:
+        state.key_reads += 1
         numbers = state.key.public_key().public_numbers()
         n = numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")
         e = numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big")
         return JSONResponse(
-            {"keys": [{"kty": "RSA", "kid": KEY_ID, "use": "sig", "alg": "RS256", "n": b64(n), "e": b64(e)}]}
+            {"keys": [{"kty": "RSA", "kid": state.key_id, "use": "sig", "alg": "RS256", "n": b64(n), "e": b64(e)}]}
         )
 
     async def authorize(request: Request) -> Response:
@@ -214,7 +217,7 @@ def build_app(state: IssuerState, issuer: str) -> Starlette:
         if state.forge is not None:
             id_token = forged_token(claims, state.forge, state.client_secret)
         else:
-            id_token = sign_token(claims, state.sign_with or state.key)
+            id_token = sign_token(claims, state.sign_with or state.key, state.key_id)
         with state.lock:
             state.issued.append(id_token)
         access_token = secrets.token_urlsafe(24)
@@ -280,6 +283,12 @@ class StandInIssuer:
             self.state.forge = forge
             self.state.tamper = dict(tamper or {})
             self.state.sign_with = sign_with
+
+    def rotate(self) -> None:
+        """A new signing key under a new key id, published at once (the old one is dropped)."""
+        with self.state.lock:
+            self.state.key = new_key()
+            self.state.key_id = f"stand-in-key-{secrets.token_hex(4)}"
 
     def start(self) -> StandInIssuer:
         self._thread.start()
