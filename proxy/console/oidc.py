@@ -151,7 +151,10 @@ class OidcClient:
             and claims.get("azp") != self.settings.client_id
         ):
             raise refused("id_token_audience")
-        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+        # Compared as bytes: compare_digest refuses str with characters beyond ASCII (raising, not answering).
+        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(
+            claims["nonce"].encode(), nonce.encode()
+        ):
             raise refused("id_token_nonce")
         return claims
 

@@ -188,6 +188,7 @@ NOW = int(time.time())
         ("id_token_not_yet_valid", {"iat": NOW + 3600, "exp": NOW + 7200}, False, None),
         ("id_token_nonce", {"nonce": "a-nonce-from-another-sign-in"}, False, None),
         ("id_token_nonce", {"nonce": None}, False, None),
+        ("id_token_nonce", {"nonce": "n\u00e9ither-ascii"}, False, None),
         ("id_token_issuer", {"iss": "https://issuer.example"}, False, None),
         ("id_token_invalid", {"sub": None}, False, None),
     ],
