@@ -32,12 +32,12 @@ def axe() -> Iterator[Accessibility]:
     print("\naxe-core WCAG 2.2 AA violations per page:", json.dumps(checker.results, indent=1))
 
 
-def new_page(browser, javascript: bool = True):  # type: ignore[no-untyped-def]
+def new_page(browser, javascript: bool = True):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
     return context.new_page()
 
 
-def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:  # type: ignore[no-untyped-def]
+def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:
     assert axe.violations(page, name) == [], name
     if screenshots is not None:
         screenshot(page, screenshots, name)
