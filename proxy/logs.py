@@ -59,10 +59,13 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
             "stderr": {"class": "logging.StreamHandler", "formatter": "handrail", "stream": "ext://sys.stderr"}
         },
         "root": {"handlers": ["stderr"], "level": level},
-        # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's.
+        # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's. Except its
+        # access lines: the trail records every request, and an address's query can hold a secret (the code an OIDC
+        # issuer sends to the console's callback). ``serve`` asks uvicorn for none; this keeps the gateway's own
+        # configuration, applied again in each worker, from turning them back on.
         "loggers": {
-            name: {"handlers": [], "level": level, "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{name: {"handlers": [], "level": level, "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+            "uvicorn.access": {"handlers": [], "level": level, "propagate": False},
         },
     }
 

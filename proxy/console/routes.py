@@ -24,6 +24,7 @@ from core.vocabulary import CLEARANCES
 from proxy.console import charts, playground
 from proxy.console.exception_routes import add_exception_routes
 from proxy.console.guard import AnyVisit, AuditorVisit, ConsoleStop, PolicyTeamVisit, SignedIn, stopped
+from proxy.console.oidc_routes import add_oidc_routes
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
 from proxy.console.policy_routes import add_policy_routes
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
@@ -316,6 +317,7 @@ def console_router() -> APIRouter:
 
     add_exception_routes(router, _unavailable)
     add_policy_routes(router, _unavailable)
+    add_oidc_routes(router, _unavailable, _local)
     return router
 
 
