@@ -123,6 +123,30 @@ _WRITE_AND_RUN = re.compile(
     r"(execute|run|test)s?\b[^.\n]{0,30}\b(code|scripts?|programs?|queries|query|commands?|sql|python|shell|notebooks?)\b",
     re.IGNORECASE,
 )
+# The text gives the model somewhere to run code: "You have access to a Python code interpreter via <tags>".
+_INTERPRETER_GIVEN = re.compile(
+    r"\byou\s+(now\s+)?(have|will have|are given|have been given|get)\s+(access to\s+)?(a|an|your own)\s+"
+    r"([\w-]+\s+){0,3}?(code interpreter|interpreter|shell|terminal|sandbox|kernel|repl|notebook|console)\b"
+    r"(?!\s+(script|scripts|commands?|account|history|session logs?|output|file|files|policy|access)\b)",
+    re.IGNORECASE,
+)
+_ASKED_OR_SUPPOSED = re.compile(r"\b(do|did|does|if|whether|when|suppose|imagine|pretend)\s+you\s*$", re.IGNORECASE)
+
+
+def gives_an_interpreter(text: str) -> bool:
+    """Does the text tell the model it has a code interpreter (not ask whether it has one)?"""
+    for sentence in _sentences(text):
+        match = _INTERPRETER_GIVEN.search(sentence)
+        if (
+            match
+            and not sentence.rstrip().endswith("?")
+            and not _ASKED_OR_SUPPOSED.search(sentence[: match.start()])
+            and not _SOMEONE_ELSE_RUNS_IT.search(sentence)
+        ):
+            return True
+    return False
+
+
 # Code a person reviews before it runs is not run for the model.
 _PERSON_RUNS_IT = re.compile(
     r"\b(after|once)\b[^.\n]{0,20}\b(review|reviewed|approval|approved|checked|tested|sign-off)\b"
@@ -285,6 +309,8 @@ def scaffolding(text: str) -> tuple[str, frozenset[str]] | None:
         return "an edit format that the client writes to the user's files", frozenset({SELF_CODING})
     if runs_written_code(text):
         return "instructions that the code the model writes is executed for it", frozenset({SELF_CODING})
+    if gives_an_interpreter(text):
+        return "a code interpreter given to the model in the text", frozenset({SELF_CODING})
     if _TOOL_TAG.search(text):
         return "tool-call tags that an agent framework executes", frozenset()
     if _TOOL_INTRODUCTION.search(text):

@@ -283,3 +283,28 @@ def test_without_a_look_back_line_an_example_ends_at_a_blank_line():
 )
 def test_what_tools_are_described(line, expected):
     assert described_capabilities(line) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You have access to a sandboxed Python interpreter through <run_py> tags. Print your results.",
+        "You now have access to a bash shell on the analysis server.",
+        "You have been given a Jupyter kernel; put code in <cell> tags.",
+    ],
+)
+def test_an_interpreter_given_in_the_text_is_self_coding(text):
+    assert system(text) == {"agentic", "self_coding"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do you have access to a Python interpreter?",
+        "If you have access to a terminal, which command lists files?",
+        "You have access to a shell script that the platform team wrote; explain what it does.",
+        "You have access to a console history export from last week; summarise it.",
+    ],
+)
+def test_asking_about_an_interpreter_is_not_having_one(text):
+    assert types([{"role": "user", "content": text}]) == set()
