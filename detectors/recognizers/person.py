@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -887,6 +888,17 @@ def _names_a_thing(text: str, cue_start: int) -> bool:
     )
 
 
+_IDENTIFIER = re.compile(r"(?<![\p{L}\p{N}_])\p{L}[\p{L}\p{N}]*(?:_[\p{L}\p{N}]+|\p{Ll}\p{Lu}[\p{L}\p{N}]*)+")
+
+
+@lru_cache(maxsize=16)
+def _identifiers(text: str) -> frozenset[str]:
+    """The snake_case and camelCase identifiers in a text, as lower-case snake_case ("readRegister" → "read_register")."""
+    return frozenset(
+        re.sub(r"(?<=\p{Ll})(?=\p{Lu})", "_", match.group()).lower() for match in _IDENTIFIER.finditer(text)
+    )
+
+
 def _software_words(text: str, start: int, end: int, plain: list[str]) -> bool:
     """Is the candidate a software word in a framework's prompt rather than a person's name?
 
@@ -920,13 +932,8 @@ def _software_words(text: str, start: int, end: int, plain: list[str]) -> bool:
             break
         run_end += len(following.group(0))
     parts = text[run_start:run_end].split()
-    if len(parts) > 1:
-        snake = "_".join(part.lower() for part in parts)
-        camel = parts[0].lower() + "".join(parts[1:])
-        if re.search(rf"(?<![\p{{L}}\p{{N}}_]){re.escape(snake)}(?![\p{{L}}\p{{N}}_])", text) or re.search(
-            rf"(?<![\p{{L}}\p{{N}}_]){re.escape(camel)}(?![\p{{L}}\p{{N}}_])", text
-        ):
-            return True
+    if len(parts) > 1 and "_".join(part.lower() for part in parts) in _identifiers(text):
+        return True
     if len(plain) == 1 and not known_name and _DETERMINER_AFTER.match(after):
         return re.search(r"(?:^|[\n;,|.!?:])[ \t]*$", before) is not None
     return False

@@ -181,8 +181,9 @@ _FILE_CHANGES = re.compile(
 )
 # ... whose grammar a program parses: search/replace markers, a patch envelope, unified diff headers, or a path
 # (or an upper-case placeholder for one) alone on a line directly above a fenced block.
+_MARKER_OPEN = re.compile(r"<{5,}[ \t]*[A-Z]{3,}\b")
+_MARKER_CLOSE = re.compile(r">{5,}[ \t]*[A-Z]{3,}\b")
 _EDIT_GRAMMAR = (
-    re.compile(r"<{5,}\s*[A-Z]{3,}\b[\s\S]*?>{5,}\s*[A-Z]{3,}\b"),
     re.compile(r"^\s*\*{3}\s*(begin|update|add|delete)\b[^\n]*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^\s*---\s+\S+[^\n]*\n\s*\+\+\+\s+\S+", re.MULTILINE),
     re.compile(
@@ -200,8 +201,14 @@ def edit_format(text: str) -> bool:
     return (
         bool(_PRESCRIBED_FORMAT.search(text))
         and bool(_FILE_CHANGES.search(text))
-        and any(grammar.search(text) for grammar in _EDIT_GRAMMAR)
+        and (_search_replace_markers(text) or any(grammar.search(text) for grammar in _EDIT_GRAMMAR))
     )
+
+
+def _search_replace_markers(text: str) -> bool:
+    """An opening ``<<<<<<< WORD`` marker with a closing ``>>>>>>> WORD`` marker after it."""
+    opening = _MARKER_OPEN.search(text)
+    return opening is not None and _MARKER_CLOSE.search(text, opening.end()) is not None
 
 
 # Lines that show an example rather than say what this request offers: "Example ...:" up to a blank
