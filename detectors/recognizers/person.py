@@ -365,6 +365,11 @@ _DETERMINER_AFTER = re.compile(
 # A line-initial label of several words ending in a colon, "Action Input:", "Tool Arguments:".
 _LABEL_LINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*>\d.)]+[ \t]+)?(?P<words>(?:\p{Lu}[\p{L}]*[ \t]+)+)$")
 _IDENTIFIER_CHARS = re.compile(r"[\p{L}\p{N}_]")
+# The whole value of a JSON field that holds a topic, not a person: {"title": "Chocolate Chip Cookies"}.
+_TOPIC_FIELD_BEFORE = re.compile(
+    r"""["'](?:title|tags?|label|category|categories|topic|heading|emoji)["']\s*:\s*\[?\s*["']$"""
+)
+_VALUE_END_AFTER = re.compile(r"""^["']""")
 
 # spaCy labels under which a person's name is often mis-filed.
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
@@ -909,6 +914,8 @@ def _software_words(text: str, start: int, end: int, plain: list[str]) -> bool:
     before, after = text[max(0, start - 80) : start], text[end : end + 40]
     if _SOFTWARE_HEAD_AFTER.match(after) or _PERSONA_BEFORE.search(before):
         return True
+    if _TOPIC_FIELD_BEFORE.search(before) and _VALUE_END_AFTER.match(after):
+        return True  # a title, tag or label given as a JSON value
     if _IDENTIFIER_CHARS.match(text[end : end + 1] or " ") or (start and _IDENTIFIER_CHARS.match(text[start - 1])):
         return True  # part of an identifier: "Fetch_minutes", "readRegister"
     known_name = any(word in GIVEN_NAMES for word in plain)

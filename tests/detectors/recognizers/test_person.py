@@ -228,3 +228,26 @@ def test_software_words_in_framework_prompts_are_not_names(found, text):
 )
 def test_names_beside_framework_words_are_still_found(found, text, name):
     assert name in persons(found, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Example titles:\n- { "title": "Chocolate Chip Cookies" },\n- { "title": "Music Streaming" }',
+        '{"tags": ["Garden Waste"], "label": "Council Tax"}',
+    ],
+)
+def test_a_title_or_tag_given_as_a_json_value_is_not_a_name(found, text):
+    assert persons(found, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('{"name": "Grace Okafor", "title": "Housing appeal"}', "Grace Okafor"),
+        ('{"title": "Appeal", "text": "Grace Okafor rang twice"}', "Grace Okafor"),
+        ('{"title": "Call from Mr Tomasz Nowak"}', "Tomasz Nowak"),
+    ],
+)
+def test_names_in_other_json_values_are_still_found(found, text, name):
+    assert name in persons(found, text)
