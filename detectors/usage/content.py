@@ -174,9 +174,14 @@ _PRESCRIBED_FORMAT = re.compile(
 )
 # ... for files (their paths, or changes to and contents of files) ...
 _FILE_CHANGES = re.compile(
-    r"\bfile ?(path|name)s?\b"
-    r"|\b(change|changes|edit|edits|update|create|modify|rewrite|content|contents)\b[^.\n]{0,40}\bfiles?\b"
+    r"\b(change|changes|edit|edits|update|create|modify|rewrite|content|contents)\b[^.\n]{0,40}\bfiles?\b"
     r"|\bfiles?\b[^.\n]{0,40}\b(change|changes|changed|edit|edits|edited|updated?|modif(y|ied)|touch|content|contents)\b",
+    re.IGNORECASE,
+)
+# ... or files named by path, in a text about changing them ("The file path alone on a line" / "each change").
+_FILE_NAMED = re.compile(r"\bfile ?(path|name)s?\b", re.IGNORECASE)
+_CHANGE_WORD = re.compile(
+    r"\b(change|changes|changed|edit|edits|edited|modify|modified|update|updated|rewrite|replace|patch|diffs?)\b",
     re.IGNORECASE,
 )
 # ... whose grammar a program parses: search/replace markers, a patch envelope, unified diff headers, or a path
@@ -200,7 +205,7 @@ def edit_format(text: str) -> bool:
     """
     return (
         bool(_PRESCRIBED_FORMAT.search(text))
-        and bool(_FILE_CHANGES.search(text))
+        and bool(_FILE_CHANGES.search(text) or (_FILE_NAMED.search(text) and _CHANGE_WORD.search(text)))
         and (_search_replace_markers(text) or any(grammar.search(text) for grammar in _EDIT_GRAMMAR))
     )
 

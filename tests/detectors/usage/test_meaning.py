@@ -308,3 +308,12 @@ def test_an_interpreter_given_in_the_text_is_self_coding(text):
 )
 def test_asking_about_an_interpreter_is_not_having_one(text):
     assert types([{"role": "user", "content": text}]) == set()
+
+
+def test_a_format_for_naming_documents_is_not_an_edit_format():
+    text = (
+        "Use the following format for each document you list for the records team: the file name on the first "
+        "line, then its summary in a block:\n\nreport-2026.docx\n```\nsummary\n```"
+    )
+    assert not edit_format(text)
+    assert types([{"role": "user", "content": text}]) == set()
