@@ -87,12 +87,29 @@ _TOOL_FIELDS = re.compile(
 )
 # The loop itself: after each tool call or action, its result comes back to the model.
 _OBSERVATION_LOOP = re.compile(
-    r"\b(after|once|when)\s+(each|every|any)\s+(tool( call)?|action|function call)\b[^.\n]{0,60}\byou\b[^.\n]{0,25}"
+    r"\b(after|once|when)\s+(each|every|any)\s+(?P<step>tool( call)?|action|function call)\b[^.\n]{0,60}\byou\b[^.\n]{0,25}"
     r"\b(receive|get|see|are given|will be given|are shown)\b[^.\n]{0,40}\b(observations?|results?|outputs?)\b"
     r"|\byou (will )?(receive|get|see|are given|are shown)\s+(the |its )?(results?|outputs?|observations?) of (each|every|the|your) "
-    r"(tool calls?|tools?|actions?|function calls?)\b",
+    r"(?P<steps>tool calls?|tools?|actions?|function calls?)\b",
     re.IGNORECASE,
 )
+_OBSERVATION = re.compile(r"\bobservations?\b", re.IGNORECASE)
+
+
+def observation_loop(text: str) -> bool:
+    """Does the text say each tool call's (or action's) result comes back to the model?
+
+    An "action" is a tool's step only beside an observation: "after each action in the plan, you will see the
+    results in the tracker" is project work.
+    """
+    for sentence in _sentences(text):
+        for match in _OBSERVATION_LOOP.finditer(sentence):
+            step = (match.group("step") or match.group("steps") or "").lower()
+            if not step.startswith("action") or _OBSERVATION.search(sentence):
+                return True
+    return False
+
+
 # A list of tools in JSON (name and a JSON-schema "parameters" object), or a reply format of tool calls.
 _JSON_TOOL_LIST = re.compile(
     r'"parameters"\s*:\s*\{\s*"type"\s*:\s*"object"|\{\s*"(tool_calls|tool_uses|function_call)"\s*:|'
@@ -120,7 +137,9 @@ _RESULT_COMES_BACK = re.compile(
 # The model's role is to write code and run it: "you generate and execute SQL queries", "your job is to write and run R code".
 _WRITE_AND_RUN = re.compile(
     r"\b(you|your (role|job|task|purpose|goal) is to)\b[^.\n]{0,20}\b(write|generate|produce|create|draft)s?\s+and\s+(then\s+)?"
-    r"(execute|run|test)s?\b[^.\n]{0,30}\b(code|scripts?|programs?|queries|query|commands?|sql|python|shell|notebooks?)\b",
+    r"(execute|run|test)s?\b[^.\n]{0,30}\b(code|programs?|sql|python|powershell|bash|javascript|vba|notebooks?|"
+    # "scripts", "queries" and "commands" alone are also call-centre scripts, research queries and orders
+    r"(python|shell|bash|powershell|sql|r|javascript|vba|database|sh)\s+(scripts?|queries|query|commands?))\b",
     re.IGNORECASE,
 )
 # The text gives the model somewhere to run code: "You have access to a Python code interpreter via <tags>".
@@ -313,7 +332,7 @@ def scaffolding(text: str) -> tuple[str, frozenset[str]] | None:
     # Minutes have "Action:" lines too; a ReAct loop also has an action input, or thoughts and observations.
     if "action" in react_lines and ("action input" in react_lines or {"thought", "observation"} <= react_lines):
         return "an agent loop (Thought/Action/Observation) with tools described in the text", frozenset()
-    if _REACT_INLINE.search(text) or _TOOL_FIELDS.search(text) or _OBSERVATION_LOOP.search(text):
+    if _REACT_INLINE.search(text) or _TOOL_FIELDS.search(text) or observation_loop(text):
         return "an agent loop that chooses tools described in the text", frozenset()
     if (_JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text)) or _JSON_TOOL_LIST.search(text):
         return "a tool specification pasted into the text", frozenset()

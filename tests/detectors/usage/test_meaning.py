@@ -166,6 +166,8 @@ def test_a_code_executor_without_tools_is_self_coding(text):
     [
         "Write and run the survey over the summer, then report back.",
         "Your job is to write and run the consultation events for the district.",
+        "Your job is to write and run call scripts for the benefits helpline.",
+        "You draft and run the research queries for the evidence review.",
         "Code examples should be provided in fenced blocks for the reader to run by hand.",
         "Explain what happens to a query submitted for execution on the reporting server.",
         "You write and test code with the team; I will run the release myself.",
@@ -235,6 +237,8 @@ def test_a_loop_of_observations_is_agentic(text):
         "After each call, you will get the caller's feedback form to summarise.",
         "Next action: Priya to book the room.",
         "Once the action plan is agreed, you will see the results in the quarterly report.",
+        "After each action in the plan, you will see the results in the tracker.",
+        "You will see the results of your actions in next month's survey.",
     ],
 )
 def test_calls_actions_and_results_in_ordinary_work_are_not_a_loop(text):
