@@ -145,7 +145,12 @@ _WRITE_AND_RUN = re.compile(
 # The text gives the model somewhere to run code: "You have access to a Python code interpreter via <tags>".
 _INTERPRETER_GIVEN = re.compile(
     r"\byou\s+(now\s+)?(have|will have|are given|have been given|get)\s+(access to\s+)?(a|an|your own)\s+"
-    r"([\w-]+\s+){0,3}?(code interpreter|interpreter|shell|terminal|sandbox|kernel|repl|notebook|console)\b"
+    r"([\w-]+\s+){0,3}?("
+    # each noun with what makes it a place to run code: "an interpreter" at a hearing, "a regulatory sandbox", a
+    # shared notebook and an airport terminal are not
+    r"(code|python|javascript|node|ruby|r|sql) interpreter|(bash|unix|linux|command[- ]line|system|zsh|powershell) shell"
+    r"|shell session|(code|python|execution|jupyter|docker) (sandbox|environment)|(jupyter|python|ipython) (kernel|notebook)"
+    r"|(bash|linux|unix|command[- ]line|python|sql) (terminal|console|repl)|repl)\b"
     r"(?!\s+(script|scripts|commands?|account|history|session logs?|output|file|files|policy|access)\b)",
     re.IGNORECASE,
 )

@@ -308,6 +308,9 @@ def test_an_interpreter_given_in_the_text_is_self_coding(text):
         "If you have access to a terminal, which command lists files?",
         "You have access to a shell script that the platform team wrote; explain what it does.",
         "You have access to a console history export from last week; summarise it.",
+        "Dear Mr Adeyemi, you have access to an interpreter at the tribunal hearing.",
+        "As a participant you have access to a regulatory sandbox run by the FCA.",
+        "You now have access to a shared notebook on the team drive.",
     ],
 )
 def test_asking_about_an_interpreter_is_not_having_one(text):
