@@ -310,7 +310,10 @@ def without_examples(text: str) -> list[str]:
             continue
         if not in_tag and not in_block and _EXAMPLE_START.search(line):
             later = bisect_right(closings, number)
-            if later < len(closings):
+            # ... unless the tools really offered are introduced in between: they are not an example.
+            if later < len(closings) and not any(
+                _TOOL_INTRODUCTION.search(lines[inner]) for inner in range(number + 1, closings[later])
+            ):
                 closed_at = closings[later]
                 continue
         if _EXAMPLE_TAG_OPEN.search(line):

@@ -324,3 +324,12 @@ def test_a_format_for_naming_documents_is_not_an_edit_format():
     )
     assert not edit_format(text)
     assert types([{"role": "user", "content": text}]) == set()
+
+
+def test_a_look_back_line_does_not_hide_tools_offered_before_it():
+    text = (
+        "Examples:\n\nTask: rota\n\nCall: rota_lookup('June')\n\n"
+        "You have access to the following tools:\nweb_lookup: search the internet for pages\n\n"
+        "The examples above are only illustrations."
+    )
+    assert system(text) == {"agentic", "internet"}
