@@ -12,7 +12,7 @@ not single words.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from core.conversation import Conversation, TextPart
@@ -304,6 +304,7 @@ def without_examples(text: str) -> list[str]:
     in_tag = in_block = shown_any = False
     lines = text.splitlines()
     closings = [number for number, line in enumerate(lines) if _EXAMPLES_CLOSED.search(line)]
+    introductions = [number for number, line in enumerate(lines) if _TOOL_INTRODUCTION.search(line)]
     closed_at = -1  # an example section that a later line looks back at runs up to that line
     for number, line in enumerate(lines):
         if number < closed_at:
@@ -311,8 +312,8 @@ def without_examples(text: str) -> list[str]:
         if not in_tag and not in_block and _EXAMPLE_START.search(line):
             later = bisect_right(closings, number)
             # ... unless the tools really offered are introduced in between: they are not an example.
-            if later < len(closings) and not any(
-                _TOOL_INTRODUCTION.search(lines[inner]) for inner in range(number + 1, closings[later])
+            if later < len(closings) and bisect_right(introductions, number) == bisect_left(
+                introductions, closings[later]
             ):
                 closed_at = closings[later]
                 continue
