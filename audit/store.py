@@ -51,8 +51,11 @@ class AppendTransaction:
 
 
 class AuditStore:
-    def __init__(self, settings: AuditSettings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: AuditSettings, engine: Engine | None = None, shard: int | None = None) -> None:
+        """``shard``: the shard this writer keeps to (taken modulo ``settings.shards``); by default chosen by process
+        id, so the processes of a deployment spread over the shards."""
         self.settings = settings
+        self._shard = shard
         self.engine = engine or make_engine(settings.database_url)
         create_schema(self.engine)
         self._add_shards(settings.shards)
@@ -203,9 +206,9 @@ class AuditStore:
         return self._probe_result
 
     def _chain(self) -> AbstractContextManager[ChainWriter]:
-        # The writer process's own shard (processes of a deployment have different ids, so they spread).
         shards = self.settings.shards
-        return chain_transaction(self.engine, shards, os.getpid() % shards, self.checkpoints, self._checkpoint_view)
+        preferred = (self._shard if self._shard is not None else os.getpid()) % shards
+        return chain_transaction(self.engine, shards, preferred, self.checkpoints, self._checkpoint_view)
 
     def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
         with self._chain() as chain:

@@ -42,8 +42,19 @@ def upgrade() -> None:
         sa.Column("checkpoint_number", sa.Integer, nullable=False),
         sa.Column("checkpoint_at", sa.DateTime(timezone=True), nullable=True),
     )
+    # Typed, so that SQLite's stored time comes back as a datetime and goes into the new table as one.
+    chain_head = sa.table(
+        "audit_chain_head",
+        sa.column("id", sa.Integer),
+        sa.column("seq", sa.BigInteger),
+        sa.column("hash", sa.String),
+        sa.column("checkpoint_number", sa.Integer),
+        sa.column("checkpoint_at", sa.DateTime(timezone=True)),
+    )
     old = bind.execute(
-        sa.text("SELECT seq, hash, checkpoint_number, checkpoint_at FROM audit_chain_head WHERE id = 1")
+        sa.select(
+            chain_head.c.seq, chain_head.c.hash, chain_head.c.checkpoint_number, chain_head.c.checkpoint_at
+        ).where(chain_head.c.id == 1)
     ).first()
     seq, hash_, number, at = old if old is not None else (0, GENESIS_HASH, 0, None)
     op.bulk_insert(shard_heads, [{"shard": 0, "seq": seq, "hash": hash_}])
@@ -79,7 +90,12 @@ def downgrade() -> None:
         sa.Column("checkpoint_at", sa.DateTime(timezone=True), nullable=True),
     )
     shard0 = bind.execute(sa.text("SELECT seq, hash FROM audit_shard_heads WHERE shard = 0")).first()
-    checkpoint = bind.execute(sa.text("SELECT checkpoint_number, checkpoint_at FROM audit_checkpoint_head")).first()
+    checkpoint_head = sa.table(
+        "audit_checkpoint_head",
+        sa.column("checkpoint_number", sa.Integer),
+        sa.column("checkpoint_at", sa.DateTime(timezone=True)),
+    )
+    checkpoint = bind.execute(sa.select(checkpoint_head.c.checkpoint_number, checkpoint_head.c.checkpoint_at)).first()
     op.bulk_insert(
         head,
         [
