@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol
+from typing import Any, Protocol
 
 from audit.canonical import format_time, utc
 from audit.merkle import Leaf, merkle_root, parse_leaves
@@ -54,7 +54,7 @@ class RootMismatch(ValueError):
     """A checkpoint's leaves do not hash to its root."""
 
 
-def claimed_leaves(document: dict) -> tuple[Leaf, ...]:
+def claimed_leaves(document: dict[str, Any]) -> tuple[Leaf, ...]:
     """The positions a checkpoint document vouches for; ValueError if its leaves are malformed."""
     leaves = document.get("leaves")
     if leaves is None:
@@ -62,7 +62,7 @@ def claimed_leaves(document: dict) -> tuple[Leaf, ...]:
     return parse_leaves(leaves)
 
 
-def _message(document: dict, created_at: str) -> bytes:
+def _message(document: dict[str, Any], created_at: str) -> bytes:
     if document.get("leaves") is None:
         return checkpoint_message(
             document["number"], document["seq"], document["hash"], created_at, document["algorithm"], document["key_id"]
@@ -77,7 +77,7 @@ def _message(document: dict, created_at: str) -> bytes:
     )
 
 
-def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> bool | None:
+def _signature(document: dict[str, Any], keys: KeyRing, name: str, problems: Problems) -> bool | None:
     """Whether ``document`` is signed by a known key (True), an acceptable unsigned digest (False), or unusable
     (None: a problem was reported)."""
     try:
@@ -128,7 +128,7 @@ def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> 
     return False
 
 
-def _leaves_or_none(document: dict, name: str, problems: Problems) -> tuple[Leaf, ...] | None:
+def _leaves_or_none(document: dict[str, Any], name: str, problems: Problems) -> tuple[Leaf, ...] | None:
     try:
         return claimed_leaves(document)
     except (KeyError, TypeError, ValueError) as error:
@@ -164,7 +164,7 @@ def _went_back(before: Claim, after: Claim, problems: Problems, kind: str) -> No
         )
 
 
-def database_claims(rows: list[dict], keys: KeyRing, problems: Problems) -> list[Claim]:
+def database_claims(rows: list[dict[str, Any]], keys: KeyRing, problems: Problems) -> list[Claim]:
     """The database's checkpoints (ordered by number), numbered without gaps and never going back."""
     claims: list[Claim] = []
     expected_number = 1
@@ -224,12 +224,12 @@ def kept_claim(document: object, keys: KeyRing, database: dict[int, Claim], prob
     return claim
 
 
-def _has_position(document: dict) -> bool:
+def _has_position(document: dict[str, Any]) -> bool:
     return all(isinstance(document.get(key), kind) for key, kind in (("number", int), ("seq", int), ("hash", str)))
 
 
 def witness_claims(
-    entries: list[tuple[int, dict]], keys: KeyRing, database: dict[int, Claim], problems: Problems
+    entries: list[tuple[int, dict[str, Any]]], keys: KeyRing, database: dict[int, Claim], problems: Problems
 ) -> list[Claim]:
     """Witnessed checkpoints, one per number, checked for consistency among themselves and with the database."""
     chosen: dict[int, tuple[int, Claim]] = {}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
 
@@ -120,7 +121,7 @@ class AuditStore:
 
         self._append(apply, f"access {access.request_id}")
 
-    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict:
+    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict[str, Any]:
         try:
             return event.to_dict()
         except Exception as error:  # a value that is not JSON: refuse rather than record something else
@@ -133,7 +134,7 @@ class AuditStore:
 
     # --- the spool (refusals recorded while the store cannot write; see audit.spool) ------------------------------
 
-    def _spool_refusal(self, request_id: str, data: dict, text: str | None) -> None:
+    def _spool_refusal(self, request_id: str, data: dict[str, Any], text: str | None) -> None:
         assert self.spool is not None
         try:
             self.spool.put({"kind": "request", "request_id": request_id, "data": data, "text": text})
@@ -163,7 +164,7 @@ class AuditStore:
             log.warning("audit spool replayed: %d refused request(s) recorded", replayed)
         return replayed
 
-    def _replay(self, documents: list[dict]) -> None:
+    def _replay(self, documents: list[dict[str, Any]]) -> None:
         with self._chain() as chain:
             chain.reserve(len(documents))
             index = IndexWriter(chain.connection)

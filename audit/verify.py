@@ -26,6 +26,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -57,7 +58,7 @@ class Problem:
     message: str
     shard: int | None = None
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {"kind": self.kind, "shard": self.shard, "seq": self.seq, "message": self.message}
 
 
@@ -70,7 +71,7 @@ class ShardReport:
     signed_through: int = 0  # the highest position covered by a checkpoint whose signature was checked
     witnessed_through: int = 0
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "shard": self.shard,
             "entries": self.entries,
@@ -105,7 +106,7 @@ class Report:
     def tampered(self) -> bool:
         return self.problems_left_out > 0 or any(p.kind != "unverifiable" for p in self.problems)
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "intact": self.intact,
             "tampered": self.tampered,
@@ -157,8 +158,8 @@ def verify(
     *,
     check_index: bool = True,
     max_problems: int = 20,
-    external_checkpoint: dict | None = None,
-    witness: list[tuple[int, dict]] | None = None,
+    external_checkpoint: dict[str, Any] | None = None,
+    witness: list[tuple[int, dict[str, Any]]] | None = None,
 ) -> Report:
     """Check the whole trail; see the module documentation for what is checked. Only reads: give it an engine
     that cannot write (``audit.database.read_only_engine``) to have the database enforce that too."""
@@ -244,7 +245,7 @@ def _purged_legitimately(seq: int, recorded_at: str, purges: list[tuple[int, str
     return any(purge_seq > seq and recorded_at < cutoff for purge_seq, cutoff in purges)
 
 
-def _ledger_rows(connection: Connection, shard: int) -> Iterator[tuple]:
+def _ledger_rows(connection: Connection, shard: int) -> Iterator[tuple[Any, ...]]:
     """The shard's entries in chain order (the unique index on shard and position), a batch at a time."""
     last = 0
     while True:
@@ -275,7 +276,7 @@ class _Counts:
     completions: int = 0
 
 
-def _written_position(document: dict) -> tuple[object, object, object]:
+def _written_position(document: dict[str, Any]) -> tuple[object, object, object]:
     """(shard, position in the shard, global order key) as the body records them; a body from before sharding
     (``"v": 1``) is shard 0 at the position it names."""
     if document.get("v") == 1:
@@ -430,7 +431,7 @@ def _check_tail(walked: ShardReport, claims: list[Claim], problems: _Collector, 
         )
 
 
-def _parse(body: str) -> dict | None:
+def _parse(body: str) -> dict[str, Any] | None:
     try:
         document = json.loads(body)
     except ValueError:
@@ -441,7 +442,13 @@ def _parse(body: str) -> dict | None:
 
 
 def _check_columns(
-    entry: str, seq: int, kind: str, request_id: str, recorded_at: object, document: dict, problems: _Collector
+    entry: str,
+    seq: int,
+    kind: str,
+    request_id: str,
+    recorded_at: object,
+    document: dict[str, Any],
+    problems: _Collector,
 ) -> None:
     differing = [
         name
@@ -463,7 +470,7 @@ def _check_text(
     seq: int,
     order: int,
     text: str | None,
-    document: dict,
+    document: dict[str, Any],
     purges: list[tuple[int, str]],
     report: Report,
     problems: _Collector,
@@ -570,7 +577,7 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         problems.add("index", None, f"{total_labels - label_rows} index labels belong to no indexed event")
 
 
-def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
+def _check_index_row(row: dict[str, Any], bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
     if document is None or document.get("kind") not in INDEX_KIND:

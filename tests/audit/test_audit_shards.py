@@ -374,3 +374,26 @@ def test_a_single_chain_trail_from_before_sharding_verifies_after_migration(data
     )
     assert not verify(engine, KEYS, check_index=False).intact
     engine.dispose()
+
+
+def test_verify_on_the_command_line_reports_each_shard(trail, tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from proxy.cli import main
+
+    config = tmp_path / "handrail.yaml"
+    config.write_text(
+        yaml.safe_dump({"audit": {"database_url": trail.settings.database_url, "checkpoint_key": HMAC_SECRET}})
+    )
+    result = CliRunner().invoke(main, ["audit", "verify", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("intact: 24 entries") and "signed through entry 24;" in lines[0]
+    assert [line.split(":")[0] for line in lines[1:]] == ["  shard 0", "  shard 1", "  shard 2"]
+    assert all("8 entries, the last is entry 8" in line and "signed through entry 8" in line for line in lines[1:])
+    change(trail.engine, delete(audit_ledger).where(at(1, 2)))
+    result = CliRunner().invoke(main, ["audit", "verify", "--config", str(config), "--skip-index"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == "TAMPERED: entry 2 of shard 1 is missing: deleted from the ledger"
+    assert [line for line in result.stdout.splitlines() if line.startswith("  shard 1:")][0].endswith("1 problem")
