@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Subquery, func, insert, select, text, update
 
 from audit.canonical import canonical_json, clean_text, format_time, sha256_hex, utc
 from audit.checkpoint import CheckpointPolicy, is_due, latest_checkpoint, positions
@@ -103,24 +103,28 @@ class ChainWriter:
         preferred: int = 0,
         policy: CheckpointPolicy | None = None,
         view: CheckpointView | None = None,
+        reserve: int = 1,
     ) -> None:
+        """``reserve``: how many entries the transaction will likely append (order keys are fetched for them)."""
         self.connection = connection
         self._policy = policy or CheckpointPolicy()
         self._view = view if view is not None else CheckpointView()
-        head = self._lock_head(shards, preferred % shards)
+        self._orders: list[int] = []
+        self._last_order: int | None = None
+        head = self._lock_head(shards, preferred % shards, reserve)
         self.shard: int = head["shard"]
         self._seq: int = head["seq"]
         self._hash: str = head["hash"]
         self._start_seq = self._seq
-        self._orders: list[int] = []
-        self._last_order: int | None = None
         self._rows: list[dict[str, object]] = []
         self.checkpoint_due = False
 
-    def _lock_head(self, shards: int, preferred: int) -> dict[str, Any]:
+    def _lock_head(self, shards: int, preferred: int, reserve: int) -> dict[str, Any]:
         heads = audit_shard_heads.c
         if self.connection.dialect.name == "postgresql":
-            # Any free shard, the writer's own first: writers spread over the shards and rarely wait.
+            # Any free shard, the writer's own first: writers spread over the shards and rarely wait. The order keys
+            # come in the same round trip, taken once the row is locked (the outer query runs on the locked row),
+            # so they grow along the shard.
             free = (
                 select(audit_shard_heads)
                 .where(heads.shard < shards)
@@ -128,16 +132,32 @@ class ChainWriter:
                 .limit(1)
                 .with_for_update(skip_locked=True)
             )
-            row = self.connection.execute(free).mappings().first()
-            if row is not None:
-                return dict(row)
-            mine = select(audit_shard_heads).where(heads.shard == preferred).with_for_update()
-            return dict(self.connection.execute(mine).mappings().one())
+            row = self._locked_with_orders(free.subquery(), reserve)
+            if row is None:
+                mine = select(audit_shard_heads).where(heads.shard == preferred).with_for_update()
+                row = self._locked_with_orders(mine.subquery(), reserve)
+            if row is None:
+                raise LookupError(f"shard {preferred} has no head row")
+            self._orders = sorted(row.pop("orders") or ())
+            return row
         # SQLite: the whole database is locked already (BEGIN IMMEDIATE).
-        return dict(self.connection.execute(select(audit_shard_heads).where(heads.shard == preferred)).mappings().one())
+        own = self.connection.execute(select(audit_shard_heads).where(heads.shard == preferred)).mappings().one()
+        self.reserve(reserve)
+        return dict(own)
+
+    def _locked_with_orders(self, locked: Subquery, count: int) -> dict[str, Any] | None:
+        orders = select(func.array_agg(func.nextval("audit_ledger_order"))).select_from(func.generate_series(1, count))
+        row = (
+            self.connection.execute(
+                select(locked.c.shard, locked.c.seq, locked.c.hash, orders.scalar_subquery().label("orders"))
+            )
+            .mappings()
+            .first()
+        )
+        return dict(row) if row is not None else None
 
     def reserve(self, count: int) -> None:
-        """Fetch ``count`` order keys in one round trip (a grouped transaction appends about one entry per work)."""
+        """Fetch ``count`` more order keys in one round trip (a grouped transaction appends about one entry per work)."""
         if count <= 0:
             return
         if self.connection.dialect.name == "postgresql":
@@ -193,6 +213,10 @@ class ChainWriter:
         self.checkpoint_due = self._looks_due()
 
     def _looks_due(self) -> bool:
+        # The checkpoint head is read only when what this writer last saw says one is due: another writer may have
+        # signed one since (then it is not due), and most appends are far from due, so they cost no round trip.
+        if not self._due_by(self._view):
+            return False
         number, at = self.connection.execute(
             select(audit_checkpoint_head.c.checkpoint_number, audit_checkpoint_head.c.checkpoint_at)
         ).one()
@@ -200,6 +224,9 @@ class ChainWriter:
         if number != view.number:
             view.number, view.at = number, utc(at) if at is not None else None
             view.positions = positions(latest_checkpoint(self.connection)) if number else {}
+        return self._due_by(view)
+
+    def _due_by(self, view: CheckpointView) -> bool:
         covered = view.positions.get(self.shard, 0)
         return is_due(self._policy, datetime.now(UTC), view.at, self._seq - covered, self._seq != covered)
 
@@ -211,9 +238,10 @@ def chain_transaction(
     preferred: int = 0,
     policy: CheckpointPolicy | None = None,
     view: CheckpointView | None = None,
+    reserve: int = 1,
 ) -> Iterator[ChainWriter]:
     """Lock a shard's head, yield a writer, and commit everything at once (or nothing, on an exception)."""
     with writer_connection(engine) as connection, connection.begin():
-        writer = ChainWriter(connection, shards, preferred, policy, view)
+        writer = ChainWriter(connection, shards, preferred, policy, view, reserve)
         yield writer
         writer.finish()

@@ -165,8 +165,7 @@ class AuditStore:
         return replayed
 
     def _replay(self, documents: list[dict[str, Any]]) -> None:
-        with self._chain() as chain:
-            chain.reserve(len(documents))
+        with self._chain(len(documents)) as chain:
             index = IndexWriter(chain.connection)
             seen: set[str] = set()
             for document in documents:
@@ -206,14 +205,13 @@ class AuditStore:
             self.replay_spool()
         return self._probe_result
 
-    def _chain(self) -> AbstractContextManager[ChainWriter]:
+    def _chain(self, reserve: int) -> AbstractContextManager[ChainWriter]:
         shards = self.settings.shards
         preferred = (self._shard if self._shard is not None else os.getpid()) % shards
-        return chain_transaction(self.engine, shards, preferred, self.checkpoints, self._checkpoint_view)
+        return chain_transaction(self.engine, shards, preferred, self.checkpoints, self._checkpoint_view, reserve)
 
     def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
-        with self._chain() as chain:
-            chain.reserve(len(batch))
+        with self._chain(len(batch)) as chain:
             tx = AppendTransaction(chain, IndexWriter(chain.connection))
             for work in batch:
                 work.result = work.apply(tx)
