@@ -397,3 +397,23 @@ def test_verify_on_the_command_line_reports_each_shard(trail, tmp_path):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == "TAMPERED: entry 2 of shard 1 is missing: deleted from the ledger"
     assert [line for line in result.stdout.splitlines() if line.startswith("  shard 1:")][0].endswith("1 problem")
+
+
+def test_a_merkle_checkpoint_passed_off_as_a_single_chain_one_is_found(trail):
+    """Leaves and root removed, so the row reads as an old single-chain checkpoint: its signature no longer fits,
+    and a single-chain checkpoint after one over every shard is a downgrade."""
+    with trail.engine.connect() as connection:
+        last = (
+            connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number.desc())).mappings().first()
+        )
+    change(
+        trail.engine,
+        update(audit_checkpoints).where(audit_checkpoints.c.number == last["number"]).values(leaves=None, root=None),
+    )
+    report = check(trail.settings.database_url, check_index=False)
+    messages = [p.message for p in report.problems]
+    assert (
+        f"checkpoint #{last['number']} has a signature that does not match its content: it was forged or altered"
+        in messages[0]
+    )
+    assert any("is a single-chain checkpoint after checkpoint" in m and "a downgrade" in m for m in messages), messages
