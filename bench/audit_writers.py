@@ -29,7 +29,7 @@ from bench.audit import sample_completion, sample_request  # noqa: E402
 CHECKPOINT_KEY = "bench-checkpoint-key-0123456789abcdef0123"
 
 
-def _settings(url: str, shards: int):  # type: ignore[no-untyped-def]
+def _settings(url: str, shards: int):
     from audit.settings import AuditSettings
 
     return AuditSettings(database_url=url, shards=shards, checkpoint_key=CHECKPOINT_KEY)
@@ -53,14 +53,14 @@ def _writer(url: str, shards: int, name: str, threads: int, seconds: float, star
                 store.record_completion(sample_completion(rng, event, datetime.now(UTC)))
             number += 1
 
-    start.wait()  # type: ignore[attr-defined]
+    start.wait()
     workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     store.close()
-    done.put(sum(counts))  # type: ignore[attr-defined]
+    done.put(sum(counts))
 
 
 def run(url: str, writers: int, shards: int, threads: int, seconds: float) -> dict[str, float]:

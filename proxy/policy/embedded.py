@@ -13,6 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import regopy
 
@@ -56,7 +57,7 @@ class EmbeddedEngine:
         self.last_rejection: str | None = None
         # At start the policy must compile and decide; a policy that cannot
         # leaves the gateway without a policy, which refuses every request.
-        self._fingerprint: tuple = fingerprint(self._root)
+        self._fingerprint: tuple[tuple[str, int, int], ...] = fingerprint(self._root)
         self._install(self._read(), validate=False)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -76,7 +77,7 @@ class EmbeddedEngine:
     def ready(self) -> bool:
         return self._loaded is not None
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
         with self._lock:
             loaded = self._loaded
             if loaded is None:

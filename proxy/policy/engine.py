@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from proxy.policy.decision import Decision
 from proxy.policy.settings import PolicySettings
@@ -21,7 +21,7 @@ class PolicyEngine(Protocol):
     def version(self) -> str:
         """A hash of the loaded policy and data; every decision carries it."""
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
         """Evaluate the decision entry point; raise PolicyUnavailable rather than guess."""
 
     def reload(self) -> str:

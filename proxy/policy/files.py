@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,7 +41,7 @@ class PolicySnapshot:
 
     root: Path
     modules: dict[str, str]  # path relative to root -> Rego source, tests included
-    data: dict
+    data: dict[str, Any]
 
     @property
     def version(self) -> str:
@@ -76,7 +77,7 @@ def read_policy(root: Path | str) -> PolicySnapshot:
     if not root.is_dir():
         raise PolicyFilesError(f"the policy directory {root} does not exist")
     modules: dict[str, str] = {}
-    data: dict = {}
+    data: dict[str, Any] = {}
     for path in _walk(root):
         relative = path.relative_to(root)
         try:
@@ -91,7 +92,7 @@ def read_policy(root: Path | str) -> PolicySnapshot:
     return PolicySnapshot(root=root, modules=modules, data=data)
 
 
-def fingerprint(root: Path | str) -> tuple:
+def fingerprint(root: Path | str) -> tuple[tuple[str, int, int], ...]:
     """Cheap change detection for the watcher: names, sizes and modification times."""
     root = Path(root)
     entries = []
@@ -105,7 +106,7 @@ def fingerprint(root: Path | str) -> tuple:
     return tuple(entries)
 
 
-def version_of_content(modules: Iterable[str], data: dict) -> str:
+def version_of_content(modules: Iterable[str], data: dict[str, Any]) -> str:
     """The policy version: a hash of the module texts (in any order) and the data document."""
     canonical = json.dumps(
         {"modules": sorted(modules), "data": data}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
@@ -130,7 +131,7 @@ def _load_data(path: Path) -> object:
         raise PolicyFilesError(f"{path.name} in {path.parent} is not valid: {error}") from None
 
 
-def _place(document: dict, steps: tuple[str, ...], value: object, relative: Path) -> None:
+def _place(document: dict[str, Any], steps: tuple[str, ...], value: object, relative: Path) -> None:
     node = document
     for step in steps:
         node = node.setdefault(step, {})

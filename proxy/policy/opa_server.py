@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -75,7 +76,7 @@ class OpaServerEngine:
             return False
         return bool(self._version)
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
         try:
             response = self._client.query_rule(policy_input, DECISION_PACKAGE, DECISION_RULE)
         except (requests.RequestException, ConnectionsError) as error:

@@ -37,7 +37,7 @@ def sharded(database_url: str, shards: int = 3, **more: object) -> AuditSettings
 def check(url: str, **options: object) -> Report:
     engine = make_engine(url)
     try:
-        return verify(engine, KEYS, **options)  # type: ignore[arg-type]
+        return verify(engine, KEYS, **options)
     finally:
         engine.dispose()
 
@@ -51,7 +51,7 @@ def entries(url: str) -> list[dict]:
 
 
 @pytest.fixture()
-def trail(database_url):  # type: ignore[no-untyped-def]
+def trail(database_url):
     """Three writers, each keeping to its own shard, interleaved; a final checkpoint over all three."""
     stores = [AuditStore(sharded(database_url), shard=k) for k in range(3)]
     traffic = [Traffic(store) for store in stores]
@@ -162,7 +162,7 @@ def row_at(store: AuditStore, shard: int, shard_seq: int) -> dict:
     return next(r for r in entries(store.settings.database_url) if r["shard"] == shard and r["shard_seq"] == shard_seq)
 
 
-def at(shard: int, shard_seq: int):  # type: ignore[no-untyped-def]
+def at(shard: int, shard_seq: int):
     return (audit_ledger.c.shard == shard) & (audit_ledger.c.shard_seq == shard_seq)
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.integration
 BODY = {"model": "echo", "messages": [{"role": "user", "content": "hello"}]}
 
 
-def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -> None:  # type: ignore[no-untyped-def]
+def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -> None:
     ready = httpx.get(f"{gateway.url}/readyz", timeout=10)
     assert ready.status_code == 503 and ready.json()[part] != "ok"
     assert httpx.get(f"{gateway.url}/healthz", timeout=10).status_code == 200

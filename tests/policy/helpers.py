@@ -14,7 +14,7 @@ def copy_policies(target: Path) -> Path:
     return target
 
 
-def edit_data(policies: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
+def edit_data(policies: Path, name: str, change) -> None:
     """Rewrite policies/data/<name>/data.json through ``change(document)``."""
     path = policies / "data" / name / "data.json"
     document = json.loads(path.read_text())

@@ -16,7 +16,7 @@ from tests.support.standin import free_port
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self):
         path = Path(self.translate_path(self.path))
         if path.is_file():
             etag = '"' + hashlib.sha256(path.read_bytes()).hexdigest()[:32] + '"'
