@@ -17,9 +17,9 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from audit import chain
+from audit.checkpoint import Checkpoint
 from audit.events import AccessEvent
 from audit.export import export_lines
-from audit.ledger import Checkpoint
 from audit.queries import (
     DEFAULT_DIMENSIONS,
     STAT_DIMENSIONS,

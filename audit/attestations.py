@@ -1,6 +1,8 @@
-"""Checkpoints as claims about the chain, from three places, checked against each other before the chain is walked.
+"""Checkpoints as claims about the chains, from three places, checked against each other before the chains are walked.
 
-A checkpoint says "entry ``seq`` has hash ``hash``". Claims come from the database (``audit_checkpoints``), from a
+A checkpoint says "shard K's entry N has hash H" for every shard (its leaves, under a signed Merkle root, see
+``audit.merkle``); one written before sharding says "entry ``seq`` has hash ``hash``", i.e. it has one leaf, for
+shard 0. Claims come from the database (``audit_checkpoints``), from a
 checkpoint an auditor kept (``verify --checkpoint``) and from a witness log (``verify --witness``, see
 ``audit.witness``). Each is only as good as its signature, so:
 
@@ -9,8 +11,9 @@ checkpoint an auditor kept (``verify --checkpoint``) and from a witness log (``v
   reported as tampering, never accepted with a warning;
 - a kept or witnessed checkpoint is compared with the database's checkpoint of the same number, and is always
   compared with the chain at its position, whatever the database holds there;
-- witnessed checkpoints must be consistent with each other (RFC 6962's idea, for a hash chain): one content per
-  number, and positions that only grow with the number. Because an entry's hash covers every entry before it, a
+- a checkpoint's leaves must hash to its signed root, and checkpoints, in the database and witnessed, must be
+  consistent with each other (RFC 6962's idea, for hash chains): one content per number, every shard of a checkpoint
+  present in the next, at a position that only grows with the number. Because an entry's hash covers every entry before it, a
   claim that matches the chain at its position vouches for the whole prefix, so a matching later claim is proof
   that the chain only grew between them.
 """
@@ -22,7 +25,8 @@ from itertools import pairwise
 from typing import Any, Protocol
 
 from audit.canonical import format_time, utc
-from audit.signing import UNSIGNED, KeyRing, checkpoint_message
+from audit.merkle import Leaf, merkle_root, parse_leaves
+from audit.signing import UNSIGNED, KeyRing, checkpoint_message, merkle_checkpoint_message
 
 DATABASE = "database"
 KEPT = "kept"
@@ -42,6 +46,35 @@ class Claim:
     hash: str
     signed: bool  # its signature was checked with a known key (not merely a digest)
     trusted: bool  # signed, or an unsigned digest where no key is known; not forged, not of an unknown key
+    leaves: tuple[Leaf, ...] = ()  # the positions it vouches for, one per shard
+    merkle: bool = False  # over every shard's head (from revision 0004), not a single-chain checkpoint
+
+
+class RootMismatch(ValueError):
+    """A checkpoint's leaves do not hash to its root."""
+
+
+def claimed_leaves(document: dict[str, Any]) -> tuple[Leaf, ...]:
+    """The positions a checkpoint document vouches for; ValueError if its leaves are malformed."""
+    leaves = document.get("leaves")
+    if leaves is None:
+        return (Leaf(0, document["seq"], document["hash"]),) if document["seq"] > 0 else ()
+    return parse_leaves(leaves)
+
+
+def _message(document: dict[str, Any], created_at: str) -> bytes:
+    if document.get("leaves") is None:
+        return checkpoint_message(
+            document["number"], document["seq"], document["hash"], created_at, document["algorithm"], document["key_id"]
+        )
+    leaves = parse_leaves(document["leaves"])
+    root = document.get("root", document["hash"])
+    # The root is recomputed from the leaves, not taken on trust: a forged leaf cannot hide behind a signed root.
+    if root != merkle_root(leaves) or document["hash"] != root:
+        raise RootMismatch
+    return merkle_checkpoint_message(
+        document["number"], document["seq"], len(leaves), root, created_at, document["algorithm"], document["key_id"]
+    )
 
 
 def _signature(document: dict[str, Any], keys: KeyRing, name: str, problems: Problems) -> bool | None:
@@ -51,10 +84,15 @@ def _signature(document: dict[str, Any], keys: KeyRing, name: str, problems: Pro
         created_at = document["created_at"]
         if not isinstance(created_at, str):
             created_at = format_time(utc(created_at))
-        message = checkpoint_message(
-            document["number"], document["seq"], document["hash"], created_at, document["algorithm"], document["key_id"]
-        )
+        message = _message(document, created_at)
         good = keys.check(document["algorithm"], document["key_id"], message, document["signature"])
+    except RootMismatch:
+        problems.add(
+            "checkpoint",
+            None,
+            f"{name}'s leaves do not hash to its Merkle root: its leaves or its root were forged or altered",
+        )
+        return None
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         problems.add("checkpoint", None, f"{name} is incomplete or malformed: {type(error).__name__} {error}")
         return None
@@ -90,25 +128,73 @@ def _signature(document: dict[str, Any], keys: KeyRing, name: str, problems: Pro
     return False
 
 
+def _leaves_or_none(document: dict[str, Any], name: str, problems: Problems) -> tuple[Leaf, ...] | None:
+    try:
+        return claimed_leaves(document)
+    except (KeyError, TypeError, ValueError) as error:
+        problems.add("checkpoint", None, f"{name} has malformed leaves: {error}")
+        return None
+
+
+def _went_back(before: Claim, after: Claim, problems: Problems, kind: str) -> None:
+    """``after`` (a later number) must name every shard ``before`` names, at the same position or later."""
+    later = {leaf.shard: leaf.seq for leaf in after.leaves}
+    for leaf in before.leaves:
+        seq = later.get(leaf.shard)
+        if seq is None:
+            problems.add(
+                kind,
+                leaf.seq,
+                f"{after.name} leaves out shard {leaf.shard}, which {before.name} records up to entry {leaf.seq}: "
+                "the shard was dropped",
+            )
+        elif seq < leaf.seq:
+            where = f"entry {seq}" if leaf.shard == 0 and not after.merkle else f"entry {seq} of shard {leaf.shard}"
+            problems.add(
+                kind,
+                seq,
+                f"{after.name} records {where}, before entry {leaf.seq} of #{before.number}: positions only grow, "
+                "so the chain was cut back and rewritten",
+            )
+    if before.merkle and not after.merkle:
+        problems.add(
+            kind,
+            after.seq,
+            f"{after.name} is a single-chain checkpoint after {before.name} covered every shard: a downgrade",
+        )
+
+
 def database_claims(rows: list[dict[str, Any]], keys: KeyRing, problems: Problems) -> list[Claim]:
     """The database's checkpoints (ordered by number), numbered without gaps and never going back."""
-    claims = []
+    claims: list[Claim] = []
     expected_number = 1
-    previous_seq = 0
     for row in rows:
         if row["number"] != expected_number:
             problems.add(
                 "checkpoint", row["seq"], f"checkpoint #{expected_number} is missing (the next is #{row['number']})"
             )
         expected_number = row["number"] + 1
-        if row["seq"] < previous_seq:
-            problems.add("checkpoint", row["seq"], f"checkpoint #{row['number']} goes back to entry {row['seq']}")
-        previous_seq = row["seq"]
         name = f"checkpoint #{row['number']}"
         signed = _signature(row, keys, name, problems)
+        leaves = _leaves_or_none(row, name, problems)
+        if leaves is None:
+            continue
         # An unusable claim is still compared with the chain: where it matches, it costs nothing; where it does not,
         # the report says where the chain and the (forged or unknown) claim part.
-        claims.append(Claim(name, DATABASE, row["number"], row["seq"], row["hash"], signed is True, signed is not None))
+        claim = Claim(
+            name,
+            DATABASE,
+            row["number"],
+            row["seq"],
+            row["hash"],
+            signed is True,
+            signed is not None,
+            leaves,
+            row.get("leaves") is not None,
+        )
+        if claims:
+            _went_back(claims[-1], claim, problems, "checkpoint")
+        claims.append(claim)
     return claims
 
 
@@ -120,7 +206,20 @@ def kept_claim(document: object, keys: KeyRing, database: dict[int, Claim], prob
     signed = _signature(document, keys, name, problems)
     if signed is None and not _has_position(document):
         return None
-    claim = Claim(name, KEPT, document["number"], document["seq"], document["hash"], signed is True, signed is not None)
+    leaves = _leaves_or_none(document, name, problems)
+    if leaves is None:
+        return None
+    claim = Claim(
+        name,
+        KEPT,
+        document["number"],
+        document["seq"],
+        document["hash"],
+        signed is True,
+        signed is not None,
+        leaves,
+        document.get("leaves") is not None,
+    )
     _compare_with_database(claim, database, "kept", problems)
     return claim
 
@@ -135,12 +234,22 @@ def witness_claims(
     """Witnessed checkpoints, one per number, checked for consistency among themselves and with the database."""
     chosen: dict[int, tuple[int, Claim]] = {}
     for line, document in entries:
-        signed = _signature(document, keys, f"the witnessed checkpoint on line {line}", problems)
-        if signed is None:
+        name = f"the witnessed checkpoint on line {line}"
+        signed = _signature(document, keys, name, problems)
+        leaves = _leaves_or_none(document, name, problems) if signed is not None else None
+        if signed is None or leaves is None:
             continue
         number = document["number"]
         claim = Claim(
-            f"witnessed checkpoint #{number}", WITNESS, number, document["seq"], document["hash"], signed, True
+            f"witnessed checkpoint #{number}",
+            WITNESS,
+            number,
+            document["seq"],
+            document["hash"],
+            signed,
+            True,
+            leaves,
+            document.get("leaves") is not None,
         )
         earlier = chosen.get(number)
         if earlier is None:
@@ -154,15 +263,9 @@ def witness_claims(
             )
     claims = [claim for _, (_, claim) in sorted(chosen.items())]
     for before, after in pairwise(claims):
-        # Numbers and positions are given out together under the chain head's lock, so they grow together; the
-        # file order may differ (several gateway processes append to it), the number order may not.
-        if after.seq < before.seq:
-            problems.add(
-                "witness",
-                after.seq,
-                f"witnessed checkpoint #{after.number} records entry {after.seq}, before entry {before.seq} of "
-                f"#{before.number}: positions only grow, so the chain was cut back and rewritten",
-            )
+        # Numbers are given out under the checkpoint head's lock after the heads are read, so positions grow with
+        # them; the file order may differ (several gateway processes append to it), the number order may not.
+        _went_back(before, after, problems, "witness")
     for claim in claims:
         _compare_with_database(claim, database, "witnessed", problems)
     return claims

@@ -475,8 +475,10 @@ def verify(
     """Prove the trail was not altered, or report the first entry that was.
 
     \b
-    Checks every entry's hash and its link to the one before, the signed
-    checkpoints (so a cut-off tail is found), and that the index queries
+    Checks every shard's entries, each entry's hash and its link to the one
+    before in its shard, the signed checkpoints and their Merkle roots over
+    every shard's head (so a cut-off tail or a dropped shard is found), with
+    one line per shard when there are several, and that the index queries
     read still says what the chain says. Reads only: the database is
     opened read-only and nothing is written (not even an access entry).
     Exit status: 0 intact; 1 tampering found; 2 a checkpoint could not be
@@ -549,6 +551,7 @@ def _print_report(report: Report) -> None:
             )
             + f"{report.purged_texts} texts purged by retention"
         )
+        _print_shards(report)
         return
     verdict = "TAMPERED" if report.tampered else "NOT VERIFIED"
     first = report.problems[0]
@@ -557,6 +560,21 @@ def _print_report(report: Report) -> None:
         click.echo(f"  also: {problem.message}")
     if report.problems_left_out:
         click.echo(f"  and {report.problems_left_out} more problems")
+    _print_shards(report)
+
+
+def _print_shards(report: Report) -> None:
+    """One line per shard, when the trail has more than one (a single chain is the summary line already)."""
+    if len(report.shards) < 2:
+        return
+    for shard in report.shards:
+        troubled = sum(1 for problem in report.problems if problem.shard == shard.shard)
+        click.echo(
+            f"  shard {shard.shard}: {shard.entries} entries, the last is entry {shard.last_seq} "
+            f"({shard.last_hash[:16]}…); signed through entry {shard.signed_through}"
+            + (f"; witnessed through entry {shard.witnessed_through}" if report.witnessed_checkpoints else "")
+            + (f"; {troubled} problem{'s' if troubled != 1 else ''}" if troubled else "")
+        )
 
 
 @audit.command()

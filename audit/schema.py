@@ -6,8 +6,11 @@ to make questions fast:
 - ``audit_ledger``       the evidence: one row per entry (a request, its completion, an auditor's query, a purge),
                          its canonical JSON body, its redacted text and its hash. Never updated, except that
                          retention may blank ``text`` (the body keeps the text's SHA-256, so the chain still verifies).
-- ``audit_chain_head``   one row: the last entry's seq and hash. Appenders lock it, which keeps the chain single.
-- ``audit_checkpoints``  signed statements "entry N has hash H", so that cutting off the tail is detectable.
+- ``audit_shard_heads``  one row per shard (chain): its last entry's position and hash. An appender locks one
+                         shard's row, so each shard stays a single line while writers on other shards go on.
+- ``audit_checkpoint_head`` one row: the last checkpoint's number and time. Checkpoint writers lock it.
+- ``audit_checkpoints``  signed statements "shard K's entry N has hash H, for every shard" (a Merkle root over the
+                         shard heads, see ``audit.merkle``), so that cutting off any shard's tail is detectable.
 - ``audit_events``       the index: one row per request (or audit access) with the columns auditors filter on;
                          its final outcome is filled in when the completion arrives.
 - ``audit_event_labels`` the index's multi-valued attributes: ``reason:CODE``, ``finding:TYPE``, ``signal:TYPE``.
@@ -50,26 +53,36 @@ rate_limit_buckets = Table(
     Column("updated_at", Float, nullable=False),  # seconds since the epoch
 )
 
+# ``seq`` is the global order key queries sort by (unique, increasing within each shard, with gaps on PostgreSQL);
+# ``shard`` and ``shard_seq`` are the entry's chain and its gap-free position in it.
 audit_ledger = Table(
     "audit_ledger",
     metadata,
     Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("shard", Integer, nullable=False),
+    Column("shard_seq", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("request_id", String(64), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("body", Text, nullable=False),
     Column("text", Text, nullable=True),
     Column("hash", String(64), nullable=False),
+    Index("ux_audit_ledger_shard_seq", "shard", "shard_seq", unique=True),
 )
 
-audit_chain_head = Table(
-    "audit_chain_head",
+audit_shard_heads = Table(
+    "audit_shard_heads",
+    metadata,
+    Column("shard", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),  # the shard's last shard_seq (0: empty)
+    Column("hash", String(64), nullable=False),
+)
+
+audit_checkpoint_head = Table(
+    "audit_checkpoint_head",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
     Column("checkpoint_number", Integer, nullable=False),
-    Column("checkpoint_seq", BigInteger, nullable=False),
     Column("checkpoint_at", DateTime(timezone=True), nullable=True),
 )
 
@@ -83,6 +96,11 @@ audit_checkpoints = Table(
     Column("algorithm", String(16), nullable=False),
     Column("key_id", String(32), nullable=False),
     Column("signature", Text, nullable=False),
+    # Merkle checkpoints (from revision 0004): ``leaves`` is the canonical JSON list of every shard's
+    # {"shard", "seq", "hash"}, ``root`` their Merkle root; ``hash`` then holds the root too and ``seq`` the number
+    # of entries covered. Both are NULL for a checkpoint of the single chain written before sharding.
+    Column("root", String(64), nullable=True),
+    Column("leaves", Text, nullable=True),
 )
 
 audit_events = Table(

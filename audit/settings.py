@@ -28,6 +28,14 @@ class AuditSettings(BaseModel):
     checkpoint_seconds: float = Field(
         60.0, gt=0, description="...and at the first entry more than this many seconds after the last checkpoint."
     )
+    shards: int = Field(
+        1,
+        ge=1,
+        le=1024,
+        description="How many hash chains (shards) writers append to side by side: each writer process keeps to its "
+        "own shard and takes any free one when that is busy, so the write rate grows with writers. One (the default) "
+        "is a single chain; on PostgreSQL set it to about the number of writer processes. Raising it later is safe.",
+    )
     witness_file: str | None = Field(
         None,
         description="Append every signed checkpoint to this JSON Lines file (fsync'd), kept where the database's "

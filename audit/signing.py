@@ -1,7 +1,10 @@
 """Signing and checking checkpoints: HMAC-SHA256 with a shared secret, or Ed25519.
 
-A checkpoint states "the chain's entry ``seq`` has hash ``hash``". Its signed message is the canonical JSON of
-``{"v": 1, "number", "seq", "hash", "created_at", "algorithm", "key_id"}``. With Ed25519 the gateway holds the
+A checkpoint of the sharded chain states "these are every shard's last entry and hash" through a Merkle root
+(``audit.merkle``); its signed message is the canonical JSON of ``{"v": 2, "number", "entries", "shards", "root",
+"created_at", "algorithm", "key_id"}``. A checkpoint written before sharding (revision 0004) states "the chain's
+entry ``seq`` has hash ``hash``", and its message is ``{"v": 1, "number", "seq", "hash", "created_at", "algorithm",
+"key_id"}``. With Ed25519 the gateway holds the
 private key and auditors verify with the public key alone; with HMAC whoever verifies holds the secret too.
 Without any key the checkpoint carries only a SHA-256 of its message (algorithm ``sha256``): it still reveals a
 naive truncation, but anyone who can write to the database could forge it.
@@ -44,6 +47,23 @@ def checkpoint_message(number: int, seq: int, hash_: str, created_at: str, algor
         "number": number,
         "seq": seq,
         "hash": hash_,
+        "created_at": created_at,
+        "algorithm": algorithm,
+        "key_id": key_id,
+    }
+    return canonical_json(document).encode("ascii")
+
+
+def merkle_checkpoint_message(
+    number: int, entries: int, shards: int, root: str, created_at: str, algorithm: str, key_id: str
+) -> bytes:
+    """``entries``: how many entries the leaves cover in all; ``shards``: how many leaves."""
+    document = {
+        "v": 2,
+        "number": number,
+        "entries": entries,
+        "shards": shards,
+        "root": root,
         "created_at": created_at,
         "algorithm": algorithm,
         "key_id": key_id,

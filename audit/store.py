@@ -8,23 +8,26 @@ updated, so the chain stays immutable; the query index row of the request is wha
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
 
-from audit.canonical import format_time
+from audit.canonical import GENESIS_HASH, format_time
+from audit.checkpoint import Checkpoint, CheckpointPolicy, latest_checkpoint, write_checkpoint
 from audit.database import create_schema, make_engine, writer_connection
 from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
 from audit.heartbeat import Heartbeat
 from audit.index import IndexWriter, completed_row, request_row, row_for_entry
-from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
-from audit.schema import audit_chain_head, audit_events, audit_ledger
+from audit.ledger import ChainWriter, CheckpointView, chain_transaction
+from audit.schema import audit_checkpoint_head, audit_events, audit_ledger, audit_shard_heads
 from audit.settings import AuditSettings
 from audit.signing import signer_for
 from audit.spool import Spool, SpoolError
@@ -49,12 +52,17 @@ class AppendTransaction:
 
 
 class AuditStore:
-    def __init__(self, settings: AuditSettings, engine: Engine | None = None) -> None:
+    def __init__(self, settings: AuditSettings, engine: Engine | None = None, shard: int | None = None) -> None:
+        """``shard``: the shard this writer keeps to (taken modulo ``settings.shards``); by default chosen by process
+        id, so the processes of a deployment spread over the shards."""
         self.settings = settings
+        self._shard = shard
         self.engine = engine or make_engine(settings.database_url)
         create_schema(self.engine)
+        self._add_shards(settings.shards)
         self.signer = signer_for(settings)
         self.checkpoints = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
+        self._checkpoint_view = CheckpointView()
         self._group = GroupCommit(self._run_batch, self._run_alone)
         self.witnesses = witnesses_for(settings)
         # With a witness, checkpoints are also signed on a timer (started by the first recorded request, so only a
@@ -157,7 +165,7 @@ class AuditStore:
         return replayed
 
     def _replay(self, documents: list[dict[str, Any]]) -> None:
-        with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
+        with self._chain(len(documents)) as chain:
             index = IndexWriter(chain.connection)
             seen: set[str] = set()
             for document in documents:
@@ -169,7 +177,7 @@ class AuditStore:
                 appended = chain.append("request", request_id, document["data"], document["text"])
                 index.add(request_row(appended.seq, document["data"]))
             index.flush()
-        self._witness(chain.checkpoint_written)
+        self._after_append(chain)
 
     def write_probe(self) -> str:
         """ "ok" if the store can commit a write now, else why not; probed at most every ``write_probe_seconds``
@@ -180,10 +188,13 @@ class AuditStore:
                 return self._probe_result
             self._probe_at = now
             try:
-                # Rewrites the head row with its own values: a real committed write that changes nothing.
+                # Rewrites the checkpoint head row with its own values: a real committed write that changes nothing.
+                head = audit_checkpoint_head.c
                 with writer_connection(self.engine) as connection, connection.begin():
                     connection.execute(
-                        update(audit_chain_head).where(audit_chain_head.c.id == 1).values(seq=audit_chain_head.c.seq)
+                        update(audit_checkpoint_head)
+                        .where(head.id == 1)
+                        .values(checkpoint_number=head.checkpoint_number)
                     )
                 self._probe_result = "ok"
             except Exception as error:
@@ -194,13 +205,44 @@ class AuditStore:
             self.replay_spool()
         return self._probe_result
 
+    def _chain(self, reserve: int) -> AbstractContextManager[ChainWriter]:
+        shards = self.settings.shards
+        preferred = (self._shard if self._shard is not None else os.getpid()) % shards
+        return chain_transaction(self.engine, shards, preferred, self.checkpoints, self._checkpoint_view, reserve)
+
     def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
-        with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
+        with self._chain(len(batch)) as chain:
             tx = AppendTransaction(chain, IndexWriter(chain.connection))
             for work in batch:
                 work.result = work.apply(tx)
             tx.index.flush()
-        self._witness(chain.checkpoint_written)
+        self._after_append(chain)
+
+    def _after_append(self, chain: ChainWriter) -> None:
+        """Sign a checkpoint if one looks due. The entries are committed already, so a failure here is logged, not
+        raised: the next due append (or the heartbeat, or shutdown) signs one."""
+        if not chain.checkpoint_due:
+            return
+        try:
+            with writer_connection(self.engine) as connection, connection.begin():
+                written = write_checkpoint(connection, self.signer, self.checkpoints)
+        except Exception as error:
+            log.error("audit checkpoint not written: %s", type(error).__name__)
+            return
+        self._witness(written)
+
+    def _add_shards(self, shards: int) -> None:
+        """Give every shard up to ``shards`` its (empty) head row; rows that exist already are left alone."""
+        with writer_connection(self.engine) as connection, connection.begin():
+            existing = set(connection.execute(select(audit_shard_heads.c.shard)).scalars())
+            missing = [{"shard": k, "seq": 0, "hash": GENESIS_HASH} for k in range(shards) if k not in existing]
+            if not missing:
+                return
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            # Another process may add the same rows at the same moment: theirs are as good as ours.
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            connection.execute(dialect.insert(audit_shard_heads).on_conflict_do_nothing(), missing)
 
     def _run_alone(self, work: Work[AppendTransaction]) -> None:
         try:
@@ -214,10 +256,8 @@ class AuditStore:
     def checkpoint(self) -> Checkpoint | None:
         """Sign a checkpoint of the current head now (if anything was appended since the last); return the latest."""
         try:
-            with chain_transaction(self.engine, self.signer, self.checkpoints, force_checkpoint=True) as chain:
-                pass
-            # Read after the transaction: the checkpoint is signed when it ends (``ChainWriter.finish``).
-            written = chain.checkpoint_written
+            with writer_connection(self.engine) as connection, connection.begin():
+                written = write_checkpoint(connection, self.signer, self.checkpoints, force=True)
             if written is not None:
                 self._witness(written)
                 return written

@@ -1,17 +1,20 @@
 """Proving the audit trail was not altered: ``handrail audit verify``.
 
-Reads the ledger in ``seq`` order and checks, for every entry:
+Reads each shard (chain, see ``audit.ledger``) in position order and checks, for every entry:
 
-1. it is the next number (a gap means entries were deleted);
-2. its body is canonical JSON naming its own ``seq`` (another number means rows were swapped or renumbered, e.g. to
-   make room for an inserted entry);
-3. its body's ``prev`` is the hash of the entry before (otherwise an entry was inserted, deleted or altered);
+1. it is the shard's next position (a gap means entries were deleted);
+2. its body is canonical JSON naming its own shard and position (another means rows were swapped, moved between
+   shards or renumbered, e.g. to make room for an inserted entry), and its own global order key, which grows along
+   the shard (otherwise the trail's order was changed);
+3. its body's ``prev`` is the hash of the shard's entry before (otherwise an entry was inserted, deleted or altered);
 4. its hash is the SHA-256 of its body, and its columns say what the body says (otherwise it was altered);
 5. its text hashes to the body's ``text_sha256``; a missing text must be covered by a later purge entry whose cutoff
    is after the entry was recorded;
 
-then that every checkpoint is correctly signed, numbered without gaps, and names the hash the ledger has at its
-``seq`` — so a tail cut off after a checkpoint is reported — and that the chain head row agrees with the last entry.
+then that every checkpoint is correctly signed, its leaves hash to its Merkle root, it is numbered without gaps,
+names every shard the one before named at the same position or later, and names for each shard the hash the ledger
+has at that position — so a tail cut off any shard after a checkpoint, or a whole shard dropped, is reported — and
+that every shard's head row agrees with the shard's last entry.
 Finally the query index and rollups are recomputed from the ledger and compared, so an edit to what auditors are
 shown is reported too. Problems are listed in chain order; the first is the first altered, deleted, inserted or
 reordered entry.
@@ -31,13 +34,13 @@ from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_c
 from audit.canonical import GENESIS_HASH, canonical_json, format_time, sha256_hex, utc
 from audit.index import INDEX_KIND, completed_row, row_for_entry
 from audit.schema import (
-    audit_chain_head,
     audit_checkpoints,
     audit_daily_counts,
     audit_daily_reasons,
     audit_event_labels,
     audit_events,
     audit_ledger,
+    audit_shard_heads,
 )
 from audit.signing import UNSIGNED, KeyRing
 
@@ -51,24 +54,46 @@ class Problem:
     # deleted | reordered | inserted | altered | text | truncated | checkpoint | head | index, or unverifiable (a
     # checkpoint signed by a key that was not given: not evidence of tampering, but not proof of its absence either)
     kind: str
-    seq: int | None
+    seq: int | None  # the entry's position in its shard
     message: str
+    shard: int | None = None
 
     def to_document(self) -> dict[str, Any]:
-        return {"kind": self.kind, "seq": self.seq, "message": self.message}
+        return {"kind": self.kind, "shard": self.shard, "seq": self.seq, "message": self.message}
+
+
+@dataclass
+class ShardReport:
+    shard: int
+    entries: int = 0
+    last_seq: int = 0  # the last entry's position in the shard
+    last_hash: str = GENESIS_HASH
+    signed_through: int = 0  # the highest position covered by a checkpoint whose signature was checked
+    witnessed_through: int = 0
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "shard": self.shard,
+            "entries": self.entries,
+            "last_seq": self.last_seq,
+            "last_hash": self.last_hash,
+            "signed_through": self.signed_through,
+            "witnessed_through": self.witnessed_through,
+        }
 
 
 @dataclass
 class Report:
     entries: int = 0
-    last_seq: int = 0
+    last_seq: int = 0  # the global order key of the newest entry
     last_hash: str = GENESIS_HASH
     checkpoints: int = 0
-    signed_through: int = 0  # the highest seq covered by a checkpoint whose signature was checked
+    signed_through: int = 0  # entries covered by checkpoints whose signature was checked (summed over the shards)
     unsigned_checkpoints: int = 0
     witnessed_checkpoints: int = 0
-    witnessed_through: int = 0  # the highest seq covered by a witnessed checkpoint that matches the chain
+    witnessed_through: int = 0  # entries covered by witnessed checkpoints that match the chains
     purged_texts: int = 0
+    shards: list[ShardReport] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems_left_out: int = 0
@@ -93,6 +118,7 @@ class Report:
             "witnessed_checkpoints": self.witnessed_checkpoints,
             "witnessed_through": self.witnessed_through,
             "purged_texts": self.purged_texts,
+            "shards": [shard.to_document() for shard in self.shards],
             "problems": [p.to_document() for p in self.problems],
             "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
@@ -103,12 +129,27 @@ class _Collector:
     def __init__(self, report: Report, limit: int) -> None:
         self.report = report
         self.limit = limit
+        self.shard: int | None = None  # the shard being walked, given to the problems found there
 
     def add(self, kind: str, seq: int | None, message: str) -> None:
         if len(self.report.problems) < self.limit:
-            self.report.problems.append(Problem(kind, seq, message))
+            self.report.problems.append(Problem(kind, seq, message, self.shard))
         else:
             self.report.problems_left_out += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """How entries are named: "entry 7" in a single-chain trail (as before sharding), "entry 7 of shard 2" else."""
+
+    single: bool
+
+    def entry(self, shard: int, seq: int) -> str:
+        return f"entry {seq}" if self.single else f"entry {seq} of shard {shard}"
+
+    def entries(self, shard: int, first: int, last: int) -> str:
+        span = f"entry {first}" if first == last else f"entries {first}..{last}"
+        return span if self.single else f"{span} of shard {shard}"
 
 
 def verify(
@@ -142,21 +183,30 @@ def verify(
             claims += witnessed
             if not witnessed:
                 report.warnings.append("the witness log holds no checkpoint: it cannot show that the tail is complete")
-        at_seq: dict[int, list[Claim]] = {}
+        at_position: dict[tuple[int, int], list[tuple[Claim, str]]] = {}
         for claim in claims:
-            at_seq.setdefault(claim.seq, []).append(claim)
-        purges = _purge_cutoffs(connection)
-        counts = _check_chain(connection, report, problems, at_seq, purges)
-        beyond = sorted((c for c in claims if c.seq > report.last_seq), key=lambda c: (c.seq, c.origin != DATABASE))
-        if beyond:
-            claim = beyond[0]
-            problems.add(
-                "truncated",
-                report.last_seq + 1,
-                f"the ledger ends at entry {report.last_seq}, but {claim.name} records entry {claim.seq}: "
-                f"entries {report.last_seq + 1}..{claim.seq} were deleted (the tail was cut off)",
+            for leaf in claim.leaves:
+                at_position.setdefault((leaf.shard, leaf.seq), []).append((claim, leaf.hash))
+        heads = {
+            shard: (seq, hash_)
+            for shard, seq, hash_ in connection.execute(
+                select(audit_shard_heads.c.shard, audit_shard_heads.c.seq, audit_shard_heads.c.hash)
             )
-        _check_head(connection, report, problems)
+        }
+        in_ledger = set(connection.execute(select(audit_ledger.c.shard).distinct()).scalars())
+        shards = sorted(in_ledger | {s for s, (seq, _) in heads.items() if seq} | {k for k, _ in at_position})
+        names = _Names(single=set(shards) <= {0})
+        purges = _purge_cutoffs(connection)
+        counts = _Counts()
+        for shard in shards:
+            problems.shard = shard
+            walked = _check_shard(connection, shard, report, problems, names, at_position, purges, counts)
+            report.shards.append(walked)
+            _check_tail(walked, claims, problems, names)
+            _check_head(walked, heads.get(shard), shard in in_ledger, problems, names)
+        problems.shard = None
+        report.signed_through = sum(shard.signed_through for shard in report.shards)
+        report.witnessed_through = sum(shard.witnessed_through for shard in report.shards)
         if check_index:
             _check_index(connection, counts, problems)
             _check_rollups(connection, problems)
@@ -165,15 +215,17 @@ def verify(
             f"{report.unsigned_checkpoints} checkpoint(s) are not signed (no checkpoint key was configured or given): "
             "they reveal careless truncation, but anyone able to write to the database could forge them."
         )
-    if report.signed_through and report.last_seq > report.signed_through:
-        report.warnings.append(
-            f"entries {report.signed_through + 1}..{report.last_seq} are not yet covered by a signed checkpoint "
-            "('handrail audit checkpoint' writes one now)."
-        )
+    for shard in report.shards:
+        if report.signed_through and shard.last_seq > shard.signed_through:
+            report.warnings.append(
+                f"{names.entries(shard.shard, shard.signed_through + 1, shard.last_seq)} "
+                f"{'is' if shard.last_seq == shard.signed_through + 1 else 'are'} not yet covered by a signed "
+                "checkpoint ('handrail audit checkpoint' writes one now)."
+            )
     return report
 
 
-# --- the chain ---------------------------------------------------------------------------------------------------
+# --- the chains --------------------------------------------------------------------------------------------------
 
 
 def _purge_cutoffs(connection: Connection) -> list[tuple[int, str]]:
@@ -193,11 +245,13 @@ def _purged_legitimately(seq: int, recorded_at: str, purges: list[tuple[int, str
     return any(purge_seq > seq and recorded_at < cutoff for purge_seq, cutoff in purges)
 
 
-def _ledger_rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
+def _ledger_rows(connection: Connection, shard: int) -> Iterator[tuple[Any, ...]]:
+    """The shard's entries in chain order (the unique index on shard and position), a batch at a time."""
     last = 0
     while True:
         rows = connection.execute(
             select(
+                audit_ledger.c.shard_seq,
                 audit_ledger.c.seq,
                 audit_ledger.c.kind,
                 audit_ledger.c.request_id,
@@ -206,8 +260,8 @@ def _ledger_rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
                 audit_ledger.c.text,
                 audit_ledger.c.hash,
             )
-            .where(audit_ledger.c.seq > last)
-            .order_by(audit_ledger.c.seq)
+            .where(audit_ledger.c.shard == shard, audit_ledger.c.shard_seq > last)
+            .order_by(audit_ledger.c.shard_seq)
             .limit(BATCH)
         ).all()
         if not rows:
@@ -222,80 +276,109 @@ class _Counts:
     completions: int = 0
 
 
-def _check_chain(
+def _written_position(document: dict[str, Any]) -> tuple[object, object, object]:
+    """(shard, position in the shard, global order key) as the body records them; a body from before sharding
+    (``"v": 1``) is shard 0 at the position it names."""
+    if document.get("v") == 1:
+        return 0, document.get("seq"), document.get("seq")
+    return document.get("shard"), document.get("shard_seq"), document.get("seq")
+
+
+def _check_shard(
     connection: Connection,
+    shard: int,
     report: Report,
     problems: _Collector,
-    checkpoints: dict[int, list[Claim]],
+    names: _Names,
+    checkpoints: dict[tuple[int, int], list[tuple[Claim, str]]],
     purges: list[tuple[int, str]],
-) -> _Counts:
-    counts = _Counts()
+    counts: _Counts,
+) -> ShardReport:
+    walked = ShardReport(shard)
     expected_seq = 1
     previous_hash = GENESIS_HASH
+    previous_order = 0
     last_good_checkpoint = 0
-    for seq, kind, request_id, recorded_at, body, text, stored_hash in _ledger_rows(connection):
+    for seq, order, kind, request_id, recorded_at, body, text, stored_hash in _ledger_rows(connection, shard):
+        walked.entries += 1
         report.entries += 1
+        entry = names.entry(shard, seq)
         actual_hash = sha256_hex(body)
         document = _parse(body)
         gap = seq != expected_seq
         if gap:
-            missing = (
-                f"entry {expected_seq} is" if seq == expected_seq + 1 else f"entries {expected_seq}..{seq - 1} are"
-            )
-            problems.add("deleted", expected_seq, f"{missing} missing: deleted from the ledger")
-        if document is None:
+            missing = names.entries(shard, expected_seq, seq - 1)
             problems.add(
-                "altered", seq, f"entry {seq} was altered: its body is not the canonical JSON it was written as"
+                "deleted",
+                expected_seq,
+                f"{missing} {'is' if seq == expected_seq + 1 else 'are'} missing: deleted from the ledger",
             )
-        elif document.get("seq") != seq:
-            written = document.get("seq")
-            if isinstance(written, int) and written < seq:
+        written_shard, written_seq, written_order = _written_position(document) if document is not None else (0, 0, 0)
+        if document is None:
+            problems.add("altered", seq, f"{entry} was altered: its body is not the canonical JSON it was written as")
+        elif written_shard != shard:
+            problems.add(
+                "reordered",
+                seq,
+                f"{entry} holds what was written as entry {written_seq} of shard {written_shard}: entries were "
+                "moved between shards",
+            )
+        elif written_seq != seq:
+            if isinstance(written_seq, int) and written_seq < seq:
                 problems.add(
                     "inserted",
                     seq,
-                    f"entry {seq} holds what was written as entry {written}: an entry was "
+                    f"{entry} holds what was written as entry {written_seq}: an entry was "
                     "inserted before it, or entries were copied or renumbered",
                 )
             else:
                 problems.add(
                     "reordered",
                     seq,
-                    f"entry {seq} holds what was written as entry {written}: entries were swapped or moved",
+                    f"{entry} holds what was written as entry {written_seq}: entries were swapped or moved",
                 )
         else:
             if document.get("prev") != previous_hash and not gap:
                 if seq == 1:
-                    problems.add("inserted", seq, "entry 1 does not start the chain: it was replaced")
+                    problems.add("inserted", seq, f"{entry} does not start the chain: it was replaced")
                 else:
                     problems.add(
                         "altered",
                         seq - 1,
-                        f"entry {seq - 1} was altered or replaced: entry {seq} recorded a different hash for it",
+                        f"{names.entry(shard, seq - 1)} was altered or replaced: {entry} recorded a different hash "
+                        "for it",
                     )
             if actual_hash != stored_hash:
-                problems.add("altered", seq, f"entry {seq} was altered: its content no longer matches its hash")
-            _check_columns(seq, kind, request_id, recorded_at, document, problems)
-            _check_text(seq, text, document, purges, report, problems)
-        claims = checkpoints.get(seq, ())
-        where = (
-            f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
-        )
-        for claim in claims:
-            if claim.hash != actual_hash:
+                problems.add("altered", seq, f"{entry} was altered: its content no longer matches its hash")
+            if written_order != order or order <= previous_order:
+                # The order key is what queries sort by; it is written in the body and grows along each shard.
+                problems.add(
+                    "reordered",
+                    seq,
+                    f"{entry} was moved in the trail's order: its order key {order} is not the {written_order} it "
+                    "was written with, or not after the entry before it",
+                )
+            _check_columns(entry, seq, kind, request_id, recorded_at, document, problems)
+            _check_text(entry, seq, order, text, document, purges, report, problems)
+        previous_order = order
+        claims = checkpoints.get((shard, seq), ())
+        where = entry if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
+        for claim, claimed_hash in claims:
+            if claimed_hash != actual_hash:
                 problems.add(
                     "altered",
                     seq,
-                    f"{claim.name} records a different hash for entry {seq}: {where} was altered "
+                    f"{claim.name} records a different hash for {entry}: {where} was altered "
                     "and the hashes after it recomputed",
                 )
                 continue
             if claim.signed:
-                report.signed_through = max(report.signed_through, seq)
+                walked.signed_through = max(walked.signed_through, seq)
             if claim.origin == WITNESS:
-                report.witnessed_through = max(report.witnessed_through, seq)
+                walked.witnessed_through = max(walked.witnessed_through, seq)
         # Blame is narrowed only by a position every claim agrees on and one can be trusted for (a forged unsigned
         # claim that matches a rewritten chain must not move it).
-        if claims and all(c.hash == actual_hash for c in claims) and any(c.trusted for c in claims):
+        if claims and all(h == actual_hash for _, h in claims) and any(c.trusted for c, _ in claims):
             last_good_checkpoint = seq
         if document is not None:
             if document.get("kind") in INDEX_KIND:
@@ -306,8 +389,46 @@ def _check_chain(
         # An entry already reported as altered is linked by the hash it was written with, so that the next entry
         # is not blamed for it too.
         previous_hash = stored_hash if actual_hash != stored_hash else actual_hash
-        report.last_seq, report.last_hash = seq, actual_hash
-    return counts
+        walked.last_seq, walked.last_hash = seq, actual_hash
+        if order > report.last_seq:
+            report.last_seq, report.last_hash = order, actual_hash
+    return walked
+
+
+def _check_tail(walked: ShardReport, claims: list[Claim], problems: _Collector, names: _Names) -> None:
+    """A claim on a position past the shard's last entry: the shard's tail, or the whole shard, was deleted."""
+    beyond = sorted(
+        (
+            (leaf.seq, claim.origin != DATABASE, claim.name)
+            for claim in claims
+            for leaf in claim.leaves
+            if leaf.shard == walked.shard and leaf.seq > walked.last_seq
+        ),
+    )
+    if not beyond:
+        return
+    seq, _, name = beyond[0]
+    deleted = names.entries(walked.shard, walked.last_seq + 1, seq)
+    if walked.entries == 0 and not names.single:
+        problems.add(
+            "truncated",
+            1,
+            f"shard {walked.shard} has no entries, but {name} records its entry {seq}: the whole shard was dropped",
+        )
+    elif names.single:
+        problems.add(
+            "truncated",
+            walked.last_seq + 1,
+            f"the ledger ends at entry {walked.last_seq}, but {name} records entry {seq}: "
+            f"{'entries ' + str(walked.last_seq + 1) + '..' + str(seq)} were deleted (the tail was cut off)",
+        )
+    else:
+        problems.add(
+            "truncated",
+            walked.last_seq + 1,
+            f"shard {walked.shard} ends at entry {walked.last_seq}, but {name} records its entry {seq}: "
+            f"{deleted} were deleted (the tail was cut off)",
+        )
 
 
 def _parse(body: str) -> dict[str, Any] | None:
@@ -321,7 +442,13 @@ def _parse(body: str) -> dict[str, Any] | None:
 
 
 def _check_columns(
-    seq: int, kind: str, request_id: str, recorded_at: object, document: dict[str, Any], problems: _Collector
+    entry: str,
+    seq: int,
+    kind: str,
+    request_id: str,
+    recorded_at: object,
+    document: dict[str, Any],
+    problems: _Collector,
 ) -> None:
     differing = [
         name
@@ -334,51 +461,61 @@ def _check_columns(
     ]
     if differing:
         problems.add(
-            "altered", seq, f"entry {seq} was altered: its {', '.join(differing)} column differs from what was written"
+            "altered", seq, f"{entry} was altered: its {', '.join(differing)} column differs from what was written"
         )
 
 
 def _check_text(
+    entry: str,
     seq: int,
+    order: int,
     text: str | None,
     document: dict[str, Any],
     purges: list[tuple[int, str]],
     report: Report,
     problems: _Collector,
 ) -> None:
+    """``order``: the entry's global order key, which purge entries are compared by."""
     written = document.get("text_sha256")
     if text is not None:
         if written is None or sha256_hex(text) != written:
-            problems.add("text", seq, f"the text of entry {seq} was altered or added after it was written")
+            problems.add("text", seq, f"the text of {entry} was altered or added after it was written")
     elif written is not None:
-        if _purged_legitimately(seq, document.get("recorded_at", ""), purges):
+        if _purged_legitimately(order, document.get("recorded_at", ""), purges):
             report.purged_texts += 1
         else:
-            problems.add("text", seq, f"the text of entry {seq} was removed, but no later purge entry covers it")
+            problems.add("text", seq, f"the text of {entry} was removed, but no later purge entry covers it")
 
 
-def _check_head(connection: Connection, report: Report, problems: _Collector) -> None:
-    head = connection.execute(
-        select(audit_chain_head.c.seq, audit_chain_head.c.hash).where(audit_chain_head.c.id == 1)
-    ).first()
+def _check_head(
+    walked: ShardReport, head: tuple[int, str] | None, has_entries: bool, problems: _Collector, names: _Names
+) -> None:
+    chain = "the chain head" if names.single else f"the head of shard {walked.shard}"
     if head is None:
-        problems.add("head", None, "the chain head row is missing")
+        if has_entries:
+            problems.add("head", None, f"{chain} row is missing")
         return
-    if head.seq != report.last_seq or head.hash != report.last_hash:
-        if head.seq > report.last_seq:
-            problems.add(
-                "truncated",
-                report.last_seq + 1,
-                f"the chain head records entry {head.seq}, but the ledger ends at entry {report.last_seq}: "
-                "entries at the end were deleted",
-            )
-        else:
-            problems.add(
-                "head",
-                head.seq,
-                f"the chain head records entry {head.seq} ({head.hash[:12]}…), but the ledger ends at entry "
-                f"{report.last_seq} ({report.last_hash[:12]}…): entries were added or changed outside the store",
-            )
+    seq, hash_ = head
+    if seq == walked.last_seq and (seq == 0 or hash_ == walked.last_hash):
+        return
+    ends = (
+        f"the ledger ends at entry {walked.last_seq}"
+        if names.single
+        else f"shard {walked.shard} ends at entry {walked.last_seq}"
+    )
+    if seq > walked.last_seq:
+        problems.add(
+            "truncated",
+            walked.last_seq + 1,
+            f"{chain} records entry {seq}, but {ends}: entries at the end were deleted",
+        )
+    else:
+        problems.add(
+            "head",
+            seq,
+            f"{chain} records entry {seq} ({hash_[:12]}…), but {ends} ({walked.last_hash[:12]}…): entries were "
+            "added or changed outside the store",
+        )
 
 
 # --- the index ---------------------------------------------------------------------------------------------------

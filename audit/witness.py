@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from prometheus_client import Counter
 
-from audit.ledger import Checkpoint
+from audit.checkpoint import Checkpoint
 from audit.settings import AuditSettings
 
 log = logging.getLogger("handrail.audit")

@@ -219,8 +219,8 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
     from sqlalchemy.engine import make_url
 
     from audit import rollups
-    from audit.ledger import ChainWriter, CheckpointPolicy
-    from audit.schema import audit_chain_head
+    from audit.checkpoint import CheckpointPolicy, write_checkpoint
+    from audit.schema import audit_shard_heads
     from audit.signing import DigestOnly
 
     AuditStore(AuditSettings(database_url=url)).engine.dispose()  # the schema
@@ -237,7 +237,7 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
     def flush() -> None:
         with connection.cursor() as cursor:
             with cursor.copy(
-                "COPY audit_ledger (seq, kind, request_id, recorded_at, body, text, hash) FROM STDIN"
+                "COPY audit_ledger (seq, shard, shard_seq, kind, request_id, recorded_at, body, text, hash) FROM STDIN"
             ) as copy:
                 for row in ledger_rows:
                     copy.write_row(row)
@@ -255,10 +255,10 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
 
     def append(kind: str, request_id: str, recorded_at: datetime, data: dict, text: str | None) -> int:
         nonlocal seq, previous
-        seq += 1
-        body = entry_body(seq, previous, kind, request_id, recorded_at, text, data)
+        seq += 1  # one shard, so its position is the order key
+        body = entry_body(seq, 0, seq, previous, kind, request_id, recorded_at, text, data)
         previous = sha256_hex(body)
-        ledger_rows.append((seq, kind, request_id, recorded_at, body, text, previous))
+        ledger_rows.append((seq, 0, seq, kind, request_id, recorded_at, body, text, previous))
         return seq
 
     for number in range(events):
@@ -282,15 +282,14 @@ def generate(url: str, events: int, batch: int = 20000) -> float:
     connection.close()
     engine = AuditStore(AuditSettings(database_url=url)).engine
     with engine.begin() as sql:
-        sql.execute(update(audit_chain_head).values(seq=seq, hash=previous))
+        sql.execute(update(audit_shard_heads).where(audit_shard_heads.c.shard == 0).values(seq=seq, hash=previous))
+        sql.exec_driver_sql(f"SELECT setval('audit_ledger_order', {seq + 1}, false)")
         rollups.rebuild(sql)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as sql:
         sql.exec_driver_sql("VACUUM ANALYZE")
     # Sign a checkpoint of the loaded head, as the gateway would have done along the way.
     with engine.begin() as sql:
-        writer = ChainWriter(sql, DigestOnly(), CheckpointPolicy())
-        writer.write_checkpoint(datetime.now(UTC))
-        writer.finish()
+        write_checkpoint(sql, DigestOnly(), CheckpointPolicy(), force=True)
     engine.dispose()
     return time.perf_counter() - began
 

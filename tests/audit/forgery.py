@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, delete, insert, select, update
 
 from audit.canonical import format_time, sha256_hex
-from audit.schema import audit_chain_head, audit_checkpoints, audit_ledger
+from audit.schema import audit_checkpoint_head, audit_checkpoints, audit_ledger, audit_shard_heads
 from audit.signing import DigestOnly, checkpoint_message
 
 
@@ -41,7 +41,7 @@ def rewrite_chain(engine: Engine, first: int, edit: Callable[[dict], None]) -> s
         body = _dump(document)
         previous = sha256_hex(body)
         change(engine, update(audit_ledger).where(audit_ledger.c.seq == seq).values(body=body, hash=previous))
-    change(engine, update(audit_chain_head).values(hash=previous))
+    change(engine, update(audit_shard_heads).where(audit_shard_heads.c.shard == 0).values(hash=previous))
     return previous
 
 
@@ -61,13 +61,8 @@ def cut_tail(engine: Engine, first: int) -> None:
     kept = rows(engine)[first - 1]
     change(
         engine,
-        update(audit_chain_head).values(
-            seq=first - 1,
-            hash=kept["hash"],
-            checkpoint_number=last["number"],
-            checkpoint_seq=last["seq"],
-            checkpoint_at=last["created_at"],
-        ),
+        update(audit_shard_heads).where(audit_shard_heads.c.shard == 0).values(seq=first - 1, hash=kept["hash"]),
+        update(audit_checkpoint_head).values(checkpoint_number=last["number"], checkpoint_at=last["created_at"]),
     )
 
 
@@ -81,7 +76,7 @@ def append_forged(engine: Engine, template_seq: int, count: int, user: str = "fo
     for _ in range(count):
         seq += 1
         document = json.loads(template["body"])
-        document.update(seq=seq, prev=previous, request_id=f"req_forged_{seq}", text_sha256=None)
+        document.update(seq=seq, shard_seq=seq, prev=previous, request_id=f"req_forged_{seq}", text_sha256=None)
         document["data"]["user_id"] = user
         document["data"]["request_id"] = f"req_forged_{seq}"
         body = _dump(document)
@@ -90,6 +85,8 @@ def append_forged(engine: Engine, template_seq: int, count: int, user: str = "fo
             engine,
             insert(audit_ledger).values(
                 seq=seq,
+                shard=0,
+                shard_seq=seq,
                 kind=template["kind"],
                 request_id=f"req_forged_{seq}",
                 recorded_at=template["recorded_at"],
@@ -98,7 +95,7 @@ def append_forged(engine: Engine, template_seq: int, count: int, user: str = "fo
                 hash=previous,
             ),
         )
-    change(engine, update(audit_chain_head).values(seq=seq, hash=previous))
+    change(engine, update(audit_shard_heads).where(audit_shard_heads.c.shard == 0).values(seq=seq, hash=previous))
     return previous
 
 

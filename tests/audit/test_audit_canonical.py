@@ -14,26 +14,45 @@ from audit.canonical import canonical_json, format_time
 from audit.schema import audit_checkpoints, audit_ledger
 
 
+def _root(leaves: list[dict]) -> bytes:
+    """RFC 6962's Merkle tree hash, as docs/audit.md describes it."""
+    if len(leaves) == 1:
+        encoded = json.dumps(leaves[0], sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        return hashlib.sha256(b"\x00" + encoded).digest()
+    split = 1
+    while split * 2 < len(leaves):
+        split *= 2
+    return hashlib.sha256(b"\x01" + _root(leaves[:split]) + _root(leaves[split:])).digest()
+
+
 def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) -> int:
     """What docs/audit.md tells an auditor to do, written from the documentation alone."""
-    previous = "0" * 64
-    for expected_seq, row in enumerate(rows, start=1):
+    hashes: dict[tuple[int, int], str] = {}
+    previous: dict[int, str] = {}
+    last_order: dict[int, int] = {}
+    for row in sorted(rows, key=lambda r: (r["shard"], r["shard_seq"])):
         body = json.loads(row["body"])
+        shard = row["shard"]
         assert json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True) == row["body"]
-        assert body["seq"] == row["seq"] == expected_seq
-        assert body["prev"] == previous
+        assert body["v"] == 2 and body["seq"] == row["seq"] and body["shard"] == shard
+        assert body["shard_seq"] == row["shard_seq"] == len([k for k in hashes if k[0] == shard]) + 1
+        assert body["seq"] > last_order.get(shard, 0)
+        assert body["prev"] == previous.get(shard, "0" * 64)
         assert hashlib.sha256(row["body"].encode("ascii")).hexdigest() == row["hash"]
         if row["text"] is not None:
             assert hashlib.sha256(row["text"].encode("utf-8")).hexdigest() == body["text_sha256"]
-        previous = row["hash"]
-    hashes = {row["seq"]: row["hash"] for row in rows}
+        previous[shard], last_order[shard] = row["hash"], body["seq"]
+        hashes[shard, row["shard_seq"]] = row["hash"]
     for checkpoint in checkpoints:
+        leaves = json.loads(checkpoint["leaves"])
+        root = _root(leaves).hex()
         message = json.dumps(
             {
-                "v": 1,
+                "v": 2,
                 "number": checkpoint["number"],
-                "seq": checkpoint["seq"],
-                "hash": checkpoint["hash"],
+                "entries": sum(leaf["seq"] for leaf in leaves),
+                "shards": len(leaves),
+                "root": root,
                 "created_at": checkpoint["created_at"],
                 "algorithm": checkpoint["algorithm"],
                 "key_id": checkpoint["key_id"],
@@ -42,7 +61,8 @@ def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) ->
             separators=(",", ":"),
         )
         signature = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-        assert signature == checkpoint["signature"] and hashes[checkpoint["seq"]] == checkpoint["hash"]
+        assert signature == checkpoint["signature"] and root == checkpoint["root"]
+        assert all(hashes[leaf["shard"], leaf["seq"]] == leaf["hash"] for leaf in leaves)
     return len(rows)
 
 

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from audit.database import create_schema, make_engine, metadata, schema_is_current
-from audit.schema import audit_chain_head
+from audit.schema import audit_checkpoint_head, audit_shard_heads
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -44,8 +44,11 @@ def test_create_schema_twice_changes_nothing(database_url):
     create_schema(engine)
     create_schema(engine)
     with engine.connect() as connection:
-        assert connection.execute(select(audit_chain_head)).mappings().all() == [
-            {"id": 1, "seq": 0, "hash": "0" * 64, "checkpoint_number": 0, "checkpoint_seq": 0, "checkpoint_at": None}
+        assert connection.execute(select(audit_shard_heads)).mappings().all() == [
+            {"shard": 0, "seq": 0, "hash": "0" * 64}
+        ]
+        assert connection.execute(select(audit_checkpoint_head)).mappings().all() == [
+            {"id": 1, "checkpoint_number": 0, "checkpoint_at": None}
         ]
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     engine.dispose()
@@ -67,5 +70,5 @@ def test_workers_starting_together_migrate_once(postgres_url):
         assert worker.returncode == 0, errors
     engine = make_engine(postgres_url)
     with engine.connect() as connection:
-        assert connection.execute(select(audit_chain_head.c.seq)).scalars().all() == [0]
+        assert connection.execute(select(audit_shard_heads.c.seq)).scalars().all() == [0]
     engine.dispose()

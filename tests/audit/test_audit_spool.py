@@ -24,7 +24,11 @@ def read_only(store: AuditStore, on: bool) -> None:
     """Make the real database refuse writes (or accept them again), as a read-only database would."""
     if store.engine.dialect.name == "sqlite":
         with store.engine.begin() as connection:
-            for table, when in (("audit_ledger", "INSERT"), ("audit_chain_head", "UPDATE")):
+            for table, when in (
+                ("audit_ledger", "INSERT"),
+                ("audit_shard_heads", "UPDATE"),
+                ("audit_checkpoint_head", "UPDATE"),
+            ):
                 if on:
                     connection.exec_driver_sql(
                         f"CREATE TRIGGER read_only_{table} BEFORE {when} ON {table} "

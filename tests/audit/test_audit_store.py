@@ -14,7 +14,7 @@ from audit.canonical import GENESIS_HASH
 from audit.database import make_engine
 from audit.events import AccessEvent
 from audit.queries import EventFilter, get_event, search_events
-from audit.schema import audit_chain_head, audit_checkpoints, audit_event_labels, audit_events, audit_ledger
+from audit.schema import audit_checkpoints, audit_event_labels, audit_events, audit_ledger, audit_shard_heads
 from audit.settings import AuditSettings
 from audit.signing import KeyRing
 from audit.store import AuditStore, AuditUnavailable
@@ -38,7 +38,7 @@ def test_a_request_and_its_completion_are_two_chained_entries_and_one_event(stor
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(audit_events)).scalar_one() == 1
         shown = get_event(connection, event.request_id)
-        head = connection.execute(select(audit_chain_head)).mappings().one()
+        head = connection.execute(select(audit_shard_heads)).mappings().one()
     assert shown["outcome"] == "completed" and shown["status_code"] == 200
     assert shown["decision"] == "allow" and shown["user"] == "alice@example.gov.uk"
     assert shown["prompt_text"] == event.prompt_text and shown["answer_text"] == "Here is a summary."

@@ -13,12 +13,13 @@ from sqlalchemy import delete, insert, select, update
 from audit.canonical import sha256_hex
 from audit.ledger import entry_body
 from audit.schema import (
-    audit_chain_head,
+    audit_checkpoint_head,
     audit_checkpoints,
     audit_daily_counts,
     audit_event_labels,
     audit_events,
     audit_ledger,
+    audit_shard_heads,
 )
 from proxy.cli import main
 
@@ -112,14 +113,26 @@ def test_a_deleted_row_is_found(trail, config):
 def test_an_inserted_row_is_found(trail, config):
     """A forged entry squeezed in after entry 8: the later rows are renumbered and the forgery chained to entry 8."""
     before = rows(trail)
-    change(trail, update(audit_ledger).where(audit_ledger.c.seq > 8).values(seq=audit_ledger.c.seq + 1000))
-    change(trail, update(audit_ledger).where(audit_ledger.c.seq > 1000).values(seq=audit_ledger.c.seq - 999))
+    change(
+        trail,
+        update(audit_ledger)
+        .where(audit_ledger.c.seq > 8)
+        .values(seq=audit_ledger.c.seq + 1000, shard_seq=audit_ledger.c.shard_seq + 1000),
+    )
+    change(
+        trail,
+        update(audit_ledger)
+        .where(audit_ledger.c.seq > 1000)
+        .values(seq=audit_ledger.c.seq - 999, shard_seq=audit_ledger.c.shard_seq - 999),
+    )
     forged_data = json.loads(before[7]["body"])["data"] | {"request_id": "req_forged", "user_id": "nobody"}
-    body = entry_body(9, before[8]["hash"], "request", "req_forged", before[8]["recorded_at"], None, forged_data)
+    body = entry_body(9, 0, 9, before[8]["hash"], "request", "req_forged", before[8]["recorded_at"], None, forged_data)
     change(
         trail,
         insert(audit_ledger).values(
             seq=9,
+            shard=0,
+            shard_seq=9,
             kind="request",
             request_id="req_forged",
             recorded_at=before[8]["recorded_at"],
@@ -137,11 +150,13 @@ def test_an_inserted_row_is_found(trail, config):
 
 def test_a_row_appended_after_the_last_is_found(trail, config):
     last = rows(trail)[24]
-    body = last["body"].replace('"seq":24', '"seq":25')
+    body = last["body"].replace('"seq":24', '"seq":25').replace('"shard_seq":24', '"shard_seq":25')
     change(
         trail,
         insert(audit_ledger).values(
             seq=25,
+            shard=0,
+            shard_seq=25,
             kind=last["kind"],
             request_id=last["request_id"],
             recorded_at=last["recorded_at"],
@@ -172,7 +187,7 @@ def test_a_cut_off_tail_is_found_by_the_signed_checkpoint(trail, config):
     change(trail, delete(audit_ledger).where(audit_ledger.c.seq >= 19))
     # A careful attacker also moves the chain head back, so the next entry follows on without a gap.
     last = rows(trail)[18]
-    change(trail, update(audit_chain_head).values(seq=18, hash=last["hash"]))
+    change(trail, update(audit_shard_heads).values(seq=18, hash=last["hash"]))
     result = verify_cli(config)
     assert result.exit_code == 1
     assert "checkpoint #3 records entry 21: entries" in result.output and "the tail was cut off" in result.output
@@ -185,7 +200,8 @@ def test_a_cut_off_tail_and_its_checkpoints_are_found_by_a_checkpoint_kept_elsew
     change(trail, delete(audit_ledger).where(audit_ledger.c.seq >= 19))
     change(trail, delete(audit_checkpoints).where(audit_checkpoints.c.seq >= 19))
     last = rows(trail)[18]
-    change(trail, update(audit_chain_head).values(seq=18, hash=last["hash"], checkpoint_number=2, checkpoint_seq=11))
+    change(trail, update(audit_shard_heads).values(seq=18, hash=last["hash"]))
+    change(trail, update(audit_checkpoint_head).values(checkpoint_number=2))
     assert verify_cli(config, "--skip-index").exit_code == 0  # the database alone can no longer tell ...
     result = verify_cli(config, "--checkpoint", str(kept))  # ... the kept checkpoint can
     assert result.exit_code == 1
@@ -246,6 +262,7 @@ def test_verify_json_report(trail, config):
     assert result.exit_code == 1
     assert report["intact"] is False and report["problems"][0] == {
         "kind": "deleted",
+        "shard": 0,
         "seq": 2,
         "message": "entry 2 is missing: deleted from the ledger",
     }
@@ -263,7 +280,7 @@ def test_a_rewritten_chain_is_found_by_the_signed_checkpoints(trail, config):
         body = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
         previous = sha256_hex(body)
         change(trail, update(audit_ledger).where(audit_ledger.c.seq == seq).values(body=body, hash=previous))
-    change(trail, update(audit_chain_head).values(hash=previous))
+    change(trail, update(audit_shard_heads).values(hash=previous))
     change(
         trail, update(audit_events).where(audit_events.c.request_seq == 5).values(user_id="someone-else@example.gov.uk")
     )

@@ -19,8 +19,7 @@ from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from audit.canonical import format_time
-from audit.ledger import Checkpoint
+from audit.checkpoint import Checkpoint, checkpoint_from_row
 from audit.schema import audit_checkpoints
 from audit.settings import AuditSettings
 from audit.signing import HmacSigner, checkpoint_message
@@ -42,7 +41,7 @@ def first_line(result) -> str:
 def database_checkpoints(store: AuditStore) -> list[dict]:
     with store.engine.connect() as connection:
         found = connection.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.number)).mappings().all()
-    return [{**row, "created_at": format_time(row["created_at"])} for row in found]
+    return [checkpoint_from_row(dict(row)).to_document() for row in found]
 
 
 @pytest.fixture()
