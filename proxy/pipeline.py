@@ -68,7 +68,7 @@ STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 async def handle_model_request(request: Request, endpoint: str, services: Services) -> Response:
     """Serve one call to a model API (chat, responses, messages, embeddings)."""
     adapter = formats.adapter_for(endpoint)
-    context = _context(request, endpoint)
+    context = _context(request, endpoint, services)
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user")
@@ -124,7 +124,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
 
 async def handle_scan_request(request: Request, services: Services) -> Response:
     """``POST /v1/guardrail/scan``: the detectors as a service, same input and output as ``handrail scan``."""
-    context = _context(request, "/v1/guardrail/scan")
+    context = _context(request, "/v1/guardrail/scan", services)
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user", "policy-admin")
@@ -300,6 +300,8 @@ class Forwarding:
         usage = None
         outcome, status, error_view = "completed", 200, None
         tool_calls_checked = False
+        # The relay is where a streamed answer is screened: one span from the first event to the last.
+        relay_span = self.context.trace.begin("answer_stream") if self.context.trace else None
         try:
             yield renderer.begin()  # type: ignore[attr-defined]
             shutdown, upstream = self.services.shutdown, aiter(deltas)
@@ -333,6 +335,8 @@ class Forwarding:
             outcome, status = "cancelled", 499
             raise
         finally:
+            if relay_span is not None:
+                relay_span.end()
             await _close(deltas)
             with anyio.CancelScope(shield=True):
                 await self._record_stream_end(screen, usage, outcome, status, error_view)
@@ -422,7 +426,8 @@ class Forwarding:
                 error_code=error_view.code if error_view else None,
                 error_message=error_view.message if error_view else None,
             )
-            await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
+            with context.stage("audit"):
+                await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
         except Exception:
             # The stream has already been delivered; the request record written
             # before forwarding stays, marked as never completed.
@@ -719,6 +724,10 @@ def error_response(adapter: ModuleType, error: HandrailError, request_id: str) -
     return JSONResponse(adapter.error_body(view, request_id), status_code=view.status, headers=headers)
 
 
-def _context(request: Request, endpoint: str) -> RequestContext:
+def _context(request: Request, endpoint: str, services: Services | None = None) -> RequestContext:
+    """The request's context; with ``services``, also its trace (a request that is answered: ``finished`` ends it)."""
     client = request.client.host if request.client else None
-    return RequestContext(endpoint, client, request.headers.get("user-agent"), request_id_of(request))
+    context = RequestContext(endpoint, client, request.headers.get("user-agent"), request_id_of(request))
+    if services is not None:
+        context.trace = services.tracing.request(endpoint, context.request_id, request.headers)
+    return context
