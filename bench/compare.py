@@ -52,6 +52,7 @@ from tests.support.standin import free_port, model_list_for  # noqa: E402
 
 LITELLM = "litellm[proxy]==1.81.13"
 MASTER_KEY = "sk-bench-compare-0000"
+PROXY_HEADERS = {"authorization": f"Bearer {MASTER_KEY}"}
 NAMED_PROMPT = "Please draft a short reply to Margaret Thornton about her council tax appeal."
 
 
@@ -60,6 +61,7 @@ class Target:
     name: str
     url: str
     headers: dict[str, str]
+    pids: list[int]  # the server's processes: their CPU time (and their children's) is what a request costs
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Figures:
     p99: float
     direct_rate: float
     rate: float
+    cpu_ms: float  # CPU time of the server's processes per request, over the concurrency-16 run
 
 
 def litellm_binary(peers: Path) -> Path:
@@ -84,8 +87,35 @@ def litellm_binary(peers: Path) -> Path:
     return binary
 
 
+def cpu_seconds(roots: list[int]) -> float:
+    """User and system CPU time of these processes and all their descendants, from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, seen = 0.0, set()
+    for pid in times:
+        ancestor = pid
+        while ancestor not in roots and ancestor in parents and ancestor > 1:
+            ancestor = parents[ancestor]
+        if ancestor in roots and pid not in seen:
+            seen.add(pid)
+            total += times[pid]
+    return total
+
+
 @contextmanager
-def process(command: list[str], ready_url: str, log: Path, environment: dict[str, str] | None = None) -> Iterator[None]:
+def process(
+    command: list[str], ready_url: str, log: Path, environment: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A server process, ready when ``ready_url`` answers 200; stopped (and waited for) afterwards."""
     with log.open("ab") as output:
         child = subprocess.Popen(
@@ -94,7 +124,7 @@ def process(command: list[str], ready_url: str, log: Path, environment: dict[str
     try:
         if not wait_for_http_ok(ready_url, child, 180):
             raise RuntimeError(f"{command[0]} did not become ready; see {log}")
-        yield
+        yield child
     finally:
         child.terminate()
         try:
@@ -133,7 +163,7 @@ def litellm_config(directory: Path, provider: str, presidio: tuple[str, str] | N
 @contextmanager
 def litellm(
     binary: Path, directory: Path, provider: str, workers: int, presidio: tuple[str, str] | None
-) -> Iterator[str]:
+) -> Iterator[tuple[str, int]]:
     port = free_port()
     config = litellm_config(directory, provider, presidio)
     # No run-time network call: the model cost map is read from the package, not fetched.
@@ -144,30 +174,33 @@ def litellm(
         # ping and are killed in a loop; gunicorn (LiteLLM's other documented way, installed with [proxy]) waits.
         command += ["--num_workers", str(workers), "--run_gunicorn"]
     log = directory / ("litellm-presidio.log" if presidio else "litellm.log")
-    with process(command, f"http://127.0.0.1:{port}/health/liveliness", log, environment):
-        yield f"http://127.0.0.1:{port}"
+    with process(command, f"http://127.0.0.1:{port}/health/liveliness", log, environment) as child:
+        yield f"http://127.0.0.1:{port}", child.pid
 
 
 @contextmanager
-def presidio_services(directory: Path, workers: int) -> Iterator[tuple[str, str]]:
+def presidio_services(directory: Path, workers: int) -> Iterator[tuple[tuple[str, str], list[int]]]:
     analyzer_port, anonymizer_port = free_port(), free_port()
     script = str(REPOSITORY / "bench" / "presidio_services.py")
     analyzer = [sys.executable, script, "analyzer", str(analyzer_port), "--workers", str(workers)]
     anonymizer = [sys.executable, script, "anonymizer", str(anonymizer_port)]
     with (
-        process(analyzer, f"http://127.0.0.1:{analyzer_port}/health", directory / "analyzer.log"),
-        process(anonymizer, f"http://127.0.0.1:{anonymizer_port}/health", directory / "anonymizer.log"),
+        process(analyzer, f"http://127.0.0.1:{analyzer_port}/health", directory / "analyzer.log") as one,
+        process(anonymizer, f"http://127.0.0.1:{anonymizer_port}/health", directory / "anonymizer.log") as other,
     ):
-        yield f"http://127.0.0.1:{analyzer_port}", f"http://127.0.0.1:{anonymizer_port}"
+        yield (f"http://127.0.0.1:{analyzer_port}", f"http://127.0.0.1:{anonymizer_port}"), [one.pid, other.pid]
 
 
 @contextmanager
 def handrail(directory: Path, provider: str, workers: int) -> Iterator[Target]:
+    directory.mkdir(parents=True, exist_ok=True)
     gateway = Gateway(directory, model_list=model_list_for(provider, ("brief",)), workers=workers)
     try:
         gateway.start()
         key = gateway.create_key()
-        yield Target("handrail", f"{gateway.url}/v1/chat/completions", {"authorization": f"Bearer {key}"})
+        assert gateway._process is not None
+        headers = {"authorization": f"Bearer {key}"}
+        yield Target("handrail", f"{gateway.url}/v1/chat/completions", headers, [gateway._process.pid])
     finally:
         gateway.stop()
 
@@ -194,7 +227,10 @@ def measure(target: Target, direct: Target, requests: int) -> Figures:
     direct_latencies, _ = timed(direct, 1)
     latencies, _ = timed(target, 1)
     _, direct_rate = timed(direct, 16)
-    _, rate = timed(target, 16)
+    asyncio.run(run(target.url, target.headers, 20, 4, stream=False, distinct=True))
+    cpu_before = cpu_seconds(target.pids)
+    _, rate = asyncio.run(run(target.url, target.headers, requests, 16, stream=False, distinct=True))
+    cpu_ms = (cpu_seconds(target.pids) - cpu_before) * 1000 / requests
     return Figures(
         percentile(direct_latencies, 0.5) * 1000,
         percentile(direct_latencies, 0.99) * 1000,
@@ -202,6 +238,7 @@ def measure(target: Target, direct: Target, requests: int) -> Figures:
         percentile(latencies, 0.99) * 1000,
         direct_rate,
         rate,
+        cpu_ms,
     )
 
 
@@ -223,7 +260,7 @@ def main() -> None:
         cwd=REPOSITORY,
         env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
     )
-    direct = Target("direct", f"{provider}/chat/completions", {})
+    direct = Target("direct", f"{provider}/chat/completions", {}, [standin.pid])
     results: dict[str, Figures] = {}
     load: list[float] = []
     try:
@@ -236,16 +273,16 @@ def main() -> None:
                     check_guard(target, provider_root, guarded=True)
                     results[name] = measure(target, direct, args.requests)
             elif name == "litellm":
-                with litellm(binary, directory, provider, args.workers, None) as url:
-                    target = Target(name, f"{url}/v1/chat/completions", {"authorization": f"Bearer {MASTER_KEY}"})
+                with litellm(binary, directory, provider, args.workers, None) as (url, pid):
+                    target = Target(name, f"{url}/v1/chat/completions", PROXY_HEADERS, [pid])
                     check_guard(target, provider_root, guarded=False)
                     results[name] = measure(target, direct, args.requests)
             elif name == "litellm+presidio":
                 with (
-                    presidio_services(directory, args.workers) as services,
-                    litellm(binary, directory, provider, args.workers, services) as url,
+                    presidio_services(directory, args.workers) as (services, service_pids),
+                    litellm(binary, directory, provider, args.workers, services) as (url, pid),
                 ):
-                    target = Target(name, f"{url}/v1/chat/completions", {"authorization": f"Bearer {MASTER_KEY}"})
+                    target = Target(name, f"{url}/v1/chat/completions", PROXY_HEADERS, [pid, *service_pids])
                     check_guard(target, provider_root, guarded=True)
                     results[name] = measure(target, direct, args.requests)
             else:
@@ -264,13 +301,14 @@ def main() -> None:
     )
     print(
         "| server | direct p50 / p99 ms (c=1) | through it p50 / p99 ms (c=1) | added p50 / p99 ms (c=1) "
-        "| direct req/s (c=16) | req/s through it (c=16) |"
+        "| direct req/s (c=16) | req/s through it (c=16) | server CPU ms per request |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for name, f in results.items():
         print(
             f"| {name} | {f.direct_p50:.1f} / {f.direct_p99:.1f} | {f.p50:.1f} / {f.p99:.1f} "
-            f"| {f.p50 - f.direct_p50:.1f} / {f.p99 - f.direct_p99:.1f} | {f.direct_rate:.0f} | {f.rate:.0f} |"
+            f"| {f.p50 - f.direct_p50:.1f} / {f.p99 - f.direct_p99:.1f} | {f.direct_rate:.0f} | {f.rate:.0f} "
+            f"| {f.cpu_ms:.1f} |"
         )
 
 
