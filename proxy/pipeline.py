@@ -40,7 +40,7 @@ from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer,
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import StreamScreen
-from proxy.auth import Principal, bearer_key
+from proxy.auth import KeyStore, Principal, bearer_key
 from proxy.batch import scanned
 from proxy.enforce import (
     answer_call_signal,
@@ -52,6 +52,7 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
+from proxy.limits import RateLimits
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -84,10 +85,8 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             context.classification = request_input.classification(request.headers)
             context.experiment = request_input.experiment(request.headers)
         with context.stage("detect"):
-            scan = await _guard("scan", services.require_scanner().scan, conversation)
-            scan.signals = await _guard("scan", scrubbed_signals, scan.signals, services.require_scanner().analyze_text)
+            scan, context.prompt_text = await _guard("scan", _detect, services, conversation)
             context.scan = scan
-            context.prompt_text = _stored_text(services, lambda: audit_prompt_text(conversation, scan))
         with context.stage("decide"):
             context.decision = decision = await _decide(services, context, conversation, scan, "request")
         if decision.action == "block":
@@ -104,8 +103,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
                 removed = strip_tools(upstream_request, services.require_scanner().analyze_text)
                 context.decision = decision = decision.with_removed_tools(removed)
         with context.stage("audit"):
-            await _scrub_user_agent(services, context)
-            await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
+            await _guard("audit", _record_forwarded, services, context)
     except HandrailError as error:
         return await _refuse(services, context, adapter, error)
     except Exception:
@@ -185,11 +183,51 @@ async def models_for(request: Request, services: Services) -> list[str]:
 async def authenticate(request: Request, services: Services, *roles: str) -> Principal:
     request_input.refuse_ambiguous_headers(request.headers)
     keys = services.require_keys()
-    principal = await _guard("keys", keys.authenticate, bearer_key(request.headers))
+    return await _guard("keys", _authenticated, keys, services.limits, bearer_key(request.headers), roles)
+
+
+# The guard steps below run several checks in one trip to a worker thread, in the order the request path has
+# always run them: each trip costs a thread hand-off, which on a busy machine is a wait for a CPU (see
+# docs/performance.md). A step's own failure is still reported under its own stage (_Step).
+
+
+def _authenticated(keys: KeyStore, limits: RateLimits | None, key: str | None, roles: tuple[str, ...]) -> Principal:
+    principal = keys.authenticate(key)
     principal.require(*roles)
-    if services.limits is not None:
-        await _guard("limits", services.limits.check, principal)
+    if limits is not None:
+        _step("limits", limits.check, principal)
     return principal
+
+
+def _detect(services: Services, conversation: Conversation) -> tuple[ScanResult, str | None]:
+    """Scan the request, scrub the signals' evidence, and make the audit's redacted copy of the prompt."""
+    scanner = services.require_scanner()
+    scan = scanner.scan(conversation)
+    scan.signals = scrubbed_signals(scan.signals, scanner.analyze_text)
+    return scan, _stored_text(services, lambda: audit_prompt_text(conversation, scan))
+
+
+def _record_forwarded(services: Services, context: RequestContext) -> None:
+    context.user_agent = _scrubbed_user_agent(services, context.user_agent)
+    services.require_audit().record_request(context.request_event("forwarded"))
+
+
+class _StepFailed(Exception):
+    """An unexpected failure of one step of a combined guard call, named by the step's stage."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(stage)
+        self.stage = stage
+        self.error = error
+
+
+def _step(stage: str, function: Callable[..., T], *args: object) -> T:
+    try:
+        return function(*args)
+    except (HandrailError, PolicyUnavailable, AuditUnavailable):
+        raise
+    except Exception as error:
+        raise _StepFailed(stage, error) from error
 
 
 class Forwarding:
@@ -562,7 +600,11 @@ def _check_text_length(conversation: Conversation, limit: int) -> None:
 async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
     """Run a guard stage off the event loop; any failure of it refuses the request."""
     try:
-        return await anyio.to_thread.run_sync(function, *args)
+        try:
+            return await anyio.to_thread.run_sync(function, *args)
+        except _StepFailed as failed:
+            stage = failed.stage
+            raise failed.error from None
     except HandrailError:
         raise
     except PolicyUnavailable as error:
@@ -686,12 +728,20 @@ async def _close(deltas: AsyncIterator[AnswerDelta]) -> None:
 
 async def _scrub_user_agent(services: Services, context: RequestContext) -> None:
     """The User-Agent is client text: it is scanned before it is stored, or not stored at all."""
-    if not context.user_agent:
-        return
+    if context.user_agent:
+        context.user_agent = await anyio.to_thread.run_sync(_scrubbed_user_agent, services, context.user_agent)
+
+
+def _scrubbed_user_agent(services: Services, user_agent: str | None) -> str | None:
+    if not user_agent:
+        return None
     try:
-        context.user_agent = await _guard("scan", scrubbed, context.user_agent, services.require_scanner().analyze_text)
+        return scrubbed(user_agent, services.require_scanner().analyze_text)
     except HandrailError:
-        context.user_agent = None
+        return None
+    except Exception:
+        log.exception("guard stage scan failed")  # logged as _guard logs an unexpected failure
+        return None
 
 
 async def _refuse(services: Services, context: RequestContext, adapter: ModuleType, error: HandrailError) -> Response:
