@@ -200,3 +200,38 @@ def test_tracing_is_off_unless_an_exporter_is_chosen() -> None:
     with pytest.raises(ValueError):
         TracingSettings.model_validate({"exporter": "zipkin"})
     assert json.loads(TracingSettings().model_dump_json())["exporter"] == "none"
+
+
+def test_a_failing_rate_limit_check_is_named_as_such_and_a_failed_stage_span_says_only_its_code(
+    standin: StandInProvider, tmp_path: Path
+) -> None:
+    """The key check and the rate limit share one trip to a worker thread; a broken limit store still refuses
+    with the limits stage named, and its span carries the error's class and code, not its message."""
+    settings = Settings.model_validate(
+        {
+            "model_list": standin.model_list(),
+            "audit": {"database_url": f"sqlite:///{tmp_path / 'audit.db'}"},
+            "limits": {"requests_per_minute_per_key": 1000},
+        }
+    )
+    exporter = InMemorySpanExporter()
+    standin.recorder.clear()
+    with TestClient(create_app(settings)) as client:
+        services: Services = client.app.state.services  # type: ignore[attr-defined]
+        services.tracing = Tracing.with_exporter(exporter)
+        assert services.keys is not None and services.audit is not None
+        key, _ = services.keys.create("ann@example.gov.uk", "DWP")
+        assert chat(client, key, "Hello").status_code == 200
+        with services.audit.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE rate_limit_buckets")
+        response = chat(client, key, NAMED)
+    assert response.status_code == 503
+    assert "The limits stage failed" in response.json()["error"]["message"]
+    assert [r["body"]["messages"][-1]["content"] for r in standin.recorder.requests] == ["Hello"]
+    root, children = spans_of(exporter, response.headers["x-request-id"])
+    (authenticate,) = [child for child in children if child.name == "authenticate"]
+    assert authenticate.status.status_code.name == "ERROR"
+    assert dict(authenticate.attributes or {})["handrail.error_type"] == "GuardFailure"
+    assert "stage failed" not in everything_said([authenticate])  # the message stays out of the trace
+    for word in SECRET_WORDS:
+        assert word not in everything_said([root, *children])
