@@ -188,7 +188,7 @@ async def authenticate(request: Request, services: Services, *roles: str) -> Pri
 
 # The guard steps below run several checks in one trip to a worker thread, in the order the request path has
 # always run them: each trip costs a thread hand-off, which on a busy machine is a wait for a CPU (see
-# docs/performance.md). A step's own failure is still reported under its own stage (_Step).
+# docs/performance.md). A step's unexpected failure is still reported under its own stage (_step, _StepFailed).
 
 
 def _authenticated(keys: KeyStore, limits: RateLimits | None, key: str | None, roles: tuple[str, ...]) -> Principal:
