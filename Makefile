@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/compare.py  # installs LiteLLM 1.81.13 into /tmp/handrail-bench-peers on first run
 
 # Re-copy the console's GOV.UK Frontend files from the locked npm release (the copies are committed, so installs
 # need neither npm nor the network; run this only to upgrade). See docs/console.md.

@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if services.audit is not None:
             # Signs a final checkpoint, so a cut-off tail after this point is detectable.
             await anyio.to_thread.run_sync(services.audit.close)
+        await anyio.to_thread.run_sync(services.tracing.close)  # exports the spans still queued
 
     app = FastAPI(title="Handrail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
 

@@ -18,6 +18,7 @@ from detectors.settings import DetectionSettings
 from proxy.console.settings import ConsoleSettings
 from proxy.limits import LimitSettings
 from proxy.policy.settings import PolicySettings
+from proxy.tracing import TracingSettings
 
 DEMO_ANSWER = "This is the demo model. Your request passed every check of the gateway and was answered here, without contacting any provider."
 DEFAULT_MODEL_LIST: list[dict[str, Any]] = [
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     audit: AuditSettings = Field(default_factory=AuditSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     # Sections of a LiteLLM proxy configuration, accepted so that a whole LiteLLM config can be pasted in.
     # Handrail does not act on them (its own sections decide); `handrail check-config` says so.
     litellm_settings: dict[str, Any] = Field(

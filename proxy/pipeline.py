@@ -40,7 +40,7 @@ from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer,
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
 from proxy.answer_screen import Key, StreamScreen
-from proxy.auth import Principal, bearer_key
+from proxy.auth import KeyStore, Principal, bearer_key
 from proxy.batch import scanned
 from proxy.console.exceptions import decided_since_last_refusal, refusal_notice
 from proxy.enforce import (
@@ -54,6 +54,7 @@ from proxy.enforce import (
     tools_removed_header,
 )
 from proxy.formats import StreamRenderer
+from proxy.limits import RateLimits
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -70,7 +71,7 @@ STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 async def handle_model_request(request: Request, endpoint: str, services: Services) -> Response:
     """Serve one call to a model API (chat, responses, messages, embeddings)."""
     adapter = formats.adapter_for(endpoint)
-    context = _context(request, endpoint)
+    context = _context(request, endpoint, services)
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user")
@@ -86,10 +87,8 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
             context.classification = request_input.classification(request.headers)
             context.experiment = request_input.experiment(request.headers)
         with context.stage("detect"):
-            scan = await _guard("scan", services.require_scanner().scan, conversation)
-            scan.signals = await _guard("scan", scrubbed_signals, scan.signals, services.require_scanner().analyze_text)
+            scan, context.prompt_text = await _guard("scan", _detect, services, conversation)
             context.scan = scan
-            context.prompt_text = _stored_text(services, lambda: audit_prompt_text(conversation, scan))
         with context.stage("decide"):
             context.decision = decision = await _decide(services, context, conversation, scan, "request")
         if decision.action == "block":
@@ -106,8 +105,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
                 removed = strip_tools(upstream_request, services.require_scanner().analyze_text)
                 context.decision = decision = decision.with_removed_tools(removed)
         with context.stage("audit"):
-            await _scrub_user_agent(services, context)
-            await _guard("audit", services.require_audit().record_request, context.request_event("forwarded"))
+            await _guard("audit", _record_forwarded, services, context)
     except HandrailError as error:
         return await _refuse(services, context, adapter, error)
     except Exception:
@@ -126,7 +124,7 @@ async def handle_model_request(request: Request, endpoint: str, services: Servic
 
 async def handle_scan_request(request: Request, services: Services) -> Response:
     """``POST /v1/guardrail/scan``: the detectors as a service, same input and output as ``handrail scan``."""
-    context = _context(request, "/v1/guardrail/scan")
+    context = _context(request, "/v1/guardrail/scan", services)
     try:
         with context.stage("authenticate"):
             context.principal = await authenticate(request, services, "user", "policy-admin")
@@ -187,11 +185,51 @@ async def models_for(request: Request, services: Services) -> list[str]:
 async def authenticate(request: Request, services: Services, *roles: str) -> Principal:
     request_input.refuse_ambiguous_headers(request.headers)
     keys = services.require_keys()
-    principal = await _guard("keys", keys.authenticate, bearer_key(request.headers))
+    return await _guard("keys", _authenticated, keys, services.limits, bearer_key(request.headers), roles)
+
+
+# The guard steps below run several checks in one trip to a worker thread, in the order the request path has
+# always run them: each trip costs a thread hand-off, which on a busy machine is a wait for a CPU (see
+# docs/performance.md). A step's unexpected failure is still reported under its own stage (_step, _StepFailed).
+
+
+def _authenticated(keys: KeyStore, limits: RateLimits | None, key: str | None, roles: tuple[str, ...]) -> Principal:
+    principal = keys.authenticate(key)
     principal.require(*roles)
-    if services.limits is not None:
-        await _guard("limits", services.limits.check, principal)
+    if limits is not None:
+        _step("limits", limits.check, principal)
     return principal
+
+
+def _detect(services: Services, conversation: Conversation) -> tuple[ScanResult, str | None]:
+    """Scan the request, scrub the signals' evidence, and make the audit's redacted copy of the prompt."""
+    scanner = services.require_scanner()
+    scan = scanner.scan(conversation)
+    scan.signals = scrubbed_signals(scan.signals, scanner.analyze_text)
+    return scan, _stored_text(services, lambda: audit_prompt_text(conversation, scan))
+
+
+def _record_forwarded(services: Services, context: RequestContext) -> None:
+    context.user_agent = _scrubbed_user_agent(services, context.user_agent)
+    services.require_audit().record_request(context.request_event("forwarded"))
+
+
+class _StepFailed(Exception):
+    """An unexpected failure of one step of a combined guard call, named by the step's stage."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(stage)
+        self.stage = stage
+        self.error = error
+
+
+def _step(stage: str, function: Callable[..., T], *args: object) -> T:
+    try:
+        return function(*args)
+    except (HandrailError, PolicyUnavailable, AuditUnavailable):
+        raise
+    except Exception as error:
+        raise _StepFailed(stage, error) from error
 
 
 class Forwarding:
@@ -302,6 +340,8 @@ class Forwarding:
         usage = None
         outcome, status, error_view = "completed", 200, None
         tool_calls_checked = False
+        # The relay is where a streamed answer is screened: one span from the first event to the last.
+        relay_span = self.context.trace.begin("answer_stream") if self.context.trace else None
         try:
             yield renderer.begin()
             shutdown, upstream = self.services.shutdown, aiter(deltas)
@@ -335,6 +375,8 @@ class Forwarding:
             outcome, status = "cancelled", 499
             raise
         finally:
+            if relay_span is not None:
+                relay_span.end()
             await _close(deltas)
             with anyio.CancelScope(shield=True):
                 await self._record_stream_end(screen, usage, outcome, status, error_view)
@@ -428,7 +470,8 @@ class Forwarding:
                 error_code=error_view.code if error_view else None,
                 error_message=error_view.message if error_view else None,
             )
-            await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
+            with context.stage("audit"):
+                await anyio.to_thread.run_sync(self.services.require_audit().record_completion, completion)
         except Exception:
             # The stream has already been delivered; the request record written
             # before forwarding stays, marked as never completed.
@@ -563,7 +606,11 @@ def _check_text_length(conversation: Conversation, limit: int) -> None:
 async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
     """Run a guard stage off the event loop; any failure of it refuses the request."""
     try:
-        return await anyio.to_thread.run_sync(function, *args)
+        try:
+            return await anyio.to_thread.run_sync(function, *args)
+        except _StepFailed as failed:
+            stage = failed.stage
+            raise failed.error from None
     except HandrailError:
         raise
     except PolicyUnavailable as error:
@@ -691,12 +738,20 @@ async def _close(deltas: AsyncIterator[AnswerDelta]) -> None:
 
 async def _scrub_user_agent(services: Services, context: RequestContext) -> None:
     """The User-Agent is client text: it is scanned before it is stored, or not stored at all."""
-    if not context.user_agent:
-        return
+    if context.user_agent:
+        context.user_agent = await anyio.to_thread.run_sync(_scrubbed_user_agent, services, context.user_agent)
+
+
+def _scrubbed_user_agent(services: Services, user_agent: str | None) -> str | None:
+    if not user_agent:
+        return None
     try:
-        context.user_agent = await _guard("scan", scrubbed, context.user_agent, services.require_scanner().analyze_text)
+        return scrubbed(user_agent, services.require_scanner().analyze_text)
     except HandrailError:
-        context.user_agent = None
+        return None
+    except Exception:
+        log.exception("guard stage scan failed")  # logged as _guard logs an unexpected failure
+        return None
 
 
 async def _refuse(services: Services, context: RequestContext, adapter: ModuleType, error: HandrailError) -> Response:
@@ -746,6 +801,10 @@ def error_response(
     return JSONResponse(adapter.error_body(view, request_id), status_code=view.status, headers=headers)
 
 
-def _context(request: Request, endpoint: str) -> RequestContext:
+def _context(request: Request, endpoint: str, services: Services | None = None) -> RequestContext:
+    """The request's context; with ``services``, also its trace (a request that is answered: ``finished`` ends it)."""
     client = request.client.host if request.client else None
-    return RequestContext(endpoint, client, request.headers.get("user-agent"), request_id_of(request))
+    context = RequestContext(endpoint, client, request.headers.get("user-agent"), request_id_of(request))
+    if services is not None:
+        context.trace = services.tracing.request(endpoint, context.request_id, request.headers)
+    return context

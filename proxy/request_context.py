@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from proxy.auth import Principal
 from proxy.policy.decision import Decision
 from proxy.request_ids import new_request_id
 from proxy.timing import StageTimer
+from proxy.tracing import RequestTrace
 
 log = logging.getLogger("handrail.requests")
 
@@ -37,9 +39,17 @@ class RequestContext:
     decision: Decision | None = None
     scan: ScanResult | None = None
     prompt_text: str | None = None
+    trace: RequestTrace | None = None  # set when tracing is on (proxy.tracing)
 
-    def stage(self, name: str) -> AbstractContextManager[None]:
-        return self.timer.stage(name)
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage for the audit and the metrics, and trace it as a child of the request's span."""
+        if self.trace is None:
+            with self.timer.stage(name):
+                yield
+            return
+        with self.timer.stage(name), self.trace.stage(name):
+            yield
 
     dropped_fields: list[str] = field(default_factory=list)
 
@@ -120,6 +130,8 @@ class RequestContext:
             "status": status,
             "latency_ms": stages["total"],
         }
+        if self.trace is not None:
+            self._finish_trace(outcome, status)
         log.info(
             "request %s %s model=%s user=%s department=%s decision=%s outcome=%s status=%s ms=%.1f",
             self.request_id,
@@ -133,3 +145,18 @@ class RequestContext:
             stages["total"],
             extra=fields,
         )
+
+    def _finish_trace(self, outcome: str, status: int) -> None:
+        """The request span's attributes: ids, kinds and numbers, never text (proxy.tracing)."""
+        assert self.trace is not None
+        attributes: dict[str, str | int | list[str]] = {"outcome": outcome, "status": status}
+        if self.model:
+            attributes["model"] = self.model
+        if self.principal is not None:
+            attributes["department"] = self.principal.department
+        if self.decision is not None:
+            attributes["decision"] = self.decision.action
+            attributes["policy_version"] = self.decision.policy_version
+        if self.scan is not None:
+            attributes["finding_types"] = sorted(self.scan.finding_counts())
+        self.trace.finish(attributes)

@@ -19,6 +19,7 @@ from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
 from proxy.policy.reloads import checked_reload, record_start
 from proxy.shutdown import Shutdown
+from proxy.tracing import Tracing
 from proxy.upstream import Upstream
 
 log = logging.getLogger("handrail")
@@ -35,10 +36,12 @@ class Services:
     policy: PolicyEngine | None = None
     problems: dict[str, str] = field(default_factory=dict)
     shutdown: Shutdown = field(default_factory=Shutdown)
+    tracing: Tracing = field(default_factory=Tracing)  # off unless configured
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
-        services = cls(settings=settings, upstream=Upstream(settings))
+        # Built here, in the worker process: an exporter's background thread does not survive a fork.
+        services = cls(settings=settings, upstream=Upstream(settings), tracing=Tracing.start(settings.tracing))
         try:
             services.audit = AuditStore(settings.audit)
             services.keys = KeyStore(services.audit.engine)
