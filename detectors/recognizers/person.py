@@ -334,7 +334,12 @@ _SIGN_OFF = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:yours\s+sincerely|yours\s+faithfully|kind\s+regards|best\s+regards|warm\s+regards"
     rf"|many\s+thanks|best\s+wishes|regards|thanks|cheers|sincerely|signed)[ \t]*,?[ \t]*\n[ \t]*(?P<name>{NAME})"
 )
-_WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
+_WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]*:?[ \t]+(?P<name>{NAME})")
+# Saying what someone is called is as strong as a title: "her maiden name is Pinto", "she named him Silas".
+_NAMING = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:(?:(?:maiden|last|first|family|given|middle|sur)[ \t]?)?name[ \t]+(?:is|was)"
+    rf"|named(?:[ \t]+(?:him|her|them))?)[ \t]+(?P<name>{NAME})"
+)
 _INITIAL_SURNAME = re.compile(
     rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
     rf"(?:[ \t]+{NAME_WORD})?)"
@@ -611,6 +616,8 @@ class PersonRecognizer(EntityRecognizer):
             yield *match.span("name"), STRONG
         for match in _SIGN_OFF.finditer(text):
             yield *match.span("name"), STRONG
+        for match in _NAMING.finditer(text):
+            yield *match.span("name"), STRONG
         for match in _LABELLED_CAPITALS.finditer(text):
             yield *match.span("name"), CAPITALS
         for match in _CAPITALS_AFTER_TITLE.finditer(text):
@@ -885,6 +892,8 @@ class PersonRecognizer(EntityRecognizer):
             return True  # "21 Maurice Street", "40 rue Victor Hugo"
         if _POSTCODE_AFTER.match(text[end : end + 12]):
             return True  # the town in "…, Bethfurt, GL65 1SA"
+        if keys == ["box"] and _PO_BEFORE.search(before):
+            return True  # "P.O. Box 126": the initials are the Post Office
         if evidence in (STRONG, EMAIL, INITIAL):
             return False
         if any(key in ADDRESS_WORDS for key in keys) or _HOUSE_NUMBER_AFTER.match(text[end : end + 8]):
@@ -896,6 +905,10 @@ class PersonRecognizer(EntityRecognizer):
         following = _NEXT_WORD.match(text[end : end + 20])
         if following and _key(following.group(1)) in BUILDING_WORDS and following.group(1).islower():
             return True  # "the Elizabeth line"
+        if following and (_key(following.group(1)) in ADDRESS_WORDS or _STREET_ABBREVIATION.match(text, end)):
+            return True  # "Szilágyi Erzsébet fasor 96.", "Jaber Ibn Hayen St."
+        if _NUMERIC_POSTCODE_AFTER.match(text[end : end + 16]):
+            return True  # the town in "…, Balatonalmádi, 8223, Hungary"
         if len(keys) > 1 and keys[0] in PLACE_PREFIXES:
             return True  # "North Joshside", "Lake James"
         if keys[-1] in STREET_WORDS and evidence != NER_PERSON and not last_is_a_name:
@@ -1061,6 +1074,8 @@ _TITLE_RUN_WORD = re.compile(r"[\p{Lu}\p{N}][\p{L}\p{N}'’-]*")
 
 def _not_a_person(text: str, start: int, end: int, keys: list[str], plain: list[str]) -> bool:
     """Readings of a name-shaped span that the shape alone cannot rule out."""
+    if "&" in text[start:end]:
+        return True  # "Mystery & Suspense", "Marks & Spencer": one person's name never holds an ampersand
     following = _FOLLOWING_CAPITALISED.match(text, end)
     if following and any(_key(word) in COMPANY_SUFFIXES for word in following.captures(1)):
         return True  # "Fintech Acquisition Corp.", "Francesca's Holdings Corporation"
@@ -1072,6 +1087,8 @@ def _not_a_person(text: str, start: int, end: int, keys: list[str], plain: list[
             return True  # "Wisdom", "Transportation"
         if re.search(rf"(?<![\p{{L}}]){re.escape(word)}(?![\p{{L}}])", text):
             return True  # "Salesperson of the Month" beside "a driven salesperson": a word, in lower case elsewhere
+        if word.endswith("ing") and _DETERMINER_BEFORE.search(text[max(0, start - 8) : start]):
+            return True  # "the Training administrator": a modifier, not a name
         if word.endswith(("ian", "ean", "ese", "ish")) and (
             _COPULA_BEFORE.search(text[max(0, start - 12) : start]) or _NATIONALITY_AFTER.match(text[end : end + 16])
         ):
@@ -1097,3 +1114,9 @@ def _in_title_case_run(text: str, start: int, end: int) -> bool:
             break
         run.append(word)
     return len(run) >= 3 and any(word.lower() in _FUNCTION_WORDS for word in run[1:])
+
+
+_STREET_ABBREVIATION = re.compile(r"[ \t]+(?i:st|rd|ave|blvd|sq)\.(?![\p{L}])")
+_NUMERIC_POSTCODE_AFTER = re.compile(r"^[ \t]*,[ \t]*\d{3,5}(?:-\d{3})?[ \t]*,")
+_PO_BEFORE = re.compile(r"(?i:\bp\.?[ \t]?o\.?[ \t]*$)")
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|a|an)[ \t]+$)")

@@ -205,6 +205,8 @@ def test_gazetteers_are_loaded_and_folded():
         ("Dominika, could you check the totals?", "Dominika"),
         ("Forename(s): Ewan Rhys\nSurname: Pugh", "Ewan Rhys"),
         ("staff_id,first_name,last_name\n88,Ilse,Vermeulen\n89,Kwabena,Asante", "Vermeulen"),
+        ("Her family name is Okwuosa, not Okwuosah.", "Okwuosa"),
+        ("Produced By:   Henrike Albers", "Henrike Albers"),
     ],
 )
 def test_names_with_cues_added_for_unseen_text(found, text, name):
@@ -224,6 +226,11 @@ def test_names_with_cues_added_for_unseen_text(found, text, name):
         "Values like Integrity and Leadership are in the framework.",
         "We hired a planner last year; the Planner of the Year award went to her team.",
         "I am Venezuelan but I have lived here since 2004.",
+        "Genres: Drama & Romance, Crime & Thriller",
+        "Write to P.O. Box 77, Swansea.",
+        "Send it to Kossuth Lajos utca 12., Budapest.",
+        "Deliver to 4 Harbour View, Mossvale, 2577, Australia",
+        "Ask the Housing officer and the Licensing team to reply.",
     ],
 )
 def test_places_companies_titles_and_words_are_not_people(found, text):
