@@ -432,6 +432,8 @@ def _gazetteer(name: str) -> frozenset[str]:
 
 GIVEN_NAMES = _gazetteer("given_names.txt")
 PLACES = _gazetteer("places.txt")
+# Surnames the small model misses (English words taken out when the list was built): evidence beside a cue only.
+SURNAMES = _gazetteer("surnames.txt")
 # Bodies named after a nation ("Historic England", "Sport Wales") are organisations, not people.
 _NATIONS = frozenset({"england", "scotland", "wales", "ireland", "britain", "uk"})
 
@@ -565,7 +567,8 @@ _GIVEN_ADDRESSED = re.compile(
     rf"thanks|thank|have|just|let)\b)|,[ \t]*(?P<last>{NAME_WORD})[ \t]*[!?])"
 )
 _NAME_LIST = re.compile(
-    rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?)"
+    rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?"
+    rf"|{NAME_WORD},[ \t]*{NAME_WORD},?[ \t]+(?:and|&)[ \t]+{NAME_WORD})(?![\p{{L}}\p{{N}}])"
 )
 
 
@@ -628,7 +631,11 @@ class PersonRecognizer(EntityRecognizer):
         for match in _WEAK_CUE.finditer(text):
             start, end = match.span("name")
             # One word after "message to" is a name unless the model read it as a place or organisation.
-            if " " in text[start:end].strip() or not any(s <= start < e for s, e in non_person):
+            if (
+                " " in text[start:end].strip()
+                or not any(s <= start < e for s, e in non_person)
+                or (_plain(text[start:end]) in SURNAMES and _plain(text[start:end]) not in PLACES)
+            ):
                 yield start, end, WEAK
         for match in _INITIAL_SURNAME.finditer(text):
             yield *match.span("name"), INITIAL
@@ -664,11 +671,11 @@ class PersonRecognizer(EntityRecognizer):
     def _given_names(text: str):
         """A capitalised known given name where a name stands."""
 
-        def given(word: str) -> bool:
+        def given(word: str, names: frozenset[str] = GIVEN_NAMES) -> bool:
             key = _key(word)
             plain = _plain(word)
             return (
-                plain in GIVEN_NAMES
+                plain in names
                 and plain not in PLACES
                 and key not in STOP_WORDS
                 and key not in NOT_A_NAME
@@ -684,7 +691,8 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span("name"), GIVEN
         for pattern in (_GIVEN_AS_SUBJECT, _GIVEN_AFTER_CUE):
             for match in pattern.finditer(text):
-                if given(match.group("name")) and _key(match.group("name")) not in WORDS_THAT_ARE_ALSO_NAMES:
+                name = match.group("name")
+                if (given(name) or given(name, SURNAMES)) and _key(name) not in WORDS_THAT_ARE_ALSO_NAMES:
                     yield *match.span("name"), GIVEN
         for match in _GIVEN_ADDRESSED.finditer(text):
             group = "name" if match.group("name") else "last"
@@ -692,7 +700,8 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span(group), GIVEN
         for match in _NAME_LIST.finditer(text):
             items = list(_NAME_WORD_IN_LIST.finditer(match.group("list")))
-            if sum(given(m.group()) for m in items) * 2 >= len(items) and not any(
+            known = sum(given(m.group()) or given(m.group(), SURNAMES) for m in items)
+            if known * 2 >= len(items) and not any(
                 _key(m.group()) in _WORDS or (_plain(m.group()) in PLACES and _plain(m.group()) not in GIVEN_NAMES)
                 for m in items
             ):

@@ -183,9 +183,11 @@ def test_new_evidence_does_not_take_places_labels_or_words(found, text):
 
 
 def test_gazetteers_are_loaded_and_folded():
-    from detectors.recognizers.person import GIVEN_NAMES, PLACES
+    from detectors.recognizers.person import GIVEN_NAMES, PLACES, SURNAMES
 
-    assert len(GIVEN_NAMES) > 10_000 and len(PLACES) > 10_000
+    assert len(GIVEN_NAMES) > 10_000 and len(PLACES) > 10_000 and len(SURNAMES) > 10_000
+    # English words are taken out of the surnames: "Date was agreed" has no person in it.
+    assert "korhonen" in SURNAMES and not {"date", "list", "key", "case"} & SURNAMES
     assert "helene" in GIVEN_NAMES and "milton keynes" in PLACES and "kingston upon hull" in PLACES
     assert all(name == name.lower() and " " not in name for name in list(GIVEN_NAMES)[:500])
 
@@ -207,6 +209,8 @@ def test_gazetteers_are_loaded_and_folded():
         ("staff_id,first_name,last_name\n88,Ilse,Vermeulen\n89,Kwabena,Asante", "Vermeulen"),
         ("Her family name is Okwuosa, not Okwuosah.", "Okwuosa"),
         ("Produced By:   Henrike Albers", "Henrike Albers"),
+        ("Korhonen began the review in March.", "Korhonen"),
+        ("The partners: Nieminen, Oduya and Lindqvist.", "Nieminen"),
     ],
 )
 def test_names_with_cues_added_for_unseen_text(found, text, name):
@@ -231,6 +235,7 @@ def test_names_with_cues_added_for_unseen_text(found, text, name):
         "Send it to Kossuth Lajos utca 12., Budapest.",
         "Deliver to 4 Harbour View, Mossvale, 2577, Australia",
         "Ask the Housing officer and the Licensing team to reply.",
+        "Date was agreed and the List is attached.",
     ],
 )
 def test_places_companies_titles_and_words_are_not_people(found, text):
