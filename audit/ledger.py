@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -53,7 +54,7 @@ class Checkpoint:
     key_id: str
     signature: str
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "seq": self.seq,
@@ -66,7 +67,7 @@ class Checkpoint:
 
 
 def entry_body(
-    seq: int, prev: str, kind: str, request_id: str, recorded_at: datetime, text: str | None, data: dict
+    seq: int, prev: str, kind: str, request_id: str, recorded_at: datetime, text: str | None, data: dict[str, Any]
 ) -> str:
     """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``)."""
     return canonical_json(
@@ -105,10 +106,10 @@ class ChainWriter:
         self._checkpoint_seq: int = head["checkpoint_seq"]
         self._checkpoint_at: datetime | None = utc(head["checkpoint_at"]) if head["checkpoint_at"] else None
         self._start_seq = self._seq
-        self._rows: list[dict] = []
+        self._rows: list[dict[str, Any]] = []
         self.checkpoint_written: Checkpoint | None = None
 
-    def append(self, kind: str, request_id: str, data: dict, text: str | None = None) -> Appended:
+    def append(self, kind: str, request_id: str, data: dict[str, Any], text: str | None = None) -> Appended:
         recorded_at = datetime.now(UTC)
         if text is not None:
             text = clean_text(text)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal, select
+from sqlalchemy import Connection, Select, delete, func, insert, literal, select
 
 from audit.index import NO_VALUE
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
@@ -12,7 +13,7 @@ from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_la
 REASON_PREFIX = "reason:"
 
 
-def _counts_query():
+def _counts_query() -> Select[Any]:
     events = audit_events.c
     keys = (
         events.day,
@@ -24,7 +25,7 @@ def _counts_query():
     return select(*keys, func.count()).where(events.kind == "request").group_by(*keys)
 
 
-def _reasons_query():
+def _reasons_query() -> Select[Any]:
     events = audit_events.c
     reason = func.substr(audit_event_labels.c.label, len(REASON_PREFIX) + 1, 200)
     keys = (
@@ -42,11 +43,11 @@ def _reasons_query():
     )
 
 
-def expected_counts(connection: Connection) -> Counter:
+def expected_counts(connection: Connection) -> Counter[tuple[Any, ...]]:
     return Counter({tuple(row[:-1]): row[-1] for row in connection.execute(_counts_query())})
 
 
-def expected_reasons(connection: Connection) -> Counter:
+def expected_reasons(connection: Connection) -> Counter[tuple[Any, ...]]:
     return Counter({tuple(row[:-1]): row[-1] for row in connection.execute(_reasons_query())})
 
 

@@ -167,3 +167,20 @@ exception_requests = Table(
     Column("experiment", String(200), nullable=True),
     Column("expires", String(40), nullable=True),
 )
+
+# Policy reloads (issue 15): every checked reload a gateway worker made (loaded, unchanged or rejected), and the
+# load at start when it brought a version not seen before, so the policy team can read which versions were in force
+# when. Which version decided each request is in the trail itself (``audit_events.policy_version``).
+policy_reloads = Table(
+    "policy_reloads",
+    metadata,
+    Column("reload_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),  # who asked: a user, or "policy watcher" / "gateway start"
+    Column("via", String(32), nullable=False),  # admin-api, console, watch, start
+    Column("worker", String(200), nullable=False),  # host:pid, since each worker loads the policy itself
+    Column("outcome", String(16), nullable=False),  # loaded, unchanged, rejected
+    Column("version_before", String(64), nullable=True),
+    Column("version_after", String(64), nullable=True),  # the version in force afterwards
+    Column("detail", Text, nullable=True),  # why a new policy was rejected
+)

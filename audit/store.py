@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
 
@@ -112,7 +113,7 @@ class AuditStore:
 
         self._append(apply, f"access {access.request_id}")
 
-    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict:
+    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict[str, Any]:
         try:
             return event.to_dict()
         except Exception as error:  # a value that is not JSON: refuse rather than record something else
@@ -125,7 +126,7 @@ class AuditStore:
 
     # --- the spool (refusals recorded while the store cannot write; see audit.spool) ------------------------------
 
-    def _spool_refusal(self, request_id: str, data: dict, text: str | None) -> None:
+    def _spool_refusal(self, request_id: str, data: dict[str, Any], text: str | None) -> None:
         assert self.spool is not None
         try:
             self.spool.put({"kind": "request", "request_id": request_id, "data": data, "text": text})
@@ -155,7 +156,7 @@ class AuditStore:
             log.warning("audit spool replayed: %d refused request(s) recorded", replayed)
         return replayed
 
-    def _replay(self, documents: list[dict]) -> None:
+    def _replay(self, documents: list[dict[str, Any]]) -> None:
         with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
             index = IndexWriter(chain.connection)
             seen: set[str] = set()

@@ -23,6 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -53,7 +54,7 @@ class Problem:
     seq: int | None
     message: str
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {"kind": self.kind, "seq": self.seq, "message": self.message}
 
 
@@ -80,7 +81,7 @@ class Report:
     def tampered(self) -> bool:
         return self.problems_left_out > 0 or any(p.kind != "unverifiable" for p in self.problems)
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "intact": self.intact,
             "tampered": self.tampered,
@@ -116,8 +117,8 @@ def verify(
     *,
     check_index: bool = True,
     max_problems: int = 20,
-    external_checkpoint: dict | None = None,
-    witness: list[tuple[int, dict]] | None = None,
+    external_checkpoint: dict[str, Any] | None = None,
+    witness: list[tuple[int, dict[str, Any]]] | None = None,
 ) -> Report:
     """Check the whole trail; see the module documentation for what is checked. Only reads: give it an engine
     that cannot write (``audit.database.read_only_engine``) to have the database enforce that too."""
@@ -192,7 +193,7 @@ def _purged_legitimately(seq: int, recorded_at: str, purges: list[tuple[int, str
     return any(purge_seq > seq and recorded_at < cutoff for purge_seq, cutoff in purges)
 
 
-def _ledger_rows(connection: Connection) -> Iterator[tuple]:
+def _ledger_rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
     last = 0
     while True:
         rows = connection.execute(
@@ -309,7 +310,7 @@ def _check_chain(
     return counts
 
 
-def _parse(body: str) -> dict | None:
+def _parse(body: str) -> dict[str, Any] | None:
     try:
         document = json.loads(body)
     except ValueError:
@@ -320,7 +321,7 @@ def _parse(body: str) -> dict | None:
 
 
 def _check_columns(
-    seq: int, kind: str, request_id: str, recorded_at: object, document: dict, problems: _Collector
+    seq: int, kind: str, request_id: str, recorded_at: object, document: dict[str, Any], problems: _Collector
 ) -> None:
     differing = [
         name
@@ -338,7 +339,12 @@ def _check_columns(
 
 
 def _check_text(
-    seq: int, text: str | None, document: dict, purges: list[tuple[int, str]], report: Report, problems: _Collector
+    seq: int,
+    text: str | None,
+    document: dict[str, Any],
+    purges: list[tuple[int, str]],
+    report: Report,
+    problems: _Collector,
 ) -> None:
     written = document.get("text_sha256")
     if text is not None:
@@ -434,7 +440,7 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         problems.add("index", None, f"{total_labels - label_rows} index labels belong to no indexed event")
 
 
-def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
+def _check_index_row(row: dict[str, Any], bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
     if document is None or document.get("kind") not in INDEX_KIND:

@@ -181,6 +181,30 @@ class GuardFailure(
     """
 
 
+class SignInRefused(Forbidden, code="sign_in_refused"):
+    """A console sign-in through the OIDC issuer did not prove who the person is, or gave them no console role.
+
+    ``reason`` names the check that failed (recorded in the trail); the message says what the person can do."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        user: str | None = None,
+        subject: str | None = None,
+        issuer_error: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        # Who, when the ID token was good but gave no role; the issuer's own error code, when it refused the code.
+        self.user, self.subject, self.issuer_error = user, subject, issuer_error
+
+
+class IssuerUnavailable(HandrailError, status=502, code="issuer_unavailable", openai_type="upstream_error"):
+    """The OIDC issuer could not be reached, or answered with something that is not what the protocol says."""
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorView:
     """What an adapter needs to render an error, whatever raised it."""

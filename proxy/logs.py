@@ -12,6 +12,7 @@ import json
 import logging
 import logging.config
 from datetime import UTC, datetime
+from typing import Any
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # The only extras a JSON line may carry: ids, kinds and numbers.
@@ -46,7 +47,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False, default=str)
 
 
-def logging_config(log_format: str, level: str) -> dict:
+def logging_config(log_format: str, level: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` document routing the root, the gateway's and uvicorn's loggers alike."""
     formatter = {"()": "proxy.logs.JsonFormatter"} if log_format == "json" else {"format": TEXT_FORMAT}
     level = level.upper()
@@ -58,15 +59,18 @@ def logging_config(log_format: str, level: str) -> dict:
             "stderr": {"class": "logging.StreamHandler", "formatter": "handrail", "stream": "ext://sys.stderr"}
         },
         "root": {"handlers": ["stderr"], "level": level},
-        # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's.
+        # uvicorn's loggers carry their own handlers by default; here they hand everything to the root's. Except its
+        # access lines: the trail records every request, and an address's query can hold a secret (the code an OIDC
+        # issuer sends to the console's callback). ``serve`` asks uvicorn for none; this keeps the gateway's own
+        # configuration, applied again in each worker, from turning them back on.
         "loggers": {
-            name: {"handlers": [], "level": level, "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{name: {"handlers": [], "level": level, "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+            "uvicorn.access": {"handlers": [], "level": level, "propagate": False},
         },
     }
 
 
-def uvicorn_log_config(log_format: str, level: str) -> dict:
+def uvicorn_log_config(log_format: str, level: str) -> dict[str, Any]:
     return logging_config(log_format, level)
 
 

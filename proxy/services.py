@@ -17,6 +17,7 @@ from proxy.auth import KeyStore
 from proxy.config import Settings
 from proxy.limits import RateLimits
 from proxy.policy.engine import PolicyEngine, build_engine
+from proxy.policy.reloads import checked_reload, record_start
 from proxy.shutdown import Shutdown
 from proxy.upstream import Upstream
 
@@ -50,9 +51,25 @@ class Services:
             services._unavailable("detectors", error)
         try:
             services.policy = build_engine(settings.policy)
+            services._record_policy_loads()
         except Exception as error:
             services._unavailable("policy", error)
         return services
+
+    def _record_policy_loads(self) -> None:
+        """The load at start, and every reload the file watcher makes, go into the policy reload log."""
+        assert self.policy is not None
+        store = self.audit.engine if self.audit is not None else None
+        record_start(self.policy, store)
+        live = getattr(self.policy, "live", self.policy)  # behind a shadow candidate, the live engine watches
+        from proxy.policy.embedded import EmbeddedEngine  # regopy is loaded only where the embedded engine runs
+
+        if isinstance(live, EmbeddedEngine):  # the embedded engine's watcher (files or bundle server)
+            live.watch_reload = lambda: checked_reload(live, store, "policy watcher", "watch", reload=live.poll)
+
+    def reload_policy(self, actor: str, via: str) -> str:
+        """The checked reload (raises PolicyRejected, the old policy kept), recorded in the reload log."""
+        return checked_reload(self.require_policy(), self.audit.engine if self.audit else None, actor, via)
 
     def _unavailable(self, part: str, error: Exception) -> None:
         self.problems[part] = f"{type(error).__name__}: {error}"
@@ -92,10 +109,25 @@ class Services:
         """``ok`` or the reason, per part."""
         state = {
             "detectors": self._detectors_state(),
-            "policy": "ok"
-            if self.policy is not None and self.policy.ready()
-            else self.problems.get("policy", "not ready"),
+            "policy": self._policy_readiness(),
             # A write probe, not SELECT 1: a read-only or full database answers reads but records nothing.
             "audit": self.audit.write_probe() if self.audit is not None else self.problems.get("audit", "unreachable"),
         }
+        return state
+
+    def _policy_readiness(self) -> str:
+        if self.policy is None:
+            return self.problems.get("policy", "not ready")
+        if self.policy.ready():
+            return "ok"
+        return self.policy.last_rejection or "no policy is loaded"
+
+    def policy_state(self) -> dict[str, str]:
+        """What /readyz says about the policy beside "ok": the revision in force, and why a newer one was refused."""
+        if self.policy is None:
+            return {}
+        state = {"policy_revision": self.policy.version}
+        rejection = self.policy.last_rejection
+        if rejection:
+            state["policy_rejected"] = rejection
         return state

@@ -2,7 +2,8 @@
 
 Local parts and domains may hold accented letters ("józef@…"): the pattern uses
 Unicode word characters, unlike Presidio's ASCII-only default. The suffix is
-checked against tldextract's bundled snapshot (no network).
+checked against tldextract's bundled snapshot (no network). The user and host of a
+git or SSH remote (``git@github.com:org/repo.git``) are not an address.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ class EmailAddressRecognizer(ContextualPatternRecognizer):
     PATTERNS = [
         Pattern(
             "email",
-            r"(?<![\w.+'-])(?P<value>[\w+'-]+(?:\.[\w+'-]+)*@(?:[\w-]+\.)+[\w-]{2,})(?![\w-]|\.[\w-])",
+            # Not the user and host of a remote ("git@github.com:org/repo.git", "ssh://git@host/repo"): a URL's
+            # "//" before it, or ":" and a path right after it.
+            r"(?<![\w.+'-])(?<!//)(?P<value>[\w+'-]+(?:\.[\w+'-]+)*@(?:[\w-]+\.)+[\w-]{2,})(?![\w-]|\.[\w-]|:[\w~/.])",
             1.0,
         ),
     ]

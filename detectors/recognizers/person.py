@@ -28,6 +28,8 @@ postcode, a word after "in" or "across", a place-name prefix or suffix
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -388,6 +390,29 @@ _LABEL_AFTER = re.compile(r"^[ \t]*:")
 _FIELD_START_BEFORE = re.compile(r"(?:^|[\n;,|])[ \t]*$")
 _SENTENCE_START_BEFORE = re.compile(r"(?:^|[\n;,|.!?])[ \t]*$")
 _WORD = re.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.-]*")
+# Software words in the prompts of agent frameworks and coding tools: Title Case that spaCy reads as names.
+# A head noun of software after the word: "the Bash tool", "a Jupyter kernel", "the Copilot agent".
+_SOFTWARE_HEAD_AFTER = re.compile(
+    r"^[ \t]+(?:tool|tools|kernel|server|api|sdk|cli|app|plugin|extension|library|package|module|command|shell|"
+    r"integration|connector|notebook|agent|function|endpoint|runtime|interpreter|script|repository|repo)\b",
+    re.IGNORECASE,
+)
+# The assistant addressed by its persona's name: "You are Kilo, a careful engineer".
+_PERSONA_BEFORE = re.compile(r"\byou[ \t]+are[ \t]+$", re.IGNORECASE)
+# A markdown heading line: "## Recommended Workflow", "#### Tools Available".
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]")
+# A determiner after a word that opens a field or sentence makes the word a verb: "Fetch the minutes".
+_DETERMINER_AFTER = re.compile(
+    r"^[ \t]+(?:a|an|the|all|any|every|each|some|this|these|those|its|their|our|your)\b", re.IGNORECASE
+)
+# A line-initial label of several words ending in a colon, "Action Input:", "Tool Arguments:".
+_LABEL_LINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*>\d.)]+[ \t]+)?(?P<words>(?:\p{Lu}[\p{L}]*[ \t]+)+)$")
+_IDENTIFIER_CHARS = re.compile(r"[\p{L}\p{N}_]")
+# The whole value of a JSON field that holds a topic, not a person: {"title": "Chocolate Chip Cookies"}.
+_TOPIC_FIELD_BEFORE = re.compile(
+    r"""["'](?:title|tags?|label|category|categories|topic|heading|emoji)["']\s*:\s*\[?\s*["']$"""
+)
+_VALUE_END_AFTER = re.compile(r"""^["']""")
 
 # spaCy labels under which a person's name is often mis-filed.
 OTHER_LABELS = frozenset({"ORG", "GPE", "FAC", "PRODUCT", "WORK_OF_ART", "NORP", "LOC", "EVENT"})
@@ -607,7 +632,7 @@ class PersonRecognizer(EntityRecognizer):
         return [self._result(start, end, score) for (start, end), score in _merge(found).items()]
 
     # -- candidates --------------------------------------------------------------------------------------------
-    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):
+    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, str]]:
         non_person: list[tuple[int, int]] = []
         for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
@@ -616,13 +641,15 @@ class PersonRecognizer(EntityRecognizer):
                 yield ent.start_char, ent.end_char, NER_OTHER
                 non_person.append((ent.start_char, ent.end_char))
         for match in _STRONG_CUE.finditer(text):
-            yield *match.span("name"), STRONG
+            if not _names_a_thing(text, match.start()):
+                yield *match.span("name"), STRONG
         for match in _SIGN_OFF.finditer(text):
             yield *match.span("name"), STRONG
         for match in _NAMING.finditer(text):
             yield *match.span("name"), STRONG
         for match in _LABELLED_CAPITALS.finditer(text):
-            yield *match.span("name"), CAPITALS
+            if not _names_a_thing(text, match.start()):
+                yield *match.span("name"), CAPITALS
         for match in _CAPITALS_AFTER_TITLE.finditer(text):
             yield *match.span("name"), CAPITALS
         if "\n" in text:
@@ -651,7 +678,7 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span("right"), PAIRED
 
     @staticmethod
-    def _speakers(text: str):
+    def _speakers(text: str) -> Iterator[tuple[int, int, str]]:
         """Speakers' names in a chat export or transcript."""
         if ":" in text:
             lines = [m for m in _SPEAKER_LINE.finditer(text) if _key(m.group("name")) not in _LABEL_WORDS]
@@ -668,7 +695,7 @@ class PersonRecognizer(EntityRecognizer):
             yield *match.span("name"), SPEAKER
 
     @staticmethod
-    def _given_names(text: str):
+    def _given_names(text: str) -> Iterator[tuple[int, int, str]]:
         """A capitalised known given name where a name stands."""
 
         def given(word: str, names: frozenset[str] = GIVEN_NAMES) -> bool:
@@ -709,7 +736,7 @@ class PersonRecognizer(EntityRecognizer):
                     yield match.start("list") + item.start(), match.start("list") + item.end(), GIVEN
 
     @staticmethod
-    def _direct(text: str):
+    def _direct(text: str) -> Iterator[tuple[int, int, str]]:
         """Names the other checks cannot read: in lower case after a cue, and "Surname, Forename"."""
         for match in _LOWER_AFTER_TITLE.finditer(text):
             first, second = match.group("first"), match.group("second")
@@ -766,7 +793,7 @@ class PersonRecognizer(EntityRecognizer):
                 yield start, match.end("name"), SURNAME_FIRST
 
     @staticmethod
-    def _email_named(text: str):
+    def _email_named(text: str) -> Iterator[tuple[int, int, str]]:
         for email in _EMAIL.finditer(text):
             window_start = max(0, email.start() - 80)
             # A name starts with a capital: most addresses have none before them (and a text can hold thousands).
@@ -789,7 +816,7 @@ class PersonRecognizer(EntityRecognizer):
                     yield run.start("first"), run.end("first"), EMAIL
 
     @staticmethod
-    def _record_fields(text: str):
+    def _record_fields(text: str) -> Iterator[tuple[int, int, str]]:
         """Names standing as a field of a delimited record that also holds an e-mail address or phone number."""
         position = 0
         for line in text.split("\n"):
@@ -803,7 +830,7 @@ class PersonRecognizer(EntityRecognizer):
                         yield position + field.start("field"), position + field.end("field"), RECORD
             position += len(line) + 1
 
-    def _coordinated(self, text: str, start: int, end: int):
+    def _coordinated(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         after = _COORDINATED_AFTER.match(text[end : end + 80])
         if after:
             span = self._accepted(text, end + after.start("name"), end + after.end("name"), COORDINATED)
@@ -821,6 +848,8 @@ class PersonRecognizer(EntityRecognizer):
         """The candidate trimmed to its name words, or None when it is not a person's name."""
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
         if "\n" in text[start:end]:  # a name never runs over a line break ("Ewan Rhys\nSurname: …")
+            if evidence in (NER_PERSON, NER_OTHER):
+                return None  # the model ran two lines together: it has not read either as a name
             words = [w for w in words if "\n" not in text[words[0][0] : w[0]]]
 
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
@@ -884,6 +913,10 @@ class PersonRecognizer(EntityRecognizer):
             and _FIELD_START_BEFORE.search(text[max(0, start - 20) : start])
         ):
             return None  # "Postcode:" is a field label
+        if evidence in (NER_PERSON, NER_OTHER, WEAK, GIVEN, PAIRED, COORDINATED) and _software_words(
+            text, start, end, [_plain(w[2]) for w in words]
+        ):
+            return None
         opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
         if (
             evidence == NER_PERSON
@@ -948,6 +981,77 @@ class PersonRecognizer(EntityRecognizer):
                 RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
             },
         )
+
+
+# "Tool Name:", "File name:", "named" after a thing: the label names a thing, not a person.
+_THING_BEFORE_LABEL = re.compile(
+    r"\b(?:tool|file|function|method|product|project|company|organi[sz]ation|business|trading|team|field|variable|"
+    r"class|module|package|host|server|service|app|application|model|brand|site|street|place|town|village|school|"
+    r"branch|scheme|document|folder|directory|repo|repository|dataset|table|column|event|course|program|programme|"
+    r"command|action|argument|parameter|key|device|machine|queue|topic|channel|workspace)[ \t]*$",
+    re.IGNORECASE,
+)
+_NAME_LABEL = re.compile(r"(?i:name|named|called)\b")
+
+
+def _names_a_thing(text: str, cue_start: int) -> bool:
+    """Does the cue at ``cue_start`` read "name:" after a thing's noun ("Tool Name: Fetch Minutes")?"""
+    return bool(_NAME_LABEL.match(text, cue_start)) and bool(
+        _THING_BEFORE_LABEL.search(text[max(0, cue_start - 30) : cue_start])
+    )
+
+
+_IDENTIFIER = re.compile(r"(?<![\p{L}\p{N}_])\p{L}[\p{L}\p{N}]*(?:_[\p{L}\p{N}]+|\p{Ll}\p{Lu}[\p{L}\p{N}]*)+")
+
+
+@lru_cache(maxsize=16)
+def _identifiers(text: str) -> frozenset[str]:
+    """The snake_case and camelCase identifiers in a text, as lower-case snake_case ("readRegister" → "read_register")."""
+    return frozenset(
+        re.sub(r"(?<=\p{Ll})(?=\p{Lu})", "_", match.group()).lower() for match in _IDENTIFIER.finditer(text)
+    )
+
+
+def _software_words(text: str, start: int, end: int, plain: list[str]) -> bool:
+    """Is the candidate a software word in a framework's prompt rather than a person's name?
+
+    Each rule reads the shape around the words, not the words: a software head noun after them, the assistant's
+    persona, a markdown heading or a multi-word label line without a known given name, a Title Case echo of an
+    identifier the text also holds ("browse_website: Browse Website"), a verb opening a field ("Fetch the minutes").
+    """
+    before, after = text[max(0, start - 80) : start], text[end : end + 40]
+    if _SOFTWARE_HEAD_AFTER.match(after) or _PERSONA_BEFORE.search(before):
+        return True
+    if _TOPIC_FIELD_BEFORE.search(before) and _VALUE_END_AFTER.match(after):
+        return True  # a title, tag or label given as a JSON value
+    if _IDENTIFIER_CHARS.match(text[end : end + 1] or " ") or (start and _IDENTIFIER_CHARS.match(text[start - 1])):
+        return True  # part of an identifier: "Fetch_minutes", "readRegister"
+    known_name = any(word in GIVEN_NAMES for word in plain)
+    line_start = text.rfind("\n", 0, start) + 1
+    if not known_name and _HEADING_LINE.match(text[line_start:start]):
+        return True
+    label = _LABEL_LINE_BEFORE.search(before)
+    if not known_name and label and after.lstrip(" \t").startswith(":"):
+        return True  # "Action Input:": the candidate ends a label whose first words are not a name
+    # The whole Title Case run around the candidate, written as an identifier elsewhere in the text.
+    run_start = start
+    while True:
+        previous = re.search(r"(\p{Lu}\p{Ll}*)[ \t]+$", text[max(0, run_start - 30) : run_start])
+        if not previous:
+            break
+        run_start -= len(previous.group(0))
+    run_end = end
+    while True:
+        following = re.match(r"[ \t]+(\p{Lu}\p{Ll}*)", text[run_end : run_end + 30])
+        if not following:
+            break
+        run_end += len(following.group(0))
+    parts = text[run_start:run_end].split()
+    if len(parts) > 1 and "_".join(part.lower() for part in parts) in _identifiers(text):
+        return True
+    if len(plain) == 1 and not known_name and _DETERMINER_AFTER.match(after):
+        return re.search(r"(?:^|[\n;,|.!?:])[ \t]*$", before) is not None
+    return False
 
 
 _SEGMENT_END = re.compile(r"(?<=[.!?])[ \t]+(?=\S)|\n+")

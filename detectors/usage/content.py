@@ -12,6 +12,7 @@ not single words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from core.conversation import Conversation, TextPart
@@ -81,9 +82,34 @@ _BEGIN = re.compile(r"^\s*begin!?\s*$", re.IGNORECASE)
 
 # The client picks the next tool from named fields of the answer, instead of "Action:" lines.
 _TOOL_FIELDS = re.compile(
-    r"\bnext_?tool_?(name|args|arguments|input)\b|\b(tool|action)[_ ]name\b[^.\n]{0,40}\b(must|should|can) be one of\b",
+    r"\bnext_?(tool|action)_?(name|args|arguments|input)\b|\b(tool|action)[_ ]name\b[^.\n]{0,40}\b(must|should|can) be one of\b",
     re.IGNORECASE,
 )
+# The loop itself: after each tool call or action, its result comes back to the model.
+_OBSERVATION_LOOP = re.compile(
+    r"\b(after|once|when)\s+(each|every|any)\s+(?P<step>tool( call)?|action|function call)\b[^.\n]{0,60}\byou\b[^.\n]{0,25}"
+    r"\b(receive|get|see|are given|will be given|are shown)\b[^.\n]{0,40}\b(observations?|results?|outputs?)\b"
+    r"|\byou (will )?(receive|get|see|are given|are shown)\s+(the |its )?(results?|outputs?|observations?) of (each|every|the|your) "
+    r"(?P<steps>tool calls?|tools?|actions?|function calls?)\b",
+    re.IGNORECASE,
+)
+_OBSERVATION = re.compile(r"\bobservations?\b", re.IGNORECASE)
+
+
+def observation_loop(text: str) -> bool:
+    """Does the text say each tool call's (or action's) result comes back to the model?
+
+    An "action" is a tool's step only beside an observation: "after each action in the plan, you will see the
+    results in the tracker" is project work.
+    """
+    for sentence in _sentences(text):
+        for match in _OBSERVATION_LOOP.finditer(sentence):
+            step = (match.group("step") or match.group("steps") or "").lower()
+            if not step.startswith("action") or _OBSERVATION.search(sentence):
+                return True
+    return False
+
+
 # A list of tools in JSON (name and a JSON-schema "parameters" object), or a reply format of tool calls.
 _JSON_TOOL_LIST = re.compile(
     r'"parameters"\s*:\s*\{\s*"type"\s*:\s*"object"|\{\s*"(tool_calls|tool_uses|function_call)"\s*:|'
@@ -92,11 +118,13 @@ _JSON_TOOL_LIST = re.compile(
 )
 # Code the model writes is run and the result comes back: a code-execution loop, with or without a tools field.
 _EXECUTED = re.compile(
-    r"\b(is|are|will be|gets|get|shall be|would be)\s+(automatically\s+|then\s+|immediately\s+)?(executed|run|evaluated)\b",
+    r"\b(is|are|will be|gets|get|shall be|would be)\s+(automatically\s+|then\s+|immediately\s+)?(executed|run|evaluated)\b"
+    r"|\bfor (execution|evaluation)\b",
     re.IGNORECASE,
 )
 _MODELS_OWN_OUTPUT = re.compile(
-    r"\b(your (reply|replies|answer|response|message|output|code)|you (write|put|return|output|send|produce|suggest|include)|"
+    r"\b(your (reply|replies|answer|response|message|output|code)|you (write|put|place|return|output|send|produce|suggest|include)|"
+    r"(should|must|shall|is to|are to) be (provided|written|given|placed|put|returned|enclosed|wrapped|sent)\b|"
     r"(write|put) (it|the code|your code|code)\b|anything (between|inside|in)\b|every (fenced |code )?block\b|"
     r"(any|each|every) code\b)",
     re.IGNORECASE,
@@ -106,6 +134,43 @@ _RESULT_COMES_BACK = re.compile(
     r"shared|reported|fed back|comes? back|appended)\b[^.\n]{0,20}\b(to )?you\b",
     re.IGNORECASE,
 )
+# The model's role is to write code and run it: "you generate and execute SQL queries", "your job is to write and run R code".
+_WRITE_AND_RUN = re.compile(
+    r"\b(you|your (role|job|task|purpose|goal) is to)\b[^.\n]{0,20}\b(write|generate|produce|create|draft)s?\s+and\s+(then\s+)?"
+    r"(execute|run|test)s?\b[^.\n]{0,30}\b(code|programs?|sql|python|powershell|bash|javascript|vba|notebooks?|"
+    # "scripts", "queries" and "commands" alone are also call-centre scripts, research queries and orders
+    r"(python|shell|bash|powershell|sql|r|javascript|vba|database|sh)\s+(scripts?|queries|query|commands?))\b",
+    re.IGNORECASE,
+)
+# The text gives the model somewhere to run code: "You have access to a Python code interpreter via <tags>".
+_INTERPRETER_GIVEN = re.compile(
+    r"\byou\s+(now\s+)?(have|will have|are given|have been given|get)\s+(access to\s+)?(a|an|your own)\s+"
+    r"([\w-]+\s+){0,3}?("
+    # each noun with what makes it a place to run code: "an interpreter" at a hearing, "a regulatory sandbox", a
+    # shared notebook and an airport terminal are not
+    r"(code|python|javascript|node|ruby|r|sql) interpreter|(bash|unix|linux|command[- ]line|system|zsh|powershell) shell"
+    r"|shell session|(code|python|execution|jupyter|docker) (sandbox|environment)|(jupyter|python|ipython) (kernel|notebook)"
+    r"|(bash|linux|unix|command[- ]line|python|sql) (terminal|console|repl)|repl)\b"
+    r"(?!\s+(script|scripts|commands?|account|history|session logs?|output|file|files|policy|access)\b)",
+    re.IGNORECASE,
+)
+_ASKED_OR_SUPPOSED = re.compile(r"\b(do|did|does|if|whether|when|suppose|imagine|pretend)\s+you\s*$", re.IGNORECASE)
+
+
+def gives_an_interpreter(text: str) -> bool:
+    """Does the text tell the model it has a code interpreter (not ask whether it has one)?"""
+    for sentence in _sentences(text):
+        match = _INTERPRETER_GIVEN.search(sentence)
+        if (
+            match
+            and not sentence.rstrip().endswith("?")
+            and not _ASKED_OR_SUPPOSED.search(sentence[: match.start()])
+            and not _SOMEONE_ELSE_RUNS_IT.search(sentence)
+        ):
+            return True
+    return False
+
+
 # Code a person reviews before it runs is not run for the model.
 _PERSON_RUNS_IT = re.compile(
     r"\b(after|once)\b[^.\n]{0,20}\b(review|reviewed|approval|approved|checked|tested|sign-off)\b"
@@ -124,10 +189,81 @@ _APPLIED_EDITS = re.compile(
     r"listings?)\s+(to|in|into)\b[^.\n]{0,40}\b(files?|disk|repository|repo|working tree|working copy|codebase|project|workspace)\b",
     re.IGNORECASE,
 )
+# An output format for file changes that a program can apply: the text prescribes a format ...
+_PRESCRIBED_FORMAT = re.compile(
+    r"\b(use|using|follow|in|per)\s+(exactly\s+)?(this|the following|these)\b[^.\n]{0,30}\b(format|envelope|form)\b"
+    r"|\b(must|always|only)\b[^.\n]{0,40}\b(use|be|follow|emit|return|output)\b[^.\n]{0,40}\b(format|envelope)\b"
+    r"|\blike so\s*:",
+    re.IGNORECASE,
+)
+# ... for files (their paths, or changes to and contents of files) ...
+_FILE_CHANGES = re.compile(
+    r"\b(change|changes|edit|edits|update|create|modify|rewrite|content|contents)\b[^.\n]{0,40}\bfiles?\b"
+    r"|\bfiles?\b[^.\n]{0,40}\b(change|changes|changed|edit|edits|edited|updated?|modif(y|ied)|touch|content|contents)\b",
+    re.IGNORECASE,
+)
+# ... or files named by path, in a text about changing them ("The file path alone on a line" / "each change").
+_FILE_NAMED = re.compile(r"\bfile ?(path|name)s?\b", re.IGNORECASE)
+_CHANGE_WORD = re.compile(
+    r"\b(change|changes|changed|edit|edits|edited|modify|modified|update|updated|rewrite|replace|patch|diffs?)\b",
+    re.IGNORECASE,
+)
+# ... whose grammar a program parses: search/replace markers, a patch envelope, unified diff headers, or a path
+# (or an upper-case placeholder for one) alone on a line directly above a fenced block.
+_MARKER_OPEN = re.compile(r"<{5,}[ \t]*[A-Z]{3,}\b")
+_MARKER_CLOSE = re.compile(r">{5,}[ \t]*[A-Z]{3,}\b")
+_EDIT_GRAMMAR = (
+    re.compile(r"^\s*\*{3}\s*(begin|update|add|delete)\b[^\n]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"^\s*---\s+\S+[^\n]*\n\s*\+\+\+\s+\S+", re.MULTILINE),
+    re.compile(
+        r"^[ \t]*([\w.\-]+/)*[\w\-]+\.\w{1,5}[ \t]*\n[ \t]*```|^[ \t]*[A-Z][A-Z_]{3,}[ \t]*\n[ \t]*```", re.MULTILINE
+    ),
+)
+
+
+def edit_format(text: str) -> bool:
+    """Does the text prescribe a machine-applied output format for changes to files?
+
+    All three must be there: a prescribed format, files as its object, and a grammar a program parses. A
+    merge conflict pasted into a question, or a diff a person will apply, shows the grammar but prescribes nothing.
+    """
+    return (
+        bool(_PRESCRIBED_FORMAT.search(text))
+        and bool(_FILE_CHANGES.search(text) or (_FILE_NAMED.search(text) and _CHANGE_WORD.search(text)))
+        and (_search_replace_markers(text) or any(grammar.search(text) for grammar in _EDIT_GRAMMAR))
+    )
+
+
+def _search_replace_markers(text: str) -> bool:
+    """An opening ``<<<<<<< WORD`` marker with a closing ``>>>>>>> WORD`` marker after it."""
+    opening = _MARKER_OPEN.search(text)
+    return opening is not None and _MARKER_CLOSE.search(text, opening.end()) is not None
+
+
 # Lines that show an example rather than say what this request offers: "Example ...:" up to a blank
 # line, a heading or "Begin!", and anything inside <example> tags.
+_EXAMPLE_WORDS = r"(examples?|demonstrations?|samples?|sample runs?|few-shot examples?)"
 _EXAMPLE_START = re.compile(
-    r"^\s*(#+\s*)?(for example|for instance|e\.g\.|examples?|sample|worked example)\b|\bexamples?\b[^\n]{0,80}:\s*$",
+    rf"^\s*(#+\s*)?(for example|for instance|e\.g\.|examples?|sample|worked example)\b|\b{_EXAMPLE_WORDS}\b[^\n]{{0,80}}:\s*$",
+    re.IGNORECASE,
+)
+# A later line that looks back at the examples ("Above examples were using notional tools", "the demonstrations
+# above", "end of examples") closes them, however many blank lines they hold.
+_EXAMPLES_CLOSED = re.compile(
+    rf"\b(above|previous|preceding|these|those)\s+(\w+\s+)?{_EXAMPLE_WORDS}\b|\b{_EXAMPLE_WORDS}\s+above\b"
+    rf"|\bend of (the )?{_EXAMPLE_WORDS}\b",
+    re.IGNORECASE,
+)
+# An example inside a sentence runs to the end of its line ("as in 'wikipedia_search(...)'", "for instance, a call
+# to scrape_site ..."); the tool names and calls it shows are not offered, but its prose still says what the request
+# enables ("use the code you write, for example, to search the web").
+_INLINE_EXAMPLE = re.compile(r"\b(as in|for instance|for example|e\.g\.)[^\n]*", re.IGNORECASE)
+_SHOWN_CALL = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b|\b[A-Za-z_]\w*\s*\(")
+# A language named as a notation for values ("formatted as a valid Python dict", "a Python Literal[...]") is not code to run.
+_NOTATION = re.compile(
+    r"\b(formatted|written|given|expressed|encoded)\s+as\s+(an?\s+)?(valid\s+)?(python|javascript|typescript)\b"
+    r"|\b(python|javascript|typescript)\s+(literals?|dict(ionar(y|ies))?|lists?|tuples?|sets?|types?|values?|objects?|syntax|"
+    r"notation|strings?|ints?|integers?|floats?|bools?|booleans?|enums?)\b",
     re.IGNORECASE,
 )
 _EXAMPLE_TAG_OPEN = re.compile(r"<(examples?|example_\w+)>", re.IGNORECASE)
@@ -138,6 +274,10 @@ _HEADING = re.compile(r"^\s*#+\s")
 def runs_written_code(text: str) -> bool:
     """Does the text say that code the model writes is executed for it?"""
     for sentence in _sentences(text):
+        if _WRITE_AND_RUN.search(sentence) and not (
+            _SOMEONE_ELSE_RUNS_IT.search(sentence) or _PERSON_RUNS_IT.search(sentence)
+        ):
+            return True
         executed = _EXECUTED.search(sentence)
         if (
             not executed
@@ -161,17 +301,35 @@ def applies_edits(text: str) -> bool:
 def without_examples(text: str) -> list[str]:
     """The lines of the text that are not examples."""
     kept: list[str] = []
-    in_tag = in_block = False
-    for line in text.splitlines():
+    in_tag = in_block = shown_any = False
+    lines = text.splitlines()
+    closings = [number for number, line in enumerate(lines) if _EXAMPLES_CLOSED.search(line)]
+    introductions = [number for number, line in enumerate(lines) if _TOOL_INTRODUCTION.search(line)]
+    closed_at = -1  # an example section that a later line looks back at runs up to that line
+    for number, line in enumerate(lines):
+        if number < closed_at:
+            continue
+        if not in_tag and not in_block and _EXAMPLE_START.search(line):
+            later = bisect_right(closings, number)
+            # ... unless the tools really offered are introduced in between: they are not an example.
+            if later < len(closings) and bisect_right(introductions, number) == bisect_left(
+                introductions, closings[later]
+            ):
+                closed_at = closings[later]
+                continue
         if _EXAMPLE_TAG_OPEN.search(line):
             in_tag = True
         if in_tag:
             in_tag = not _EXAMPLE_TAG_CLOSE.search(line)
             continue
+        if in_block and not line.strip() and not shown_any:
+            continue  # blank lines between an example's header and its first line
         if in_block and (not line.strip() or _HEADING.match(line) or _BEGIN.match(line)):
             in_block = False
+        if in_block:
+            shown_any = True
         if not in_block and _EXAMPLE_START.search(line):
-            in_block = True
+            in_block, shown_any = True, False
         if not in_block:
             kept.append(line)
     return kept
@@ -183,14 +341,16 @@ def scaffolding(text: str) -> tuple[str, frozenset[str]] | None:
     # Minutes have "Action:" lines too; a ReAct loop also has an action input, or thoughts and observations.
     if "action" in react_lines and ("action input" in react_lines or {"thought", "observation"} <= react_lines):
         return "an agent loop (Thought/Action/Observation) with tools described in the text", frozenset()
-    if _REACT_INLINE.search(text) or _TOOL_FIELDS.search(text):
+    if _REACT_INLINE.search(text) or _TOOL_FIELDS.search(text) or observation_loop(text):
         return "an agent loop that chooses tools described in the text", frozenset()
     if (_JSON_TOOL_SPEC.search(text) and _JSON_NAME.search(text)) or _JSON_TOOL_LIST.search(text):
         return "a tool specification pasted into the text", frozenset()
-    if applies_edits(text):
+    if applies_edits(text) or edit_format(text):
         return "an edit format that the client writes to the user's files", frozenset({SELF_CODING})
     if runs_written_code(text):
         return "instructions that the code the model writes is executed for it", frozenset({SELF_CODING})
+    if gives_an_interpreter(text):
+        return "a code interpreter given to the model in the text", frozenset({SELF_CODING})
     if _TOOL_TAG.search(text):
         return "tool-call tags that an agent framework executes", frozenset()
     if _TOOL_INTRODUCTION.search(text):
@@ -213,7 +373,8 @@ def described_capabilities(text: str) -> set[str]:
         if _BEGIN.match(line):
             break
         if not _TASK_LINE.match(line):
-            lines.append(words_of(line))
+            shown = _INLINE_EXAMPLE.sub(lambda match: _SHOWN_CALL.sub(" ", match.group(0)), line)
+            lines.append(words_of(_NOTATION.sub(" ", shown)))
     return text_capabilities("\n".join(lines))
 
 

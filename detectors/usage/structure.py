@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from core.conversation import Conversation, ToolDeclaration, format_path
 from detectors.usage.capabilities import tool_capabilities, words_of
@@ -76,28 +77,39 @@ def forced_tool_name(tool_choice: object) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+# "Call some tool" in each API's shape: OpenAI chat and Responses "required", Anthropic {"type": "any"}.
+_ANY_TOOL = frozenset({"required", "any"})
+
+
+def forces_a_tool(tool_choice: object) -> bool:
+    """Does ``tool_choice`` oblige the model to call one of the declared tools (without naming it)?"""
+    if isinstance(tool_choice, str):
+        return tool_choice in _ANY_TOOL
+    return isinstance(tool_choice, dict) and tool_choice.get("type") in _ANY_TOOL and "name" not in tool_choice
+
+
 def structured_output_tool(conversation: Conversation) -> ToolDeclaration | None:
     """The declared tool that exists only as the answer's schema, or None.
 
-    One client-defined tool, forced by ``tool_choice``, that grants nothing
-    beyond its arguments (no web, no code), in a conversation with no tool
-    calls or results: nothing is executed and there is no loop.
+    One client-defined tool, forced by ``tool_choice`` (by name, or "call a
+    tool" when it is the only one), that grants nothing beyond its arguments
+    (no web, no code), in a conversation with no tool calls or results:
+    nothing is executed and there is no loop.
     """
     if len(conversation.tools) != 1 or conversation.tool_activity:
         return None
     tool = conversation.tools[0]
-    if (
-        tool.type not in CLIENT_TOOL_TYPES
-        or tool.name is None
-        or forced_tool_name(conversation.tool_choice) != tool.name
-    ):
+    if tool.type not in CLIENT_TOOL_TYPES or tool.name is None:
+        return None
+    forced = forced_tool_name(conversation.tool_choice)
+    if forced != tool.name and not (forced is None and forces_a_tool(conversation.tool_choice)):
         return None
     if tool_capabilities(tool.type, tool.name, tool.description):
         return None
     return tool
 
 
-def response_shape(body: dict) -> str | None:
+def response_shape(body: dict[str, Any]) -> str | None:
     """Where the request asks for the answer as JSON (response_format, text.format, output_format), or None."""
     candidates = (
         ("response_format", body.get("response_format")),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
@@ -24,24 +25,15 @@ from audit.queries import get_event
 from audit.store import AuditUnavailable
 from core.errors import HandrailError
 from proxy.console import exceptions
-from proxy.console.pages import Visit, read_form, start_visit
+from proxy.console.guard import PolicyTeamVisit, SignedIn
+from proxy.console.pages import Visit, read_form
 from proxy.enforce import scrubbed
 from proxy.policy.engine import PolicyRejected
 
 
-def add_exception_routes(
-    router: APIRouter,
-    to_sign_in: Callable[[Visit], Response],
-    unavailable: Callable[[Visit], Response],
-    policy_team_only: Callable[[Visit], Response | None],
-) -> None:
+def add_exception_routes(router: APIRouter, unavailable: Callable[[Visit], Response]) -> None:
     @router.get("/exceptions/new")
-    async def exception_form(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_form(request: Request, visit: SignedIn) -> Response:
         request_id = request.query_params.get("request", "")
         try:
             refused = await _own_refusal(visit, request_id)
@@ -58,13 +50,9 @@ def add_exception_routes(
         return _form(visit, draft, reasons)
 
     @router.post("/exceptions")
-    async def exception_send(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_send(request: Request, visit: SignedIn) -> Response:
         principal = visit.principal
+        assert principal is not None  # the guard let only a signed-in visit through
         form = await read_form(request)
         draft = exceptions.Draft.from_form(form, [name for name in exceptions.RELAXABLE if form.get(f"relax_{name}")])
         if not visit.session.csrf_matches(form.get("csrf_token")):
@@ -113,13 +101,9 @@ def add_exception_routes(
         return visit.redirect(f"/console/exceptions?sent={exception_id}")
 
     @router.get("/exceptions")
-    async def exception_list(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return to_sign_in(visit)
+    async def exception_list(request: Request, visit: SignedIn) -> Response:
         principal = visit.principal
+        assert principal is not None  # the guard let only a signed-in visit through
         engine = request.app.state.services.require_audit().engine
         is_policy_team = "policy-admin" in principal.roles
         try:
@@ -143,12 +127,7 @@ def add_exception_routes(
         )
 
     @router.post("/exceptions/{exception_id}/{verdict}")
-    async def exception_decide(exception_id: str, verdict: str, request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := policy_team_only(visit)) is not None:
-            return refused
+    async def exception_decide(exception_id: str, verdict: str, request: Request, visit: PolicyTeamVisit) -> Response:
         assert visit.principal is not None
         form = await read_form(request)
         if verdict not in ("approve", "refuse") or not visit.session.csrf_matches(form.get("csrf_token")):
@@ -181,8 +160,18 @@ def add_exception_routes(
             name, definition = exceptions.experiment_for({**row, "decided_by": by}, datetime.now(UTC))
             policy = services.require_policy()
             try:
+                if services.settings.policy.bundle_url:
+                    # The policy in force comes from the bundle server: a file written here would never decide.
+                    raise PolicyRejected(
+                        "the policy is distributed as signed bundles (policy.bundle_url); add the experiment to the "
+                        "policy and publish a new bundle"
+                    )
                 version = await anyio.to_thread.run_sync(
-                    exceptions.write_experiment, policy, services.settings.policy.path, name, definition
+                    exceptions.write_experiment,
+                    lambda: services.reload_policy(by, "console"),
+                    services.settings.policy.path,
+                    name,
+                    definition,
                 )
             except PolicyRejected as error:
                 await anyio.to_thread.run_sync(
@@ -218,7 +207,7 @@ def add_exception_routes(
         return visit.redirect("/console/exceptions?notice=approved")
 
 
-async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) -> dict | None:
+async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) -> dict[str, Any] | None:
     """The signed-in user's own refused request, read through the trail (the reading recorded as ``show``), or,
     when the visit records its own entry instead (sending the request), read directly."""
     assert visit.principal is not None
@@ -233,7 +222,7 @@ async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) ->
     return found if found.get("kind") == "request" and str(found.get("outcome") or "").startswith("blocked") else None
 
 
-def _event(visit: Visit, request_id: str) -> dict | None:
+def _event(visit: Visit, request_id: str) -> dict[str, Any] | None:
     with visit.request.app.state.services.require_audit().engine.connect() as connection:
         return get_event(connection, request_id)
 
@@ -244,7 +233,7 @@ def _second_entry(visit: Visit) -> AuditReader:
     return AuditReader(reader.store, reader.auditor, f"{visit.request_id}-2")
 
 
-def _reason_codes(event: dict) -> list[str]:
+def _reason_codes(event: dict[str, Any]) -> list[str]:
     return [str(r.get("code")) for r in event.get("reasons") or [] if isinstance(r, dict) and r.get("code")]
 
 

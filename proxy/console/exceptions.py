@@ -13,14 +13,16 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from audit.schema import exception_requests
+from audit.schema import audit_events, exception_requests
 from proxy.policy.engine import PolicyRejected
 
 RELAXABLE = {
@@ -36,6 +38,8 @@ RELAXES_FOR_REASON = {
     "internet_access": "internet",
     "unscannable_content": "unscannable_content",
 }
+# Outcomes of a request the policy refused (its prompt, or the model's answer).
+REFUSED_OUTCOMES = ("blocked", "blocked_answer")
 MAX_DAYS = 90.0
 MAX_JUSTIFICATION = 2000
 DAILY_REQUEST_CAP = 200
@@ -126,7 +130,7 @@ def create(
     return exception_id
 
 
-def listed(engine: Engine, *, user: str | None = None, status: str | None = None) -> list[dict]:
+def listed(engine: Engine, *, user: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     query = select(exception_requests).order_by(exception_requests.c.created_at.desc()).limit(200)
     if user is not None:
         query = query.where(exception_requests.c.user_id == user)
@@ -136,7 +140,7 @@ def listed(engine: Engine, *, user: str | None = None, status: str | None = None
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def get(engine: Engine, exception_id: str) -> dict | None:
+def get(engine: Engine, exception_id: str) -> dict[str, Any] | None:
     with engine.connect() as connection:
         row = connection.execute(
             select(exception_requests).where(exception_requests.c.exception_id == exception_id)
@@ -170,7 +174,7 @@ def decide(
     return done.rowcount == 1
 
 
-def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
+def experiment_for(row: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
     """The experiment an approved request becomes: its user alone, its model, what it relaxes, its time box."""
     name = "exception-" + row["exception_id"].removeprefix("exc_")
     expires = now + timedelta(days=float(row["days"]))
@@ -189,7 +193,7 @@ def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
     }
 
 
-def write_experiment(engine: object, policy_path: Path, name: str, definition: dict) -> str:
+def write_experiment(reload: Callable[[], str], policy_path: Path, name: str, definition: dict[str, Any]) -> str:
     """Add the experiment to the policy data and reload through the checked path; the new policy version.
 
     Raises PolicyRejected when the new policy fails its checks: the data file is then restored, and the policy in
@@ -204,13 +208,13 @@ def write_experiment(engine: object, policy_path: Path, name: str, definition: d
         document[name] = definition
         path.write_text(json.dumps(document, indent=2) + "\n")
         try:
-            return str(engine.reload())  # type: ignore[attr-defined]
+            return reload()
         except PolicyRejected:
             path.write_bytes(before)
             raise
 
 
-def _read_experiments(policy_path: Path) -> dict:
+def _read_experiments(policy_path: Path) -> dict[str, Any]:
     try:
         document = json.loads((policy_path / "data" / "experiments" / "data.json").read_text())
     except (OSError, ValueError):
@@ -220,3 +224,38 @@ def _read_experiments(policy_path: Path) -> dict:
 
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def decided_since_last_refusal(engine: Engine, user: str) -> dict[str, Any] | None:
+    """The user's newest exception request decided after their last refused request (None if there is none).
+
+    Called while a new refusal is being answered, before it is recorded: the one decision it finds is told in this
+    refusal, and the next refusal (recorded after it) finds nothing, so each decision is told once.
+    """
+    events = audit_events.c
+    with engine.connect() as connection:
+        last_refusal = connection.execute(
+            select(func.max(events.received_at)).where(
+                events.kind == "request", events.user_id == user, events.outcome.in_(REFUSED_OUTCOMES)
+            )
+        ).scalar()
+        query = (
+            select(exception_requests)
+            .where(exception_requests.c.user_id == user, exception_requests.c.decided_at.is_not(None))
+            .order_by(exception_requests.c.decided_at.desc())
+            .limit(1)
+        )
+        if last_refusal is not None:
+            query = query.where(exception_requests.c.decided_at > last_refusal)
+        row = connection.execute(query).first()
+    return dict(row._mapping) if row else None
+
+
+def refusal_notice(row: dict[str, Any]) -> str:
+    """One plain sentence on a decided exception request, for a refusal message: only values the gateway made."""
+    if row["status"] == "approved":
+        return (
+            f"Your exception request {row['exception_id']} was approved: send the requests it covers with the header "
+            f"X-Handrail-Experiment: {row['experiment']} until {row['expires']} (see /console/exceptions)."
+        )
+    return f"Your exception request {row['exception_id']} was declined by the policy team (see /console/exceptions)."

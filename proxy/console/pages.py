@@ -19,10 +19,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from audit.access import Auditor, AuditReader
 from audit.signing import UNSIGNED
 from core.errors import HandrailError
+from core.vocabulary import CLEARANCES
 from proxy.auth import Principal
 from proxy.console import sessions
 from proxy.console.search import DECISION_LABELS
-from proxy.console.sessions import Session
+from proxy.console.sessions import Identity, Session
 from proxy.console.settings import ConsoleSettings
 from proxy.request_ids import request_id_of
 
@@ -84,7 +85,7 @@ class Visit:
             via="console",
             department=self.principal.department,
             roles=self.principal.roles,
-            key_id=self.principal.key_id,
+            key_id=self.principal.key_id or None,  # none for someone signed in through the OIDC issuer
             client_address=client,
         )
         return AuditReader(self.request.app.state.services.require_audit(), auditor, self.request_id)
@@ -95,6 +96,7 @@ class Visit:
             is_auditor=self.is_auditor,
             csrf_token=self.session.csrf,
             path=self.request.url.path,
+            oidc_name=self.settings.oidc.name if self.settings.oidc is not None else None,
             **context,
         )
         return self._finish(HTMLResponse(html, status_code=status))
@@ -148,7 +150,13 @@ async def start_visit(request: Request) -> Visit | Response:
     )
     ended = cookie is not None and session is None
     principal = None
-    if session is not None and session.key_id is not None:
+    identity = session.identity if session is not None else None
+    if identity is not None:
+        if settings.oidc is None:
+            session, ended = None, True  # OIDC sign-in was switched off: its sessions end with it
+        else:
+            principal = identity_principal(identity)
+    elif session is not None and session.key_id is not None:
         try:
             keys = services.require_keys()
             principal = await anyio.to_thread.run_sync(keys.principal_by_id, session.key_id)
@@ -157,6 +165,12 @@ async def start_visit(request: Request) -> Visit | Response:
     if session is None:
         session = Session.new(now)
     return Visit(request, settings, session, principal, request_id, ended)
+
+
+def identity_principal(identity: Identity) -> Principal:
+    """The principal of someone signed in through the OIDC issuer: no key (``key_id`` empty), the lowest clearance
+    (the console decides nothing by clearance)."""
+    return Principal(identity.user, identity.department, identity.roles, CLEARANCES[0], key_id="")
 
 
 async def read_form(request: Request) -> dict[str, str]:

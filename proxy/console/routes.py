@@ -9,7 +9,7 @@ recorded, nothing is shown.
 from __future__ import annotations
 
 import time
-from urllib.parse import quote, urlencode
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi import APIRouter, FastAPI, Request
@@ -20,13 +20,20 @@ from audit.export import MEDIA_TYPES
 from audit.queries import DECISIONS, FilterError
 from audit.store import AuditUnavailable
 from core.errors import HandrailError
-from proxy.auth import CLEARANCES
+from core.vocabulary import CLEARANCES
 from proxy.console import charts, playground
 from proxy.console.exception_routes import add_exception_routes
+from proxy.console.guard import AnyVisit, AuditorVisit, ConsoleStop, PolicyTeamVisit, SignedIn, stopped
+from proxy.console.oidc_routes import add_oidc_routes
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
+from proxy.console.policy_routes import add_policy_routes
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
 from proxy.policy.engine import PolicyUnavailable
+
+if TYPE_CHECKING:
+    from audit.settings import AuditSettings
+    from audit.verify import Report
 
 DASHBOARD_DIMENSIONS = ("decision", "department", "model", "finding")
 
@@ -34,6 +41,7 @@ DASHBOARD_DIMENSIONS = ("decision", "department", "model", "finding")
 def mount_console(app: FastAPI) -> None:
     """Serve the console at ``/console`` and its assets (GOV.UK Frontend, committed) at ``/console/static``."""
     app.include_router(console_router())
+    app.add_exception_handler(ConsoleStop, stopped)  # the guard's refusals are pages, not API errors
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
 
@@ -41,21 +49,14 @@ def console_router() -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
 
     @router.get("")
-    async def home(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return _to_sign_in(visit)
+    async def home(visit: SignedIn) -> Response:
+        assert visit.principal is not None
         if visit.is_auditor:
             return visit.redirect("/console/dashboard")
         return visit.redirect("/console/playground" if "policy-admin" in visit.principal.roles else "/console/events")
 
     @router.get("/sign-in")
-    async def sign_in_form(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
+    async def sign_in_form(request: Request, visit: AnyVisit) -> Response:
         if visit.principal is not None:
             return visit.redirect("/console")
         notice = {"signed_out": "You have signed out.", "ended": "Your session ended. Sign in again to carry on."}
@@ -69,10 +70,7 @@ def console_router() -> APIRouter:
         )
 
     @router.post("/sign-in")
-    async def sign_in(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
+    async def sign_in(request: Request, visit: AnyVisit) -> Response:
         form = await read_form(request)
         next_page = _local(form.get("next"))
         if not visit.session.csrf_matches(form.get("csrf_token")):
@@ -118,10 +116,7 @@ def console_router() -> APIRouter:
         return visit.redirect(next_page or "/console")
 
     @router.post("/sign-out")
-    async def sign_out(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
+    async def sign_out(request: Request, visit: AnyVisit) -> Response:
         form = await read_form(request)
         if not visit.session.csrf_matches(form.get("csrf_token")):
             return visit.page(
@@ -139,12 +134,8 @@ def console_router() -> APIRouter:
         return visit.redirect("/console/sign-in?notice=signed_out")
 
     @router.get("/events")
-    async def events(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return _to_sign_in(visit)
+    async def events(request: Request, visit: SignedIn) -> Response:
+        assert visit.principal is not None
         search = read_search(_multi(request), None if visit.is_auditor else visit.principal.user)
         page = None
         if (filters := search.filters) is not None:
@@ -168,12 +159,8 @@ def console_router() -> APIRouter:
         )
 
     @router.get("/export")
-    async def export(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return _to_sign_in(visit)
+    async def export(request: Request, visit: SignedIn) -> Response:
+        assert visit.principal is not None
         export_format = request.query_params.get("format", "")
         search = read_search(_multi(request), None if visit.is_auditor else visit.principal.user)
         if search.filters is None or export_format not in MEDIA_TYPES:
@@ -191,12 +178,8 @@ def console_router() -> APIRouter:
         return visit.download(chunks, MEDIA_TYPES[export_format], f"handrail-audit-{visit.request_id}.{export_format}")
 
     @router.get("/events/{request_id}")
-    async def event(request_id: str, request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if visit.principal is None:
-            return _to_sign_in(visit)
+    async def event(request_id: str, visit: SignedIn) -> Response:
+        assert visit.principal is not None
         reader = visit.reader()
         try:
             found, position = await anyio.to_thread.run_sync(reader.event_with_chain, request_id)
@@ -213,12 +196,7 @@ def console_router() -> APIRouter:
         return visit.page("event.html", title=f"Event {found['request_id']}", event=found, position=position)
 
     @router.get("/dashboard")
-    async def dashboard(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := _auditors_only(visit)) is not None:
-            return refused
+    async def dashboard(request: Request, visit: AuditorVisit) -> Response:
         parameters = _multi(request)
         if not any(parameters.get(name) for name in ("since", "until")):
             parameters["since"] = ["30d"]  # the last 30 days unless told
@@ -244,7 +222,7 @@ def console_router() -> APIRouter:
                         "Decision",
                         "decision",
                         by["decision"],
-                        charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"], **DECISION_LABELS}),
+                        charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"]} | DECISION_LABELS),
                     ),
                     (
                         "refusals",
@@ -283,12 +261,7 @@ def console_router() -> APIRouter:
         )
 
     @router.get("/chain")
-    async def chain(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := _auditors_only(visit)) is not None:
-            return refused
+    async def chain(visit: AuditorVisit) -> Response:
         reader = visit.reader()
         try:
             head = await anyio.to_thread.run_sync(reader.chain_head)
@@ -297,12 +270,7 @@ def console_router() -> APIRouter:
         return visit.page("chain.html", title="Audit chain", head=head, report=None)
 
     @router.post("/chain/verify")
-    async def verify_chain(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := _auditors_only(visit)) is not None:
-            return refused
+    async def verify_chain(request: Request, visit: AuditorVisit) -> Response:
         form = await read_form(request)
         if not visit.session.csrf_matches(form.get("csrf_token")):
             return visit.page(
@@ -321,24 +289,14 @@ def console_router() -> APIRouter:
         return visit.page("chain.html", title="Audit chain", head=head, report=report)
 
     @router.get("/playground")
-    async def playground_form(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := _policy_team_only(visit)) is not None:
-            return refused
+    async def playground_form(request: Request, visit: PolicyTeamVisit) -> Response:
         assert visit.principal is not None
         choices = playground.Choices.from_policy(request.app.state.services, visit.principal.department)
         trial = playground.Trial(department=choices.departments[0])
         return _playground_page(visit, trial, choices)
 
     @router.post("/playground")
-    async def playground_run(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        if (refused := _policy_team_only(visit)) is not None:
-            return refused
+    async def playground_run(request: Request, visit: PolicyTeamVisit) -> Response:
         assert visit.principal is not None
         form = await read_form(request)
         services = request.app.state.services
@@ -357,7 +315,9 @@ def console_router() -> APIRouter:
             trial.errors["request"] = "The detectors or the policy engine are unavailable: try again in a few minutes"
         return _playground_page(visit, trial, choices, status=400 if trial.errors else 200)
 
-    add_exception_routes(router, _to_sign_in, _unavailable, _policy_team_only)
+    add_exception_routes(router, _unavailable)
+    add_policy_routes(router, _unavailable)
+    add_oidc_routes(router, _unavailable, _local)
     return router
 
 
@@ -375,19 +335,6 @@ def _playground_page(visit: Visit, trial: playground.Trial, choices: playground.
     )
 
 
-def _policy_team_only(visit: Visit) -> Response | None:
-    if visit.principal is None:
-        return _to_sign_in(visit)
-    if "policy-admin" not in visit.principal.roles:
-        return visit.page(
-            "message.html",
-            status=403,
-            title="Policy team only",
-            message="This page is for keys with the policy-admin role.",
-        )
-    return None
-
-
 async def console_not_found(request: Request) -> Response:
     visit = await start_visit(request)
     if not isinstance(visit, Visit):
@@ -400,7 +347,7 @@ async def console_not_found(request: Request) -> Response:
     )
 
 
-def _verify(settings):
+def _verify(settings: AuditSettings) -> Report:
     """``handrail audit verify`` with the gateway's configured key, through a read-only connection."""
     from audit.database import read_only_engine
     from audit.signing import KeyRing
@@ -421,27 +368,6 @@ def _local(target: str | None) -> str | None:
     """A console address to go back to after sign-in; anything else (another site, ``//host``) is dropped."""
     if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
         return target
-    return None
-
-
-def _to_sign_in(visit: Visit) -> Response:
-    target = visit.request.url.path + (f"?{visit.request.url.query}" if visit.request.url.query else "")
-    query = {"next": target}
-    if visit.session_ended:
-        query["notice"] = "ended"
-    return visit.redirect("/console/sign-in?" + urlencode(query, quote_via=quote))
-
-
-def _auditors_only(visit: Visit) -> Response | None:
-    if visit.principal is None:
-        return _to_sign_in(visit)
-    if not visit.is_auditor:
-        return visit.page(
-            "message.html",
-            status=403,
-            title="Auditors only",
-            message="This page is for keys with the auditor role. Your own requests are under Events.",
-        )
     return None
 
 

@@ -132,7 +132,7 @@ class Decision:
             policy_version=policy_version,
         )
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         document: dict[str, object] = {
             "action": self.action,
             "reasons": [_reason_document(reason) for reason in self.reasons],

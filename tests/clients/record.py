@@ -287,6 +287,33 @@ CLIENTS: list[Client] = [
         extra_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "DSPY_CACHEDIR": "{tmp}/dspy-cache"},
     ),
     Client(
+        "dspy-chain-of-thought",
+        "dspy",
+        ("dspy==3.4.1",),
+        "import dspy\n"
+        "dspy.configure(lm=dspy.LM('openai/echo', api_base=BASE_URL, api_key='sk-dummy', cache=False,"
+        " num_retries=0))\n"
+        f"dspy.ChainOfThought('letter -> summary, urgent: bool')(letter={LETTER!r})\n",
+        NONE,
+        "DSPy ChainOfThought: field markers and 'formatted as a valid Python bool' instructions, no tools: ordinary"
+        " work",
+        extra_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "DSPY_CACHEDIR": "{tmp}/dspy-cache"},
+    ),
+    Client(
+        "pydantic-ai-plain",
+        "pydantic-ai",
+        ("pydantic-ai-slim[openai]==2.68.0",),
+        "from pydantic_ai import Agent\n"
+        "from pydantic_ai.providers.openai import OpenAIProvider\n"
+        "try:\n    from pydantic_ai.models.openai import OpenAIChatModel as M\n"
+        "except ImportError:\n    from pydantic_ai.models.openai import OpenAIModel as M\n"
+        "model = M('echo', provider=OpenAIProvider(base_url=BASE_URL, api_key='sk-dummy'))\n"
+        "Agent(model, system_prompt='You help council staff reply to residents in plain English.')"
+        f".run_sync({LETTER!r})\n",
+        NONE,
+        "pydantic-ai agent with a system prompt, no tools and plain-text output: ordinary work",
+    ),
+    Client(
         "smolagents-code-agent",
         "smolagents",
         ("smolagents[openai]==1.26.0",),
@@ -472,6 +499,21 @@ CLIENTS: list[Client] = [
         CODE,
         "aider in its SEARCH/REPLACE (diff) edit format: edits applied to disk by the client, shell commands"
         " suggested to run",
+        extra_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "AIDER_CHECK_UPDATE": "false"},
+    ),
+    Client(
+        "aider-ask",
+        "aider",
+        ("aider-chat==0.86.2",),
+        "import os, subprocess, sys\n"
+        "open('bins.py', 'w').write('def next_collection(day):\\n    return day + 7\\n')\n"
+        "aider = os.path.join(os.path.dirname(sys.executable), 'aider')\n"
+        "subprocess.run([aider, '--model', 'openai/echo', '--openai-api-base', BASE_URL, '--openai-api-key',"
+        " 'sk-dummy', '--no-git', '--no-gitignore', '--yes-always', '--no-check-update', '--analytics-disable',"
+        " '--no-show-release-notes', '--no-show-model-warnings', '--no-stream', '--no-pretty', '--chat-mode', 'ask',"
+        " '--message', 'What does next_collection do?', 'bins.py'], check=False)\n",
+        NONE,
+        "aider in ask mode: answers questions about the code it is shown and edits nothing: ordinary work",
         extra_env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "AIDER_CHECK_UPDATE": "false"},
     ),
     Client(

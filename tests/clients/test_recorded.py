@@ -1,10 +1,8 @@
 """The recorded first requests of real client programs, through ``handrail scan``'s logic in process.
 
 ``recorded.jsonl`` is written by ``tests/clients/record.py`` (see its docstring and the README: re-record when
-versions move). The issue's target is F1 >= 0.97 per signal and no ordinary request flagged; the detectors do not
-reach it yet, so the floors below are what is measured today and ``KNOWN_MISSES`` lists each request they get
-wrong (docs/detection.md, "Recorded clients"). A request that newly goes wrong, or a figure that drops, fails;
-when a detector fix makes a known miss right, take it off the list and raise the floors.
+versions move). The issue's target is F1 >= 0.97 per signal and no ordinary request flagged; it is met (docs/
+detection.md, "Recorded clients"), so every request must come out as labelled, and the target is held exactly.
 """
 
 from __future__ import annotations
@@ -22,20 +20,9 @@ CORPUS = Path(__file__).with_name("recorded.jsonl")
 SIGNALS = ("agentic", "self_coding", "internet")
 TARGET_F1 = 0.97
 
-# Measured on the corpus as recorded (38 first requests, 26 client programs); see docs/detection.md.
-F1_FLOOR = {"agentic": 0.91, "self_coding": 0.61, "internet": 0.93}
-BENIGN_FLAGGED_CEILING = 1
-
-# id -> (signals the detectors report wrongly: "+x" a false signal, "-x" a missed one), as measured.
-KNOWN_MISSES: dict[str, set[str]] = {
-    "pydantic-ai-output": {"+agentic"},
-    "dspy-react": {"+self_coding"},
-    "smolagents-code-agent": {"+internet"},
-    "smolagents-toolcalling-web": {"+self_coding"},
-    "autogen-code-executor": {"-agentic", "-self_coding"},
-    "aider-coding-assistant": {"-agentic", "-self_coding"},
-    "aider-search-replace": {"-agentic", "-self_coding"},
-}
+# id -> (signals the detectors report wrongly: "+x" a false signal, "-x" a missed one). Empty since the fixes of
+# issue 14 (docs/detection.md lists the seven requests that were here); a new miss must be added with its reason.
+KNOWN_MISSES: dict[str, set[str]] = {}
 
 
 def _records() -> list[dict]:
@@ -93,15 +80,10 @@ def test_no_request_goes_wrong_beyond_the_known_misses(predicted):
 
 
 @pytest.mark.parametrize("signal", SIGNALS)
-def test_per_signal_f1_holds_its_measured_floor(predicted, signal):
-    assert _f1(_records(), predicted, signal) >= F1_FLOOR[signal]
+def test_issue_target_f1_097_per_signal(predicted, signal):
+    assert _f1(_records(), predicted, signal) >= TARGET_F1
 
 
-def test_ordinary_requests_flagged_no_more_than_measured(predicted):
-    assert len(_benign_flagged(_records(), predicted)) <= BENIGN_FLAGGED_CEILING
-
-
-@pytest.mark.xfail(reason="detector misses on recorded clients: docs/detection.md, 'Recorded clients'", strict=False)
 def test_issue_target_f1_097_and_no_ordinary_request_flagged(predicted):
     records = _records()
     assert all(_f1(records, predicted, s) >= TARGET_F1 for s in SIGNALS)

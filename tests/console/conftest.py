@@ -9,7 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.policy.helpers import copy_policies, edit_data
 from tests.support.gateway import REPOSITORY, Gateway
+from tests.support.issuer import StandInIssuer
+from tests.support.standin import free_port
 
 SECRET = "console-test-secret-0123456789abcdef"
 CHECKPOINT_KEY = "console-test-checkpoint-key-0123456789abcdef"  # checkpoints signed (HMAC), as in production
@@ -29,8 +32,20 @@ USERS = {"ann": ("ann@dwp.gov.uk", "DWP"), "bob": ("bob@hmrc.gov.uk", "HMRC")}
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """One gateway for every console test (starting one loads the detectors' models: slow)."""
     # Two workers: the session is a signed cookie, so whichever worker answers must accept it.
-    settings = {"console": {"session_secret": SECRET}, "audit": {"checkpoint_key": CHECKPOINT_KEY}}
-    server = Gateway(tmp_path_factory.mktemp("console"), settings=settings, workers=2).start()
+    # A shadow candidate that blocks names where the live policy pseudonymises them: the shadow report has a case.
+    # The live policy is a private copy: approving an exception in the browser tests writes into it.
+    directory = tmp_path_factory.mktemp("console")
+    live = copy_policies(directory / "policies")
+    candidate = copy_policies(directory / "candidate")
+    edit_data(candidate, "protection", lambda d: (d["pseudonymise"].remove("PERSON"), d["block"].append("PERSON")))
+    settings = {
+        "console": {"session_secret": SECRET},
+        "audit": {"checkpoint_key": CHECKPOINT_KEY},
+        "policy": {"path": str(live), "shadow_path": str(candidate)},
+    }
+    server = Gateway(directory, settings=settings, workers=2)
+    server.policies = live  # type: ignore[attr-defined]
+    server.start()
     yield server
     server.stop()
 
@@ -65,3 +80,61 @@ def screenshots() -> Path | None:
     machine unless HANDRAIL_SCREENSHOTS=1 asks (so a local test run leaves the tree as it was)."""
     wanted = os.environ.get("CI") == "true" or os.environ.get("HANDRAIL_SCREENSHOTS") == "1"
     return SCREENSHOTS if wanted else None
+
+
+# OIDC sign-in: a gateway whose console also signs people in through a stand-in issuer (tests/support/issuer.py).
+OIDC_CLIENT_ID = "handrail-console"
+OIDC_SECRET = "stand-in-client-secret-0123456789"  # given to the gateway through an environment variable
+OIDC_ROLE_MAP = {"handrail-auditors": "auditor", "staff": "user", "policy-team": "policy-admin"}
+OIDC_USERS = {
+    "carol": {"sub": "sub-carol", "email": "carol@nao.gov.uk", "email_verified": True, "groups": ["handrail-auditors"]},
+    "ann": {"sub": "sub-ann", "email": "ann@dwp.gov.uk", "email_verified": True, "groups": ["staff"], "dept": "DWP"},
+    "dan": {"sub": "sub-dan", "email": "dan@dwp.gov.uk", "email_verified": True, "groups": ["finance"]},
+}
+
+
+@pytest.fixture(scope="session")
+def oidc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Gateway, StandInIssuer]]:
+    """A one-worker gateway with console.oidc pointing at a running stand-in issuer, and that issuer."""
+    port = free_port()
+    issuer = StandInIssuer(
+        OIDC_CLIENT_ID, OIDC_SECRET, f"http://127.0.0.1:{port}/console/oidc/callback", OIDC_USERS
+    ).start()
+    oidc_settings = {
+        "issuer": issuer.issuer,
+        "name": "Stand-in ID",
+        "client_id": OIDC_CLIENT_ID,
+        "client_secret": "os.environ/HANDRAIL_TEST_OIDC_SECRET",
+        "redirect_url": f"http://127.0.0.1:{port}/console/oidc/callback",
+        "roles_claim": "groups",
+        "role_map": OIDC_ROLE_MAP,
+        "department_claim": "dept",
+        "department": "NAO",
+    }
+    settings = {"console": {"session_secret": SECRET, "oidc": oidc_settings}}
+    server = Gateway(
+        tmp_path_factory.mktemp("console-oidc"),
+        settings=settings,
+        port=port,
+        environment={"HANDRAIL_TEST_OIDC_SECRET": OIDC_SECRET},
+    ).start()
+    yield server, issuer
+    server.stop()
+    issuer.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_seeded(oidc: tuple[Gateway, StandInIssuer]) -> dict[str, str]:
+    """Requests by ann and by bob (sent with keys) in the OIDC gateway's trail, and a key to read the trail with."""
+    server, _ = oidc
+    made = {"auditor": server.create_key("audrey@nao.gov.uk", "HMRC", ("auditor",))}
+    for name, user, department in (("ann", "ann@dwp.gov.uk", "DWP"), ("bob", "bob@hmrc.gov.uk", "HMRC")):
+        response = httpx.post(
+            f"{server.url}/v1/chat/completions",
+            headers={"authorization": f"Bearer {server.create_key(user, department)}"},
+            json={"model": "demo", "messages": [{"role": "user", "content": "What is the capital of France?"}]},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        made[name] = response.headers["x-request-id"]
+    return made

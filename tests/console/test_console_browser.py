@@ -38,37 +38,37 @@ def axe() -> Iterator[Accessibility]:
 
 
 @pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:  # type: ignore[no-untyped-def]
+def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:
     """No axe-core violation at WCAG 2.2 AA on this page in this state (and a screenshot of it, if asked)."""
     assert axe.violations(page, name) == [], name
     if screenshots is not None:
         screenshot(page, screenshots, name)
 
 
-def go(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def go(page, selector: str) -> None:
     """Click something that loads a new page, and wait until it has loaded (not read the old one)."""
     with page.expect_navigation():
         page.click(selector)
 
 
-def sign_in(page, url: str, key: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, url: str, key: str) -> None:
     page.goto(f"{url}/console/sign-in")
     page.fill("#key", key)
     go(page, "button:has-text('Sign in')")
 
 
-def shown_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+def shown_ids(page) -> list[str]:
     return page.locator("#results-table tbody tr td:nth-child(2) a").all_inner_texts()
 
 
-def table(page, selector: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def table(page, selector: str) -> dict[str, str]:
     """A two-column table (a chart's text alternative) as {row header: number}."""
     rows = page.locator(f"{selector} tbody tr")
     return {
@@ -179,7 +179,7 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(
     assert keys["auditor"] not in json.dumps(recorded) and keys["auditor"] not in console.log()
 
 
-def tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-untyped-def]
+def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the element matching ``selector`` has the focus (and can be seen to have it)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -317,3 +317,85 @@ def test_the_policy_team_tries_a_request_in_the_playground(page, console, keys, 
     sign_in(page, console.url, keys["auditor"])
     page.goto(f"{console.url}/console/playground")
     assert page.locator("h1").inner_text() == "Policy team only"
+
+
+def test_a_user_asks_for_an_exception_by_keyboard_alone(page, console, keys, seeded, axe, screenshots):
+    """The form from the refusal's link, its error state and the sent request: Tab, typing and Enter only."""
+    sign_in(page, console.url, keys["ann"])
+    page.goto(f"{console.url}/console/exceptions/new?request={seeded['blocked']}")  # the link in the refusal
+    assert page.locator("h1").inner_text() == "Ask for an exception"
+    assert "blocked_data" in page.locator("main").inner_text() and page.locator("#model").input_value() == "demo"
+    accessible(page, axe, "exception-new", screenshots)
+
+    tab_to(page, "form[action='/console/exceptions'] button[type=submit]")  # sent without saying why
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{console.url}/console/exceptions")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.locator("a").inner_text() == "Explain why you need the exception"
+    assert summary.locator("a").get_attribute("href") == "#justification"
+    assert page.title().startswith("Error: ")
+    accessible(page, axe, "exception-new-error", screenshots)
+
+    tab_to(page, "#justification")
+    page.keyboard.type("Checking a claim letter needs the NI number AB123456C, for a week.")
+    tab_to(page, "#days")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    tab_to(page, "form[action='/console/exceptions'] button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/exceptions\?sent=exc_[0-9a-f]{16}$"))
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert "went to the policy team" in banner
+    mine = page.locator("main table").inner_text()
+    assert "Waiting for the policy team" in mine and "AB123456C" not in page.content()
+    accessible(page, axe, "exceptions-mine", screenshots)
+
+
+def test_the_policy_team_approves_an_exception_from_its_queue(page, console, keys, seeded, axe, screenshots):
+    from tests.console.test_console_exceptions import csrf, signed_in
+
+    # A pending request of ann's, sent as the form sends it (the keyboard test above sends one too).
+    ann = signed_in(console, keys["ann"])
+    form = ann.get(f"/console/exceptions/new?request={seeded['blocked']}")
+    sent = ann.post(
+        "/console/exceptions",
+        data={
+            "csrf_token": csrf(form.text),
+            "request": seeded["blocked"],
+            "model": "demo",
+            "relax_agentic": "yes",  # an experiment that lifts nothing fails the policy's own tests, by design
+            "days": "1",
+            "justification": "A one-day check of the claims backlog.",
+        },
+    )
+    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)  # type: ignore[union-attr]
+
+    sign_in(page, console.url, keys["policy"])
+    go(page, "nav a:has-text('Exceptions')")
+    card = page.locator(f"#{exception_id}")
+    assert "ann@dwp.gov.uk" in card.inner_text() and "A one-day check of the claims backlog." in card.inner_text()
+    accessible(page, axe, "exceptions-queue", screenshots)
+    go(page, f"button:has-text('Approve {exception_id}')")
+    assert page.url == f"{console.url}/console/exceptions?notice=approved", page.locator("main").inner_text()
+    assert page.locator(".govuk-notification-banner").inner_text().endswith("The exception request was approved.")
+    assert page.locator(f"#{exception_id}").count() == 0  # no longer waiting
+    accessible(page, axe, "exception-approved", screenshots)
+
+
+def test_the_policy_pages_are_accessible(page, console, keys, seeded, axe, screenshots):
+    sign_in(page, console.url, keys["policy"])
+    go(page, "nav a:has-text('Policy')")
+    assert page.locator("h1").inner_text() == "Policy"
+    assert page.locator("#reloads tbody tr").count() >= 1 and page.locator("#versions-used tbody tr").count() >= 1
+    page.locator("#module-1 summary").click()  # an open module: its text is in a focusable, labelled region
+    accessible(page, axe, "policy", screenshots)
+    go(page, "nav[aria-label='Policy pages'] a:has-text('Experiments')")
+    assert page.locator("#experiments tbody tr").count() >= 3
+    accessible(page, axe, "experiments", screenshots)
+    go(page, "nav[aria-label='Policy pages'] a:has-text('Shadow report')")
+    assert page.locator("#shadow-examples tbody tr").count() >= 1
+    accessible(page, axe, "shadow", screenshots)
+    page.fill("#since", "last tuesday")
+    go(page, "button:has-text('Show')")
+    assert page.locator(".govuk-error-summary a").get_attribute("href") == "#since"
+    accessible(page, axe, "shadow-error")

@@ -27,7 +27,7 @@ USER = "dev@example.gov.uk"
 
 
 @pytest.fixture(scope="module")
-def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:  # type: ignore[no-untyped-def]
+def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:
     directory = tmp_path_factory.mktemp("exceptions")
     policies = copy_policies(directory / "policies")
     server = Gateway(
@@ -35,17 +35,17 @@ def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:  # type: ignore[no-
         model_list=standin.model_list(("echo",)),
         settings={"policy": {"path": str(policies)}, "console": {"session_secret": SECRET}},
     )
-    server.policies = policies  # type: ignore[attr-defined]
-    server.user_key = server.create_key(user=USER, department="HMRC")  # type: ignore[attr-defined]
-    server.admin_key = server.create_key(user="pat@gds.gov.uk", department="GDS", roles=("policy-admin",))  # type: ignore[attr-defined]
-    server.auditor_key = server.create_key(user="aud@nao.gov.uk", department="HMRC", roles=("auditor",))  # type: ignore[attr-defined]
+    server.policies = policies
+    server.user_key = server.create_key(user=USER, department="HMRC")
+    server.admin_key = server.create_key(user="pat@gds.gov.uk", department="GDS", roles=("policy-admin",))
+    server.auditor_key = server.create_key(user="aud@nao.gov.uk", department="HMRC", roles=("auditor",))
     server.start()
     yield server
     server.stop()
 
 
 def chat(gateway: Gateway, experiment: str | None = None) -> httpx.Response:
-    headers = {"authorization": f"Bearer {gateway.user_key}"}  # type: ignore[attr-defined]
+    headers = {"authorization": f"Bearer {gateway.user_key}"}
     if experiment:
         headers["x-handrail-experiment"] = experiment
     return httpx.post(f"{gateway.url}/v1/chat/completions", json=AGENTIC, headers=headers, timeout=60)
@@ -69,7 +69,7 @@ def audited(gateway: Gateway, request_id: str) -> dict:
     (event,) = httpx.get(
         f"{gateway.url}/v1/audit/events",
         params={"request_id": request_id},
-        headers={"authorization": f"Bearer {gateway.auditor_key}"},  # type: ignore[attr-defined]
+        headers={"authorization": f"Bearer {gateway.auditor_key}"},
         timeout=30,
     ).json()["events"]
     return event
@@ -79,7 +79,7 @@ def access_actions(gateway: Gateway, user: str) -> list[dict]:
     events = httpx.get(
         f"{gateway.url}/v1/audit/events",
         params={"kind": "access", "user": user, "limit": 200},
-        headers={"authorization": f"Bearer {gateway.auditor_key}"},  # type: ignore[attr-defined]
+        headers={"authorization": f"Bearer {gateway.auditor_key}"},
         timeout=30,
     ).json()["events"]
     return events
@@ -95,7 +95,7 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
     assert f"/console/exceptions/new?request={request_id}" in message
 
     # 2. The user asks for one; the free text holds a NI number, which is never stored.
-    user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
+    user = signed_in(gateway, gateway.user_key)
     form = user.get(f"/console/exceptions/new?request={request_id}")
     assert form.status_code == 200 and 'value="echo"' in form.text and "agentic_use" in form.text
     for relaxed in ("agentic", "self_coding"):
@@ -113,24 +113,24 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
         },
     )
     assert sent.status_code == 200 and "went to the policy team" in sent.text, sent.text
-    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)  # type: ignore[union-attr]
+    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)
     assert "Waiting for the policy team" in sent.text
 
     # Someone else's refused request, or an allowed one, cannot be used.
     assert user.get("/console/exceptions/new?request=req_nothing").status_code == 404
 
     # 3. The policy team sees it (scanned text, the owners named in the policy data) and approves it.
-    admin = signed_in(gateway, gateway.admin_key)  # type: ignore[attr-defined]
+    admin = signed_in(gateway, gateway.admin_key)
     queue = admin.get("/console/exceptions")
     assert exception_id in queue.text
     assert "AB123456C" not in queue.text and "&lt;UK_NINO&gt;" in queue.text
     # The owners of the experiments that already relax tool use are named.
     assert "gds-security@digital.cabinet-office.gov.uk" in queue.text and "hmrc-ai-assurance@hmrc.gov.uk" in queue.text
-    before = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())  # type: ignore[attr-defined]
+    before = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())
     approved = admin.post(f"/console/exceptions/{exception_id}/approve", data={"csrf_token": csrf(queue.text)})
     assert approved.status_code == 200 and "was approved" in approved.text, approved.text
     approved_at = time.monotonic()
-    after = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())  # type: ignore[attr-defined]
+    after = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())
     (name,) = set(after) - set(before)
     assert after[name]["users"] == [USER] and after[name]["models"] == ["echo"]
     assert after[name]["relaxes"] == ["agentic", "self_coding"]
@@ -155,6 +155,17 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
     expired = chat(gateway, name)
     assert expired.status_code == 403, expired.text
     assert expired.json()["error"]["code"] == "agentic_use"
+    # The first refusal since the approval says so, once, in one sentence that points to the console.
+    told = expired.json()["error"]["message"]
+    assert (
+        f"Your exception request {exception_id} was approved: send the requests it covers with the header "
+        f"X-Handrail-Experiment: {name} until {after[name]['expires']} (see /console/exceptions)." in told
+    ), told
+    assert told.index("Your exception request") < told.index(
+        f"/console/exceptions/new?request={expired.headers['x-request-id']}"
+    )
+    again = chat(gateway, name)
+    assert again.status_code == 403 and "Your exception request" not in again.json()["error"]["message"]
     assert "experiment_expired" in [r["code"] for r in audited(gateway, expired.headers["x-request-id"])["reasons"]]
 
     # 6. All audited: the request, the approval, the experiment written (with its definition).
@@ -166,9 +177,106 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
     assert written["experiment"] == name and written["definition"]["expires"] == after[name]["expires"]
     assert "AB123456C" not in json.dumps(access_actions(gateway, USER))
 
+    # 7. The policy team's pages: the experiment has ended and was used once; the reload that wrote it is logged.
+    experiments = admin.get("/console/experiments").text
+    used = re.search(rf'id="experiment-{name}">(.*?)</tr>', experiments, re.S).group(1)  # type: ignore[union-attr]
+    assert "Ended" in used and re.search(r'numeric">\s*1<', used) and "Allowed 1" in used and USER in used, used
+    policy = admin.get("/console/policy").text
+    assert re.search(r"pat@gds.gov.uk\s*</td>\s*<td[^>]*>console</td>", policy)
+    assert written["policy_version"] in policy
+
 
 def test_a_user_cannot_approve(gateway: Gateway) -> None:
-    user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
+    user = signed_in(gateway, gateway.user_key)
     page = user.get("/console/exceptions")
     response = user.post("/console/exceptions/exc_0000000000000000/approve", data={"csrf_token": csrf(page.text)})
     assert response.status_code == 403
+
+
+def test_a_rejected_reload_is_in_the_policy_page_history_with_who_and_why(gateway: Gateway) -> None:
+    module = gateway.policies / "handrail" / "safeguards" / "safeguards.rego"  # type: ignore[attr-defined]
+    good = module.read_text()
+    admin_headers = {"authorization": f"Bearer {gateway.admin_key}"}  # type: ignore[attr-defined]
+    try:
+        module.write_text(good + "\nblocks contains {\n")
+        rejected = httpx.post(f"{gateway.url}/admin/policies/reload", headers=admin_headers, timeout=120)
+        assert rejected.status_code == 422, rejected.text
+    finally:
+        module.write_text(good)
+    restored = httpx.post(f"{gateway.url}/admin/policies/reload", headers=admin_headers, timeout=120)
+    assert restored.status_code == 200, restored.text
+    page = signed_in(gateway, gateway.admin_key).get("/console/policy")  # type: ignore[attr-defined]
+    reloads = re.search(r'id="reloads">(.*?)</table>', page.text, re.S).group(1)  # type: ignore[union-attr]
+    body = reloads.split("<tbody", 1)[1]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)) for r in re.findall(r"<tr class=.*?</tr>", body, re.S)]
+    # Newest first: the admin's reload after the file was put back (nothing changed), then the rejected one, with
+    # why. (Had the file watcher reloaded first, its reloads would be logged beside them as "policy watcher".)
+    admins = [r for r in rows if "pat@gds.gov.uk admin-api" in r]
+    assert "Unchanged" in admins[0] and "Rejected" in admins[1], rows
+    (refusal,) = [r for r in rows if "admin-api Rejected" in r]
+    assert "safeguards.rego" in refusal and refusal.index("pat@gds.gov.uk") < refusal.index("Rejected")
+    live = restored.json()["policy_version"]
+    assert re.search(r'id="live-version">\s*' + live, page.text)
+
+
+# The same agent loop as AGENTIC, in Anthropic's Messages shape.
+AGENTIC_MESSAGES = {
+    "model": "echo",
+    "max_tokens": 50,
+    "messages": [
+        {"role": "user", "content": "List the files in the shared drive and tidy them up."},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "run_shell", "input": {}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "3 files"}]},
+    ],
+    "tools": [
+        {
+            "name": "run_shell",
+            "description": "Run a shell command",
+            "input_schema": {"type": "object", "properties": {"cmd": {"type": "string"}}},
+        }
+    ],
+}
+
+
+def test_a_declined_request_is_told_on_the_next_refusal_in_the_anthropic_shape(gateway: Gateway) -> None:
+    headers = {"x-api-key": gateway.user_key, "anthropic-version": "2023-06-01"}  # type: ignore[attr-defined]
+
+    def refused() -> httpx.Response:
+        response = httpx.post(f"{gateway.url}/v1/messages", json=AGENTIC_MESSAGES, headers=headers, timeout=60)
+        assert response.status_code == 403 and response.json()["type"] == "error", response.text
+        return response
+
+    first = refused()
+    request_id = first.headers["x-request-id"]
+    assert "Your exception request" not in first.json()["error"]["message"]  # nothing decided since the last one
+    user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
+    form = user.get(f"/console/exceptions/new?request={request_id}")
+    sent = user.post(
+        "/console/exceptions",
+        data={
+            "csrf_token": csrf(form.text),
+            "request": request_id,
+            "model": "echo",
+            "relax_agentic": "yes",
+            "days": "3",
+            # A client string in the explanation: it must never come back in a refusal.
+            "justification": "Sorting the files of Margaret Thompson's case.",
+        },
+    )
+    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)  # type: ignore[union-attr]
+    admin = signed_in(gateway, gateway.admin_key)  # type: ignore[attr-defined]
+    queue = admin.get("/console/exceptions")
+    declined = admin.post(f"/console/exceptions/{exception_id}/refuse", data={"csrf_token": csrf(queue.text)})
+    assert declined.status_code == 200 and "was refused" in declined.text
+
+    error = refused().json()["error"]
+    assert error["type"] == "permission_error"
+    assert (
+        f"Your exception request {exception_id} was declined by the policy team (see /console/exceptions)."
+        in error["message"]
+    ), error["message"]
+    assert "Margaret" not in error["message"] and "Sorting the files" not in error["message"]
+    assert "Your exception request" not in refused().json()["error"]["message"]  # told once
+    # The console says it too, in the requester's list.
+    mine = user.get("/console/exceptions").text
+    assert re.search(rf"{exception_id}</td>.*?refused</td>\s*<td[^>]*>Refused by the policy team.", mine, re.S)

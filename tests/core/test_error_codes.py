@@ -14,9 +14,11 @@ RAISED_WITH_CODE = re.compile(r'code="([a-z_]+)"')
 
 
 def error_classes(base: type[errors.HandrailError] = errors.HandrailError) -> list[type[errors.HandrailError]]:
+    """The API's errors: those of the one tree in core.errors (the console's page stops are rendered as pages)."""
     found = []
     for subclass in base.__subclasses__():
-        found += [subclass, *error_classes(subclass)]
+        if subclass.__module__ == errors.__name__:
+            found += [subclass, *error_classes(subclass)]
     return found
 
 

@@ -248,3 +248,96 @@ def test_anthropic_refusals_carry_the_reason_code(anthropic_client, recorder):
     assert raised.value.body["error"]["type"] == "permission_error"
     assert raised.value.body["error"]["code"] == "agentic_use"
     assert recorder.requests == []
+
+
+# --- the shapes recorded real clients send (tests/clients/recorded.jsonl), in other words -----------------------
+
+
+def test_the_only_tool_forced_with_required_is_answered_and_audited_as_structured_output(
+    openai_client, recorder, gateway, auditor
+):
+    # pydantic-ai's output tool: one tool, tool_choice "required" rather than a named choice.
+    raw = openai_client.chat.completions.with_raw_response.create(
+        model="tools",
+        messages=[{"role": "user", "content": "Extract the record id from: record 42 is overdue."}],
+        tools=[
+            {
+                "type": "function",
+                "function": {"name": "lookup_record", "description": "The answer's fields", "parameters": SCHEMA},
+            }
+        ],
+        tool_choice="required",
+    )
+    answer = raw.parse()
+    # The answer's call fills in the shape: it is passed on, not refused as agentic use.
+    assert answer.choices[0].message.tool_calls[0].function.name == "lookup_record"
+    assert recorder.requests[0]["body"]["tool_choice"] == "required"
+    assert "x-handrail-tools-removed" not in raw.headers
+    event = audited(gateway, auditor, raw.headers["x-request-id"])
+    assert event["decision"] == "allow" and event["reasons"] == []
+    assert [s["type"] for s in event["signals"]] == ["structured_output"]
+
+
+def test_anthropic_any_tool_with_one_tool_is_structured_output(anthropic_client, recorder):
+    message = anthropic_client.messages.create(
+        model="claude-echo",
+        max_tokens=200,
+        messages=[{"role": "user", "content": "Turn this into a visit record: visited Tuesday."}],
+        tools=[{"name": "Visit", "description": "A home visit's fields", "input_schema": SCHEMA}],
+        tool_choice={"type": "any"},
+    )
+    assert message.content[0].text.startswith("You said: Turn this into a visit record")
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("system", "words", "self_coding"),
+    [
+        (
+            # a code executor that never says "executed automatically": its role and blocks "for execution"
+            "You are a data agent. Your role is to write and execute Python code for the user's questions. "
+            "Python code should be provided in ```python blocks, and shell commands in ```sh blocks, for execution.",
+            "instructions that the code the model writes is executed for it",
+            True,
+        ),
+        (
+            # a whole-file edit format the client writes back, with no word about disk
+            "Take requests for changes to the code. To change a file, return its entire updated content.\n"
+            "You MUST use this format:\n\nsrc/path/name.py\n```\nthe entire file content\n```\n\n"
+            "The first line is the file path and nothing else.",
+            "an edit format that the client writes to the user's files",
+            True,
+        ),
+        (
+            # SEARCH/REPLACE-style blocks with their marker grammar
+            "Describe every change to a file as a block. Every block must use this format:\n"
+            "1. The file path alone on a line.\n2. <<<<<<< SEARCH\n3. The lines to find.\n4. =======\n"
+            "5. The lines to put instead.\n6. >>>>>>> REPLACE",
+            "an edit format that the client writes to the user's files",
+            True,
+        ),
+        (
+            # tools listed as numbered prose, chosen through answer fields, with an observation loop
+            "Each turn give `reasoning`, `next_tool_name` and `next_tool_args`. After each tool call you receive its "
+            "observation.\nThe next_tool_name must be one of:\n(1) open_register, which reads the land register.\n"
+            "(2) finish, which ends the task.",
+            "an agent loop that chooses tools described in the text",
+            False,
+        ),
+    ],
+)
+def test_agents_in_recorded_client_shapes_are_refused_with_readable_reasons(
+    openai_client, recorder, gateway, auditor, system, words, self_coding
+):
+    with pytest.raises(openai.PermissionDeniedError) as raised:
+        openai_client.chat.completions.create(
+            model="echo", messages=[{"role": "system", "content": system}, {"role": "user", "content": "Go."}]
+        )
+    code, message = refused(raised.value)
+    assert code == "agentic_use"
+    assert message.startswith("The request was not sent to the model.")
+    assert f"What Handrail saw: the text carries {words}." in message
+    event = audited(gateway, auditor, raised.value.response.headers["x-request-id"])
+    assert event["decision"] == "block"
+    assert ("self_coding" in {s["type"] for s in event["signals"]}) is self_coding
+    assert recorder.requests == []

@@ -18,7 +18,7 @@ from tests.support.opa import opa_binary
 AGENTIC = {"type": "agentic", "evidence": "the request declares the tool 'run_shell'", "location": "tools"}
 
 
-def request_with(**changes) -> dict:  # type: ignore[no-untyped-def]
+def request_with(**changes) -> dict:
     document = copy.deepcopy(SMOKE_INPUT)
     for key, value in changes.items():
         section, _, field = key.partition("__")
@@ -34,7 +34,7 @@ def policies(tmp_path):
     return copy_policies(tmp_path / "policies")
 
 
-def engine_for(policies, **settings) -> EmbeddedEngine:  # type: ignore[no-untyped-def]
+def engine_for(policies, **settings) -> EmbeddedEngine:
     return EmbeddedEngine(PolicySettings(path=policies, watch=False, **settings))
 
 

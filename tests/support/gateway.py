@@ -26,9 +26,10 @@ class Gateway:
         settings: dict | None = None,
         workers: int = 1,
         environment: dict[str, str] | None = None,
+        port: int | None = None,
     ) -> None:
         self.directory = directory
-        self.port = free_port()
+        self.port = port or free_port()  # chosen before, when another server must know the gateway's address
         self.workers = workers
         self.database_url = f"sqlite:///{directory / 'handrail.db'}"
         config: dict = {"server": {"port": self.port}, "audit": {"database_url": self.database_url}}
@@ -108,7 +109,7 @@ class Gateway:
 
     def audit_verify(self) -> subprocess.CompletedProcess:
         """``handrail audit verify`` on this gateway's audit store, the real command."""
-        env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+        env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **self.environment}  # the variables its config reads
         env.pop("HANDRAIL_DATABASE_URL", None)
         command = [sys.executable, "-m", "proxy.cli", "audit", "verify", "--config", str(self.config_path)]
         return subprocess.run(command, env=env, capture_output=True, text=True, cwd=self.directory, timeout=300)
@@ -124,7 +125,7 @@ class Gateway:
         clearance: str = "OFFICIAL",
     ) -> str:
         """A new key, made with the real ``handrail keys create`` command."""
-        env = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+        env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **self.environment}  # the variables its config reads
         env.pop("HANDRAIL_DATABASE_URL", None)
         command = [
             sys.executable,

@@ -217,6 +217,46 @@ def test_names_with_cues_added_for_unseen_text(found, text, name):
     assert name in persons(found, text)
 
 
+# --- words in agent-framework and coding-tool prompts (issue 14) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a software head noun after the word
+        "Use the Grep tool to find the function.",
+        "Open the file with the Vim editor, then use the Bash tool.",
+        # the assistant's persona
+        "You are Juno, a meticulous coding assistant.",
+        "You are Atlas, a senior developer on this project.",
+        # a markdown heading without a known given name
+        "## Recommended Workflow\n\nThis workflow should be followed.",
+        # a Title Case echo of an identifier in the same text
+        '2. browse_website: Browse Website, args: "url": "<url>"',
+        # "name:" after a thing's noun
+        "Tool Name: Lookup the tenancy\nTool Description: finds a tenancy",
+        "Tool Name: Query Register\nTool Description: reads a register",
+    ],
+)
+def test_software_words_in_framework_prompts_are_not_names(found, text):
+    assert persons(found, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Use the Bash tool to email Gareth Pugh about the fix.", "Gareth Pugh"),
+        ("### Case notes for Olivia Brennan\n\nShe phoned twice.", "Olivia Brennan"),
+        ("Name: Fatima Begum\nTool Name: Send Letter", "Fatima Begum"),
+        ("Observation: the tenant is Hamza Qureshi, who moved in May.", "Hamza Qureshi"),
+        ("You are writing to Dorota Nowak about her claim.", "Dorota Nowak"),
+        ("Aisling Byrne: can you check the rota?\nCiaran Doyle: yes", "Aisling Byrne"),
+    ],
+)
+def test_names_beside_framework_words_are_still_found(found, text, name):
+    assert name in persons(found, text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -240,3 +280,26 @@ def test_names_with_cues_added_for_unseen_text(found, text, name):
 )
 def test_places_companies_titles_and_words_are_not_people(found, text):
     assert persons(found, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Example titles:\n- { "title": "Chocolate Chip Cookies" },\n- { "title": "Music Streaming" }',
+        '{"tags": ["Garden Waste"], "label": "Council Tax"}',
+    ],
+)
+def test_a_title_or_tag_given_as_a_json_value_is_not_a_name(found, text):
+    assert persons(found, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('{"name": "Grace Okafor", "title": "Housing appeal"}', "Grace Okafor"),
+        ('{"title": "Appeal", "text": "Grace Okafor rang twice"}', "Grace Okafor"),
+        ('{"title": "Call from Mr Tomasz Nowak"}', "Tomasz Nowak"),
+    ],
+)
+def test_names_in_other_json_values_are_still_found(found, text, name):
+    assert name in persons(found, text)

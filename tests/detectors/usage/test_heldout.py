@@ -6,7 +6,11 @@ dev corpus does not use, plus everyday requests that look alike (minutes with
 heldout-2.jsonl holds the families of issue 14 (chat UIs that declare dozens of
 workspace tools, structured output, prompts that show example tools, code
 executors, text edit formats, prose-listed ReAct tools, legacy tool selection),
-written before the rules for them and scored before and after (docs/detection.md).
+written before the rules for them and scored before and after (docs/detection.md). heldout-3.jsonl holds the
+shapes real recorded clients missed (tests/clients/recorded.jsonl): edit formats and code executors that never
+say "applied to disk" or "executed automatically", observation loops with other field names, demonstrations that
+span blank lines, tool calls shown inline, "Python" as a value notation, tool_choice "required"/"any" with one
+tool — written and scored before those rules (docs/detection.md).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ def records(name: str) -> list[dict]:
     return [json.loads(line) for line in (Path(__file__).parent / name).read_text().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout-2.jsonl"])
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout-2.jsonl", "heldout-3.jsonl"])
 def test_heldout_scores(name):
     counts = {signal: {"tp": 0, "fp": 0, "fn": 0} for signal in ("agentic", "self_coding", "internet")}
     benign_flagged = 0

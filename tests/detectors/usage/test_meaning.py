@@ -12,6 +12,8 @@ from detectors.usage import detect_usage_signals
 from detectors.usage.capabilities import tool_capabilities
 from detectors.usage.content import (
     applies_edits,
+    described_capabilities,
+    edit_format,
     runs_written_code,
     scaffolding,
     without_examples,
@@ -19,7 +21,7 @@ from detectors.usage.content import (
 from proxy.formats import parse_request
 
 
-def types(messages: list[dict], **extra) -> set[str]:  # type: ignore[no-untyped-def]
+def types(messages: list[dict], **extra) -> set[str]:
     body = {"model": "m", "messages": messages, **extra}
     return {s.type for s in detect_usage_signals(parse_request("/v1/chat/completions", body, {}))}
 
@@ -137,3 +139,197 @@ def test_tools_offered_outside_the_examples_still_count():
 )
 def test_browse_and_browser_need_the_web(name, description, expected):
     assert tool_capabilities("function", name, description) == expected
+
+
+# --- recorded-client families (issue 14): what real clients send, in other words ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a code executor's role, with no tools field
+        "You are a scripting helper. Your task is to write and execute PowerShell scripts that answer the question.",
+        "You write and run Python code to answer questions about the spreadsheet.",
+        # the model's blocks are provided for execution
+        "Answer with a short program. Code must be wrapped in ```python fences for execution.",
+        # whatever the model places in tags is executed
+        "Whatever you place between <calc> tags is evaluated by the kernel and the printed value is shown to you.",
+    ],
+)
+def test_a_code_executor_without_tools_is_self_coding(text):
+    assert runs_written_code(text)
+    assert system(text) == {"agentic", "self_coding"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write and run the survey over the summer, then report back.",
+        "Your job is to write and run the consultation events for the district.",
+        "Your job is to write and run call scripts for the benefits helpline.",
+        "You draft and run the research queries for the evidence review.",
+        "Code examples should be provided in fenced blocks for the reader to run by hand.",
+        "Explain what happens to a query submitted for execution on the reporting server.",
+        "You write and test code with the team; I will run the release myself.",
+    ],
+)
+def test_writing_and_running_things_that_are_not_the_models_code(text):
+    assert not runs_written_code(text)
+    assert system(text) == set()
+
+
+WHOLE_FILE = (
+    "Return every file you touch in full. Always use this format:\n\n"
+    "docs/guide.md\n```\nthe whole new content\n```\n\nThe path goes alone on the line above the fence."
+)
+MARKER_BLOCKS = (
+    "Describe each edit to a file with a block in exactly this format:\n"
+    "the file path\n<<<<<<< FIND\nold lines\n=======\nnew lines\n>>>>>>> CHANGE\n"
+)
+PATCH = (
+    "Changes to files must use the following envelope:\n*** Begin Patch\n*** Update File: app/main.py\n"
+    "-old\n+new\n*** End Patch"
+)
+UNIFIED = (
+    "Edit files only through diffs. You must use this format:\n--- a/lib/x.py\n+++ b/lib/x.py\n@@ -1 +1 @@\n-a\n+b"
+)
+
+
+@pytest.mark.parametrize("text", [WHOLE_FILE, MARKER_BLOCKS, PATCH, UNIFIED])
+def test_a_file_edit_format_a_program_applies(text):
+    assert edit_format(text)
+    assert system(text) == {"agentic", "self_coding"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the grammar without a prescribed format: a merge conflict, a diff to review
+        "Which version should I keep?\n<<<<<<< HEAD\nrate = 3\n=======\nrate = 4\n>>>>>>> release\n",
+        "Does this change to the config file look safe?\n--- a/settings.ini\n+++ b/settings.ini\n-debug=1\n+debug=0",
+        # a prescribed format, but for a letter, not files
+        "Use this format:\n\nSUBJECT\n```\nbody of the letter\n```",
+        # a prescribed format about files, but no grammar a program parses
+        "Always use this format when you list file names: one per line, most important first.",
+    ],
+)
+def test_edit_grammar_or_format_alone_is_not_an_edit_format(text):
+    assert not edit_format(text)
+    assert types([{"role": "user", "content": text}]) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Each turn, pick one of the tools below. After each tool call you will be given its observation.",
+        "Reply with next_action and next_action_input. (1) find_grant: search the grants register. (2) stop.",
+        "You will see the results of your actions as observations and may then act again.",
+    ],
+)
+def test_a_loop_of_observations_is_agentic(text):
+    assert scaffolding(text) is not None
+    assert system(text) == {"agentic"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After each call, you will get the caller's feedback form to summarise.",
+        "Next action: Priya to book the room.",
+        "Once the action plan is agreed, you will see the results in the quarterly report.",
+        "After each action in the plan, you will see the results in the tracker.",
+        "You will see the results of your actions in next month's survey.",
+    ],
+)
+def test_calls_actions_and_results_in_ordinary_work_are_not_a_loop(text):
+    assert scaffolding(text) is None
+
+
+def test_examples_closed_by_a_look_back_line_span_blank_lines():
+    text = (
+        "You have access to the following tools:\ncase_notes: read notes on a case\n\n"
+        'Here are two demonstrations:\n\n---\nTask: weather?\n\nAction: {"name": "bing_search"}\n\n'
+        '---\nTask: sum\n\nAction: {"name": "run_python"}\n\n'
+        "The demonstrations above used tools you do not have.\nUse only case_notes."
+    )
+    kept = "\n".join(without_examples(text))
+    assert "bing_search" not in kept and "run_python" not in kept
+    assert "case_notes: read notes" in kept and "The demonstrations above" in kept
+    assert system(text) == {"agentic"}
+
+
+def test_an_example_header_followed_by_a_blank_line_still_holds_its_example():
+    text = (
+        "You have access to the following tools:\nnotes: the case notes\n\nExamples:\n\n- open the browser at gov.uk\n"
+    )
+    assert "open the browser" not in "\n".join(without_examples(text))
+    assert system(text) == {"agentic"}
+
+
+def test_without_a_look_back_line_an_example_ends_at_a_blank_line():
+    text = "You have access to the following tools:\n\nExample:\nlookup('x')\n\nweb_fetch: fetch any URL"
+    assert system(text) == {"agentic", "internet"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # a tool call shown inline is not a tool offered
+        ("Pass keyword arguments, as in 'google_lookup(q=\"x\")'.", set()),
+        ("For instance, a call to fetch_webpage returns HTML.", set()),
+        # the prose of an inline example still says what is enabled
+        ("Use code to collect information, for example, search the web or read a file.", {"internet"}),
+        # a language named as a notation for values is not code to run
+        ("The value must be formatted as a valid Python dict[str, Any].", set()),
+        ("Give the answer as a Python list of strings.", set()),
+        ("The tools are Python functions you call from the code you write.", {"self_coding"}),
+    ],
+)
+def test_what_tools_are_described(line, expected):
+    assert described_capabilities(line) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You have access to a sandboxed Python interpreter through <run_py> tags. Print your results.",
+        "You now have access to a bash shell on the analysis server.",
+        "You have been given a Jupyter kernel; put code in <cell> tags.",
+    ],
+)
+def test_an_interpreter_given_in_the_text_is_self_coding(text):
+    assert system(text) == {"agentic", "self_coding"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do you have access to a Python interpreter?",
+        "If you have access to a terminal, which command lists files?",
+        "You have access to a shell script that the platform team wrote; explain what it does.",
+        "You have access to a console history export from last week; summarise it.",
+        "Dear Mr Adeyemi, you have access to an interpreter at the tribunal hearing.",
+        "As a participant you have access to a regulatory sandbox run by the FCA.",
+        "You now have access to a shared notebook on the team drive.",
+    ],
+)
+def test_asking_about_an_interpreter_is_not_having_one(text):
+    assert types([{"role": "user", "content": text}]) == set()
+
+
+def test_a_format_for_naming_documents_is_not_an_edit_format():
+    text = (
+        "Use the following format for each document you list for the records team: the file name on the first "
+        "line, then its summary in a block:\n\nreport-2026.docx\n```\nsummary\n```"
+    )
+    assert not edit_format(text)
+    assert types([{"role": "user", "content": text}]) == set()
+
+
+def test_a_look_back_line_does_not_hide_tools_offered_before_it():
+    text = (
+        "Examples:\n\nTask: rota\n\nCall: rota_lookup('June')\n\n"
+        "You have access to the following tools:\nweb_lookup: search the internet for pages\n\n"
+        "The examples above are only illustrations."
+    )
+    assert system(text) == {"agentic", "internet"}

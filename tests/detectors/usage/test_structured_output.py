@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from detectors.usage import detect_usage_signals
-from detectors.usage.structure import forced_tool_name
+from detectors.usage.structure import forced_tool_name, forces_a_tool
 from proxy.formats import parse_request
 
 SCHEMA = {"type": "object", "properties": {"reference": {"type": "string"}}}
@@ -19,7 +19,7 @@ def chat_tool(name: str, description: str = "Fields of a letter") -> dict:
     return {"type": "function", "function": {"name": name, "description": description, "parameters": SCHEMA}}
 
 
-def chat(**extra) -> dict:  # type: ignore[no-untyped-def]
+def chat(**extra) -> dict:
     return {
         "model": "m",
         "messages": [{"role": "user", "content": "Extract the reference from: our ref AB-12."}],
@@ -77,7 +77,11 @@ def test_one_forced_tool_is_structured_output(endpoint, body):
         },
         # Not forced.
         {"tools": [chat_tool("Letter")], "tool_choice": "auto"},
-        {"tools": [chat_tool("Letter")], "tool_choice": "required"},
+        {"tools": [chat_tool("Letter")]},
+        # "Call some tool" with two tools: the model still chooses between them.
+        {"tools": [chat_tool("Letter"), chat_tool("Memo")], "tool_choice": "required"},
+        # Forced without a name, but the only tool fetches web pages.
+        {"tools": [chat_tool("open_link", "Fetch a URL")], "tool_choice": "required"},
         # Forced, but the tool fetches web pages: it is executed, not a shape.
         {
             "tools": [chat_tool("open_link", "Fetch a URL")],
@@ -90,6 +94,58 @@ def test_one_forced_tool_is_structured_output(endpoint, body):
 def test_other_tool_use_stays_agentic(extra):
     found = scan("/v1/chat/completions", chat(**extra))
     assert "agentic" in found and "structured_output" not in found
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("/v1/chat/completions", chat(tools=[chat_tool("Letter")], tool_choice="required")),
+        (
+            "/v1/messages",
+            {
+                "model": "m",
+                "max_tokens": 10,
+                "messages": [{"role": "user", "content": "Extract."}],
+                "tools": [{"name": "Letter", "input_schema": SCHEMA}],
+                "tool_choice": {"type": "any"},
+            },
+        ),
+        (
+            "/v1/responses",
+            {
+                "model": "m",
+                "input": "Extract.",
+                "tools": [{"type": "function", "name": "Letter", "parameters": SCHEMA}],
+                "tool_choice": "required",
+            },
+        ),
+    ],
+)
+def test_the_only_tool_forced_without_its_name_is_structured_output(endpoint, body):
+    found = scan(endpoint, body)
+    assert set(found) == {"structured_output"}
+    assert (
+        found["structured_output"][0] == "the request forces the tool 'Letter' as the shape of the answer (tool_choice)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool_choice", "forced"),
+    [
+        ("required", True),
+        ("any", True),
+        ({"type": "any"}, True),
+        ({"type": "required"}, True),
+        ("auto", False),
+        ("none", False),
+        (None, False),
+        ({"type": "auto"}, False),
+        ({"type": "tool", "name": "Letter"}, False),
+        (["required"], False),
+    ],
+)
+def test_forces_a_tool(tool_choice, forced):
+    assert forces_a_tool(tool_choice) is forced
 
 
 def test_a_forced_tool_with_results_in_the_history_is_agentic():
