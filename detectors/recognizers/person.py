@@ -604,7 +604,9 @@ def _plain(word: str) -> str:
 
 
 def _key(word: str) -> str:
-    return word.lower().strip(".,'’-")
+    """A word as the word lists hold it: lower case, without surrounding punctuation or a possessive ("Service's")."""
+    key = word.lower().strip(".,'’-")
+    return key[:-2] if key.endswith(("'s", "’s")) else key
 
 
 class PersonRecognizer(EntityRecognizer):
@@ -901,6 +903,16 @@ class PersonRecognizer(EntityRecognizer):
                 return None  # "Historic England"
         if evidence == NER_OTHER and len(words) < 2:
             return None
+        if (
+            evidence == NER_PERSON
+            and len(words) == 2
+            and _plain(words[1][2]) in PLACES
+            and keys[1] not in WORDS_THAT_ARE_ALSO_NAMES
+            and _plain(words[1][2]) not in GIVEN_NAMES
+            and _plain(words[1][2]) not in SURNAMES
+            and _plain(words[0][2]) not in GIVEN_NAMES
+        ):
+            return None  # "Petty France": a street or building named after a place, not a person
         if evidence not in (STRONG, EMAIL, INITIAL, CAPITALS, SPEAKER, RECORD) and _not_a_person(
             text, start, end, keys, [_plain(w[2]) for w in words]
         ):

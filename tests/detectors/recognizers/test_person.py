@@ -276,6 +276,8 @@ def test_names_beside_framework_words_are_still_found(found, text, name):
         "Deliver to 4 Harbour View, Mossvale, 2577, Australia",
         "Ask the Housing officer and the Licensing team to reply.",
         "Date was agreed and the List is attached.",
+        "Ask the Health and Safety Executive's inspectors for the report.",
+        "The office at Little Britain will reopen on Monday.",
     ],
 )
 def test_places_companies_titles_and_words_are_not_people(found, text):
