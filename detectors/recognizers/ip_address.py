@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 
+import regex as re
+
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
+
+# "10.0.0.0/8": a network written with its prefix length, not one machine's address.
+_PREFIX_AFTER = re.compile(r"/(\d{1,3})(?![\p{N}])")
+# "registry.example.gov.uk/payments:3.14.15.9": the tag of an image or package, glued to its name by a colon.
+_TAG_BEFORE = re.compile(r"[\p{L}\p{N}_.-]/[\p{L}\p{N}_.-]+:$")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
@@ -47,6 +54,14 @@ class IpAddressRecognizer(ContextualPatternRecognizer):
     def __init__(self) -> None:
         super().__init__("IP_ADDRESS", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)
 
+    def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
+        prefix = _PREFIX_AFTER.match(text, end)
+        if prefix and _is_network(text[start:end], prefix.group(1)):
+            return 0.0
+        if _TAG_BEFORE.search(text, max(0, start - 80), start):
+            return 0.0
+        return super().score_in_context(text, start, end, score)
+
     def validate_result(self, pattern_text: str) -> bool:
         if ":" in pattern_text:
             # Times such as 10:30:15 and bare "::" are not worth reporting.
@@ -57,3 +72,12 @@ class IpAddressRecognizer(ContextualPatternRecognizer):
         except ValueError:
             return False
         return True
+
+
+def _is_network(address: str, prefix: str) -> bool:
+    """Whether ``address/prefix`` names a network (no host bits set), as "10.0.0.0/8" does and "10.1.2.3/24" not."""
+    try:
+        ipaddress.ip_network(f"{address}/{prefix}", strict=True)
+    except ValueError:
+        return False
+    return True

@@ -39,6 +39,10 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from detectors.recognizers.base import word_alternatives
 from detectors.recognizers.civil_service_terms import (
+    ABSTRACT_NOUN_ENDINGS,
+    ADDRESS_WORDS,
+    BUILDING_WORDS,
+    COMPANY_SUFFIXES,
     HEADING_WORDS,
     LEGISLATION_WORDS,
     NOT_A_NAME,
@@ -50,6 +54,7 @@ from detectors.recognizers.civil_service_terms import (
     TITLE_WORDS,
     WORDS_THAT_ARE_ALSO_NAMES,
 )
+from detectors.recognizers.table_columns import cells
 from detectors.recognizers.uk_postcode import PostcodeRecognizer
 
 if TYPE_CHECKING:
@@ -202,6 +207,14 @@ ROLES = [
     "volunteer",
     "student",
 ]
+# Table headers (see table_columns.header_key) over a column of names: "forename", "Last name", "customer_name".
+NAME_COLUMNS = frozenset(
+    """
+name names fullname forename forenames firstname firstnames givenname givennames middlename surname lastname
+familyname customer customername client clientname applicant applicantname claimant claimantname employee
+employeename staff staffname contact contactname patient patientname tenant tenantname student pupil person
+""".split()
+)
 VERB_CUES = [
     "spoke to",
     "spoke with",
@@ -262,6 +275,21 @@ VERB_CUES = [
     "introduce",
     "congratulate",
     "welcome",
+    "said",
+    "starring",
+    "featuring",
+    "directed by",
+    "produced by",
+    "performed by",
+    "sung by",
+    "founded by",
+    "named him",
+    "named her",
+    "name is",
+    "surname is",
+    "maiden name is",
+    "last name is",
+    "first name is",
 ]
 
 
@@ -296,7 +324,7 @@ def _alternatives(words: list[str]) -> str:
 
 _STRONG_CUE = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:(?:{_alternatives(HONORIFICS)})\.?|(?:{_alternatives(GREETINGS)})|"
-    rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})[ \t]*:?|(?:{_alternatives(LABELS)})\s*:)"
+    rf"(?:the\s+|our\s+|a\s+|my\s+|your\s+|this\s+)?(?:{_alternatives(ROLES)})[ \t]*:?|(?:{_alternatives(LABELS)})(?:\(s\))?\s*[:?])"
     rf"[ \t]*,?[ \t]*(?P<name>{NAME})"
 )
 _LABELLED_CAPITALS = re.compile(
@@ -308,10 +336,25 @@ _SIGN_OFF = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:yours\s+sincerely|yours\s+faithfully|kind\s+regards|best\s+regards|warm\s+regards"
     rf"|many\s+thanks|best\s+wishes|regards|thanks|cheers|sincerely|signed)[ \t]*,?[ \t]*\n[ \t]*(?P<name>{NAME})"
 )
-_WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]+(?P<name>{NAME})")
+_WEAK_CUE = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?i:{_alternatives(VERB_CUES)})[ \t]*:?[ \t]+(?P<name>{NAME})")
+# Saying what someone is called is as strong as a title: "her maiden name is Pinto", "she named him Silas".
+_NAMING = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?i:(?:(?:maiden|last|first|family|given|middle|sur)[ \t]?)?name[ \t]+(?:is|was)"
+    rf"|named(?:[ \t]+(?:him|her|them))?)[ \t]+(?P<name>{NAME})"
+)
 _INITIAL_SURNAME = re.compile(
     rf"(?<![\p{{L}}\p{{N}}.])(?P<name>\p{{Lu}}\.[ \t]?(?:\p{{Lu}}\.[ \t]?)?{NAME_WORD}"
     rf"(?:[ \t]+{NAME_WORD})?)"
+)
+# A title in capitals before a name in capitals, as court lists and forms print them ("APPELLANT: MR OLU ADE").
+_CAPITALS_AFTER_TITLE = re.compile(
+    rf"(?<![\p{{L}}\p{{N}}])(?:MR|MRS|MS|MISS|MX|DR|PROF|SIR|DAME|CLLR|REV)\.?[ \t]+"
+    rf"(?P<name>{CAPITALS_WORD}(?:[ \t]+{CAPITALS_WORD}){{0,3}})(?![\p{{L}}\p{{N}}])"
+)
+# A title in lower case before a lower-case word, in hurried notes ("ring mrs okafor back").
+_LOWER_AFTER_TITLE = re.compile(
+    r"(?<![\p{L}\p{N}])(?:mr|mrs|ms|miss|mx)\.?[ \t]+(?P<first>[a-z\u00df-\u017f][a-z\u00df-\u017f'’-]+)"
+    r"(?:[ \t]+(?P<second>[a-z\u00df-\u017f][a-z\u00df-\u017f'’-]+))?(?![\p{L}])"
 )
 _CAPITALISED_RUN = re.compile(rf"(?<![\p{{L}}\p{{N}}])(?P<name>{NAME})")
 # A name as written in lists: "Legrand", "Chinwe Okafor", "Okafor, Chinwe".
@@ -414,6 +457,8 @@ def _gazetteer(name: str) -> frozenset[str]:
 
 GIVEN_NAMES = _gazetteer("given_names.txt")
 PLACES = _gazetteer("places.txt")
+# Surnames the small model misses (English words taken out when the list was built): evidence beside a cue only.
+SURNAMES = _gazetteer("surnames.txt")
 # Bodies named after a nation ("Historic England", "Sport Wales") are organisations, not people.
 _NATIONS = frozenset({"england", "scotland", "wales", "ireland", "britain", "uk"})
 
@@ -534,13 +579,21 @@ _LINE_STRUCTURE_AFTER = re.compile(r"^[ \t]*(?:$|\n|[-–|(\t,;])")
 _GIVEN_THEN_SURNAME = re.compile(rf"(?<![\p{{L}}\p{{N}}'’.-])(?P<name>(?P<first>{NAME_WORD})[ \t]+{NAME_WORD})")
 _GIVEN_AS_SUBJECT = re.compile(
     rf"(?<![\p{{L}}\p{{N}}'’.-])(?P<name>{NAME_WORD})(?:(?=[ \t]+(?:is|was|has|had|said|says|shouted|spent|lives|"
-    rf"lived|asked|told|wants|wanted|rang|called|agreed|thinks|thought|works|worked)\b)|(?=['’]s\b))"
+    rf"lived|asked|told|wants|wanted|rang|called|agreed|thinks|thought|works|worked|will|would|can|could|should|"
+    rf"must|needs|needed|went|came|joined|left|sent|wrote|gave|took|did|does|got|made|began|started|moved|replied|"
+    rf"confirmed|emailed|phoned|texted)\b)|(?=['’]s\b)|(?=[ \t]+to[ \t]+[a-z]{{3,}}\b)|(?=,?[ \t]+aged[ \t]+\d))"
 )
 _GIVEN_AFTER_CUE = re.compile(
-    rf"(?<![\p{{L}}])(?i:calls[ \t]+me|call[ \t]+me|called|named|name[ \t]+is|name['’]s|under|and)[ \t]+(?P<name>{NAME_WORD})(?![\p{{L}}'’-])"
+    rf"(?<![\p{{L}}])(?i:calls[ \t]+me|call[ \t]+me|called|named(?:[ \t]+(?:him|her|them))?|name[ \t]+is|name['’]s|under|and|to|for|with|from|by|said|told|asked|thank|thanks|tell|son|daughter|kid|child|wife|husband|mum|dad|brother|sister|friend|partner|cc)[ \t]+(?P<name>{NAME_WORD})(?![\p{{L}}'’-])"
+)
+# A known given name addressed at the start of a sentence ("Kenneth, can I …") or at its end ("…, Katja!").
+_GIVEN_ADDRESSED = re.compile(
+    rf"(?:(?:^|(?<=[.!?\n])[ \t]*)(?P<name>{NAME_WORD}),[ \t]+(?=(?i:can|could|would|will|please|i|we|you|are|do|did|"
+    rf"thanks|thank|have|just|let)\b)|,[ \t]*(?P<last>{NAME_WORD})[ \t]*[!?])"
 )
 _NAME_LIST = re.compile(
-    rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?)"
+    rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?"
+    rf"|{NAME_WORD},[ \t]*{NAME_WORD},?[ \t]+(?:and|&)[ \t]+{NAME_WORD})(?![\p{{L}}\p{{N}}])"
 )
 
 
@@ -551,7 +604,9 @@ def _plain(word: str) -> str:
 
 
 def _key(word: str) -> str:
-    return word.lower().strip(".,'’-")
+    """A word as the word lists hold it: lower case, without surrounding punctuation or a possessive ("Service's")."""
+    key = word.lower().strip(".,'’-")
+    return key[:-2] if key.endswith(("'s", "’s")) else key
 
 
 class PersonRecognizer(EntityRecognizer):
@@ -592,13 +647,24 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span("name"), STRONG
         for match in _SIGN_OFF.finditer(text):
             yield *match.span("name"), STRONG
+        for match in _NAMING.finditer(text):
+            yield *match.span("name"), STRONG
         for match in _LABELLED_CAPITALS.finditer(text):
             if not _names_a_thing(text, match.start()):
                 yield *match.span("name"), CAPITALS
+        for match in _CAPITALS_AFTER_TITLE.finditer(text):
+            yield *match.span("name"), CAPITALS
+        if "\n" in text:
+            for start, end in cells(text, NAME_COLUMNS):
+                yield start, end, RECORD
         for match in _WEAK_CUE.finditer(text):
             start, end = match.span("name")
             # One word after "message to" is a name unless the model read it as a place or organisation.
-            if " " in text[start:end].strip() or not any(s <= start < e for s, e in non_person):
+            if (
+                " " in text[start:end].strip()
+                or not any(s <= start < e for s, e in non_person)
+                or (_plain(text[start:end]) in SURNAMES and _plain(text[start:end]) not in PLACES)
+            ):
                 yield start, end, WEAK
         for match in _INITIAL_SURNAME.finditer(text):
             yield *match.span("name"), INITIAL
@@ -634,11 +700,11 @@ class PersonRecognizer(EntityRecognizer):
     def _given_names(text: str) -> Iterator[tuple[int, int, str]]:
         """A capitalised known given name where a name stands."""
 
-        def given(word: str) -> bool:
+        def given(word: str, names: frozenset[str] = GIVEN_NAMES) -> bool:
             key = _key(word)
             plain = _plain(word)
             return (
-                plain in GIVEN_NAMES
+                plain in names
                 and plain not in PLACES
                 and key not in STOP_WORDS
                 and key not in NOT_A_NAME
@@ -654,11 +720,17 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span("name"), GIVEN
         for pattern in (_GIVEN_AS_SUBJECT, _GIVEN_AFTER_CUE):
             for match in pattern.finditer(text):
-                if given(match.group("name")) and _key(match.group("name")) not in WORDS_THAT_ARE_ALSO_NAMES:
+                name = match.group("name")
+                if (given(name) or given(name, SURNAMES)) and _key(name) not in WORDS_THAT_ARE_ALSO_NAMES:
                     yield *match.span("name"), GIVEN
+        for match in _GIVEN_ADDRESSED.finditer(text):
+            group = "name" if match.group("name") else "last"
+            if given(match.group(group)) and _key(match.group(group)) not in WORDS_THAT_ARE_ALSO_NAMES:
+                yield *match.span(group), GIVEN
         for match in _NAME_LIST.finditer(text):
             items = list(_NAME_WORD_IN_LIST.finditer(match.group("list")))
-            if sum(given(m.group()) for m in items) * 2 >= len(items) and not any(
+            known = sum(given(m.group()) or given(m.group(), SURNAMES) for m in items)
+            if known * 2 >= len(items) and not any(
                 _key(m.group()) in _WORDS or (_plain(m.group()) in PLACES and _plain(m.group()) not in GIVEN_NAMES)
                 for m in items
             ):
@@ -668,6 +740,21 @@ class PersonRecognizer(EntityRecognizer):
     @staticmethod
     def _direct(text: str) -> Iterator[tuple[int, int, str]]:
         """Names the other checks cannot read: in lower case after a cue, and "Surname, Forename"."""
+        for match in _LOWER_AFTER_TITLE.finditer(text):
+            first, second = match.group("first"), match.group("second")
+            if first in STOP_WORDS or _key(first) in _WORDS:
+                continue
+            end = match.end("first")
+            # "mrs jane okafor": a second word when the first is a known given name.
+            if (
+                second
+                and _plain(first) in GIVEN_NAMES
+                and second not in STOP_WORDS
+                and second not in _NOT_A_SURNAME
+                and _key(second) not in _WORDS
+            ):
+                end = match.end("second")
+            yield match.start("first"), end, LOWER
         for match in _LOWER_CUE.finditer(text):
             first = match.group("first")
             if _plain(first) not in GIVEN_NAMES or first in STOP_WORDS or first in _WORDS or len(first) < 3:
@@ -762,6 +849,10 @@ class PersonRecognizer(EntityRecognizer):
     def _accepted(self, text: str, start: int, end: int, evidence: str) -> tuple[int, int] | None:
         """The candidate trimmed to its name words, or None when it is not a person's name."""
         words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+        if "\n" in text[start:end]:  # a name never runs over a line break ("Ewan Rhys\nSurname: …")
+            if evidence in (NER_PERSON, NER_OTHER):
+                return None  # the model ran two lines together: it has not read either as a name
+            words = [w for w in words if "\n" not in text[words[0][0] : w[0]]]
 
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
@@ -812,6 +903,20 @@ class PersonRecognizer(EntityRecognizer):
                 return None  # "Historic England"
         if evidence == NER_OTHER and len(words) < 2:
             return None
+        if (
+            evidence == NER_PERSON
+            and len(words) == 2
+            and _plain(words[1][2]) in PLACES
+            and keys[1] not in WORDS_THAT_ARE_ALSO_NAMES
+            and _plain(words[1][2]) not in GIVEN_NAMES
+            and _plain(words[1][2]) not in SURNAMES
+            and _plain(words[0][2]) not in GIVEN_NAMES
+        ):
+            return None  # "Petty France": a street or building named after a place, not a person
+        if evidence not in (STRONG, EMAIL, INITIAL, CAPITALS, SPEAKER, RECORD) and _not_a_person(
+            text, start, end, keys, [_plain(w[2]) for w in words]
+        ):
+            return None
         if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
         if (
@@ -841,8 +946,23 @@ class PersonRecognizer(EntityRecognizer):
             return True  # "21 Maurice Street", "40 rue Victor Hugo"
         if _POSTCODE_AFTER.match(text[end : end + 12]):
             return True  # the town in "…, Bethfurt, GL65 1SA"
+        if keys == ["box"] and _PO_BEFORE.search(before):
+            return True  # "P.O. Box 126": the initials are the Post Office
         if evidence in (STRONG, EMAIL, INITIAL):
             return False
+        if any(key in ADDRESS_WORDS for key in keys) or _HOUSE_NUMBER_AFTER.match(text[end : end + 8]):
+            return True  # "Rue de la Sarthe", "Victoria Road", "Veenoord 99, Rotterdam"
+        if _MOTION_BEFORE.search(before):
+            return True  # "flew to Larnaka", "moved here from København"
+        if len(keys) > 1 and keys[-1] in BUILDING_WORDS and _plain(keys[0]) not in GIVEN_NAMES:
+            return True  # "Kingsway House"; "Frank Hall" is a name
+        following = _NEXT_WORD.match(text[end : end + 20])
+        if following and _key(following.group(1)) in BUILDING_WORDS and following.group(1).islower():
+            return True  # "the Elizabeth line"
+        if following and (_key(following.group(1)) in ADDRESS_WORDS or _STREET_ABBREVIATION.match(text, end)):
+            return True  # "Szilágyi Erzsébet fasor 96.", "Jaber Ibn Hayen St."
+        if _NUMERIC_POSTCODE_AFTER.match(text[end : end + 16]):
+            return True  # the town in "…, Balatonalmádi, 8223, Hungary"
         if len(keys) > 1 and keys[0] in PLACE_PREFIXES:
             return True  # "North Joshside", "Lake James"
         if keys[-1] in STREET_WORDS and evidence != NER_PERSON and not last_is_a_name:
@@ -1059,3 +1179,69 @@ def _merge(found: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
     if current:
         merged[current[:2]] = current[2]
     return merged
+
+
+_HOUSE_NUMBER_AFTER = re.compile(r"^[ \t]+\d{1,4}[a-zA-Z]?\.?(?:,|[ \t]*(?:\n|$))")
+_MOTION_BEFORE = re.compile(
+    r"(?i:\b(?:flew|flown|fly|flies|flying|moved|moving|move|travelled|traveled|travelling|relocated|drove|driven|"
+    r"emigrated|returned|headed|commutes?|commuted)(?:[ \t]+(?:here|back|over|down|up|out|away))?[ \t]+"
+    r"(?:to|from|into)[ \t]*$)"
+)
+_NEXT_WORD = re.compile(r"^[ \t]+(\p{L}+)")
+_FOLLOWING_CAPITALISED = re.compile(r"(?:['’]s)?(?:[ \t]+([\p{Lu}][\p{L}\p{N}&.-]*)){1,4}")
+_COPULA_BEFORE = re.compile(r"(?i:\b(?:am|is|are|was|were|be)[ \t]+$)")
+_NATIONALITY_AFTER = re.compile(
+    r"^[ \t]+(?i:food|cuisine|people|citizens?|nationals?|national|government|descent|origin|heritage)\b"
+)
+_FUNCTION_WORDS = frozenset("of the to in and me you for on with at by from my your is it a an".split())
+_TITLE_RUN_WORD = re.compile(r"[\p{Lu}\p{N}][\p{L}\p{N}'’-]*")
+
+
+def _not_a_person(text: str, start: int, end: int, keys: list[str], plain: list[str]) -> bool:
+    """Readings of a name-shaped span that the shape alone cannot rule out."""
+    if "&" in text[start:end]:
+        return True  # "Mystery & Suspense", "Marks & Spencer": one person's name never holds an ampersand
+    following = _FOLLOWING_CAPITALISED.match(text, end)
+    if following and any(_key(word) in COMPANY_SUFFIXES for word in following.captures(1)):
+        return True  # "Fintech Acquisition Corp.", "Francesca's Holdings Corporation"
+    if _in_title_case_run(text, start, end):
+        return True  # "Carry Me Back To Belgium", "Jack In The Box": a title, not a person
+    if len(keys) == 1 and plain[0] not in GIVEN_NAMES:
+        word = keys[0]
+        if word.endswith(ABSTRACT_NOUN_ENDINGS):
+            return True  # "Wisdom", "Transportation"
+        if re.search(rf"(?<![\p{{L}}]){re.escape(word)}(?![\p{{L}}])", text):
+            return True  # "Salesperson of the Month" beside "a driven salesperson": a word, in lower case elsewhere
+        if word.endswith("ing") and _DETERMINER_BEFORE.search(text[max(0, start - 8) : start]):
+            return True  # "the Training administrator": a modifier, not a name
+        if word.endswith(("ian", "ean", "ese", "ish")) and (
+            _COPULA_BEFORE.search(text[max(0, start - 12) : start]) or _NATIONALITY_AFTER.match(text[end : end + 16])
+        ):
+            return True  # "I am Zimbabwean", "Belarusian food"
+    return False
+
+
+def _in_title_case_run(text: str, start: int, end: int) -> bool:
+    """Whether the span sits in a run of capitalised words (on one line, no punctuation) that holds a capitalised
+    function word after its first word: titles of songs, films and books ("Carry Me Back To Belgium")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    left = text[line_start:start].split(" ")
+    right = text[end:line_end].split(" ")
+    run = [w for w in text[start:end].split(" ") if w]
+    for word in reversed(left[:-1] if left and left[-1] == "" else left):
+        if not _TITLE_RUN_WORD.fullmatch(word):
+            break
+        run.insert(0, word)
+    for word in right[1:] if right and right[0] == "" else right:
+        if not _TITLE_RUN_WORD.fullmatch(word):
+            break
+        run.append(word)
+    return len(run) >= 3 and any(word.lower() in _FUNCTION_WORDS for word in run[1:])
+
+
+_STREET_ABBREVIATION = re.compile(r"[ \t]+(?i:st|rd|ave|blvd|sq)\.(?![\p{L}])")
+_NUMERIC_POSTCODE_AFTER = re.compile(r"^[ \t]*,[ \t]*\d{3,5}(?:-\d{3})?[ \t]*,")
+_PO_BEFORE = re.compile(r"(?i:\bp\.?[ \t]?o\.?[ \t]*$)")
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|a|an)[ \t]+$)")

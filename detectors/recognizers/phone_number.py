@@ -72,6 +72,8 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
         "fax",
         "landline",
         "extension",
+        "desk",
+        "cell",
         "tel no",
         "phone no",
     ]
@@ -92,6 +94,8 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     ]
     context_boost = 0.3
     context_words_before = 4
+    # Signature blocks put the kind after the number: "336.303.5320 fax".
+    context_words_after = 1
 
     def __init__(self) -> None:
         super().__init__("PHONE_NUMBER", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)

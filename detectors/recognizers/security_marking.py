@@ -120,6 +120,7 @@ _TITLE_CASE_SENSITIVE = (
 )
 _SECRETS_ACT = re.compile(r"(?i)official[\s-]+secrets?\s+act")
 _LETTERS = re.compile(r"[\p{L}]+")
+_COMPARISON = re.compile(r"(?i:\bdifference\s+between\b|\bcompared?\b|\bversus\b|\bvs\.?\s)")
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
 # Only this far back is looked at for the start of the line: an unbounded look is quadratic in a long line of markings.
 _LINE_LOOKBACK = 200
@@ -182,13 +183,16 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
         question = text.find("?", end, end + 300)  # str.find, not a regular expression: a text can hold many markings
         if question < 0 or any(text.find(mark, end, question) >= 0 for mark in ".!\n"):
             return False
-        following = _LETTERS.findall(text[end : end + 30].lower())[:1]
-        if following and following[0] in _DOCUMENT_AFTER:
-            return False  # "Is the SECRET annex attached?" asks about a document that carries the marking
         lookback = max(0, start - 200)
         opening = max(text.rfind(mark, lookback, start) for mark in ".!?\n") + 1 or lookback
         first = _LETTERS.findall(text[opening:start].lower())[:1]
-        return bool(first and first[0] in _QUESTION_OPENING)
+        if not (first and first[0] in _QUESTION_OPENING):
+            return False
+        if _COMPARISON.search(text, opening, question):
+            return True  # "What's the difference between a SECRET and a TOP SECRET document?": tiers compared
+        following = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        # "Is the SECRET annex attached?" asks about a document that carries the marking.
+        return not (following and following[0] in _DOCUMENT_AFTER)
 
     @staticmethod
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:

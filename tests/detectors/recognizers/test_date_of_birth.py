@@ -39,3 +39,17 @@ def test_year_alone_only_beside_birth_words(values):
     assert values(recognizer, "She was born in 1985 and joined in 2010.") == ["1985"]
     assert values(recognizer, "Year of birth: 1962") == ["1962"]
     assert values(recognizer, "The service started in 1985.") == []
+
+
+@pytest.mark.parametrize(
+    "text,dates",
+    [
+        ("ref,name,dob\nA1,Ola,14/02/1961\nA2,Bea,1999-12-01", ["14/02/1961", "1999-12-01"]),
+        ("Name\tDate of birth\tStart date\nOla\t3 May 1970\t01/09/2024", ["3 May 1970"]),
+        # The start-date column is not a birth date, and a cell that is not a whole date is not read.
+        ("name,start_date\nOla,01/09/2024", []),
+        ("name,dob\nOla,unknown\nBea,31/02/1990", []),
+    ],
+)
+def test_dates_in_a_birth_date_column(values, text, dates):
+    assert values(recognizer, text) == dates

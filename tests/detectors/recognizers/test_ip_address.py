@@ -39,3 +39,16 @@ def test_versions_near_upgrade_image_driver_are_not_addresses(values, text):
 
 def test_an_address_near_a_supporting_word_stays(values):
     assert values(recognizer, "server 10.2.3.44 refused the login") == ["10.2.3.44"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Block 172.16.0.0/12 at the firewall.", []),  # a network with its prefix length
+        ("The laptop was on 172.16.4.21/24 when it connected.", ["172.16.4.21"]),  # a host address with its prefix
+        ("Pull ghcr.io/team/app:10.2.1.7 before the release.", []),  # an image tag
+        ("Logins came from 203.0.113.9 overnight.", ["203.0.113.9"]),
+    ],
+)
+def test_networks_and_image_tags_are_not_addresses(values, text, expected):
+    assert values(recognizer, text) == expected

@@ -183,11 +183,38 @@ def test_new_evidence_does_not_take_places_labels_or_words(found, text):
 
 
 def test_gazetteers_are_loaded_and_folded():
-    from detectors.recognizers.person import GIVEN_NAMES, PLACES
+    from detectors.recognizers.person import GIVEN_NAMES, PLACES, SURNAMES
 
-    assert len(GIVEN_NAMES) > 10_000 and len(PLACES) > 10_000
+    assert len(GIVEN_NAMES) > 10_000 and len(PLACES) > 10_000 and len(SURNAMES) > 10_000
+    # English words are taken out of the surnames: "Date was agreed" has no person in it.
+    assert "korhonen" in SURNAMES and not {"date", "list", "key", "case"} & SURNAMES
     assert "helene" in GIVEN_NAMES and "milton keynes" in PLACES and "kingston upon hull" in PLACES
     assert all(name == name.lower() and " " not in name for name in list(GIVEN_NAMES)[:500])
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("TRIBUNAL LIST\nCLAIMANT: MRS FOLAKE ADEYEMI-BROWN\nVenue: Court 3", "FOLAKE ADEYEMI-BROWN"),
+        ("pls call mr kowalczyk back re the overpayment", "kowalczyk"),
+        ("'We need the forms,' said Radek to the officer.", "Radek"),
+        ("The film was directed by Ingrid Solberg in 1994.", "Ingrid Solberg"),
+        ("What's your surname? Oyelowo", "Oyelowo"),
+        ("Her maiden name is Castellano, she says.", "Castellano"),
+        ("The carer (Niamh, aged 52) asked about respite.", "Niamh"),
+        ("Action: Tariq to draft the letter by Monday.", "Tariq"),
+        ("Please forward the minutes to Ingrid before noon.", "Ingrid"),
+        ("Dominika, could you check the totals?", "Dominika"),
+        ("Forename(s): Ewan Rhys\nSurname: Pugh", "Ewan Rhys"),
+        ("staff_id,first_name,last_name\n88,Ilse,Vermeulen\n89,Kwabena,Asante", "Vermeulen"),
+        ("Her family name is Okwuosa, not Okwuosah.", "Okwuosa"),
+        ("Produced By:   Henrike Albers", "Henrike Albers"),
+        ("Korhonen began the review in March.", "Korhonen"),
+        ("The partners: Nieminen, Oduya and Lindqvist.", "Nieminen"),
+    ],
+)
+def test_names_with_cues_added_for_unseen_text(found, text, name):
+    assert name in persons(found, text)
 
 
 # --- words in agent-framework and coding-tool prompts (issue 14) ------------------------------------------
@@ -228,6 +255,33 @@ def test_software_words_in_framework_prompts_are_not_names(found, text):
 )
 def test_names_beside_framework_words_are_still_found(found, text, name):
     assert name in persons(found, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The depot is on Via dei Mille, next to the market.",
+        "Post it to Kastanjevej 12, Odense.",
+        "The minister flew to Tallinn on Friday.",
+        "Staff in Exchequer House will move floors.",
+        "Delays on the Jubilee line again this morning.",
+        "Orion Shipping Holdings Ltd has filed its accounts.",
+        'Her favourite track is "Dancing In The Rain Again" from 1987.',
+        "Values like Integrity and Leadership are in the framework.",
+        "We hired a planner last year; the Planner of the Year award went to her team.",
+        "I am Venezuelan but I have lived here since 2004.",
+        "Genres: Drama & Romance, Crime & Thriller",
+        "Write to P.O. Box 77, Swansea.",
+        "Send it to Kossuth Lajos utca 12., Budapest.",
+        "Deliver to 4 Harbour View, Mossvale, 2577, Australia",
+        "Ask the Housing officer and the Licensing team to reply.",
+        "Date was agreed and the List is attached.",
+        "Ask the Health and Safety Executive's inspectors for the report.",
+        "The office at Little Britain will reopen on Monday.",
+    ],
+)
+def test_places_companies_titles_and_words_are_not_people(found, text):
+    assert persons(found, text) == []
 
 
 @pytest.mark.parametrize(

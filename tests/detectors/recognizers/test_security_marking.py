@@ -89,6 +89,7 @@ def test_the_level_of_a_marking_written_another_way(written, level):
         ("I have attached the OFFICIAL-SENSITIVE briefing for you.", "OFFICIAL-SENSITIVE"),
         ("The paper is Official Sensitive so keep it brief.", "Official Sensitive"),
         ("Can you summarise this OFFICIAL-SENSITIVE submission?", "OFFICIAL-SENSITIVE"),
+        ("Is the SECRET annex attached to this submission?", "SECRET"),
     ],
 )
 def test_markings_in_running_text(values, text, marking):
@@ -101,6 +102,7 @@ def test_markings_in_running_text(values, text, marking):
         "What is the right way to store TOP SECRET material at home?",
         "When is OFFICIAL-SENSITIVE the right choice for a spreadsheet?",
         "Does SECRET ever apply to routine casework?",
+        "How does an OFFICIAL-SENSITIVE report compare with a SECRET report?",
     ],
 )
 def test_a_question_about_a_tier_is_not_a_marking(values, text):
