@@ -76,12 +76,7 @@ class ContextualPatternRecognizer(PatternRecognizer):
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         entity = self.supported_entities[0]
-        metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base class
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            # Context is already scored; Presidio's enhancer must not add it again.
-            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-        }
+        metadata = self.result_metadata()
         validates, invalidates, score_in_context = self._validates, self._invalidates, self.score_in_context
         # Where context is required and scored here, look for it before the (costlier) validation.
         context_first = (
@@ -113,6 +108,15 @@ class ContextualPatternRecognizer(PatternRecognizer):
                     RecognizerResult(entity, start, end, round(min(score, 1.0), 4), recognition_metadata=dict(metadata))
                 )
         return results
+
+    def result_metadata(self) -> dict[str, object]:
+        """What every result of this recognizer carries: its name and id, and that its context is scored already."""
+        return {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base class
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            # Context is already scored; Presidio's enhancer must not add it again.
+            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+        }
 
     def score_in_context(self, text: str, start: int, end: int, score: float) -> float:
         """``score`` raised by supporting context words and lowered by contrary ones."""

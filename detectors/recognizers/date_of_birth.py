@@ -72,14 +72,11 @@ class DateOfBirthRecognizer(ContextualPatternRecognizer):
                 continue
             if self.validate_result(text[start:end]) is False:
                 continue
-            metadata = {
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]  # set by Presidio's base class
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-            }
             score = round(self.PATTERNS[0].score + self.context_boost, 4)
             results.append(
-                RecognizerResult(self.supported_entities[0], start, end, score, recognition_metadata=metadata)
+                RecognizerResult(
+                    self.supported_entities[0], start, end, score, recognition_metadata=self.result_metadata()
+                )
             )
         return results
 

@@ -42,12 +42,10 @@ def add_oidc_routes(
 ) -> None:
     @router.get("/oidc/start")
     async def start(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        settings = visit.settings.oidc
-        if settings is None:
-            return _switched_off(visit)
+        opened = await _oidc_visit(request)
+        if isinstance(opened, Response):
+            return opened
+        visit, settings = opened
         if visit.principal is not None:
             return visit.redirect("/console")
         pending = PendingSignIn.new(time.time(), local(request.query_params.get("next")))
@@ -72,12 +70,10 @@ def add_oidc_routes(
 
     @router.get("/oidc/callback")
     async def callback(request: Request) -> Response:
-        visit = await start_visit(request)
-        if not isinstance(visit, Visit):
-            return visit
-        settings = visit.settings.oidc
-        if settings is None:
-            return _switched_off(visit)
+        opened = await _oidc_visit(request)
+        if isinstance(opened, Response):
+            return opened
+        visit, settings = opened
         try:
             signed_in, target = await _complete(visit, settings)
         except SignInRefused as error:
@@ -98,6 +94,16 @@ def add_oidc_routes(
             visit.principal, visit.session = None, Session.new(time.time())
             return _forget_pending(visit, unavailable(visit))
         return _forget_pending(visit, visit.page("oidc_signed_in.html", title="Signed in", target=target))
+
+
+async def _oidc_visit(request: Request) -> tuple[Visit, OidcSettings] | Response:
+    """The visit and the OIDC settings, or the page that says the console (or its OIDC sign-in) is off."""
+    visit = await start_visit(request)
+    if not isinstance(visit, Visit):
+        return visit
+    if visit.settings.oidc is None:
+        return _switched_off(visit)
+    return visit, visit.settings.oidc
 
 
 async def _complete(visit: Visit, settings: OidcSettings) -> tuple[SignedIn, str]:

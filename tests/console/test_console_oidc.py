@@ -332,7 +332,7 @@ def test_every_oidc_setting_is_documented():
     switching = docs.split("## Switching it on")[1].split("```yaml")[1].split("```")[0]
     assert set(re.findall(r"^  (\w+):", switching, re.M)) == set(ConsoleSettings.model_fields)
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    console_block = readme.split("\nconsole:")[1].split("\n# ")[0]
+    console_block = re.split(r"\n(?=\S)", readme.split("\nconsole:")[1])[0]  # up to the next top-level key
     assert set(re.findall(r"^  (\w+):", console_block, re.M)) == set(ConsoleSettings.model_fields)
 
 
