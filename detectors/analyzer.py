@@ -58,7 +58,9 @@ class TextAnalyzer:
     def __init__(self, settings: DetectionSettings) -> None:
         use_bundled_public_suffix_list()
         self._settings = settings
-        nlp_engine = TrimmedSpacyNlpEngine(settings.spacy_model, settings.ner_only_where_names_may_be)
+        nlp_engine = TrimmedSpacyNlpEngine(
+            settings.spacy_model, settings.ner_only_where_names_may_be, settings.trained_person_model
+        )
         nlp_engine.load()
         registry = RecognizerRegistry(recognizers=handrail_recognizers(), supported_languages=["en"])
         self._engine = AnalyzerEngine(

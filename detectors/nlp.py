@@ -34,7 +34,8 @@ import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from spacy.tokens import Doc
 
-from detectors.recognizers.person import name_bearing_spans
+from detectors.person_model import person_model, person_spans
+from detectors.recognizers.person import TRAINED_MODEL_LABEL, name_bearing_spans
 
 # Components that the recognizers do not use; NER and the embedding layer it listens to stay.
 UNUSED_COMPONENTS = (
@@ -126,15 +127,28 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     chunk_chars = 100_000
     chunk_overlap = 1_000
 
-    def __init__(self, model: str, only_where_names_may_be: bool = True) -> None:
+    def __init__(self, model: str, only_where_names_may_be: bool = True, trained_person_model: bool = False) -> None:
         super().__init__(models=[{"lang_code": "en", "model_name": model}])
         self.model = model
         self.only_where_names_may_be = only_where_names_may_be
+        self.trained_person_model = trained_person_model
 
     def load(self) -> None:
         self.nlp = {"en": load_pipeline(self.model)}  # type: ignore[assignment]  # Presidio declares it None until loaded
+        if self.trained_person_model:
+            person_model()
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
+        artifacts = self._process_text(text, language)
+        if self.trained_person_model:
+            # Handrail's own PERSON model reads the whole text (it knows lower-case names); its spans are one more
+            # kind of entity for the PERSON recognizer.
+            extra = [Entity(start, end, TRAINED_MODEL_LABEL) for start, end in person_spans(without_long_tokens(text))]
+            if extra:
+                return self._artifacts(artifacts.tokens, [*artifacts.entities, *extra], language)  # type: ignore[list-item]
+        return artifacts
+
+    def _process_text(self, text: str, language: str) -> NlpArtifacts:
         nlp = self.nlp[language]  # type: ignore[index]  # loaded by load(), before any text
         spans = name_bearing_spans(text) if self.only_where_names_may_be else [(0, len(text))]
         if spans == [(0, len(text))]:

@@ -21,6 +21,11 @@ class DetectionSettings(BaseModel):
         description="Run named-entity recognition only over sentences with a capitalised word that could be a name "
         "(much faster on ordinary prose); false runs it over every text in full.",
     )
+    trained_person_model: bool = Field(
+        False,
+        description="Also take name candidates from Handrail's own small PERSON model (detectors/models/person_ner, "
+        "trained by bench/train_person_ner.py), which reads every text in full; its names pass the same checks.",
+    )
     score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Findings scoring below this are ignored.")
     cache_size: int = Field(
         10_000, ge=0, description="Texts whose analysis is remembered per worker (0 turns the cache off)."

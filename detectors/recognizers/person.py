@@ -430,6 +430,9 @@ STRONG, NER_PERSON, EMAIL, INITIAL, COORDINATED, WEAK, NER_OTHER, RECORD, PAIRED
     "capitals",
 )
 SPEAKER, GIVEN, LOWER, SURNAME_FIRST = "speaker", "given name", "lower-case cue", "surname first"
+# Handrail's own PERSON model (detectors/person_model.py, setting detection.trained_person_model): the engine adds its
+# spans to the entities under this label.
+TRAINED, TRAINED_MODEL_LABEL = "trained model", "HANDRAIL_PERSON"
 SCORES = {
     STRONG: 0.85,
     NER_PERSON: 0.85,
@@ -445,6 +448,7 @@ SCORES = {
     GIVEN: 0.7,
     LOWER: 0.7,
     SURNAME_FIRST: 0.8,
+    TRAINED: 0.75,
 }
 
 
@@ -537,6 +541,7 @@ LOWER_CUES = [
     "for",
 ]
 _LOWER_WORD = r"[a-z\u00df-\u00ff\u0101-\u017f][a-z\u00df-\u00ff\u0101-\u017f'’-]+"
+_LOWER_NAME_WORD = re.compile(rf"^{_LOWER_WORD}$")
 _LOWER_CUE = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?i:{word_alternatives(LOWER_CUES)})(?:[ \t]+(?:is|was|called|named))?(?:[ \t]*[(:,][ \t]*|[ \t]+)"
     rf"(?P<first>{_LOWER_WORD})(?:[ \t]+(?P<second>{_LOWER_WORD}))?(?![\p{{L}}])"
@@ -639,6 +644,8 @@ class PersonRecognizer(EntityRecognizer):
         for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
                 yield ent.start_char, ent.end_char, NER_PERSON
+            elif ent.label_ == TRAINED_MODEL_LABEL:
+                yield ent.start_char, ent.end_char, TRAINED
             elif ent.label_ in OTHER_LABELS:
                 yield ent.start_char, ent.end_char, NER_OTHER
                 non_person.append((ent.start_char, ent.end_char))
@@ -853,11 +860,19 @@ class PersonRecognizer(EntityRecognizer):
             if evidence in (NER_PERSON, NER_OTHER):
                 return None  # the model ran two lines together: it has not read either as a name
             words = [w for w in words if "\n" not in text[words[0][0] : w[0]]]
+        # The trained model also reads notes in lower case: such a name is kept when it starts with a known given name.
+        lower_case = (
+            evidence == TRAINED and bool(words) and text[start:end].islower() and _plain(words[0][2]) in GIVEN_NAMES
+        )
 
         # Trim words that are not names (a greeting or title swallowed by the entity, a trailing "'s"), except a
         # word that is also a name when it stands beside a name: "Dean Walsh", "Donald Price", "K. London".
         def name_like(word: str) -> bool:
-            return bool(_NAME_WORD.match(word) or (evidence == CAPITALS and _CAPITALS_WORD.match(word.rstrip(","))))
+            return bool(
+                _NAME_WORD.match(word)
+                or (evidence == CAPITALS and _CAPITALS_WORD.match(word.rstrip(",")))
+                or (lower_case and _LOWER_NAME_WORD.match(word) and _key(word) not in STOP_WORDS)
+            )
 
         while words and (not name_like(words[0][2]) or _not_a_name(words, 0, evidence)):
             words.pop(0)
@@ -882,7 +897,7 @@ class PersonRecognizer(EntityRecognizer):
         if all(len(k) <= 1 for k in keys):  # initials alone
             return None
         if all(k in _WORDS for k in keys) and (
-            evidence == NER_OTHER or (evidence in (NER_PERSON, COORDINATED) and keys[-1] in STREET_WORDS)
+            evidence == NER_OTHER or (evidence in (NER_PERSON, COORDINATED, TRAINED) and keys[-1] in STREET_WORDS)
         ):
             return None  # "Park Lane": vocabulary, whatever the model says
         # An entity the model filed as an organisation keeps every word's ordinary reading ("Natural England").
@@ -891,7 +906,7 @@ class PersonRecognizer(EntityRecognizer):
             k in TITLE_WORDS or k in ORGANISATION_WORDS or k in LEGISLATION_WORDS or k in PRODUCT_WORDS for k in named
         ):
             return None
-        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED, GIVEN, SPEAKER) and any(
+        if evidence in (NER_OTHER, WEAK, RECORD, PAIRED, GIVEN, SPEAKER, TRAINED) and any(
             k in NOT_A_NAME or k in HEADING_WORDS for k in named
         ):
             return None
@@ -917,6 +932,11 @@ class PersonRecognizer(EntityRecognizer):
             text, start, end, keys, [_plain(w[2]) for w in words]
         ):
             return None
+        if evidence == TRAINED:
+            if len(words) < 2 and (lower_case or _plain(words[0][2]) not in GIVEN_NAMES or keys[0] in STOP_WORDS):
+                return None  # a lone word only the trained model calls a name ("Suite", "Maybe") must be a given name
+            if any(_plain(w[2]) in PLACES and _plain(w[2]) not in GIVEN_NAMES for w in words):
+                return None  # "Croydon Primary", "Asia Pacific": named after a place, so a body or a region
         if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
         if (
@@ -931,7 +951,7 @@ class PersonRecognizer(EntityRecognizer):
             return None
         opens_sentence = _SENTENCE_START_BEFORE.search(text[max(0, start - 20) : start])
         if (
-            evidence == NER_PERSON
+            evidence in (NER_PERSON, TRAINED)
             and len(words) == 1
             and opens_sentence
             and keys[0].endswith(("ing", "ed", "ly", "ise", "ize"))
