@@ -32,7 +32,8 @@ def gateway(standin: StandInProvider, tmp_path_factory: pytest.TempPathFactory) 
     server = Gateway(
         tmp_path_factory.mktemp("gateway"),
         model_list=[demo, unreachable, claude_unreachable, *standin.model_list()],
-        settings={"upstream": {"timeout_seconds": 2}},
+        # Under the stand-in's 5 s "slow" answer, so timeouts are tested; well over an echo's time on a loaded machine.
+        settings={"upstream": {"timeout_seconds": 4}},
     ).start()
     yield server
     server.stop()
