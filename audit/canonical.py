@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 
 GENESIS_HASH = "0" * 64
 BODY_VERSION = 1
+# Identity and evidence kept beside the body, committed to by salted digests (``audit.sealing``).
+SEALED_BODY_VERSION = 2
 
 
 def canonical_json(document: object, prepared: bool = False) -> str:

@@ -10,6 +10,8 @@ An entry's body (see ``audit.canonical``) is::
     {"v": 1, "seq": N, "prev": "<hash of entry N-1, or 64 zeros>", "kind": "request|completion|access|purge",
      "request_id": "...", "recorded_at": "...Z", "text_sha256": "<hex or null>", "data": {...}}
 
+or, version 2, the same with ``"v": 2`` and ``"sealed": {"identity": "<commitment>", ...}`` (see ``audit.sealing``).
+
 and its hash is SHA-256 of the body. Checkpoints are written inside the same transaction when one is due.
 """
 
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from audit.canonical import BODY_VERSION, canonical_json, clean_text, format_time, sha256_hex, utc
+from audit.canonical import BODY_VERSION, SEALED_BODY_VERSION, canonical_json, clean_text, format_time, sha256_hex, utc
 from audit.database import writer_connection
 from audit.schema import audit_chain_head, audit_checkpoints, audit_ledger
 from audit.signing import Signer, checkpoint_message
@@ -66,22 +68,32 @@ class Checkpoint:
 
 
 def entry_body(
-    seq: int, prev: str, kind: str, request_id: str, recorded_at: datetime, text: str | None, data: dict
+    seq: int,
+    prev: str,
+    kind: str,
+    request_id: str,
+    recorded_at: datetime,
+    text: str | None,
+    data: dict,
+    sealed: dict[str, str] | None = None,
 ) -> str:
-    """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``)."""
-    return canonical_json(
-        {
-            "v": BODY_VERSION,
-            "seq": seq,
-            "prev": prev,
-            "kind": kind,
-            "request_id": request_id,
-            "recorded_at": format_time(recorded_at),
-            "text_sha256": None if text is None else sha256_hex(text),
-            "data": data,
-        },
-        prepared=True,
-    )
+    """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``).
+
+    ``sealed``: the commitments of the entry's sealed sections (``audit.sealing``), which makes it a version 2 body;
+    without it the body is version 1, exactly as before."""
+    body = {
+        "v": BODY_VERSION,
+        "seq": seq,
+        "prev": prev,
+        "kind": kind,
+        "request_id": request_id,
+        "recorded_at": format_time(recorded_at),
+        "text_sha256": None if text is None else sha256_hex(text),
+        "data": data,
+    }
+    if sealed is not None:
+        body.update(v=SEALED_BODY_VERSION, sealed=sealed)
+    return canonical_json(body, prepared=True)
 
 
 class ChainWriter:
@@ -108,12 +120,14 @@ class ChainWriter:
         self._rows: list[dict] = []
         self.checkpoint_written: Checkpoint | None = None
 
-    def append(self, kind: str, request_id: str, data: dict, text: str | None = None) -> Appended:
+    def append(
+        self, kind: str, request_id: str, data: dict, text: str | None = None, sealed: dict[str, str] | None = None
+    ) -> Appended:
         recorded_at = datetime.now(UTC)
         if text is not None:
             text = clean_text(text)
         seq = self._seq + 1
-        body = entry_body(seq, self._hash, kind, request_id, recorded_at, text, data)
+        body = entry_body(seq, self._hash, kind, request_id, recorded_at, text, data, sealed)
         entry_hash = sha256_hex(body)
         self._rows.append(
             {

@@ -62,6 +62,31 @@ audit_ledger = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Body version 2 (``audit.sealing``): an entry's identity and evidence, kept beside the chain. The body holds a salted
+# SHA-256 of each section, so deleting a row here (retention, erasure) leaves the chain verifiable, and once the salt
+# is gone the digest no longer lets anyone confirm a guess of what was removed.
+audit_sealed = Table(
+    "audit_sealed",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("section", String(16), primary_key=True),  # identity | evidence | subjects
+    Column("salt", String(32), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON
+)
+
+# What was removed from an entry (a sealed section, or its text), when, by which rule and under which chained record
+# (a retention ``purge`` or an ``erasure``): a purged field says so instead of looking empty.
+audit_removals = Table(
+    "audit_removals",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("section", String(16), primary_key=True),  # identity | evidence | subjects | text
+    Column("removed_at", DateTime(timezone=True), nullable=False),
+    Column("rule", String(64), nullable=False),  # "retention identity 30 days", "erasure"
+    Column("record_seq", BigInteger, nullable=False),
+    Index("ix_audit_removals_record", "record_seq"),
+)
+
 audit_chain_head = Table(
     "audit_chain_head",
     metadata,

@@ -11,10 +11,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from audit.canonical import format_time
 from audit.database import create_schema, make_engine, writer_connection
@@ -22,8 +22,9 @@ from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
 from audit.heartbeat import Heartbeat
 from audit.index import IndexWriter, completed_row, request_row, row_for_entry
-from audit.ledger import ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
-from audit.schema import audit_chain_head, audit_events, audit_ledger
+from audit.ledger import Appended, ChainWriter, Checkpoint, CheckpointPolicy, chain_transaction, latest_checkpoint
+from audit.schema import audit_chain_head, audit_events, audit_ledger, audit_sealed
+from audit.sealing import seal, split
 from audit.settings import AuditSettings
 from audit.signing import signer_for
 from audit.spool import Spool, SpoolError
@@ -41,10 +42,25 @@ class AuditUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class AppendTransaction:
-    """What an append sees: the chain (head locked) and the index, both written when the transaction ends."""
+    """What an append sees: the chain (head locked), the index and the sealed sections, written when it ends."""
 
     chain: ChainWriter
     index: IndexWriter
+    sealed: list[dict] = field(default_factory=list)
+
+    def append(self, kind: str, request_id: str, data: dict, text: str | None = None) -> Appended:
+        """Append a version 2 entry: identity and evidence go beside the body, which commits to them."""
+        public, sections = split(kind, data)
+        commitments, rows = seal(sections)
+        appended = self.chain.append(kind, request_id, public, text, commitments)
+        self.sealed.extend({"seq": appended.seq, **row} for row in rows)
+        return appended
+
+    def flush(self) -> None:
+        self.index.flush()
+        if self.sealed:
+            self.chain.connection.execute(insert(audit_sealed), self.sealed)
+            self.sealed.clear()
 
 
 class AuditStore:
@@ -79,7 +95,7 @@ class AuditStore:
         text_kept = prompt if self.settings.store_text == "redacted" else None
 
         def apply(tx: AppendTransaction) -> None:
-            appended = tx.chain.append("request", event.request_id, data, text_kept)
+            appended = tx.append("request", event.request_id, data, text_kept)
             tx.index.add(request_row(appended.seq, data))
 
         try:
@@ -97,7 +113,7 @@ class AuditStore:
 
         def apply(tx: AppendTransaction) -> None:
             before = tx.index.indexed_request(completion.request_id)
-            appended = tx.chain.append("completion", completion.request_id, data, text_kept)
+            appended = tx.append("completion", completion.request_id, data, text_kept)
             tx.index.complete(before, completed_row(before, appended.seq, data))
 
         self._append(apply, f"completion of {completion.request_id}")
@@ -107,7 +123,7 @@ class AuditStore:
         data = self._document(access, f"access {access.request_id}")
 
         def apply(tx: AppendTransaction) -> None:
-            appended = tx.chain.append("access", access.request_id, data)
+            appended = tx.append("access", access.request_id, data)
             tx.index.add(row_for_entry(appended.seq, "access", data))
 
         self._append(apply, f"access {access.request_id}")
@@ -117,6 +133,11 @@ class AuditStore:
             return event.to_dict()
         except Exception as error:  # a value that is not JSON: refuse rather than record something else
             raise self._unavailable(label, error) from error
+
+    def run_in_chain(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
+        """Run ``apply`` in an append transaction (the chain head locked); for records that change other rows in the
+        same transaction (an erasure). Raises AuditUnavailable on any failure."""
+        return self._append(apply, label)
 
     def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
         if self.spool is not None and self.spool.has_pending():
@@ -157,17 +178,17 @@ class AuditStore:
 
     def _replay(self, documents: list[dict]) -> None:
         with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
-            index = IndexWriter(chain.connection)
+            tx = AppendTransaction(chain, IndexWriter(chain.connection))
             seen: set[str] = set()
             for document in documents:
                 request_id = document["request_id"]
                 # Already recorded by an earlier replay that committed but crashed before emptying the spool.
-                if request_id in seen or index.has_request(request_id):
+                if request_id in seen or tx.index.has_request(request_id):
                     continue
                 seen.add(request_id)
-                appended = chain.append("request", request_id, document["data"], document["text"])
-                index.add(request_row(appended.seq, document["data"]))
-            index.flush()
+                appended = tx.append("request", request_id, document["data"], document["text"])
+                tx.index.add(request_row(appended.seq, document["data"]))
+            tx.flush()
         self._witness(chain.checkpoint_written)
 
     def write_probe(self) -> str:
@@ -198,7 +219,7 @@ class AuditStore:
             tx = AppendTransaction(chain, IndexWriter(chain.connection))
             for work in batch:
                 work.result = work.apply(tx)
-            tx.index.flush()
+            tx.flush()
         self._witness(chain.checkpoint_written)
 
     def _run_alone(self, work: Work[AppendTransaction]) -> None:
@@ -249,7 +270,7 @@ class AuditStore:
         data = {**access.to_dict(), "cutoff": format_time(cutoff)}
 
         def apply(tx: AppendTransaction) -> int:
-            appended = tx.chain.append("purge", access.request_id, data)
+            appended = tx.append("purge", access.request_id, data)
             tx.index.add(row_for_entry(appended.seq, "purge", data))
             return appended.seq
 

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, func, select
 from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_claim, witness_claims
 from audit.canonical import GENESIS_HASH, canonical_json, format_time, sha256_hex, utc
 from audit.index import INDEX_KIND, completed_row, row_for_entry
+from audit.removal_cover import RemovalCover, load_cover
 from audit.schema import (
     audit_chain_head,
     audit_checkpoints,
@@ -38,6 +39,7 @@ from audit.schema import (
     audit_events,
     audit_ledger,
 )
+from audit.sections import Sections, read_section_range, read_sections
 from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
@@ -68,6 +70,9 @@ class Report:
     witnessed_checkpoints: int = 0
     witnessed_through: int = 0  # the highest seq covered by a witnessed checkpoint that matches the chain
     purged_texts: int = 0
+    purged_entries: int = 0  # entries with identity, evidence or text removed by retention (audit.retention)
+    erased_entries: int = 0  # entries with content removed by a subject erasure (audit.erasure)
+    erasures: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems_left_out: int = 0
@@ -92,6 +97,9 @@ class Report:
             "witnessed_checkpoints": self.witnessed_checkpoints,
             "witnessed_through": self.witnessed_through,
             "purged_texts": self.purged_texts,
+            "purged_entries": self.purged_entries,
+            "erased_entries": self.erased_entries,
+            "erasures": self.erasures,
             "problems": [p.to_document() for p in self.problems],
             "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
@@ -145,7 +153,11 @@ def verify(
         for claim in claims:
             at_seq.setdefault(claim.seq, []).append(claim)
         purges = _purge_cutoffs(connection)
-        counts = _check_chain(connection, report, problems, at_seq, purges)
+        cover = load_cover(connection, keys, problems)
+        counts = _check_chain(connection, report, problems, at_seq, purges, cover)
+        report.erasures = cover.erasures
+        report.purged_entries = len(cover.tally.purged - cover.tally.erased)
+        report.erased_entries = len(cover.tally.erased)
         beyond = sorted((c for c in claims if c.seq > report.last_seq), key=lambda c: (c.seq, c.origin != DATABASE))
         if beyond:
             claim = beyond[0]
@@ -227,8 +239,11 @@ def _check_chain(
     problems: _Collector,
     checkpoints: dict[int, list[Claim]],
     purges: list[tuple[int, str]],
+    cover: RemovalCover,
 ) -> _Counts:
     counts = _Counts()
+    sections = Sections()
+    loaded_through = 0
     expected_seq = 1
     previous_hash = GENESIS_HASH
     last_good_checkpoint = 0
@@ -274,7 +289,10 @@ def _check_chain(
             if actual_hash != stored_hash:
                 problems.add("altered", seq, f"entry {seq} was altered: its content no longer matches its hash")
             _check_columns(seq, kind, request_id, recorded_at, document, problems)
-            _check_text(seq, text, document, purges, report, problems)
+            _check_text(seq, text, document, purges, report, problems, cover)
+            if seq > loaded_through:  # sealed sections are read a batch of entries at a time
+                sections, loaded_through = read_section_range(connection, seq, seq + BATCH - 1), seq + BATCH - 1
+            cover.check_entry(seq, document, sections, problems)
         claims = checkpoints.get(seq, ())
         where = (
             f"entry {seq}" if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
@@ -338,7 +356,13 @@ def _check_columns(
 
 
 def _check_text(
-    seq: int, text: str | None, document: dict, purges: list[tuple[int, str]], report: Report, problems: _Collector
+    seq: int,
+    text: str | None,
+    document: dict,
+    purges: list[tuple[int, str]],
+    report: Report,
+    problems: _Collector,
+    cover: RemovalCover,
 ) -> None:
     written = document.get("text_sha256")
     if text is not None:
@@ -347,6 +371,9 @@ def _check_text(
     elif written is not None:
         if _purged_legitimately(seq, document.get("recorded_at", ""), purges):
             report.purged_texts += 1
+            cover.tally.purged.add(seq)
+        elif cover.text_erased(seq):
+            pass
         else:
             problems.add("text", seq, f"the text of entry {seq} was removed, but no later purge entry covers it")
 
@@ -414,8 +441,9 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         ):
             labels.setdefault(request_seq, set()).add(label)
             label_rows += 1
+        sections = read_sections(connection, seqs)
         for row in rows:
-            _check_index_row(dict(row), bodies, labels.get(row["request_seq"], set()), problems)
+            _check_index_row(dict(row), bodies, labels.get(row["request_seq"], set()), problems, sections)
     if indexed_rows != counts.indexed:
         problems.add(
             "index",
@@ -434,7 +462,9 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         problems.add("index", None, f"{total_labels - label_rows} index labels belong to no indexed event")
 
 
-def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
+def _check_index_row(
+    row: dict, bodies: dict[int, str], labels: set[str], problems: _Collector, sections: Sections
+) -> None:
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
     if document is None or document.get("kind") not in INDEX_KIND:
@@ -442,7 +472,7 @@ def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], proble
             "index", seq, f"index event {row['request_id']} points at entry {seq}, which is not a recorded request"
         )
         return
-    expected = row_for_entry(seq, document["kind"], document["data"])
+    expected = row_for_entry(seq, document["kind"], sections.data(document))
     completion_seq = row["completion_seq"]
     if completion_seq is not None:
         completion = _parse(bodies.get(completion_seq, "")) if completion_seq in bodies else None
@@ -457,7 +487,7 @@ def _check_index_row(row: dict, bodies: dict[int, str], labels: set[str], proble
                 f"index event {row['request_id']} points at entry {completion_seq} as its completion, which it is not",
             )
             return
-        expected = completed_row(expected, completion_seq, completion["data"])
+        expected = completed_row(expected, completion_seq, sections.data(completion))
     differing = [name for name in INDEX_COLUMNS if _normal(name, row[name]) != _normal(name, expected.values[name])]
     if differing:
         problems.add(

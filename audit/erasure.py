@@ -1,0 +1,235 @@
+"""Subject erasure: ``handrail audit erase --user USER``.
+
+Removes one person's content and identity from the trail and from every table derived from it, and appends a signed
+``erasure`` record, in one transaction with the chain head locked (so the record and the removals it vouches for
+are one fact):
+
+- every request the person sent, its completion, and every access to the trail they made: their sealed
+  ``identity``, ``evidence`` and ``subjects`` sections and their text are removed (``audit_removals`` says when and
+  under which record); their index rows show ``[erased]`` as user and department, and the daily counts of those
+  days are recounted;
+- every reading of the trail whose ``user`` filter named them: that filter (its ``subjects`` section);
+- exception requests they made (user, department, justification) or decided (the decider);
+- their revoked or expired API keys (user, department, description) and their keys' rate-limit buckets. A person
+  with a key that still works is not erased: revoke it first, or the trail would go on recording them.
+
+The record holds who ran it (sealed, like any access), when, how many events and entries, the SHA-256 of the sorted
+request ids erased and of the sorted (entry, section) pairs removed — never the person's id, in clear or hashed — and
+a signature over that summary with the checkpoint key. ``verify`` accepts a removed section only if such a record,
+later in the chain, with a good signature and a digest equal to the removals listed under it, covers it.
+
+No hash of the user id is kept, keyed or not: anyone holding the key could test a guess and re-identify the person.
+A repeated request is shown done by finding nothing left to erase (the command then writes nothing), and the record
+can be matched to the request ids given to the person at the time.
+
+Entries written before body version 2 hold identity inside their hashed body, which cannot change without breaking
+the chain: their text is erased and they are counted as ``kept_in_body``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, select, update
+
+from audit.canonical import canonical_json, sha256_hex, utc
+from audit.events import AccessEvent
+from audit.index import row_for_entry
+from audit.record_signing import sign_record
+from audit.removal import mark_identity, remove
+from audit.schema import (
+    api_keys,
+    audit_events,
+    audit_ledger,
+    audit_sealed,
+    exception_requests,
+    rate_limit_buckets,
+)
+from audit.sealing import ERASED, SUBJECTS, TEXT
+from audit.sections import CHUNK
+from audit.store import AppendTransaction, AuditStore
+
+RULE = "erasure"
+
+
+class ErasureRefused(Exception):
+    """The person cannot be erased now (they still hold a working key); nothing was changed."""
+
+
+@dataclass
+class ErasurePlan:
+    request_ids: list[str] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)  # index rows: requests and accesses the person made
+    removals: list[tuple[int, str]] = field(default_factory=list)  # (seq, section), sorted
+    identity_seqs: list[int] = field(default_factory=list)  # index rows to mark [erased]
+    kept_in_body: int = 0
+    exception_requests: int = 0
+    keys: list[str] = field(default_factory=list)
+    active_keys: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.removals or self.identity_seqs or self.exception_requests or self.keys)
+
+    def summary(self) -> dict[str, object]:
+        """What the chained record says (and its signature covers)."""
+        return {
+            "events": len(self.events),
+            "entries": len({seq for seq, _ in self.removals}),
+            "removals": len(self.removals),
+            "removals_sha256": removals_digest(self.removals),
+            "request_ids_sha256": sha256_hex(canonical_json(sorted(self.request_ids))),
+            "kept_in_body": self.kept_in_body,
+            "exception_requests": self.exception_requests,
+            "keys": len(self.keys),
+        }
+
+
+def removals_digest(pairs: list[tuple[int, str]]) -> str:
+    return sha256_hex(canonical_json([list(pair) for pair in sorted(pairs)]))
+
+
+def plan(connection: Connection, user: str) -> ErasurePlan:
+    """Everything of ``user`` still held: reads only."""
+    found = ErasurePlan()
+    events = audit_events.c
+    rows = connection.execute(
+        select(events.request_seq, events.completion_seq, events.request_id, events.kind).where(events.user_id == user)
+    ).all()
+    found.events = sorted(row.request_seq for row in rows)
+    found.request_ids = sorted(row.request_id for row in rows if row.kind == "request")
+    seqs = sorted({row.request_seq for row in rows} | {row.completion_seq for row in rows if row.completion_seq})
+    versions = _versions(connection, seqs)
+    pairs: set[tuple[int, str]] = set()
+    for start in range(0, len(seqs), CHUNK):
+        chunk = seqs[start : start + CHUNK]
+        pairs.update(
+            (seq, section)
+            for seq, section in connection.execute(
+                select(audit_sealed.c.seq, audit_sealed.c.section).where(audit_sealed.c.seq.in_(chunk))
+            )
+        )
+        pairs.update(
+            (seq, TEXT)
+            for seq in connection.execute(
+                select(audit_ledger.c.seq).where(audit_ledger.c.seq.in_(chunk), audit_ledger.c.text.is_not(None))
+            ).scalars()
+        )
+    pairs.update((seq, SUBJECTS) for seq in _naming(connection, user))
+    found.removals = sorted(pairs)
+    # A version 1 body holds the identity itself: its index row must keep saying what the body says.
+    found.identity_seqs = [seq for seq in found.events if versions.get(seq) != 1]
+    found.kept_in_body = sum(1 for seq in seqs if versions.get(seq) == 1)
+    found.exception_requests = len(
+        connection.execute(
+            select(exception_requests.c.exception_id).where(
+                (exception_requests.c.user_id == user) | (exception_requests.c.decided_by == user)
+            )
+        ).all()
+    )
+    now = datetime.now(UTC)
+    for key_id, revoked_at, expires_at in connection.execute(
+        select(api_keys.c.key_id, api_keys.c.revoked_at, api_keys.c.expires_at).where(api_keys.c.user_id == user)
+    ):
+        works = revoked_at is None and (expires_at is None or utc(expires_at) > now)
+        (found.active_keys if works else found.keys).append(key_id)
+    return found
+
+
+def _versions(connection: Connection, seqs: list[int]) -> dict[int, int]:
+    versions: dict[int, int] = {}
+    for start in range(0, len(seqs), CHUNK):
+        chunk = seqs[start : start + CHUNK]
+        for seq, body in connection.execute(
+            select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.seq.in_(chunk))
+        ):
+            versions[seq] = json.loads(body).get("v")
+    return versions
+
+
+def _naming(connection: Connection, user: str) -> list[int]:
+    """Entries whose subjects section names the user (an auditor searched for them)."""
+    needle = canonical_json(user)[1:-1]  # as it is spelled inside the stored canonical JSON
+    naming = []
+    for seq, content in connection.execute(
+        select(audit_sealed.c.seq, audit_sealed.c.content).where(
+            audit_sealed.c.section == SUBJECTS, audit_sealed.c.content.contains(needle, autoescape=True)
+        )
+    ):
+        named = json.loads(content).get("user")
+        if named == user or (isinstance(named, list) and user in named):
+            naming.append(seq)
+    return naming
+
+
+@dataclass
+class ErasureResult:
+    plan: ErasurePlan
+    record_seq: int | None = None
+    dry_run: bool = False
+
+    def to_document(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "record_seq": self.record_seq,
+            **self.plan.summary(),
+            "request_ids": self.plan.request_ids,
+        }
+
+
+def erase(store: AuditStore, user: str, access: AccessEvent, reason: str | None, dry_run: bool) -> ErasureResult:
+    """Erase ``user``; see the module documentation. ``dry_run``: only say what would be erased (writes nothing)."""
+    with store.engine.connect() as connection:
+        preview = plan(connection, user)
+    if preview.active_keys:
+        raise ErasureRefused(
+            f"{len(preview.active_keys)} API key(s) of this user still work ({', '.join(preview.active_keys)}): "
+            "revoke them first ('handrail keys revoke KEY_ID'), then erase"
+        )
+    if dry_run or preview.empty:
+        return ErasureResult(preview, dry_run=dry_run)
+    outcome: dict[str, object] = {}
+
+    def apply(tx: AppendTransaction) -> int | None:
+        connection = tx.chain.connection
+        found = plan(connection, user)  # again, under the chain lock: nothing can slip in between
+        outcome["plan"] = found
+        if found.active_keys:
+            raise ErasureRefused("a key of this user was issued meanwhile: revoke it, then erase")
+        if found.empty:
+            return None
+        summary = found.summary()
+        data = {**access.to_dict(), "reason": reason, "erasure": summary}
+        data["signature"] = sign_record(store.signer, "erasure", access.request_id, data["occurred_at"], summary)
+        appended = tx.append("erasure", access.request_id, data)
+        tx.index.add(row_for_entry(appended.seq, "erasure", data))
+        now = datetime.now(UTC)
+        remove(connection, found.removals, RULE, appended.seq, now)
+        mark_identity(connection, found.identity_seqs, RULE)
+        _erase_tables(connection, user, found.keys)
+        return appended.seq
+
+    record_seq = store.run_in_chain(apply, f"erasure {access.request_id}")
+    found = outcome.get("plan")
+    return ErasureResult(found if isinstance(found, ErasurePlan) else preview, record_seq)  # type: ignore[arg-type]
+
+
+def _erase_tables(connection: Connection, user: str, keys: list[str]) -> None:
+    table = exception_requests.c
+    connection.execute(
+        update(exception_requests)
+        .where(table.user_id == user)
+        .values(user_id=ERASED, department=ERASED, justification=ERASED)
+    )
+    connection.execute(update(exception_requests).where(table.decided_by == user).values(decided_by=ERASED))
+    if keys:
+        connection.execute(
+            update(api_keys)
+            .where(api_keys.c.key_id.in_(keys))
+            .values(user_id=ERASED, department=ERASED, description=None)
+        )
+        connection.execute(
+            delete(rate_limit_buckets).where(rate_limit_buckets.c.bucket.in_([f"key:{key}" for key in keys]))
+        )
