@@ -334,7 +334,7 @@ def assemble(connection: Connection, rows: list[dict]) -> list[dict]:
     return events
 
 
-def removed_parts(sections: Sections, request_seq: int, completion_seq: int | None) -> list[dict]:
+def removed_parts(sections: Sections, request_seq: int, completion_seq: int | None) -> list[dict[str, object]]:
     """What retention or erasure removed from an event: which entry, which section, when and by which rule."""
     parts = []
     for entry, seq in (("request", request_seq), ("completion", completion_seq)):

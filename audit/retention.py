@@ -65,7 +65,9 @@ class RetentionResult:
         }
 
 
-def _candidates(connection: Connection, kind: str, cutoff: datetime, before_seq: int | None, limit: int) -> list:
+def _candidates(
+    connection: Connection, kind: str, cutoff: datetime, before_seq: int | None, limit: int
+) -> list[tuple[int, str]]:
     """(seq, section) pairs of the class older than the cutoff, still present."""
     ledger = audit_ledger.c
     bound = [ledger.recorded_at < cutoff] + ([ledger.seq < before_seq] if before_seq is not None else [])

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text, update
 
@@ -46,9 +47,9 @@ class AppendTransaction:
 
     chain: ChainWriter
     index: IndexWriter
-    sealed: list[dict] = field(default_factory=list)
+    sealed: list[dict[str, object]] = field(default_factory=list)
 
-    def append(self, kind: str, request_id: str, data: dict, text: str | None = None) -> Appended:
+    def append(self, kind: str, request_id: str, data: dict[str, Any], text: str | None = None) -> Appended:
         """Append a version 2 entry: identity and evidence go beside the body, which commits to them."""
         public, sections = split(kind, data)
         commitments, rows = seal(sections)
