@@ -11,11 +11,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from audit.canonical import canonical_json, format_time
-from audit.schema import audit_checkpoints, audit_ledger
+from audit.schema import audit_checkpoints, audit_ledger, audit_sealed
 
 
-def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) -> int:
+def independent_check(rows: list[dict], checkpoints: list[dict], secret: str, sealed: list[dict] = ()) -> int:  # type: ignore[assignment]
     """What docs/audit.md tells an auditor to do, written from the documentation alone."""
+    bodies = {row["seq"]: json.loads(row["body"]) for row in rows}
+    for section in sealed:
+        salted = (section["salt"] + ":" + section["content"]).encode("utf-8")
+        assert hashlib.sha256(salted).hexdigest() == bodies[section["seq"]]["sealed"][section["section"]]
     previous = "0" * 64
     for expected_seq, row in enumerate(rows, start=1):
         body = json.loads(row["body"])
@@ -55,9 +59,11 @@ def test_an_auditor_can_verify_the_chain_with_hashlib_and_json_alone(store, traf
     with store.engine.connect() as connection:
         rows = [dict(r) for r in connection.execute(select(audit_ledger).order_by(audit_ledger.c.seq)).mappings()]
         checkpoints = [dict(r) for r in connection.execute(select(audit_checkpoints)).mappings()]
+        sealed = [dict(r) for r in connection.execute(select(audit_sealed)).mappings()]
     for checkpoint in checkpoints:
         checkpoint["created_at"] = format_time(checkpoint["created_at"])
-    assert independent_check(rows, checkpoints, settings.checkpoint_key.get_secret_value()) == 24
+    assert len(sealed) == 13  # the identity of every request (a refused one still has its client address)
+    assert independent_check(rows, checkpoints, settings.checkpoint_key.get_secret_value(), sealed) == 24
     assert len(checkpoints) == 3
 
 
