@@ -14,10 +14,10 @@ from audit.canonical import canonical_json, format_time
 from audit.schema import audit_checkpoints, audit_ledger, audit_sealed
 
 
-def independent_check(rows: list[dict], checkpoints: list[dict], secret: str, sealed: list[dict] = ()) -> int:  # type: ignore[assignment]
+def independent_check(rows: list[dict], checkpoints: list[dict], secret: str, sealed: list[dict] | None = None) -> int:
     """What docs/audit.md tells an auditor to do, written from the documentation alone."""
     bodies = {row["seq"]: json.loads(row["body"]) for row in rows}
-    for section in sealed:
+    for section in sealed or []:
         salted = (section["salt"] + ":" + section["content"]).encode("utf-8")
         assert hashlib.sha256(salted).hexdigest() == bodies[section["seq"]]["sealed"][section["section"]]
     previous = "0" * 64

@@ -227,3 +227,22 @@ def test_entries_written_before_sealing_lose_their_text_and_are_counted(store, s
         shown = get_event(connection, legacy.request_id)
     assert shown["prompt_text"] is None and shown["erased"] and shown["user"] == ZED  # the body still names them
     assert _operator(store).erase(ZED, None, dry_run=False).record_seq is None
+
+
+def test_an_unsigned_erasure_passes_only_where_no_key_is_known(database_url, traffic):
+    """Without a checkpoint key the record carries a plain digest; once a key is known it must be signed (no
+    downgrade), since anyone with database access could have written an unsigned one."""
+    from audit.settings import AuditSettings
+    from audit.store import AuditStore
+
+    unkeyed = AuditSettings(database_url=database_url)
+    store = AuditStore(unkeyed)
+    traffic.store = store
+    traffic.allowed(user_id=ZED, prompt_text=PROMPT)
+    assert _operator(store).erase(ZED, None, dry_run=False).record_seq is not None
+    assert occurrences(store.engine, ZED) == []
+    assert _verify(unkeyed).intact
+    keyed = AuditSettings(database_url=database_url, checkpoint_key="k" * 40)
+    report = _verify(keyed)
+    assert report.tampered and any("erasure record" in p.message and "not signed" in p.message for p in report.problems)
+    store.engine.dispose()
