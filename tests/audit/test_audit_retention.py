@@ -133,6 +133,7 @@ def test_a_forged_retention_record_excuses_nothing(store, settings, aged):
     assert report.tampered
     assert any("purge record" in p.message for p in report.problems)
     assert any(p.kind == "removed" for p in report.problems)
+    assert any(p.kind == "text" for p in report.problems)  # its text cutoff excuses nothing either
 
 
 def test_dry_run_changes_nothing(store, settings, aged):
