@@ -11,7 +11,10 @@ are one fact):
 - every reading of the trail whose ``user`` filter named them: that filter (its ``subjects`` section);
 - exception requests they made (user, department, justification) or decided (the decider);
 - their revoked or expired API keys (user, department, description) and their keys' rate-limit buckets. A person
-  with a key that still works is not erased: revoke it first, or the trail would go on recording them.
+  with a key that still works is not erased: revoke it first, or the trail would go on recording them;
+- refusals still waiting in this host's audit spool: it is replayed into the chain first (erasure is refused if it
+  cannot be), so none arrives afterwards with the person's identity. Other hosts' spools replay at their next write:
+  erase again after that if they held any.
 
 The record holds who ran it (sealed, like any access), when, how many events and entries, the SHA-256 of the sorted
 request ids erased and of the sorted (entry, section) pairs removed — never the person's id, in clear or hashed — and
@@ -181,6 +184,11 @@ class ErasureResult:
 
 def erase(store: AuditStore, user: str, access: AccessEvent, reason: str | None, dry_run: bool) -> ErasureResult:
     """Erase ``user``; see the module documentation. ``dry_run``: only say what would be erased (writes nothing)."""
+    if not dry_run and store.spool is not None and store.spool.has_pending():
+        # Refusals held in the spool would otherwise reach the chain after the erasure, identity and all.
+        store.replay_spool()
+        if store.spool.has_pending():
+            raise ErasureRefused("the audit spool holds refusals the store cannot take yet: replay it first")
     with store.engine.connect() as connection:
         preview = plan(connection, user)
     if preview.active_keys:

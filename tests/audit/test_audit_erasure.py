@@ -246,3 +246,39 @@ def test_an_unsigned_erasure_passes_only_where_no_key_is_known(database_url, tra
     report = _verify(keyed)
     assert report.tampered and any("erasure record" in p.message and "not signed" in p.message for p in report.problems)
     store.engine.dispose()
+
+
+def test_refusals_waiting_in_the_spool_are_recorded_and_then_erased(database_url, traffic, tmp_path):
+    from audit.settings import AuditSettings
+    from audit.store import AuditStore
+
+    settings = AuditSettings(database_url=database_url, checkpoint_key="k" * 40, spool_dir=str(tmp_path / "spool"))
+    store = AuditStore(settings)
+    traffic.store = store
+    traffic.allowed(user_id=ZED)
+    refusal = traffic.request(user_id=ZED, outcome="blocked", status_code=403, prompt_text=PROMPT).to_dict()
+    prompt = refusal.pop("prompt_text")
+    assert store.spool is not None
+    store.spool.put({"kind": "request", "request_id": refusal["request_id"], "data": refusal, "text": prompt})
+    result = _operator(store).erase(ZED, None, dry_run=False)
+    assert result.plan.summary()["events"] == 2 and not store.spool.has_pending()
+    assert occurrences(store.engine, ZED) == [] and occurrences(store.engine, "Zedsecret") == []
+    assert _verify(settings).intact
+    store.engine.dispose()
+
+
+def test_erasure_waits_for_a_spool_that_cannot_be_replayed(database_url, traffic, tmp_path):
+    from audit.settings import AuditSettings
+    from audit.store import AuditStore
+
+    settings = AuditSettings(database_url=database_url, checkpoint_key="k" * 40, spool_dir=str(tmp_path / "spool"))
+    store = AuditStore(settings)
+    traffic.store = store
+    traffic.allowed(user_id=ZED)
+    assert store.spool is not None
+    store.spool.put({"kind": "request", "request_id": "req_unreadable", "data": {"user_id": ZED}, "text": None})
+    before = snapshot(store.engine)
+    with pytest.raises(ErasureRefused, match="spool"):
+        _operator(store).erase(ZED, None, dry_run=False)
+    assert snapshot(store.engine) == before and store.spool.has_pending()
+    store.engine.dispose()
