@@ -58,7 +58,8 @@ RULE = "erasure"
 
 
 class ErasureRefused(Exception):
-    """The person cannot be erased now (they still hold a working key); nothing was changed."""
+    """The person cannot be erased now (they still hold a working key, or the spool cannot be replayed); nothing
+    was changed."""
 
 
 @dataclass
