@@ -753,9 +753,10 @@ def erase(config: str | None, user: str, reason: str | None, dry_run: bool, yes:
         f"{verb} {document['events']} events ({document['entries']} entries, {document['removals']} fields), "
         f"{document['exception_requests']} exception request(s), {document['keys']} revoked key(s)"
     )
-    if document["kept_in_body"]:
+    if document["rewritten_bodies"]:
         click.echo(
-            f"{document['kept_in_body']} entries written before body version 2 keep this identity inside the chain"
+            f"{document['rewritten_bodies']} entries written before body version 2 "
+            f"{'would be' if dry_run else 'were'} rewritten in place (their hash kept; the erasure record vouches)"
         )
     if not dry_run:
         click.echo(f"the erasure is entry {result.record_seq}; request ids digest {document['request_ids_sha256']}")

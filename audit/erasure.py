@@ -25,13 +25,17 @@ No hash of the user id is kept, keyed or not: anyone holding the key could test 
 A repeated request is shown done by finding nothing left to erase (the command then writes nothing), and the record
 can be matched to the request ids given to the person at the time.
 
-Entries written before body version 2 hold identity inside their hashed body, which cannot change without breaking
-the chain: their text is erased and they are counted as ``kept_in_body``.
+Entries written before body version 2 hold identity and evidence inside their hashed body. Their body is rewritten
+with the person erased (``[erased]``) and keeps its hash column, which the next entry's ``prev`` and the checkpoints
+name; the erasure record commits to the SHA-256 of each rewritten body, so ``verify`` accepts exactly those bodies
+(and any later edit to them is found). The chain no longer proves by itself that the rest of such a body is what was
+first written: the signed erasure record vouches for it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -50,7 +54,7 @@ from audit.schema import (
     exception_requests,
     rate_limit_buckets,
 )
-from audit.sealing import ERASED, SUBJECTS, TEXT
+from audit.sealing import ACCESS_KINDS, BODY, ERASED, SUBJECTS, TEXT, redact_in_body
 from audit.sections import CHUNK
 from audit.store import AppendTransaction, AuditStore
 
@@ -68,7 +72,7 @@ class ErasurePlan:
     events: list[int] = field(default_factory=list)  # index rows: requests and accesses the person made
     removals: list[tuple[int, str]] = field(default_factory=list)  # (seq, section), sorted
     identity_seqs: list[int] = field(default_factory=list)  # index rows to mark [erased]
-    kept_in_body: int = 0
+    bodies: dict[int, str] = field(default_factory=dict)  # version 1 entries: seq -> the body with the person erased
     exception_requests: int = 0
     keys: list[str] = field(default_factory=list)
     active_keys: list[str] = field(default_factory=list)
@@ -83,16 +87,23 @@ class ErasurePlan:
             "events": len(self.events),
             "entries": len({seq for seq, _ in self.removals}),
             "removals": len(self.removals),
-            "removals_sha256": removals_digest(self.removals),
+            "removals_sha256": removals_digest(self.removals, self.body_digests),
             "request_ids_sha256": sha256_hex(canonical_json(sorted(self.request_ids))),
-            "kept_in_body": self.kept_in_body,
+            "rewritten_bodies": len(self.bodies),
             "exception_requests": self.exception_requests,
             "keys": len(self.keys),
         }
 
+    @property
+    def body_digests(self) -> dict[int, str]:
+        return {seq: sha256_hex(body) for seq, body in self.bodies.items()}
 
-def removals_digest(pairs: list[tuple[int, str]]) -> str:
-    return sha256_hex(canonical_json([list(pair) for pair in sorted(pairs)]))
+
+def removals_digest(pairs: Iterable[tuple[int, str]], body_digests: Mapping[int, str]) -> str:
+    """What an erasure record commits to: each (seq, section) removed, and for a rewritten version 1 body the
+    SHA-256 of what it was rewritten to."""
+    listed = [[seq, section, *([body_digests.get(seq)] if section == BODY else [])] for seq, section in sorted(pairs)]
+    return sha256_hex(canonical_json(listed))
 
 
 def plan(connection: Connection, user: str) -> ErasurePlan:
@@ -105,8 +116,8 @@ def plan(connection: Connection, user: str) -> ErasurePlan:
     found.events = sorted(row.request_seq for row in rows)
     found.request_ids = sorted(row.request_id for row in rows if row.kind == "request")
     seqs = sorted({row.request_seq for row in rows} | {row.completion_seq for row in rows if row.completion_seq})
-    versions = _versions(connection, seqs)
-    pairs: set[tuple[int, str]] = set()
+    found.bodies = _rewritten_bodies(connection, seqs, user)
+    pairs: set[tuple[int, str]] = {(seq, BODY) for seq in found.bodies}
     for start in range(0, len(seqs), CHUNK):
         chunk = seqs[start : start + CHUNK]
         pairs.update(
@@ -123,9 +134,7 @@ def plan(connection: Connection, user: str) -> ErasurePlan:
         )
     pairs.update((seq, SUBJECTS) for seq in _naming(connection, user))
     found.removals = sorted(pairs)
-    # A version 1 body holds the identity itself: its index row must keep saying what the body says.
-    found.identity_seqs = [seq for seq in found.events if versions.get(seq) != 1]
-    found.kept_in_body = sum(1 for seq in seqs if versions.get(seq) == 1)
+    found.identity_seqs = list(found.events)
     found.exception_requests = len(
         connection.execute(
             select(exception_requests.c.exception_id).where(
@@ -142,15 +151,30 @@ def plan(connection: Connection, user: str) -> ErasurePlan:
     return found
 
 
-def _versions(connection: Connection, seqs: list[int]) -> dict[int, int]:
-    versions: dict[int, int] = {}
-    for start in range(0, len(seqs), CHUNK):
-        chunk = seqs[start : start + CHUNK]
-        for seq, body in connection.execute(
-            select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.seq.in_(chunk))
-        ):
-            versions[seq] = json.loads(body).get("v")
-    return versions
+def _rewritten_bodies(connection: Connection, own: list[int], user: str) -> dict[int, str]:
+    """Version 1 entries hold identity and evidence in their body: each one of the person's (and each reading that
+    named them) with the person erased in place. The hash column keeps the original hash the chain links to; the
+    signed erasure record commits to the rewritten body's digest, which is what ``verify`` then checks."""
+    ledger = audit_ledger.c
+    version_1 = ledger.body.like('{"data":%"v":1}')
+    rows: list[tuple[int, str, str, bool]] = []
+    for start in range(0, len(own), CHUNK):
+        chunk = own[start : start + CHUNK]
+        statement = select(ledger.seq, ledger.kind, ledger.body).where(ledger.seq.in_(chunk), version_1)
+        rows += [(seq, kind, body, True) for seq, kind, body in connection.execute(statement)]
+    needle = canonical_json(user)[1:-1]
+    naming = select(ledger.seq, ledger.kind, ledger.body).where(
+        ledger.kind.in_(sorted(ACCESS_KINDS)), version_1, ledger.body.contains(needle, autoescape=True)
+    )
+    mine = set(own)
+    rows += [(seq, kind, body, False) for seq, kind, body in connection.execute(naming) if seq not in mine]
+    bodies = {}
+    for seq, kind, body, whole in rows:
+        document = json.loads(body)
+        redacted = redact_in_body(kind, document.get("data") or {}, whole, user)
+        if redacted != document.get("data"):
+            bodies[seq] = canonical_json({**document, "data": redacted}, prepared=True)
+    return bodies
 
 
 def _naming(connection: Connection, user: str) -> list[int]:
@@ -215,7 +239,7 @@ def erase(store: AuditStore, user: str, access: AccessEvent, reason: str | None,
         appended = tx.append("erasure", access.request_id, data)
         tx.index.add(row_for_entry(appended.seq, "erasure", data))
         now = datetime.now(UTC)
-        remove(connection, found.removals, RULE, appended.seq, now)
+        remove(connection, found.removals, RULE, appended.seq, now, found.bodies)
         mark_identity(connection, found.identity_seqs, RULE)
         _erase_tables(connection, user, found.keys)
         return appended.seq

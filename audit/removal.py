@@ -8,30 +8,47 @@ Entry bodies and hashes are never touched: the chain verifies as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
+from audit.canonical import sha256_hex
 from audit.rollups import recount_days
 from audit.schema import audit_events, audit_ledger, audit_removals, audit_sealed
-from audit.sealing import TEXT, tombstone
+from audit.sealing import BODY, TEXT, tombstone
 from audit.sections import CHUNK
 
 
-def remove(connection: Connection, pairs: Iterable[tuple[int, str]], rule: str, record_seq: int, now: datetime) -> int:
-    """Remove each (seq, section) — ``text`` for an entry's text — and record the removal; return how many."""
+def remove(
+    connection: Connection,
+    pairs: Iterable[tuple[int, str]],
+    rule: str,
+    record_seq: int,
+    now: datetime,
+    bodies: Mapping[int, str] | None = None,
+) -> int:
+    """Remove each (seq, section) — ``text`` for an entry's text, ``body`` for a version 1 body rewritten to
+    ``bodies[seq]`` (its hash column is kept) — and record the removal; return how many."""
+    bodies = bodies or {}
     wanted = sorted(set(pairs))
     for start in range(0, len(wanted), CHUNK // 2):
         chunk = wanted[start : start + CHUNK // 2]
         connection.execute(
             insert(audit_removals),
             [
-                {"seq": seq, "section": section, "removed_at": now, "rule": rule, "record_seq": record_seq}
+                {
+                    "seq": seq,
+                    "section": section,
+                    "removed_at": now,
+                    "rule": rule,
+                    "record_seq": record_seq,
+                    "body_sha256": sha256_hex(bodies[seq]) if section == BODY else None,
+                }
                 for seq, section in chunk
             ],
         )
-        sealed = [(seq, section) for seq, section in chunk if section != TEXT]
+        sealed = [(seq, section) for seq, section in chunk if section not in (TEXT, BODY)]
         if sealed:
             connection.execute(
                 delete(audit_sealed).where(tuple_(audit_sealed.c.seq, audit_sealed.c.section).in_(sealed))
@@ -39,7 +56,13 @@ def remove(connection: Connection, pairs: Iterable[tuple[int, str]], rule: str, 
         texts = [seq for seq, section in chunk if section == TEXT]
         if texts:
             connection.execute(update(audit_ledger).where(audit_ledger.c.seq.in_(texts)).values(text=None))
+        rewritten = [{"seq_": seq, "body_": bodies[seq]} for seq, section in chunk if section == BODY]
+        if rewritten:
+            connection.execute(_REWRITE_BODY, rewritten)
     return len(wanted)
+
+
+_REWRITE_BODY = update(audit_ledger).where(audit_ledger.c.seq == bindparam("seq_")).values(body=bindparam("body_"))
 
 
 def mark_identity(connection: Connection, seqs: Iterable[int], rule: str) -> None:

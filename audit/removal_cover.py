@@ -8,6 +8,10 @@ A sealed section (body version 2) that is still held must match its commitment. 
   that record in ``audit_removals`` must equal the digest the record committed to, so pairs cannot be added to
   excuse a deletion, nor dropped to hide one.
 
+A version 1 body (which holds identity itself) that an erasure rewrote no longer hashes to its hash column; it is
+accepted when a valid erasure record lists it with the SHA-256 the body has now, and the hash column then stands for
+the original body (the next entry's ``prev`` and the checkpoints still name it).
+
 Anything else is reported: a section removed with no record that covers it, a section altered or added.
 """
 
@@ -22,7 +26,7 @@ from sqlalchemy import Connection, select
 from audit.erasure import removals_digest
 from audit.record_signing import check_record
 from audit.schema import audit_ledger, audit_removals
-from audit.sealing import SECTION_CLASS, commitment
+from audit.sealing import BODY, SECTION_CLASS, commitment
 from audit.sections import Sections
 from audit.signing import KeyRing
 
@@ -41,6 +45,7 @@ class Tally:
 class RemovalCover:
     cutoffs: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (record seq, class -> cutoff)
     erased: set[tuple[int, str]] = field(default_factory=set)
+    bodies: dict[int, str] = field(default_factory=dict)  # version 1 bodies an erasure rewrote: seq -> SHA-256
     erasures: int = 0
     tally: Tally = field(default_factory=Tally)
 
@@ -76,6 +81,13 @@ class RemovalCover:
         for name in sorted(set(present) - set(sealed)):
             problems.add("altered", seq, f"entry {seq} holds a {name} it was not written with: it was added")
 
+    def body_erased(self, seq: int, body_hash: str) -> bool:
+        """A version 1 body an erasure rewrote, exactly as the erasure record committed to."""
+        if self.bodies.get(seq) == body_hash:
+            self.tally.erased.add(seq)
+            return True
+        return False
+
     def text_erased(self, seq: int) -> bool:
         if (seq, "text") in self.erased:
             self.tally.erased.add(seq)
@@ -105,13 +117,14 @@ def load_cover(connection: Connection, keys: KeyRing, problems: Problems) -> Rem
         cover.erasures += 1
         if _signature_problem(keys, "erasure", data, "erasure", seq, problems):
             continue
-        pairs = [
-            (removed_seq, section)
-            for removed_seq, section in connection.execute(
-                select(audit_removals.c.seq, audit_removals.c.section).where(audit_removals.c.record_seq == seq)
+        listed = connection.execute(
+            select(audit_removals.c.seq, audit_removals.c.section, audit_removals.c.body_sha256).where(
+                audit_removals.c.record_seq == seq
             )
-        ]
-        if removals_digest(pairs) != data["erasure"].get("removals_sha256"):
+        ).all()
+        pairs = [(removed_seq, section) for removed_seq, section, _ in listed]
+        bodies = {removed_seq: digest for removed_seq, section, digest in listed if section == BODY}
+        if removals_digest(pairs, bodies) != data["erasure"].get("removals_sha256"):
             problems.add(
                 "erasure",
                 seq,
@@ -120,6 +133,7 @@ def load_cover(connection: Connection, keys: KeyRing, problems: Problems) -> Rem
             )
             continue
         cover.erased.update(pair for pair in pairs if pair[0] < seq)
+        cover.bodies.update((removed_seq, digest) for removed_seq, digest in bodies.items() if removed_seq < seq)
     return cover
 
 

@@ -84,6 +84,8 @@ audit_removals = Table(
     Column("removed_at", DateTime(timezone=True), nullable=False),
     Column("rule", String(64), nullable=False),  # "retention identity 30 days", "erasure"
     Column("record_seq", BigInteger, nullable=False),
+    # section "body": a version 1 body rewritten by an erasure; the SHA-256 of the rewritten body (see audit.erasure)
+    Column("body_sha256", String(64), nullable=True),
     Index("ix_audit_removals_record", "record_seq"),
 )
 

@@ -30,8 +30,9 @@ IDENTITY = "identity"
 EVIDENCE = "evidence"
 SUBJECTS = "subjects"
 TEXT = "text"
+BODY = "body"  # a version 1 body, rewritten by an erasure (it held what version 2 seals)
 # The retention class each section (and the text) belongs to.
-SECTION_CLASS = {IDENTITY: "identity", SUBJECTS: "identity", EVIDENCE: "evidence", TEXT: "text"}
+SECTION_CLASS = {IDENTITY: "identity", SUBJECTS: "identity", EVIDENCE: "evidence", TEXT: "text", BODY: "identity"}
 RETENTION_CLASSES = ("text", "evidence", "identity")
 PURGED = "[purged]"
 ERASED = "[erased]"
@@ -124,3 +125,22 @@ def unseal(kind: str, public: dict[str, Any], present: dict[str, str], removed: 
             if "reason" in content:
                 data["reason"] = content["reason"]
     return data
+
+
+def redact_in_body(kind: str, data: dict[str, Any], whole: bool, user: str) -> dict[str, Any]:
+    """A version 1 body's data with a person erased in place (the body holds what version 2 seals): ``whole`` for
+    their own entries (identity and evidence), else only a ``user`` filter that names them."""
+    redacted = copy.deepcopy(data)
+    if whole:
+        for name in ACCESS_IDENTITY if kind in ACCESS_KINDS else REQUEST_IDENTITY if kind == "request" else ():
+            if redacted.get(name) not in (None, "", []):
+                redacted[name] = [ERASED] if name == "roles" else ERASED
+        for signal in redacted.get(_SIGNALS.get(kind, ""), None) or []:
+            if isinstance(signal, dict) and signal.get("evidence"):
+                signal["evidence"] = ERASED
+    parameters = redacted.get("parameters")
+    if isinstance(parameters, dict):
+        named = parameters.get("user")
+        if named == user or (isinstance(named, list) and user in named):
+            parameters["user"] = ERASED
+    return redacted

@@ -253,6 +253,8 @@ def _check_chain(
     for seq, kind, request_id, recorded_at, body, text, stored_hash in _ledger_rows(connection):
         report.entries += 1
         actual_hash = sha256_hex(body)
+        if actual_hash != stored_hash and cover.body_erased(seq, actual_hash):
+            actual_hash = stored_hash  # a version 1 body rewritten by a signed erasure: its hash is the original's
         document = _parse(body)
         gap = seq != expected_seq
         if gap:

@@ -95,7 +95,7 @@ def test_erasure_removes_the_person_from_every_table_and_the_trail_still_verifie
     assert result.record_seq is not None
     summary = result.plan.summary()
     assert summary["events"] == 3  # two requests and one reading of the trail
-    assert summary["exception_requests"] == 1 and summary["keys"] == 1 and summary["kept_in_body"] == 0
+    assert summary["exception_requests"] == 1 and summary["keys"] == 1 and summary["rewritten_bodies"] == 0
 
     for needle in (ZED, "zed.erasable", "Zedsecret", "Quarrington", "quarrington_lookup"):
         assert occurrences(store.engine, needle) == [], needle
@@ -215,18 +215,59 @@ def test_an_erasure_record_signed_with_another_key_excuses_nothing(store, settin
     assert any(p.kind == "removed" for p in report.problems)
 
 
-def test_entries_written_before_sealing_lose_their_text_and_are_counted(store, settings, traffic, monkeypatch):
+def test_entries_written_before_sealing_are_rewritten_and_still_verify(store, settings, traffic, monkeypatch):
+    """A version 1 body holds the identity itself: erasure rewrites it in place, keeps its hash column (which the
+    chain names), and commits to the new body's digest in the signed record."""
     clock = LedgerClock(monkeypatch)
     clock.age = timedelta(days=3)
-    legacy = write_legacy_request(store, traffic.request(user_id=ZED, prompt_text=PROMPT))
+    signals = [{"type": "agentic", "evidence": EVIDENCE, "location": "tools"}]
+    legacy = write_legacy_request(store, traffic.request(user_id=ZED, prompt_text=PROMPT, signals=signals))
+    other = write_legacy_request(store, traffic.request(user_id="ann@example.gov.uk"))
     clock.age = timedelta(0)
-    result = _operator(store).erase(ZED, None, dry_run=False)
-    assert result.plan.kept_in_body == 1
+    traffic.allowed(user_id=ZED)
+    AuditReader(store, Auditor(user="auditor@example.gov.uk", via="http")).search(EventFilter(user=ZED))
     assert _verify(settings).intact
+    naming = write_legacy_access(store, ZED)  # a reading recorded before sealing: its body names Zed
+    result = _operator(store).erase(ZED, None, dry_run=False)
+    assert result.plan.summary()["rewritten_bodies"] == 2  # the request and the old reading that named Zed
+    assert occurrences(store.engine, ZED) == [] and occurrences(store.engine, "Quarrington") == []
+    report = _verify(settings)
+    assert report.intact, report.problems
     with store.engine.connect() as connection:
         shown = get_event(connection, legacy.request_id)
-    assert shown["prompt_text"] is None and shown["erased"] and shown["user"] == ZED  # the body still names them
-    assert _operator(store).erase(ZED, None, dry_run=False).record_seq is None
+        kept = get_event(connection, other.request_id)
+        reading = get_event(connection, naming)
+    assert shown["user"] == "[erased]" and shown["signals"][0]["evidence"] == "[erased]" and shown["erased"]
+    assert shown["prompt_text"] is None and shown["model"] == "gpt-4o"
+    assert kept["user"] == "ann@example.gov.uk"
+    assert reading["parameters"]["user"] == "[erased]" and reading["user"] == "auditor@example.gov.uk"
+    assert _operator(store).erase(ZED, None, dry_run=False).record_seq is None  # idempotent
+
+    # The rewritten body is covered by the record's digest: any later edit to it is found.
+    seq = shown["seq"]
+    with store.engine.begin() as connection:
+        body = connection.execute(select(audit_ledger.c.body).where(audit_ledger.c.seq == seq)).scalar_one()
+        connection.execute(
+            update(audit_ledger).where(audit_ledger.c.seq == seq).values(body=body.replace("gpt-4o", "gpt-3.5"))
+        )
+    report = _verify(settings)
+    assert report.tampered and any(p.kind == "altered" and p.seq == seq for p in report.problems)
+
+
+def write_legacy_access(store, user):  # type: ignore[no-untyped-def]
+    """An access entry as the store wrote it before body version 2."""
+    from audit.events import AccessEvent
+    from audit.index import IndexWriter, row_for_entry
+    from audit.ledger import chain_transaction
+
+    access = AccessEvent(actor="auditor@example.gov.uk", action="query", via="http", parameters={"user": user})
+    data = access.to_dict()
+    with chain_transaction(store.engine, store.signer, store.checkpoints) as chain:
+        appended = chain.append("access", access.request_id, data)
+        index = IndexWriter(chain.connection)
+        index.add(row_for_entry(appended.seq, "access", data))
+        index.flush()
+    return access.request_id
 
 
 def test_an_unsigned_erasure_passes_only_where_no_key_is_known(database_url, traffic):

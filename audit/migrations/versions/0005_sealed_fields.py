@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rule", sa.String(64), nullable=False),
         sa.Column("record_seq", sa.BigInteger, nullable=False),
+        sa.Column("body_sha256", sa.String(64), nullable=True),
     )
     op.create_index("ix_audit_removals_record", "audit_removals", ["record_seq"])
 
