@@ -5,7 +5,11 @@ to make questions fast:
 
 - ``audit_ledger``       the evidence: one row per entry (a request, its completion, an auditor's query, a purge),
                          its canonical JSON body, its redacted text and its hash. Never updated, except that
-                         retention may blank ``text`` (the body keeps the text's SHA-256, so the chain still verifies).
+                         retention and erasure may blank ``text`` (the body keeps the text's SHA-256, so the chain
+                         still verifies), and an erasure rewrites a version 1 body that names the person (a signed
+                         erasure record commits to the rewritten body; see ``audit.erasure``).
+- ``audit_sealed``       a version 2 entry's identity and evidence, beside the body, which commits to them.
+- ``audit_removals``     what retention or erasure removed from an entry: when, by which rule, under which record.
 - ``audit_chain_head``   one row: the last entry's seq and hash. Appenders lock it, which keeps the chain single.
 - ``audit_checkpoints``  signed statements "entry N has hash H", so that cutting off the tail is detectable.
 - ``audit_events``       the index: one row per request (or audit access) with the columns auditors filter on;
