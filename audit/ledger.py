@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -74,7 +75,7 @@ def entry_body(
     request_id: str,
     recorded_at: datetime,
     text: str | None,
-    data: dict,
+    data: dict[str, Any],
     sealed: dict[str, str] | None = None,
 ) -> str:
     """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``).
@@ -121,7 +122,12 @@ class ChainWriter:
         self.checkpoint_written: Checkpoint | None = None
 
     def append(
-        self, kind: str, request_id: str, data: dict, text: str | None = None, sealed: dict[str, str] | None = None
+        self,
+        kind: str,
+        request_id: str,
+        data: dict[str, Any],
+        text: str | None = None,
+        sealed: dict[str, str] | None = None,
     ) -> Appended:
         recorded_at = datetime.now(UTC)
         if text is not None:

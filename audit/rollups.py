@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, literal, select
+from sqlalchemy import Connection, Select, delete, func, insert, literal, select
 
 from audit.index import NO_VALUE
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
@@ -13,7 +14,7 @@ from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_la
 REASON_PREFIX = "reason:"
 
 
-def _counts_query():
+def _counts_query() -> Select[Any]:
     events = audit_events.c
     keys = (
         events.day,
@@ -25,7 +26,7 @@ def _counts_query():
     return select(*keys, func.count()).where(events.kind == "request").group_by(*keys)
 
 
-def _reasons_query():
+def _reasons_query() -> Select[Any]:
     events = audit_events.c
     reason = func.substr(audit_event_labels.c.label, len(REASON_PREFIX) + 1, 200)
     keys = (

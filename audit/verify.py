@@ -23,6 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -363,7 +364,7 @@ def _check_columns(
 def _check_text(
     seq: int,
     text: str | None,
-    document: dict,
+    document: dict[str, Any],
     purges: list[tuple[int, str]],
     report: Report,
     problems: _Collector,
@@ -469,7 +470,7 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
 
 
 def _check_index_row(
-    row: dict, bodies: dict[int, str], labels: set[str], problems: _Collector, sections: Sections
+    row: dict[str, Any], bodies: dict[int, str], labels: set[str], problems: _Collector, sections: Sections
 ) -> None:
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
