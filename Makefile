@@ -14,7 +14,7 @@ serve: setup
 test: setup lint
 	$(BIN)/python -m pytest
 
-# Formatting, lint, types and the one-way layers (core <- detectors | audit <- proxy), as CI checks them.
+# Formatting, lint, strict types and the one-way layers (core <- detectors | audit <- proxy), as CI checks them.
 lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

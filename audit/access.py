@@ -14,7 +14,7 @@ import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audit import chain
 from audit.events import AccessEvent
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 class Authenticated(Protocol):
     """Whoever the routes' authentication returns (the gateway's Principal): a user, and optionally more."""
 
-    user: str
+    @property
+    def user(self) -> str: ...  # read-only, so that a frozen dataclass such as the Principal satisfies it
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class Auditor:
             account = "unknown"
         return cls(user=f"cli:{account}@{socket.gethostname()}", via="cli")
 
-    def access(self, action: str, parameters: dict, request_id: str | None = None) -> AccessEvent:
+    def access(self, action: str, parameters: dict[str, Any], request_id: str | None = None) -> AccessEvent:
         event = AccessEvent(
             actor=self.user,
             action=action,
@@ -97,7 +98,7 @@ class AuditReader:
         self.auditor = auditor
         self.request_id = request_id  # the HTTP request's id, so the access entry and the response can be matched
 
-    def _record(self, action: str, parameters: dict) -> None:
+    def _record(self, action: str, parameters: dict[str, Any]) -> None:
         self.store.record_access(self.auditor.access(action, parameters, self.request_id))
 
     def search(
@@ -107,19 +108,19 @@ class AuditReader:
         with self.store.engine.connect() as connection:
             return search_events(connection, filters, limit, cursor, order)
 
-    def event(self, request_id: str) -> dict | None:
+    def event(self, request_id: str) -> dict[str, Any] | None:
         self._record("show", {"request_id": request_id})
         with self.store.engine.connect() as connection:
             return get_event(connection, request_id)
 
-    def event_with_chain(self, request_id: str) -> tuple[dict | None, dict | None]:
+    def event_with_chain(self, request_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """One event and where its request entry sits in the chain (``show``, like ``event``)."""
         self._record("show", {"request_id": request_id})
         with self.store.engine.connect() as connection:
             event = get_event(connection, request_id)
             return event, (chain.position(connection, event["seq"]) if event and "seq" in event else None)
 
-    def dashboard(self, filters: EventFilter, by: Sequence[str]) -> dict:
+    def dashboard(self, filters: EventFilter, by: Sequence[str]) -> dict[str, Any]:
         """Counts by each of ``by`` and per day and decision, recorded as one ``dashboard`` reading."""
         unknown = [d for d in by if d not in STAT_DIMENSIONS]
         if unknown:
@@ -136,7 +137,7 @@ class AuditReader:
                 "refusal_reasons": event_stats(connection, refused, ("reason",))["by"]["reason"] if refused else [],
             }
 
-    def chain_head(self, action: str = "chain") -> dict:
+    def chain_head(self, action: str = "chain") -> dict[str, Any]:
         """The chain's head and last checkpoint, read without signing a new one (``checkpoint`` signs).
 
         ``action="verify"``: recorded as a request to verify the chain, which the caller then does through a
@@ -145,11 +146,11 @@ class AuditReader:
         with self.store.engine.connect() as connection:
             return chain.head(connection)
 
-    def note(self, action: str, parameters: dict) -> None:
+    def note(self, action: str, parameters: dict[str, Any]) -> None:
         """Record an access that reads nothing here (signing in to or out of the console)."""
         self._record(action, parameters)
 
-    def stats(self, filters: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS) -> dict:
+    def stats(self, filters: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS) -> dict[str, Any]:
         unknown = [d for d in by if d not in STAT_DIMENSIONS]
         if unknown:  # checked before recording, so a typo does not leave an access entry behind
             raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol
+from typing import Any, Protocol
 
 from audit.canonical import format_time, utc
 from audit.signing import UNSIGNED, KeyRing, checkpoint_message
@@ -44,7 +44,7 @@ class Claim:
     trusted: bool  # signed, or an unsigned digest where no key is known; not forged, not of an unknown key
 
 
-def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> bool | None:
+def _signature(document: dict[str, Any], keys: KeyRing, name: str, problems: Problems) -> bool | None:
     """Whether ``document`` is signed by a known key (True), an acceptable unsigned digest (False), or unusable
     (None: a problem was reported)."""
     try:
@@ -90,7 +90,7 @@ def _signature(document: dict, keys: KeyRing, name: str, problems: Problems) -> 
     return False
 
 
-def database_claims(rows: list[dict], keys: KeyRing, problems: Problems) -> list[Claim]:
+def database_claims(rows: list[dict[str, Any]], keys: KeyRing, problems: Problems) -> list[Claim]:
     """The database's checkpoints (ordered by number), numbered without gaps and never going back."""
     claims = []
     expected_number = 1
@@ -125,12 +125,12 @@ def kept_claim(document: object, keys: KeyRing, database: dict[int, Claim], prob
     return claim
 
 
-def _has_position(document: dict) -> bool:
+def _has_position(document: dict[str, Any]) -> bool:
     return all(isinstance(document.get(key), kind) for key, kind in (("number", int), ("seq", int), ("hash", str)))
 
 
 def witness_claims(
-    entries: list[tuple[int, dict]], keys: KeyRing, database: dict[int, Claim], problems: Problems
+    entries: list[tuple[int, dict[str, Any]]], keys: KeyRing, database: dict[int, Claim], problems: Problems
 ) -> list[Claim]:
     """Witnessed checkpoints, one per number, checked for consistency among themselves and with the database."""
     chosen: dict[int, tuple[int, Claim]] = {}

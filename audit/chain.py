@@ -6,6 +6,8 @@ the chain claims (its head, the entry's hash, the first checkpoint that covers t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, select
 
 from audit.canonical import format_time, utc
@@ -13,7 +15,7 @@ from audit.ledger import latest_checkpoint
 from audit.schema import audit_chain_head, audit_checkpoints, audit_ledger
 
 
-def checkpoint_document(row: dict) -> dict:
+def checkpoint_document(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "number": row["number"],
         "seq": row["seq"],
@@ -24,7 +26,7 @@ def checkpoint_document(row: dict) -> dict:
     }
 
 
-def head(connection: Connection) -> dict:
+def head(connection: Connection) -> dict[str, Any]:
     """The chain's last entry and its last checkpoint (None for an empty trail)."""
     row = connection.execute(select(audit_chain_head.c.seq, audit_chain_head.c.hash)).first()
     latest = latest_checkpoint(connection)
@@ -35,7 +37,7 @@ def head(connection: Connection) -> dict:
     }
 
 
-def position(connection: Connection, seq: int) -> dict:
+def position(connection: Connection, seq: int) -> dict[str, Any]:
     """An entry's hash and the first checkpoint whose signature covers it (None: not yet covered)."""
     entry_hash = connection.execute(select(audit_ledger.c.hash).where(audit_ledger.c.seq == seq)).scalar_one_or_none()
     covering = (

@@ -11,10 +11,21 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from audit.queries import DECISIONS, DEFAULT_DIMENSIONS, STAT_DIMENSIONS, EventFilter, FilterError
+
+if TYPE_CHECKING:
+    from audit.access import AuditReader
+    from audit.settings import AuditSettings
+    from audit.store import AuditStore
+    from audit.verify import Report
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
 
 config_option = click.option(
     "--config",
@@ -25,7 +36,7 @@ config_option = click.option(
 )
 
 
-def filter_options(command: Callable) -> Callable:
+def filter_options(command: _Command) -> _Command:
     """The filters shared by query, stats and export; every one given must hold.
 
     A filter marked "several" takes several values, repeated or comma-separated (``--finding UK_NINO,PERSON`` or
@@ -33,10 +44,10 @@ def filter_options(command: Callable) -> Callable:
     """
     several = " Several: repeat or comma-separate; any matches."
 
-    def many(name: str, text: str):
+    def many(name: str, text: str) -> Callable[[_Command], _Command]:
         return click.option(name, multiple=True, help=text + several)
 
-    options = [
+    options: list[Callable[[_Command], _Command]] = [
         click.option(
             "--since",
             help="From this time (inclusive): a date, an ISO time or an age. Example: --since 2025-01-01, --since 30d",
@@ -107,7 +118,7 @@ FILTER_NAMES = (
 )
 
 
-def _filters(options: dict) -> EventFilter:
+def _filters(options: dict[str, Any]) -> EventFilter:
     try:
         given = {name: options.pop(name, None) for name in FILTER_NAMES}
         if given["personal_data"]:
@@ -117,7 +128,7 @@ def _filters(options: dict) -> EventFilter:
         raise click.UsageError(str(error)) from None
 
 
-def _reader(config: str | None):
+def _reader(config: str | None) -> AuditReader:
     from audit.access import Auditor, AuditReader
 
     return AuditReader(_store(config), Auditor.from_command_line())
@@ -128,17 +139,18 @@ def _reader(config: str | None):
 SETTINGS_LOADER = "load_audit_settings"
 
 
-def _settings(config: str | None):
+def _settings(config: str | None) -> AuditSettings:
     context = click.get_current_context()
     load = (context.find_root().obj or {}).get(SETTINGS_LOADER)
     if load is None:
         raise click.ClickException(
             "the audit commands need the gateway's configuration loader (run them as 'handrail audit')"
         )
-    return load(config)
+    settings: AuditSettings = load(config)
+    return settings
 
 
-def _store(config: str | None):
+def _store(config: str | None) -> AuditStore:
     from sqlalchemy.engine import make_url
 
     from audit.store import AuditStore
@@ -152,11 +164,11 @@ def _store(config: str | None):
         raise click.ClickException(f"cannot open the audit database at {url}: {first_line}") from None
 
 
-def _handled(command: Callable) -> Callable:
+def _handled(command: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
     """Turn the store's and the filters' errors into one-line messages instead of tracebacks."""
 
     @functools.wraps(command)
-    def run(*args: object, **kwargs: object) -> object:
+    def run(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         from audit.store import AuditUnavailable
 
         try:
@@ -233,7 +245,7 @@ def query(
         click.echo(f"more: --cursor {page.next_cursor}", err=True)
 
 
-def _print_table(events: list[dict]) -> None:
+def _print_table(events: list[dict[str, Any]]) -> None:
     if not events:
         click.echo("no events match", err=True)
         return
@@ -523,7 +535,7 @@ def verify(
         sys.exit(1 if report.tampered else 2)
 
 
-def _print_report(report) -> None:
+def _print_report(report: Report) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.intact:

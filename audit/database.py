@@ -5,9 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import OperationalError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from alembic.config import Config
 
 metadata = MetaData()
 
@@ -28,7 +34,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:
+        def _sqlite_pragmas(connection: sqlite3.Connection, _record: object) -> None:
             connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cursor = connection.cursor()
             cursor.execute("PRAGMA busy_timeout=30000")
@@ -76,7 +82,7 @@ def read_only_engine(url: str) -> Engine:
     )
 
 
-def _retry_while_locked(action: Callable[[], None], errors: tuple[type[Exception], ...]) -> None:
+def _retry_while_locked(action: Callable[[], object], errors: tuple[type[Exception], ...]) -> None:
     """Run ``action``, and again briefly while SQLite answers "database is locked".
 
     Processes opening a brand-new SQLite file at the same moment are told that at once (SQLite does not wait for
@@ -92,7 +98,7 @@ def _retry_while_locked(action: Callable[[], None], errors: tuple[type[Exception
             time.sleep(0.05 * (attempt + 1))
 
 
-def _switch_to_wal(cursor) -> None:
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
     import sqlite3
 
     _retry_while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"), (sqlite3.OperationalError,))
@@ -109,7 +115,7 @@ def writer_connection(engine: Engine) -> Connection:
     return connection
 
 
-def _alembic_config():
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     config = Config()

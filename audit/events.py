@@ -10,6 +10,7 @@ import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from audit.canonical import jsonable
 
@@ -36,11 +37,11 @@ class RequestEvent:
     stream: bool = False
     classification: str | None = None
     experiment: str | None = None
-    decision: dict | None = None  # the policy's whole decision document (action, reasons, redact_types ...)
+    decision: dict[str, Any] | None = None  # the policy's whole decision document (action, reasons, redact_types ...)
     policy_version: str | None = None
-    shadow: dict | None = None  # where a candidate policy disagreed
+    shadow: dict[str, Any] | None = None  # where a candidate policy disagreed
     findings: dict[str, int] = field(default_factory=dict)  # finding type -> count
-    signals: list[dict] = field(default_factory=list)  # {"type", "evidence", "location"}
+    signals: list[dict[str, str | None]] = field(default_factory=list)  # {"type", "evidence", "location"}
     error_code: str | None = None
     error_message: str | None = None
     prompt_text: str | None = None  # redacted; kept beside the chained body, which holds its SHA-256
@@ -49,8 +50,8 @@ class RequestEvent:
     # they are the API's own vocabulary, since an unknown key is client text that was never scanned.
     dropped_fields: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
+    def to_dict(self) -> dict[str, Any]:
+        return {key: jsonable(value) for key, value in dataclasses.asdict(self).items()}
 
 
 @dataclass(slots=True)
@@ -66,13 +67,13 @@ class Completion:
     output_tokens: int | None = None
     answer_text: str | None = None  # redacted
     answer_findings: dict[str, int] = field(default_factory=dict)
-    answer_signals: list[dict] = field(default_factory=list)
+    answer_signals: list[dict[str, str | None]] = field(default_factory=list)
     error_code: str | None = None
     error_message: str | None = None
     latency_ms: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
+    def to_dict(self) -> dict[str, Any]:
+        return {key: jsonable(value) for key, value in dataclasses.asdict(self).items()}
 
 
 def new_access_id() -> str:
@@ -86,7 +87,9 @@ class AccessEvent:
     actor: str  # the user id of the key, or "cli:<os user>@<host>"
     action: str  # "query", "show", "export", "stats", "verify", "checkpoint", "purge-text"
     via: str  # "http" or "cli"
-    parameters: dict = field(default_factory=dict)  # filters and options, never free-text search terms in clear
+    parameters: dict[str, Any] = field(
+        default_factory=dict
+    )  # filters and options, never free-text search terms in clear
     department: str | None = None
     roles: list[str] = field(default_factory=list)
     key_id: str | None = None
@@ -94,5 +97,5 @@ class AccessEvent:
     request_id: str = field(default_factory=new_access_id)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
-    def to_dict(self) -> dict:
-        return jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
+    def to_dict(self) -> dict[str, Any]:
+        return {key: jsonable(value) for key, value in dataclasses.asdict(self).items()}

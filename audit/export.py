@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -44,7 +45,7 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_lines(events: Iterable[dict], format: str) -> Iterator[str]:
+def export_lines(events: Iterable[dict[str, Any]], format: str) -> Iterator[str]:
     """Text chunks of the export: one per event (after the header, for CSV)."""
     if format == "jsonl":
         return (json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n" for event in events)
@@ -53,7 +54,7 @@ def export_lines(events: Iterable[dict], format: str) -> Iterator[str]:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")
 
 
-def _csv_lines(events: Iterable[dict]) -> Iterator[str]:
+def _csv_lines(events: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The header, then one chunk per event (a chunk may hold line breaks quoted inside a cell)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -71,7 +72,7 @@ def _take(buffer: io.StringIO) -> str:
     return text
 
 
-def csv_row(event: dict) -> list[object]:
+def csv_row(event: dict[str, Any]) -> list[object]:
     latency = event.get("latency_ms") or {}
     if event.get("kind") == "access":
         flattened = {

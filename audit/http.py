@@ -121,7 +121,8 @@ def audit_router(get_store: StoreProvider, authenticate: Authenticator) -> APIRo
 def _request_id(request: Request) -> str:
     """The id the gateway's middleware gave this request (kept in the request's state), or a new one."""
     state = request.scope.setdefault("state", {})
-    return state.setdefault("request_id", "req_" + secrets.token_hex(12))
+    request_id: str = state.setdefault("request_id", "req_" + secrets.token_hex(12))
+    return request_id
 
 
 def query_parameters(request: Request) -> dict[str, str | list[str]]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, Table, TextClause, bindparam, select, text, update
 
 from audit.canonical import parse_time
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
@@ -21,7 +22,7 @@ NO_VALUE = ""  # rollup keys cannot be NULL
 
 @dataclass(frozen=True, slots=True)
 class IndexRow:
-    values: dict
+    values: dict[str, Any]
     labels: frozenset[str]
 
 
@@ -32,7 +33,7 @@ def fit(value: object, length: int) -> str | None:
     return str(value)[:length]
 
 
-def request_row(seq: int, data: dict) -> IndexRow:
+def request_row(seq: int, data: dict[str, Any]) -> IndexRow:
     received_at = parse_time(data["received_at"])
     decision = data.get("decision") or {}
     values = {
@@ -60,7 +61,7 @@ def request_row(seq: int, data: dict) -> IndexRow:
     return IndexRow(values, frozenset(labels))
 
 
-def access_row(seq: int, kind: str, data: dict) -> IndexRow:
+def access_row(seq: int, kind: str, data: dict[str, Any]) -> IndexRow:
     occurred_at = parse_time(data["occurred_at"])
     values = {
         "request_seq": seq,
@@ -84,11 +85,11 @@ def access_row(seq: int, kind: str, data: dict) -> IndexRow:
     return IndexRow(values, frozenset())
 
 
-def row_for_entry(seq: int, kind: str, data: dict) -> IndexRow:
+def row_for_entry(seq: int, kind: str, data: dict[str, Any]) -> IndexRow:
     return request_row(seq, data) if kind == "request" else access_row(seq, kind, data)
 
 
-def completed_row(row: IndexRow, completion_seq: int, completion: dict) -> IndexRow:
+def completed_row(row: IndexRow, completion_seq: int, completion: dict[str, Any]) -> IndexRow:
     """The request's index row once its completion is known."""
     values = {
         **row.values,
@@ -102,7 +103,7 @@ def completed_row(row: IndexRow, completion_seq: int, completion: dict) -> Index
     return IndexRow(values, labels)
 
 
-def reason_codes(data: dict) -> list[str]:
+def reason_codes(data: dict[str, Any]) -> list[str]:
     decision = data.get("decision") or {}
     codes = [reason.get("code") for reason in decision.get("reasons") or [] if isinstance(reason, dict)]
     return list(dict.fromkeys(str(code) for code in codes if code))
@@ -132,11 +133,11 @@ class IndexWriter:
         self._reset()
 
     def _reset(self) -> None:
-        self._inserts: list[dict] = []
-        self._labels: list[dict] = []
-        self._completions: list[dict] = []
-        self._counts: Counter = Counter()
-        self._reasons: Counter = Counter()
+        self._inserts: list[dict[str, Any]] = []
+        self._labels: list[dict[str, Any]] = []
+        self._completions: list[dict[str, Any]] = []
+        self._counts: Counter[tuple[Any, ...]] = Counter()
+        self._reasons: Counter[tuple[Any, ...]] = Counter()
         self._completed_now: set[str] = set()
 
     def add(self, row: IndexRow) -> None:
@@ -216,7 +217,7 @@ def _row_reasons(row: IndexRow) -> list[str]:
     return sorted(label.removeprefix("reason:") for label in row.labels if label.startswith("reason:"))
 
 
-def rollup_key(values: dict) -> dict:
+def rollup_key(values: dict[str, Any]) -> dict[str, Any]:
     return {
         "day": values["day"],
         "department": values["department"] or NO_VALUE,
@@ -225,7 +226,7 @@ def rollup_key(values: dict) -> dict:
     }
 
 
-def _increment_statement(table, key_columns: tuple[str, ...]):
+def _increment_statement(table: Table, key_columns: tuple[str, ...]) -> TextClause:
     # Plain SQL that SQLite (3.24+) and PostgreSQL both understand; written once, so nothing is compiled per append.
     columns = ", ".join((*key_columns, "count"))
     values = ", ".join(f":{name}" for name in (*key_columns, "count"))

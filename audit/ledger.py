@@ -56,7 +56,7 @@ class Checkpoint:
     key_id: str
     signature: str
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "seq": self.seq,
@@ -118,7 +118,7 @@ class ChainWriter:
         self._checkpoint_seq: int = head["checkpoint_seq"]
         self._checkpoint_at: datetime | None = utc(head["checkpoint_at"]) if head["checkpoint_at"] else None
         self._start_seq = self._seq
-        self._rows: list[dict] = []
+        self._rows: list[dict[str, Any]] = []
         self.checkpoint_written: Checkpoint | None = None
 
     def append(

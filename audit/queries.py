@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, or_, select
 
 from audit.canonical import format_time, sha256_hex, utc
 from audit.index import NO_VALUE
@@ -108,7 +109,7 @@ class EventFilter:
         ``finding=UK_NINO&finding=PERSON``), or both. ``personal_data`` is a yes/no: true, yes, 1, on (or false ...).
         """
         known = {f.name for f in fields(cls)}
-        arguments: dict = {}
+        arguments: dict[str, Any] = {}
         for name, raw in values.items():
             if name not in known:
                 raise FilterError(f"unknown filter {name!r}; filters are {', '.join(sorted(known))}", name)
@@ -130,9 +131,9 @@ class EventFilter:
                 arguments[name] = value
         return cls(**arguments)
 
-    def to_parameters(self) -> dict:
+    def to_parameters(self) -> dict[str, Any]:
         """The filter as recorded in an access entry: free text is recorded by its hash, never in clear."""
-        parameters: dict = {}
+        parameters: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value in (None, (), False) or (f.name == "kind" and value == "request"):
@@ -180,7 +181,7 @@ def parse_moment(value: str, now: datetime | None = None, name: str = "time") ->
 # --- finding events ----------------------------------------------------------------------------------------------
 
 
-def _label_condition(prefix: str, values: Sequence[str]):
+def _label_condition(prefix: str, values: Sequence[str]) -> ColumnElement[bool]:
     """Events carrying any of the labels ``prefix:value``."""
     labels = [f"{prefix}:{value}" for value in values]
     return audit_events.c.request_seq.in_(
@@ -188,7 +189,7 @@ def _label_condition(prefix: str, values: Sequence[str]):
     )
 
 
-def _personal_data_condition():
+def _personal_data_condition() -> ColumnElement[bool]:
     label = audit_event_labels.c.label
     return audit_events.c.request_seq.in_(
         select(audit_event_labels.c.request_seq).where(
@@ -197,9 +198,9 @@ def _personal_data_condition():
     )
 
 
-def conditions(f: EventFilter) -> list:
+def conditions(f: EventFilter) -> list[ColumnElement[bool]]:
     c = audit_events.c
-    where: list = []
+    where: list[ColumnElement[bool]] = []
     if f.kind != "all":
         where.append(c.kind == f.kind)
     if f.since is not None:
@@ -242,10 +243,10 @@ def conditions(f: EventFilter) -> list:
 
 @dataclass(frozen=True, slots=True)
 class EventPage:
-    events: list[dict]
+    events: list[dict[str, Any]]
     next_cursor: str | None
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {"events": self.events, "next_cursor": self.next_cursor}
 
 
@@ -280,7 +281,9 @@ def search_events(
     return EventPage(assemble(connection, rows), next_cursor)
 
 
-def iter_events(connection: Connection, f: EventFilter, order: str = "asc", batch: int | None = None) -> Iterator[dict]:
+def iter_events(
+    connection: Connection, f: EventFilter, order: str = "asc", batch: int | None = None
+) -> Iterator[dict[str, Any]]:
     """Every matching event, read in batches (constant memory), oldest first by default."""
     batch = batch or EXPORT_BATCH
     after = None
@@ -294,7 +297,9 @@ def iter_events(connection: Connection, f: EventFilter, order: str = "asc", batc
         after = rows[-1]["request_seq"]
 
 
-def _index_rows(connection: Connection, f: EventFilter, limit: int, order: str, after: int | None) -> list[dict]:
+def _index_rows(
+    connection: Connection, f: EventFilter, limit: int, order: str, after: int | None
+) -> list[dict[str, Any]]:
     c = audit_events.c
     where = conditions(f)
     if after is not None:
@@ -304,7 +309,7 @@ def _index_rows(connection: Connection, f: EventFilter, limit: int, order: str, 
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
-def get_event(connection: Connection, request_id: str) -> dict | None:
+def get_event(connection: Connection, request_id: str) -> dict[str, Any] | None:
     rows = _index_rows(connection, EventFilter(request_id=(request_id,), kind="all"), 1, "desc", None)
     return assemble(connection, rows)[0] if rows else None
 
@@ -312,10 +317,10 @@ def get_event(connection: Connection, request_id: str) -> dict | None:
 # --- what an event says ------------------------------------------------------------------------------------------
 
 
-def assemble(connection: Connection, rows: list[dict]) -> list[dict]:
+def assemble(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The event documents for index rows, read from their ledger entries."""
     seqs = [r["request_seq"] for r in rows] + [r["completion_seq"] for r in rows if r["completion_seq"] is not None]
-    entries: dict[int, tuple[dict, str | None]] = {}
+    entries: dict[int, tuple[dict[str, Any], str | None]] = {}
     sections = read_sections(connection, seqs)
     for start in range(0, len(seqs), 900):
         chunk = seqs[start : start + 900]
@@ -344,8 +349,10 @@ def removed_parts(sections: Sections, request_seq: int, completion_seq: int | No
 
 
 def event_document(
-    row: dict, request: tuple[dict, str | None] | None, completion: tuple[dict, str | None] | None
-) -> dict:
+    row: dict[str, Any],
+    request: tuple[dict[str, Any], str | None] | None,
+    completion: tuple[dict[str, Any], str | None] | None,
+) -> dict[str, Any]:
     if request is None:
         return {"seq": row["request_seq"], "request_id": row["request_id"], "kind": row["kind"], "missing": True}
     body, prompt = request
@@ -422,7 +429,7 @@ _ROLLUP_FILTERS = {"since", "until", "department", "model", "decision", "outcome
 
 def event_stats(
     connection: Connection, f: EventFilter, by: Sequence[str] = DEFAULT_DIMENSIONS, rollups: bool = True
-) -> dict:
+) -> dict[str, Any]:
     """Counts of matching requests, in total and by each dimension asked for (day, decision, department, model,
     reason, outcome; finding, user, signal).
 
@@ -435,8 +442,8 @@ def event_stats(
         raise FilterError(f"cannot count by {unknown[0]!r}; dimensions are {', '.join(STAT_DIMENSIONS)}", "by")
     if f.kind != "request":
         raise FilterError("stats count requests only (kind=request)", "kind")
-    totals: Counter = Counter()
-    breakdown: dict[str, Counter] = {d: Counter() for d in by}
+    totals: Counter[str] = Counter()
+    breakdown: dict[str, Counter[str | None]] = {d: Counter() for d in by}
     used = {name for name, value in ((x.name, getattr(f, x.name)) for x in fields(f)) if value not in (None, (), False)}
     use_rollup = (
         rollups
@@ -483,7 +490,9 @@ def _whole_days(since: datetime | None, until: datetime | None) -> tuple[str | N
     return first, end
 
 
-def _edges(since: datetime | None, until: datetime | None, first: str | None, end: str | None) -> list[tuple]:
+def _edges(
+    since: datetime | None, until: datetime | None, first: str | None, end: str | None
+) -> list[tuple[datetime, datetime]]:
     edges = []
     if since is not None and first is not None:
         first_start = datetime.fromisoformat(first).replace(tzinfo=UTC)
@@ -501,10 +510,10 @@ def _rollup_counts(
     f: EventFilter,
     first: str | None,
     end: str | None,
-    totals: Counter,
-    breakdown: dict[str, Counter],
+    totals: Counter[str],
+    breakdown: dict[str, Counter[str | None]],
 ) -> None:
-    def where(table):
+    def where(table: Table) -> ColumnElement[bool]:
         c = table.c
         conditions_ = [c.count != 0]
         if first is not None:
@@ -544,7 +553,9 @@ def _rollup_counts(
             counter[None if value == NO_VALUE else value] += int(count)
 
 
-def _event_counts(connection: Connection, f: EventFilter, totals: Counter, breakdown: dict[str, Counter]) -> None:
+def _event_counts(
+    connection: Connection, f: EventFilter, totals: Counter[str], breakdown: dict[str, Counter[str | None]]
+) -> None:
     c = audit_events.c
     where = and_(*conditions(f))
     totals["total"] += connection.execute(select(func.count()).select_from(audit_events).where(where)).scalar_one()
@@ -572,7 +583,7 @@ def _event_counts(connection: Connection, f: EventFilter, totals: Counter, break
             counter[value] += int(count)
 
 
-def day_by_decision(connection: Connection, f: EventFilter) -> list[dict]:
+def day_by_decision(connection: Connection, f: EventFilter) -> list[dict[str, Any]]:
     """Matching requests per day and decision (``none``: refused before any decision), oldest day first."""
     c = audit_events.c
     statement = (
@@ -586,7 +597,7 @@ def day_by_decision(connection: Connection, f: EventFilter) -> list[dict]:
     return [{"day": day, **counts} for day, counts in days.items()]
 
 
-def _ordered(name: str, counter: Counter) -> list[dict]:
+def _ordered(name: str, counter: Counter[str | None]) -> list[dict[str, Any]]:
     items = [(value, count) for value, count in counter.items() if count]
     if name == "day":
         items.sort(key=lambda item: item[0] or "")

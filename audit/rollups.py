@@ -44,11 +44,11 @@ def _reasons_query() -> Select[Any]:
     )
 
 
-def expected_counts(connection: Connection) -> Counter:
+def expected_counts(connection: Connection) -> Counter[tuple[Any, ...]]:
     return Counter({tuple(row[:-1]): row[-1] for row in connection.execute(_counts_query())})
 
 
-def expected_reasons(connection: Connection) -> Counter:
+def expected_reasons(connection: Connection) -> Counter[tuple[Any, ...]]:
     return Counter({tuple(row[:-1]): row[-1] for row in connection.execute(_reasons_query())})
 
 

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import Gauge
 
@@ -56,7 +57,7 @@ class Spool:
         finally:
             os.close(descriptor)  # releases the lock
 
-    def put(self, document: dict) -> None:
+    def put(self, document: dict[str, Any]) -> None:
         """Append one event durably (fsync'd) or raise SpoolError."""
         line = (json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True) + "\n").encode("ascii")
         try:
@@ -89,7 +90,7 @@ class Spool:
         except FileNotFoundError:
             return False
 
-    def drain(self, record: Callable[[list[dict]], None]) -> int:
+    def drain(self, record: Callable[[list[dict[str, Any]]], None]) -> int:
         """Hand every spooled event, in order, to ``record`` (which commits them or raises); then empty the spool.
         Returns how many were handed over; on an exception the spool is left as it was."""
         with self._locked():

@@ -129,7 +129,7 @@ class AuditStore:
 
         self._append(apply, f"access {access.request_id}")
 
-    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict:
+    def _document(self, event: RequestEvent | Completion | AccessEvent, label: str) -> dict[str, Any]:
         try:
             return event.to_dict()
         except Exception as error:  # a value that is not JSON: refuse rather than record something else
@@ -147,7 +147,7 @@ class AuditStore:
 
     # --- the spool (refusals recorded while the store cannot write; see audit.spool) ------------------------------
 
-    def _spool_refusal(self, request_id: str, data: dict, text: str | None) -> None:
+    def _spool_refusal(self, request_id: str, data: dict[str, Any], text: str | None) -> None:
         assert self.spool is not None
         try:
             self.spool.put({"kind": "request", "request_id": request_id, "data": data, "text": text})
@@ -177,7 +177,7 @@ class AuditStore:
             log.warning("audit spool replayed: %d refused request(s) recorded", replayed)
         return replayed
 
-    def _replay(self, documents: list[dict]) -> None:
+    def _replay(self, documents: list[dict[str, Any]]) -> None:
         with chain_transaction(self.engine, self.signer, self.checkpoints) as chain:
             tx = AppendTransaction(chain, IndexWriter(chain.connection))
             seen: set[str] = set()

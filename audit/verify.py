@@ -56,7 +56,7 @@ class Problem:
     seq: int | None
     message: str
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {"kind": self.kind, "seq": self.seq, "message": self.message}
 
 
@@ -86,7 +86,7 @@ class Report:
     def tampered(self) -> bool:
         return self.problems_left_out > 0 or any(p.kind != "unverifiable" for p in self.problems)
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {
             "intact": self.intact,
             "tampered": self.tampered,
@@ -125,8 +125,8 @@ def verify(
     *,
     check_index: bool = True,
     max_problems: int = 20,
-    external_checkpoint: dict | None = None,
-    witness: list[tuple[int, dict]] | None = None,
+    external_checkpoint: dict[str, Any] | None = None,
+    witness: list[tuple[int, dict[str, Any]]] | None = None,
 ) -> Report:
     """Check the whole trail; see the module documentation for what is checked. Only reads: give it an engine
     that cannot write (``audit.database.read_only_engine``) to have the database enforce that too."""
@@ -208,7 +208,7 @@ def _purged_legitimately(seq: int, recorded_at: str, purges: list[tuple[int, str
     return any(purge_seq > seq and recorded_at < cutoff for purge_seq, cutoff in purges)
 
 
-def _ledger_rows(connection: Connection) -> Iterator[tuple]:
+def _ledger_rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
     last = 0
     while True:
         rows = connection.execute(
@@ -333,7 +333,7 @@ def _check_chain(
     return counts
 
 
-def _parse(body: str) -> dict | None:
+def _parse(body: str) -> dict[str, Any] | None:
     try:
         document = json.loads(body)
     except ValueError:
@@ -344,7 +344,7 @@ def _parse(body: str) -> dict | None:
 
 
 def _check_columns(
-    seq: int, kind: str, request_id: str, recorded_at: object, document: dict, problems: _Collector
+    seq: int, kind: str, request_id: str, recorded_at: object, document: dict[str, Any], problems: _Collector
 ) -> None:
     differing = [
         name

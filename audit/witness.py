@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from prometheus_client import Counter
@@ -115,7 +116,7 @@ class Witnesses:
     published: int = 0
     failures: int = 0
     retry_pause: float = 0.5
-    _queue: queue.Queue = field(default_factory=lambda: queue.Queue(HTTP_QUEUE))
+    _queue: queue.Queue[Checkpoint] = field(default_factory=lambda: queue.Queue(HTTP_QUEUE))
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -198,7 +199,7 @@ def witnesses_for(settings: AuditSettings) -> Witnesses | None:
 
 @dataclass
 class WitnessLog:
-    entries: list[tuple[int, dict]]  # (line number, checkpoint document)
+    entries: list[tuple[int, dict[str, Any]]]  # (line number, checkpoint document)
     warnings: list[str]
 
 
@@ -208,7 +209,7 @@ def read_witness_log(path: str | Path) -> WitnessLog:
         data = Path(path).read_bytes()
     except OSError as error:
         raise WitnessError(f"cannot read the witness log {path}: {error.strerror}") from None
-    entries: list[tuple[int, dict]] = []
+    entries: list[tuple[int, dict[str, Any]]] = []
     warnings: list[str] = []
     lines = data.split(b"\n")
     torn = lines.pop() if lines else b""

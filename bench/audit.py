@@ -171,13 +171,13 @@ def _writer_process(url: str, name: str, threads: int, per_thread: int, start: o
             if event.outcome == "forwarded":
                 store.record_completion(sample_completion(rng, event, datetime.now(UTC)))
 
-    start.wait()  # type: ignore[attr-defined]
+    start.wait()
     workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    done.put(name)  # type: ignore[attr-defined]
+    done.put(name)
 
 
 def concurrent_throughput(url: str, processes: int = 4, threads: int = 4, per_thread: int = 150) -> dict[str, float]:
@@ -303,7 +303,7 @@ def time_queries(url: str, runs: int = 7) -> dict[str, tuple[float, float]]:
     rng = random.Random(5)
     results: dict[str, tuple[float, float]] = {}
 
-    def measure(name: str, run) -> None:  # type: ignore[no-untyped-def]
+    def measure(name: str, run) -> None:
         timings = []
         with store.engine.connect() as connection:
             run(connection)  # warm
@@ -313,7 +313,7 @@ def time_queries(url: str, runs: int = 7) -> dict[str, tuple[float, float]]:
                 timings.append((time.perf_counter() - started) * 1000)
         results[name] = (statistics.median(timings), max(timings))
 
-    def user_30_days(connection) -> None:  # type: ignore[no-untyped-def]
+    def user_30_days(connection) -> None:
         user = f"user{rng.randrange(USERS):05d}@example.gov.uk"
         page = search_events(connection, EventFilter(user=user, since=now - timedelta(days=30)), limit=50)
         assert page.events, user

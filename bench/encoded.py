@@ -62,7 +62,7 @@ def extra_findings() -> None:
 
     scanner = Scanner(DetectionSettings())
 
-    def added(conversation) -> list[str]:  # type: ignore[no-untyped-def]
+    def added(conversation) -> list[str]:
         alone = {
             (f.type, f.start, f.end, index)
             for index, part in enumerate(conversation.parts)

@@ -23,6 +23,7 @@ words "official" and "secret" used as words.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import random
 import re
@@ -290,21 +291,7 @@ class Make:
     def date(self) -> str:
         r = self.rng
         day, month, year = r.randint(1, 28), r.randint(1, 12), r.randint(1935, 2015)
-        names = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-        name = names[month - 1]
+        name = calendar.month_name[month]
         return r.choice(
             [
                 f"{day:02d}/{month:02d}/{year}",

@@ -49,7 +49,7 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {pick(0.50):.3f} ms  p95 {pick(0.95):.3f} ms  p99 {pick(0.99):.3f} ms  mean {statistics.mean(ordered) * 1000:.3f} ms"
 
 
-def time_decisions(engine, inputs: list[dict], count: int) -> list[float]:  # type: ignore[no-untyped-def]
+def time_decisions(engine, inputs: list[dict], count: int) -> list[float]:
     for document in inputs[:50]:
         engine.decide(document)  # warm up
     samples = []

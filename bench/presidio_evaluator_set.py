@@ -30,6 +30,7 @@ Standard library only; the package is found with importlib, or give ``--raw-data
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import importlib.util
 import json
@@ -118,20 +119,7 @@ POSTCODE_AREAS = [
     "E",
     "W",
 ]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTHS = list(calendar.month_name)[1:]  # English names: the C locale, which bench scripts run in
 IBAN_LAYOUT = {
     "GB": "AAAA" + "9" * 14,
     "DE": "9" * 18,

@@ -21,6 +21,28 @@ class HandrailError(Exception):
     # The outcome recorded in the audit trail for a request that ended here.
     outcome: str = "failed"
 
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        openai_type: str | None = None,
+        anthropic_type: str | None = None,
+        outcome: str | None = None,
+    ) -> None:
+        """Each error is declared in one line: what it is, in each API's vocabulary; unsaid values are inherited."""
+        super().__init_subclass__()
+        declared = {
+            "status": status,
+            "code": code,
+            "openai_type": openai_type,
+            "anthropic_type": anthropic_type,
+            "outcome": outcome,
+        }
+        for name, value in declared.items():
+            if value is not None:
+                setattr(cls, name, value)
+
     def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -29,84 +51,83 @@ class HandrailError(Exception):
         self.param = param
 
 
-class BadRequest(HandrailError):
-    status = 400
-    code = "invalid_request"
-    openai_type = "invalid_request_error"
-    anthropic_type = "invalid_request_error"
-    outcome = "rejected"
+class BadRequest(
+    HandrailError,
+    status=400,
+    code="invalid_request",
+    openai_type="invalid_request_error",
+    anthropic_type="invalid_request_error",
+    outcome="rejected",
+):
+    """The request cannot be read as the API defines it; the message names the field, never its value."""
 
 
-class BodyTooLarge(BadRequest):
-    status = 413
-    code = "request_too_large"
-    anthropic_type = "request_too_large"
+class BodyTooLarge(BadRequest, status=413, code="request_too_large", anthropic_type="request_too_large"):
+    """The body is over the gateway's byte limit."""
 
 
-class TextTooLong(BodyTooLarge):
+class TextTooLong(BodyTooLarge, code="text_too_long"):
     """The body is within its byte limit, but holds more text to scan than the gateway reads for one request."""
 
-    code = "text_too_long"
+
+class UnknownModel(BadRequest, status=404, code="model_not_found", anthropic_type="not_found_error"):
+    """The model is not one the gateway is configured to serve (its name is not quoted back)."""
 
 
-class UnknownModel(BadRequest):
-    status = 404
-    code = "model_not_found"
-    anthropic_type = "not_found_error"
+class NotFound(BadRequest, status=404, code="not_found", anthropic_type="not_found_error"):
+    """No such route or record."""
 
 
-class NotFound(BadRequest):
-    status = 404
-    code = "not_found"
-    anthropic_type = "not_found_error"
+class MethodNotAllowed(BadRequest, status=405, code="method_not_allowed"):
+    """The route exists, but not for this HTTP method."""
 
 
-class MethodNotAllowed(BadRequest):
-    status = 405
-    code = "method_not_allowed"
-
-
-class PolicyNotReloaded(BadRequest):
+class PolicyNotReloaded(BadRequest, status=422, code="policy_rejected"):
     """A new policy was refused at reload; the previous one stays in force."""
 
-    status = 422
-    code = "policy_rejected"
+
+class Unauthorised(
+    HandrailError,
+    status=401,
+    code="invalid_api_key",
+    openai_type="invalid_request_error",
+    anthropic_type="authentication_error",
+    outcome="rejected",
+):
+    """No key, an unknown key, or an expired one."""
 
 
-class Unauthorised(HandrailError):
-    status = 401
-    code = "invalid_api_key"
-    openai_type = "invalid_request_error"
-    anthropic_type = "authentication_error"
-    outcome = "rejected"
-
-
-class Forbidden(HandrailError):
+class Forbidden(
+    HandrailError,
+    status=403,
+    code="insufficient_role",
+    openai_type="permission_error",
+    anthropic_type="permission_error",
+    outcome="rejected",
+):
     """The caller's roles do not allow this route."""
 
-    status = 403
-    code = "insufficient_role"
-    openai_type = "permission_error"
-    anthropic_type = "permission_error"
-    outcome = "rejected"
 
-
-class PolicyRefusal(HandrailError):
+class PolicyRefusal(
+    HandrailError,
+    status=403,
+    code="policy_violation",
+    openai_type="policy_violation",
+    anthropic_type="permission_error",
+    outcome="blocked",
+):
     """The policy decided to block the request (or the model's answer)."""
 
-    status = 403
-    code = "policy_violation"
-    openai_type = "policy_violation"
-    anthropic_type = "permission_error"
-    outcome = "blocked"
 
-
-class RateLimited(HandrailError):
-    status = 429
-    code = "rate_limited"
-    openai_type = "rate_limit_error"
-    anthropic_type = "rate_limit_error"
-    outcome = "rejected"
+class RateLimited(
+    HandrailError,
+    status=429,
+    code="rate_limited",
+    openai_type="rate_limit_error",
+    anthropic_type="rate_limit_error",
+    outcome="rejected",
+):
+    """A key or department spent its token bucket; ``retry_after`` says when the next request would be let through."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None) -> None:
         super().__init__(message, code=code)
@@ -116,51 +137,48 @@ class RateLimited(HandrailError):
         return {"retry-after": str(max(1, math.ceil(self.retry_after)))} if self.retry_after else {}
 
 
-class UpstreamError(HandrailError):
+class UpstreamError(
+    HandrailError,
+    status=502,
+    code="upstream_error",
+    openai_type="upstream_error",
+    anthropic_type="api_error",
+    outcome="upstream_error",
+):
     """The provider failed or answered with an error."""
 
-    status = 502
-    code = "upstream_error"
-    openai_type = "upstream_error"
-    anthropic_type = "api_error"
-    outcome = "upstream_error"
+
+class UpstreamTimeout(UpstreamError, status=504, code="upstream_timeout", anthropic_type="timeout_error"):
+    """The provider did not answer within its timeout."""
 
 
-class UpstreamTimeout(UpstreamError):
-    status = 504
-    code = "upstream_timeout"
-    anthropic_type = "timeout_error"
-
-
-class ClientDisconnected(HandrailError):
+class ClientDisconnected(HandrailError, status=499, code="client_closed_request", outcome="cancelled"):
     """The client hung up before the answer was ready; the provider call was cancelled. Recorded, never sent."""
 
-    status = 499
-    code = "client_closed_request"
-    outcome = "cancelled"
 
-
-class ServerStopping(HandrailError):
+class ServerStopping(
+    HandrailError,
+    status=503,
+    code="server_shutting_down",
+    openai_type="service_unavailable",
+    anthropic_type="overloaded_error",
+    outcome="cancelled",
+):
     """The server is stopping and its grace period ended while a stream was still open: cut, and recorded so."""
 
-    status = 503
-    code = "server_shutting_down"
-    openai_type = "service_unavailable"
-    anthropic_type = "overloaded_error"
-    outcome = "cancelled"
 
-
-class GuardFailure(HandrailError):
+class GuardFailure(
+    HandrailError,
+    status=503,
+    code="guard_unavailable",
+    openai_type="service_unavailable",
+    anthropic_type="overloaded_error",
+    outcome="failed",
+):
     """A guard stage (detectors, policy engine, audit store) could not do its job.
 
     The request is refused: nothing is forwarded unscanned, undecided or unlogged.
     """
-
-    status = 503
-    code = "guard_unavailable"
-    openai_type = "service_unavailable"
-    anthropic_type = "overloaded_error"
-    outcome = "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from core.findings import Finding
 from detectors.canonical_text import canonical_text
@@ -40,7 +41,14 @@ class _ScoredByRecognizers(ContextAwareEnhancer):
             context_suffix_count=0,
         )
 
-    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
         return raw_results
 
 

@@ -22,7 +22,7 @@ import binascii
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 # A compact NI number is 12 characters of base64: shorter runs cannot hide an identifier worth finding.
@@ -130,7 +130,7 @@ def _url_runs(text: str) -> Iterator[re.Match[str]]:
 _DECODERS = (("base64", _base64_runs, _base64_bytes), ("hex", _hex_runs, _hex_bytes), ("url", _url_runs, _url_bytes))
 
 
-def _decode_run(decoder, run: str, budget: int) -> tuple[str | None, bool]:
+def _decode_run(decoder: Callable[[str, int], bytes | None], run: str, budget: int) -> tuple[str | None, bool]:
     """The run's text (``None`` if it is not text) and whether it was longer than ``budget`` bytes."""
     sample = decoder(run, _SAMPLE)
     if sample is None or not is_text(sample[:_SAMPLE], final=False):

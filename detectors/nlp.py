@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import regex as re
 import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from spacy.tokens import Doc
 
 from detectors.recognizers.person import name_bearing_spans
 
@@ -160,7 +161,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         ]
         return self._artifacts(doc, entities, language)
 
-    def _entities(self, nlp: spacy.language.Language, text: str):
+    def _entities(self, nlp: spacy.language.Language, text: str) -> tuple[Doc, list[Entity]]:
         """The doc for ``text`` (an empty one when it is read in windows) and its named entities."""
         text = without_long_tokens(text)
         size = min(self.chunk_chars, nlp.max_length)
@@ -179,10 +180,10 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         # The recognizers read only the entities; Presidio is given an empty token list.
         return nlp.make_doc(""), entities
 
-    def _artifacts(self, doc, entities: list[Entity], language: str) -> NlpArtifacts:
+    def _artifacts(self, doc: Doc, entities: list[Entity], language: str) -> NlpArtifacts:
         # No lemmas, so Presidio computes no keywords: the recognizers score context from plain words.
         return NlpArtifacts(
-            entities=entities,  # type: ignore[arg-type]
+            entities=entities,  # type: ignore[arg-type]  # Presidio says spaCy Spans; its recognizers read only offsets and label
             tokens=doc,
             tokens_indices=[token.idx for token in doc],
             lemmas=[],

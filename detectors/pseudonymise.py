@@ -38,7 +38,7 @@ _PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z_]*\d*$")
 # Why a placeholder in a tool call's arguments is never restored: the client may run the call.
 TOOL_ARGUMENT = "in a tool-call argument"
 
-_anonymizer = AnonymizerEngine()
+_anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]  # Presidio leaves its __init__ unannotated
 # Keyed so that a hash cannot be reversed by hashing every possible NI number;
 # stable for the life of the process unless a deployment passes its own key.
 _PROCESS_HASH_KEY = secrets.token_bytes(32)

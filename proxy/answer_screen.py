@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
 
 from core.findings import Finding
 from detectors.pseudonymise import redact_by_type, removal_marker
@@ -43,7 +44,9 @@ Analyze = Callable[[str], Awaitable[list[Finding]]]
 # Given the new findings (kinds and counts are what matter), the kinds to drop; raises to end the stream.
 Judge = Callable[[list[Finding]], Awaitable[set[str]]]
 
-Key = tuple  # ("text", choice) or ("call", choice, index)
+Key: TypeAlias = (
+    tuple[Literal["text"], int] | tuple[Literal["call"], int, int]
+)  # (text, choice) or (call, choice, index)
 
 
 @dataclass(slots=True)

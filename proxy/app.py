@@ -7,11 +7,13 @@ Routes only pick the adapter and hand over; what happens to a request is in
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
@@ -20,6 +22,7 @@ from audit.http import audit_router
 from audit.store import AuditStore
 from core.errors import BadRequest, HandrailError, MethodNotAllowed, NotFound, PolicyNotReloaded
 from proxy import logs, metrics, pipeline
+from proxy.auth import Principal
 from proxy.config import Settings, load_settings
 from proxy.console.routes import console_not_found, mount_console
 from proxy.formats import openai_chat, schemas
@@ -61,8 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(gateway_audit_router())
     mount_console(app)
     for endpoint in MODEL_ENDPOINTS:
-        app.add_api_route(endpoint, _model_route(endpoint), methods=["POST"], include_in_schema=True,
-                          openapi_extra=schemas.openapi_extra(endpoint))  # fmt: skip
+        app.add_api_route(
+            endpoint,
+            _model_route(endpoint),
+            methods=["POST"],
+            include_in_schema=True,
+            openapi_extra=schemas.openapi_extra(endpoint),
+        )
 
     @app.get("/v1/models")
     async def list_models(request: Request) -> Response:
@@ -86,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services: Services = request.app.state.services
         state = await anyio.to_thread.run_sync(services.readiness)
         ready = all(value == "ok" for value in state.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", **state}, status_code=200 if ready else 503)
+        # The revision in force is reported whether or not a newer one was refused: replicas can be compared.
+        body = {"status": "ready" if ready else "not ready", **state, **services.policy_state()}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics")
     async def metrics_route() -> Response:
@@ -141,19 +151,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def gateway_audit_router():
+def gateway_audit_router() -> APIRouter:
     """The auditors' routes as the gateway serves them: its audit store, and keys with the ``auditor`` role."""
 
     def store(request: Request) -> AuditStore:
-        return request.app.state.services.require_audit()
+        audit_store: AuditStore = request.app.state.services.require_audit()
+        return audit_store
 
-    async def auditor(request: Request) -> object:
+    async def auditor(request: Request) -> Principal:
         return await pipeline.authenticate(request, request.app.state.services, "auditor")
 
     return audit_router(store, auditor)
 
 
-def _model_route(endpoint: str):
+def _model_route(endpoint: str) -> Callable[[Request], Awaitable[Response]]:
     async def route(request: Request) -> Response:
         return await pipeline.handle_model_request(request, endpoint, request.app.state.services)
 
@@ -161,7 +172,7 @@ def _model_route(endpoint: str):
     return route
 
 
-def _adapter_for_path(request: Request):
+def _adapter_for_path(request: Request) -> ModuleType:
     from proxy.formats import ADAPTERS, anthropic_messages
 
     path = request.url.path.rstrip("/")
@@ -170,14 +181,14 @@ def _adapter_for_path(request: Request):
     return ADAPTERS.get(path, _adapter_for_headers(request))
 
 
-def _adapter_for_headers(request: Request):
+def _adapter_for_headers(request: Request) -> ModuleType:
     """Anthropic clients announce themselves with ``anthropic-version``; everyone else gets OpenAI's shapes."""
     from proxy.formats import anthropic_messages
 
     return anthropic_messages if "anthropic-version" in request.headers else openai_chat
 
 
-def _models_document(request: Request, names: list[str]) -> dict:
+def _models_document(request: Request, names: list[str]) -> dict[str, Any]:
     if "anthropic-version" in request.headers:
         data = [
             {"type": "model", "id": name, "display_name": name, "created_at": "1970-01-01T00:00:00Z"} for name in names

@@ -16,6 +16,7 @@ import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -40,7 +41,7 @@ class Principal:
             needed = " or ".join(repr(role) for role in roles)
             raise Forbidden(f"This key does not have the {needed} role needed here.")
 
-    def as_policy_input(self) -> dict:
+    def as_policy_input(self) -> dict[str, Any]:
         return {
             "user": self.user,
             "department": self.department,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from core.errors import HandrailError
 from core.findings import ScanResult
@@ -32,16 +33,16 @@ def scan_lines(lines: Iterable[str], scanner: Scanner) -> Iterator[str]:
         yield json.dumps(result, ensure_ascii=False)
 
 
-def _error(record_id: object, message: str) -> dict:
+def _error(record_id: object, message: str) -> dict[str, Any]:
     return {"id": record_id, "error": message, "findings": [], "signals": []}
 
 
-def scan_record(record: dict, scanner: Scanner) -> dict:
+def scan_record(record: dict[str, Any], scanner: Scanner) -> dict[str, Any]:
     """Scan one record: ``{"id", "text"}`` or ``{"id", "endpoint", "headers", "body"}``."""
     return scanned(record, scanner)[0]
 
 
-def scanned(record: dict, scanner: Scanner) -> tuple[dict, ScanResult]:
+def scanned(record: dict[str, Any], scanner: Scanner) -> tuple[dict[str, Any], ScanResult]:
     """The output line for one record, and the scan it reports (what the guardrail route records)."""
     record_id = record.get("id")
     if isinstance(record.get("text"), str):

@@ -15,11 +15,15 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from core.vocabulary import CLEARANCES, ROLES
 from proxy.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from proxy.auth import KeyStore
 
 
 def _settings(config: str | None) -> Settings:
@@ -149,7 +153,7 @@ def keys() -> None:
     """Create, list and revoke API keys."""
 
 
-def _key_store(config: str | None):
+def _key_store(config: str | None) -> KeyStore:
     from audit.database import create_schema, make_engine
     from proxy.auth import KeyStore
 
@@ -267,7 +271,7 @@ def keys_revoke(config: str | None, key_id: str) -> None:
 @config_option
 @click.option("--jsonl", "jsonl", is_flag=True, required=True, help="Read and write JSON Lines (the only format).")
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
-def scan(config: str | None, jsonl: bool, file) -> None:
+def scan(config: str | None, jsonl: bool, file: TextIO) -> None:
     """Run the detectors over JSON Lines from FILE (or standard input).
 
     \b

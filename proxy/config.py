@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,7 +20,7 @@ from proxy.limits import LimitSettings
 from proxy.policy.settings import PolicySettings
 
 DEMO_ANSWER = "This is the demo model. Your request passed every check of the gateway and was answered here, without contacting any provider."
-DEFAULT_MODEL_LIST: list[dict] = [
+DEFAULT_MODEL_LIST: list[dict[str, Any]] = [
     {"model_name": "demo", "litellm_params": {"model": "openai/demo", "mock_response": DEMO_ANSWER}},
 ]
 ENVIRONMENT_OVERRIDES = {
@@ -28,6 +28,8 @@ ENVIRONMENT_OVERRIDES = {
     "HANDRAIL_POLICY_ENGINE": ("policy", "engine"),
     "HANDRAIL_OPA_URL": ("policy", "opa_url"),
     "HANDRAIL_POLICY_PATH": ("policy", "path"),
+    "HANDRAIL_POLICY_BUNDLE_URL": ("policy", "bundle_url"),
+    "HANDRAIL_POLICY_BUNDLE_VERIFICATION_KEY": ("policy", "bundle_verification_key"),
     "HANDRAIL_LOG_FORMAT": ("server", "log_format"),
     "HANDRAIL_CONSOLE_SECRET": ("console", "session_secret"),
 }
@@ -68,7 +70,7 @@ class UpstreamSettings(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    model_list: list[dict] = Field(default_factory=lambda: [dict(m) for m in DEFAULT_MODEL_LIST])
+    model_list: list[dict[str, Any]] = Field(default_factory=lambda: [dict(m) for m in DEFAULT_MODEL_LIST])
     server: ServerSettings = Field(default_factory=ServerSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
@@ -78,13 +80,19 @@ class Settings(BaseModel):
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     # Sections of a LiteLLM proxy configuration, accepted so that a whole LiteLLM config can be pasted in.
     # Handrail does not act on them (its own sections decide); `handrail check-config` says so.
-    litellm_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
-    general_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
-    router_settings: dict = Field(default_factory=dict, description="Accepted from LiteLLM configurations; not used.")
+    litellm_settings: dict[str, Any] = Field(
+        default_factory=dict, description="Accepted from LiteLLM configurations; not used."
+    )
+    general_settings: dict[str, Any] = Field(
+        default_factory=dict, description="Accepted from LiteLLM configurations; not used."
+    )
+    router_settings: dict[str, Any] = Field(
+        default_factory=dict, description="Accepted from LiteLLM configurations; not used."
+    )
 
     @field_validator("model_list")
     @classmethod
-    def _check_model_list(cls, model_list: list[dict]) -> list[dict]:
+    def _check_model_list(cls, model_list: list[dict[str, Any]]) -> list[dict[str, Any]]:
         names: set[str] = set()
         for index, entry in enumerate(model_list):
             if not isinstance(entry, dict) or not isinstance(entry.get("model_name"), str):
@@ -101,11 +109,11 @@ class Settings(BaseModel):
         return list(dict.fromkeys(entry["model_name"] for entry in self.model_list))
 
 
-def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read the YAML file (if any), apply environment overrides, validate."""
     environ = dict(os.environ if environ is None else environ)
     path = path or environ.get("HANDRAIL_CONFIG") or None
-    raw: dict = {}
+    raw: dict[str, Any] = {}
     if path:
         file = Path(path)
         try:

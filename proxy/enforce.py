@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from core.conversation import Conversation
 from core.findings import Finding, ScanResult, Signal
@@ -30,7 +31,7 @@ def findings_by_part(scan: ScanResult, part_count: int) -> list[list[Finding]]:
 
 def outbound_body(
     conversation: Conversation, scan: ScanResult, decision: Decision, modes: Mapping[str, PseudonymMode]
-) -> tuple[dict, Pseudonymiser]:
+) -> tuple[dict[str, Any], Pseudonymiser]:
     """The request to forward, with the decision's ``redact_types`` replaced, and the mapping to restore the answer.
 
     It is always built from ``conversation.outbound`` — the declared fields only —
@@ -75,7 +76,7 @@ def sent_text(conversation: Conversation) -> str:
     return "\n".join(part.text for part in conversation.parts).casefold()
 
 
-def strip_tools(upstream_request: dict, analyze: Callable[[str], list[Finding]]) -> tuple[str, ...]:
+def strip_tools(upstream_request: dict[str, Any], analyze: Callable[[str], list[Finding]]) -> tuple[str, ...]:
     """Remove the declared tools from the outbound request (in place); the names removed, scanned.
 
     A tool's name is a client string that was never scanned: it is read as

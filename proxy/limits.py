@@ -64,7 +64,7 @@ class TokenBuckets:
                 return None
             except IntegrityError:
                 return self.take(bucket, capacity)  # another process created it first
-        tokens = min(float(capacity), row.tokens + (now - row.updated_at) * rate)
+        tokens: float = min(float(capacity), row.tokens + (now - row.updated_at) * rate)
         return max((1 - tokens) / rate, 0.001)
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 import logging.config
 from datetime import UTC, datetime
+from typing import Any
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # The only extras a JSON line may carry: ids, kinds and numbers.
@@ -46,7 +47,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False, default=str)
 
 
-def logging_config(log_format: str, level: str) -> dict:
+def logging_config(log_format: str, level: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` document routing the root, the gateway's and uvicorn's loggers alike."""
     formatter = {"()": "proxy.logs.JsonFormatter"} if log_format == "json" else {"format": TEXT_FORMAT}
     level = level.upper()
@@ -66,7 +67,7 @@ def logging_config(log_format: str, level: str) -> dict:
     }
 
 
-def uvicorn_log_config(log_format: str, level: str) -> dict:
+def uvicorn_log_config(log_format: str, level: str) -> dict[str, Any]:
     return logging_config(log_format, level)
 
 

@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -39,7 +39,7 @@ from core.findings import Finding, ScanResult, Signal
 from detectors.pseudonymise import TOOL_ARGUMENT, Pseudonymiser, StreamRestorer, redact_by_type
 from proxy import formats, request_input
 from proxy.answer import Answer, AnswerDelta, ToolCallDelta
-from proxy.answer_screen import StreamScreen
+from proxy.answer_screen import Key, StreamScreen
 from proxy.auth import Principal, bearer_key
 from proxy.batch import scanned
 from proxy.enforce import (
@@ -52,6 +52,7 @@ from proxy.enforce import (
     strip_tools,
     tools_removed_header,
 )
+from proxy.formats import StreamRenderer
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyUnavailable
 from proxy.policy.input import build_policy_input
@@ -204,7 +205,7 @@ class Forwarding:
         scan: ScanResult,
         decision: Decision,
         pseudonymiser: Pseudonymiser,
-        upstream_request: dict,
+        upstream_request: dict[str, Any],
     ) -> None:
         self.services = services
         self.context = context
@@ -279,7 +280,7 @@ class Forwarding:
                 start, deltas = await self.services.upstream.stream(self.model, self.upstream_request)
         except HandrailError as error:
             return await self._fail(error)
-        renderer = self.adapter.StreamRenderer(start, self.model, self.conversation.body)
+        renderer: StreamRenderer = self.adapter.StreamRenderer(start, self.model, self.conversation.body)
         return StreamingResponse(
             self._relay(renderer, deltas, screen),
             media_type="text/event-stream",
@@ -287,7 +288,7 @@ class Forwarding:
         )
 
     async def _relay(
-        self, renderer: object, deltas: AsyncIterator[AnswerDelta], screen: StreamScreen
+        self, renderer: StreamRenderer, deltas: AsyncIterator[AnswerDelta], screen: StreamScreen
     ) -> AsyncIterator[bytes]:
         """Pass the stream on as it is scanned, restoring placeholders on the way.
 
@@ -296,12 +297,12 @@ class Forwarding:
         possible placeholder prefix. A tool call, or data the user did not send,
         that the policy does not allow ends the stream with an error event.
         """
-        restorers: dict[tuple, StreamRestorer] = {}
+        restorers: dict[Key, StreamRestorer] = {}
         usage = None
         outcome, status, error_view = "completed", 200, None
         tool_calls_checked = False
         try:
-            yield renderer.begin()  # type: ignore[attr-defined]
+            yield renderer.begin()
             shutdown, upstream = self.services.shutdown, aiter(deltas)
             # Each wait for the provider ends at the end of the shutdown grace period (ServerStopping, below).
             while (delta := await next_or_stop(shutdown, upstream)) is not None:
@@ -315,7 +316,7 @@ class Forwarding:
                     )
                     if refusal is not None:
                         outcome, status, error_view = "blocked_answer", refusal.status, ErrorView.of(refusal)
-                        yield renderer.error(error_view, self.context.request_id)  # type: ignore[attr-defined]
+                        yield renderer.error(error_view, self.context.request_id)
                         return
                 for chunk in self._render(renderer, await screen.push(delta), restorers):
                     yield chunk
@@ -323,10 +324,10 @@ class Forwarding:
                 yield chunk
             for chunk in self._render_tails(renderer, restorers, None):
                 yield chunk
-            yield renderer.end(usage)  # type: ignore[attr-defined]
+            yield renderer.end(usage)
         except HandrailError as error:
             outcome, status, error_view = error.outcome, error.status, ErrorView.of(error)
-            yield renderer.error(error_view, self.context.request_id)  # type: ignore[attr-defined]
+            yield renderer.error(error_view, self.context.request_id)
         except BaseException:
             # The client went away (or the server is stopping): the upstream call
             # is closed below, so nothing keeps generating or billing.
@@ -354,16 +355,20 @@ class Forwarding:
         scanning = self.services.settings.detection.scan_answers
         return StreamScreen(analyze if scanning else None, judge, sent_text(self.conversation))
 
-    def _render(self, renderer: object, released: list[AnswerDelta], restorers: dict) -> Iterator[bytes]:
+    def _render(
+        self, renderer: StreamRenderer, released: list[AnswerDelta], restorers: dict[Key, StreamRestorer]
+    ) -> Iterator[bytes]:
         for delta in released:
             if delta.finish_reason is not None:
                 # What a restorer still holds belongs before the choice's end.
                 yield from self._render_tails(renderer, restorers, delta.choice)
-            chunk = renderer.delta(self._restore_delta(delta, restorers))  # type: ignore[attr-defined]
+            chunk = renderer.delta(self._restore_delta(delta, restorers))
             if chunk:
                 yield chunk
 
-    def _render_tails(self, renderer: object, restorers: dict, choice: int | None) -> Iterator[bytes]:
+    def _render_tails(
+        self, renderer: StreamRenderer, restorers: dict[Key, StreamRestorer], choice: int | None
+    ) -> Iterator[bytes]:
         for key in [k for k in restorers if choice is None or k[1] == choice]:
             tail = restorers.pop(key).flush()
             if not tail:
@@ -372,16 +377,16 @@ class Forwarding:
                 delta = AnswerDelta(choice=key[1], text=tail)
             else:
                 delta = AnswerDelta(choice=key[1], tool_calls=[ToolCallDelta(key[2], arguments=tail)])
-            chunk = renderer.delta(delta)  # type: ignore[attr-defined]
+            chunk = renderer.delta(delta)
             if chunk:
                 yield chunk
 
-    def _restore_delta(self, delta: AnswerDelta, restorers: dict) -> AnswerDelta:
+    def _restore_delta(self, delta: AnswerDelta, restorers: dict[Key, StreamRestorer]) -> AnswerDelta:
         if not self.pseudonymiser:
             return delta
         calls = []
         for call in delta.tool_calls:
-            key = ("call", delta.choice, call.index)
+            key: Key = ("call", delta.choice, call.index)
             if key not in restorers:
                 # A client may execute a tool call: its arguments keep their placeholders.
                 restorers[key] = self.pseudonymiser.stream_restorer(keep=TOOL_ARGUMENT)
@@ -575,7 +580,11 @@ async def _guard(stage: str, function: Callable[..., T], *args: object) -> T:
 
 
 async def _decide(
-    services: Services, context: RequestContext, conversation: Conversation, scan: ScanResult, phase: str
+    services: Services,
+    context: RequestContext,
+    conversation: Conversation,
+    scan: ScanResult,
+    phase: Literal["request", "response"],
 ) -> Decision:
     experiment = context.experiment
     audit = services.require_audit()
@@ -591,7 +600,7 @@ async def _decide(
         experiment_requests_today=used_today,
         provider=context.provider or "unknown",
         now=datetime.now(UTC),
-        phase=phase,  # type: ignore[arg-type]
+        phase=phase,
     )
     return await _guard("policy", services.require_policy().decide, policy_input)
 
@@ -646,7 +655,7 @@ def _restore_answer(answer: Answer, pseudonymiser: Pseudonymiser) -> None:
             call.arguments = pseudonymiser.keep_placeholders(call.arguments, TOOL_ARGUMENT)
 
 
-def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
+def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict[str, str | None]]:
     """The audit note of placeholders left in the answer, if any: how many and why, never which."""
     reasons = pseudonymiser.unrestored
     if not reasons:
@@ -659,13 +668,13 @@ def _unrestored_signals(pseudonymiser: Pseudonymiser) -> list[dict]:
     ]
 
 
-def _usage(answer: Answer) -> dict:
+def _usage(answer: Answer) -> dict[str, Any]:
     if answer.usage is None:
         return {}
     return {"input_tokens": answer.usage.input_tokens, "output_tokens": answer.usage.output_tokens}
 
 
-def _signal_documents(signals: list[Signal]) -> list[dict]:
+def _signal_documents(signals: list[Signal]) -> list[dict[str, str | None]]:
     return [{"type": s.type, "evidence": s.evidence, "location": s.location} for s in signals]
 
 

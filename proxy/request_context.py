@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -37,7 +38,7 @@ class RequestContext:
     scan: ScanResult | None = None
     prompt_text: str | None = None
 
-    def stage(self, name: str):
+    def stage(self, name: str) -> AbstractContextManager[None]:
         return self.timer.stage(name)
 
     dropped_fields: list[str] = field(default_factory=list)

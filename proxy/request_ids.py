@@ -25,7 +25,8 @@ def request_id_of(connection: HTTPConnection) -> str:
     state = connection.scope.setdefault("state", {})
     if "request_id" not in state:
         state["request_id"] = new_request_id()
-    return state["request_id"]
+    request_id: str = state["request_id"]
+    return request_id
 
 
 class RequestIds:

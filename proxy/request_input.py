@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
-from core.conversation import format_path
+from core.conversation import JsonPath, format_path
 from core.errors import BadRequest, BodyTooLarge
 from core.vocabulary import CLASSIFICATIONS
 
@@ -78,7 +79,7 @@ _NAMEABLE_KEYS = frozenset(
 )
 
 
-def decode_json_object(raw: bytes) -> dict:
+def decode_json_object(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object, refused with a 400 naming the problem if it is not one the gateway can work on.
 
     Beyond JSON syntax: nesting deeper than ``MAX_BODY_DEPTH``, integers longer than ``MAX_INTEGER_DIGITS`` digits,
@@ -122,9 +123,9 @@ def _too_deep() -> BadRequest:
     return BadRequest(f"The request body is nested more than {MAX_BODY_DEPTH} levels deep.", code="too_deeply_nested")
 
 
-def _check_tree(body: dict) -> None:
+def _check_tree(body: dict[str, Any]) -> None:
     """Depth and lone surrogates, walked without recursion (the body may be as deep as the decoder allowed)."""
-    stack: list[tuple[object, tuple, int]] = [(body, (), 1)]
+    stack: list[tuple[object, JsonPath, int]] = [(body, (), 1)]
     while stack:
         value, path, depth = stack.pop()
         if isinstance(value, dict):
@@ -151,7 +152,7 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _surrogate(path: tuple, what: str) -> BadRequest:
+def _surrogate(path: JsonPath, what: str) -> BadRequest:
     where = format_path(path)
     return BadRequest(
         f"'{where}' holds a {what} with a lone UTF-16 surrogate (an escape from \\ud800 to \\udfff that is not part of a"

@@ -92,10 +92,25 @@ class Services:
         """``ok`` or the reason, per part."""
         state = {
             "detectors": self._detectors_state(),
-            "policy": "ok"
-            if self.policy is not None and self.policy.ready()
-            else self.problems.get("policy", "not ready"),
+            "policy": self._policy_readiness(),
             # A write probe, not SELECT 1: a read-only or full database answers reads but records nothing.
             "audit": self.audit.write_probe() if self.audit is not None else self.problems.get("audit", "unreachable"),
         }
+        return state
+
+    def _policy_readiness(self) -> str:
+        if self.policy is None:
+            return self.problems.get("policy", "not ready")
+        if self.policy.ready():
+            return "ok"
+        return self.policy.last_rejection or "no policy is loaded"
+
+    def policy_state(self) -> dict[str, str]:
+        """What /readyz says about the policy beside "ok": the revision in force, and why a newer one was refused."""
+        if self.policy is None:
+            return {}
+        state = {"policy_revision": self.policy.version}
+        rejection = self.policy.last_rejection
+        if rejection:
+            state["policy_rejected"] = rejection
         return state

@@ -15,15 +15,18 @@ import asyncio
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TypeVar
 
 import anyio
 
 from core.errors import ServerStopping
 
 log = logging.getLogger("handrail")
+
+_Item = TypeVar("_Item")
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # What uvicorn's own timeout adds to the grace: time for the final events and their audit records.
@@ -97,14 +100,14 @@ class Shutdown:
             self._scopes.discard(scope)
 
 
-async def next_or_stop(shutdown: Shutdown, iterator: object) -> object | None:
+async def next_or_stop(shutdown: Shutdown, iterator: AsyncIterator[_Item]) -> _Item | None:
     """The iterator's next item, None at its end; raises ServerStopping when the grace period ends first."""
     if shutdown.cut:
         # Checked first: an upstream with data already buffered could answer without ever being suspended.
         raise _stopping()
     with shutdown.watch() as scope:
         try:
-            return await anext(iterator)  # type: ignore[call-overload]
+            return await anext(iterator)
         except StopAsyncIteration:
             return None
     if scope.cancelled_caught:

@@ -16,10 +16,12 @@ import struct
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import litellm
 from litellm import Router
+from litellm.types.utils import ModelResponse
 
 from core.errors import BadRequest, HandrailError, RateLimited, UnknownModel, UpstreamError, UpstreamTimeout
 from proxy.answer import (
@@ -74,14 +76,14 @@ class Upstream:
                 return model.split("/", 1)[0] if "/" in model else (params.get("custom_llm_provider") or "openai")
         return "unknown"
 
-    async def complete(self, model: str, request: dict) -> Answer:
+    async def complete(self, model: str, request: dict[str, Any]) -> Answer:
         try:
             response = await self._router.acompletion(model=model, **request)
         except Exception as error:
             raise _translate(error) from error
         return _answer(response)
 
-    async def stream(self, model: str, request: dict) -> tuple[StreamStart, AsyncIterator[AnswerDelta]]:
+    async def stream(self, model: str, request: dict[str, Any]) -> tuple[StreamStart, AsyncIterator[AnswerDelta]]:
         """Start a streamed completion.
 
         The first chunk is awaited here so that a provider that fails at once is
@@ -99,14 +101,14 @@ class Upstream:
         start = StreamStart(first.id or f"chatcmpl-{uuid.uuid4().hex}", model, int(first.created or time.time()))
         return start, _deltas(stream, iterator, first)
 
-    def count_tokens(self, model: str, request: dict) -> int:
+    def count_tokens(self, model: str, request: dict[str, Any]) -> int:
         """Input tokens of a chat request, by litellm's local tokenizers (nothing is sent anywhere)."""
         params = next(entry["litellm_params"] for entry in self._model_list if entry["model_name"] == model)
         return int(
             litellm.token_counter(model=params["model"], messages=request["messages"], tools=request.get("tools"))
         )
 
-    async def embed(self, model: str, request: dict) -> EmbeddingAnswer:
+    async def embed(self, model: str, request: dict[str, Any]) -> EmbeddingAnswer:
         if self.provider_of(model) == "mock":
             # litellm's mock answers embeddings with its mock *sentence*, which no client can decode;
             # a mock model gets small deterministic vectors instead, so the demo works end to end.
@@ -124,7 +126,7 @@ class Upstream:
 DEMO_DIMENSIONS = 16
 
 
-def demo_embeddings(model: str, request: dict) -> EmbeddingAnswer:
+def demo_embeddings(model: str, request: dict[str, Any]) -> EmbeddingAnswer:
     """Deterministic unit vectors from a hash of each input (the same text always gets the same vector)."""
     inputs = request["input"]
     items = [inputs] if isinstance(inputs, str) or (inputs and isinstance(inputs[0], int)) else inputs
@@ -144,12 +146,12 @@ def demo_embeddings(model: str, request: dict) -> EmbeddingAnswer:
     return EmbeddingAnswer(model=model, vectors=vectors, usage=Usage(tokens, 0))
 
 
-def _copy_entry(entry: dict) -> dict:
+def _copy_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """A deep-enough copy: litellm mutates the entries it is given."""
     return {**entry, "litellm_params": dict(entry["litellm_params"])}
 
 
-async def _deltas(stream: object, iterator: AsyncIterator, first: object) -> AsyncIterator[AnswerDelta]:
+async def _deltas(stream: object, iterator: AsyncIterator[object], first: object) -> AsyncIterator[AnswerDelta]:
     """The provider's chunks as AnswerDeltas; closing this generator closes the provider stream."""
     try:
         for delta in _chunk_deltas(first):
@@ -207,9 +209,9 @@ def _usage(usage: object) -> Usage | None:
     return Usage(prompt or 0, completion or 0)
 
 
-def _answer(response: object) -> Answer:
+def _answer(response: ModelResponse) -> Answer:
     choices = []
-    for choice in response.choices:  # type: ignore[attr-defined]
+    for choice in response.choices:
         message = choice.message
         calls = [
             ToolCall(
@@ -219,9 +221,9 @@ def _answer(response: object) -> Answer:
         ]
         choices.append(Choice(choice.index or 0, message.content, calls, choice.finish_reason))
     return Answer(
-        id=response.id or f"chatcmpl-{uuid.uuid4().hex}",  # type: ignore[attr-defined]
-        model=response.model or "",  # type: ignore[attr-defined]
-        created=int(response.created or time.time()),  # type: ignore[attr-defined]
+        id=response.id or f"chatcmpl-{uuid.uuid4().hex}",
+        model=response.model or "",
+        created=int(response.created or time.time()),
         choices=choices,
         usage=_usage(getattr(response, "usage", None)),
     )

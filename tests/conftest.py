@@ -44,6 +44,6 @@ def user_key(gateway: Gateway) -> str:
 
 
 @pytest.fixture(autouse=False)
-def recorder(standin: StandInProvider):  # type: ignore[no-untyped-def]
+def recorder(standin: StandInProvider):
     standin.recorder.clear()
     return standin.recorder

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from sqlalchemy import Connection
 
 import audit.schema  # noqa: F401,E402  (registers the tables on ``metadata``)
 from audit.database import make_engine, metadata
@@ -28,7 +29,7 @@ def run_migrations() -> None:
         connection.commit()
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite"
     )

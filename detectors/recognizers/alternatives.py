@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import regex as re
+
+# A letter trie: each letter leads to the rest of the words; the key "" marks the end of a word.
+_Trie: TypeAlias = dict[str, "_Trie"]
 
 
 def word_alternatives(words: list[str], separators: dict[str, str] | None = None) -> str:
@@ -14,17 +19,17 @@ def word_alternatives(words: list[str], separators: dict[str, str] | None = None
     for a regular expression (by default a space for one or more white-space characters); the rest are literal.
     """
     separators = {" ": r"\s+"} if separators is None else separators
-    tree: dict[str, dict] = {}
+    tree: _Trie = {}
     for word in set(words):
         node = tree
         for character in word:
             node = node.setdefault(character, {})
         node[""] = {}
 
-    def longest(node: dict[str, dict]) -> int:
+    def longest(node: _Trie) -> int:
         return max([0] + [1 + longest(child) for key, child in node.items() if key])
 
-    def written(node: dict[str, dict]) -> str:
+    def written(node: _Trie) -> str:
         branches = sorted(((key, child) for key, child in node.items() if key), key=lambda item: -longest(item[1]))
         parts = [separators.get(key, re.escape(key)) + written(child) for key, child in branches]
         if not parts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import regex as re
 from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
@@ -97,7 +98,13 @@ class IbanCodeRecognizer(ContextualPatternRecognizer):
     def __init__(self) -> None:
         super().__init__("IBAN_CODE", self.PATTERNS, context=self.CONTEXT, case_sensitive=True)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             end = self._iban_end(text, result.start, result.end)

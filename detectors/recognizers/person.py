@@ -28,6 +28,7 @@ postcode, a word after "in" or "across", a place-name prefix or suffix
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -554,7 +555,7 @@ class PersonRecognizer(EntityRecognizer):
         return [self._result(start, end, score) for (start, end), score in _merge(found).items()]
 
     # -- candidates --------------------------------------------------------------------------------------------
-    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None):
+    def _candidates(self, text: str, nlp_artifacts: NlpArtifacts | None) -> Iterator[tuple[int, int, str]]:
         non_person: list[tuple[int, int]] = []
         for ent in getattr(nlp_artifacts, "entities", None) or ():
             if ent.label_ in ("PERSON", "PER"):
@@ -587,7 +588,7 @@ class PersonRecognizer(EntityRecognizer):
                 yield *match.span("right"), PAIRED
 
     @staticmethod
-    def _speakers(text: str):
+    def _speakers(text: str) -> Iterator[tuple[int, int, str]]:
         """Speakers' names in a chat export or transcript."""
         if ":" in text:
             lines = [m for m in _SPEAKER_LINE.finditer(text) if _key(m.group("name")) not in _LABEL_WORDS]
@@ -604,7 +605,7 @@ class PersonRecognizer(EntityRecognizer):
             yield *match.span("name"), SPEAKER
 
     @staticmethod
-    def _given_names(text: str):
+    def _given_names(text: str) -> Iterator[tuple[int, int, str]]:
         """A capitalised known given name where a name stands."""
 
         def given(word: str) -> bool:
@@ -639,7 +640,7 @@ class PersonRecognizer(EntityRecognizer):
                     yield match.start("list") + item.start(), match.start("list") + item.end(), GIVEN
 
     @staticmethod
-    def _direct(text: str):
+    def _direct(text: str) -> Iterator[tuple[int, int, str]]:
         """Names the other checks cannot read: in lower case after a cue, and "Surname, Forename"."""
         for match in _LOWER_CUE.finditer(text):
             first = match.group("first")
@@ -681,7 +682,7 @@ class PersonRecognizer(EntityRecognizer):
                 yield start, match.end("name"), SURNAME_FIRST
 
     @staticmethod
-    def _email_named(text: str):
+    def _email_named(text: str) -> Iterator[tuple[int, int, str]]:
         for email in _EMAIL.finditer(text):
             window_start = max(0, email.start() - 80)
             # A name starts with a capital: most addresses have none before them (and a text can hold thousands).
@@ -704,7 +705,7 @@ class PersonRecognizer(EntityRecognizer):
                     yield run.start("first"), run.end("first"), EMAIL
 
     @staticmethod
-    def _record_fields(text: str):
+    def _record_fields(text: str) -> Iterator[tuple[int, int, str]]:
         """Names standing as a field of a delimited record that also holds an e-mail address or phone number."""
         position = 0
         for line in text.split("\n"):
@@ -718,7 +719,7 @@ class PersonRecognizer(EntityRecognizer):
                         yield position + field.start("field"), position + field.end("field"), RECORD
             position += len(line) + 1
 
-    def _coordinated(self, text: str, start: int, end: int):
+    def _coordinated(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         after = _COORDINATED_AFTER.match(text[end : end + 80])
         if after:
             span = self._accepted(text, end + after.start("name"), end + after.end("name"), COORDINATED)

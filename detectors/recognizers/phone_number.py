@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import regex as re
 from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from detectors.recognizers.base import ContextualPatternRecognizer, Pattern
 
@@ -95,7 +96,13 @@ class PhoneNumberRecognizer(ContextualPatternRecognizer):
     def __init__(self) -> None:
         super().__init__("PHONE_NUMBER", self.PATTERNS, context=self.CONTEXT, negative_context=self.NEGATIVE_CONTEXT)
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             span = self._fitting_span(text, result.start, result.end)

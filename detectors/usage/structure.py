@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from core.conversation import Conversation, ToolDeclaration, format_path
 from detectors.usage.capabilities import tool_capabilities, words_of
@@ -97,7 +98,7 @@ def structured_output_tool(conversation: Conversation) -> ToolDeclaration | None
     return tool
 
 
-def response_shape(body: dict) -> str | None:
+def response_shape(body: dict[str, Any]) -> str | None:
     """Where the request asks for the answer as JSON (response_format, text.format, output_format), or None."""
     candidates = (
         ("response_format", body.get("response_format")),

@@ -24,9 +24,15 @@ block_reasons := (((classification.blocks | catalogue.blocks) | departments.bloc
 
 # METADATA
 # title: Reasons in a stable order (most fundamental first), without their priority
-ordered(reasons) := [{"code": reason[1], "message": reason[2]} |
-	some reason in sort([[r.priority, r.code, r.message] | some r in reasons])
+ordered(reasons) := [reason_document(reason[1], reason[2], reason[3]) |
+	some reason in sort([[r.priority, r.code, r.message, object.get(r, "evidence", "")] | some r in reasons])
 ]
+
+# METADATA
+# title: A reason as the decision gives it; evidence (what the detectors saw) only where a rule names some
+reason_document(code, message, "") := {"code": code, "message": message}
+
+reason_document(code, message, evidence) := {"code": code, "message": message, "evidence": evidence} if evidence != ""
 
 # METADATA
 # title: The decision document

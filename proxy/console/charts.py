@@ -6,7 +6,9 @@ image and says only what it shows, the table is what a screen reader reads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # Colours of the GOV.UK palette, each at least 3:1 against white (WCAG 1.4.11, graphics).
 DECISION_COLOURS = {"allow": "#0f7a52", "redact": "#1d70b8", "strip": "#54319f", "block": "#ca3535", "none": "#484949"}
@@ -33,7 +35,12 @@ class BarChart:
     colour: str
 
 
-def bar_chart(items: list[dict], colour: str = BAR_COLOUR, limit: int = 12, labels: dict | None = None) -> BarChart:
+def bar_chart(
+    items: list[dict[str, Any]],
+    colour: str = BAR_COLOUR,
+    limit: int = 12,
+    labels: Mapping[str | None, str] | None = None,
+) -> BarChart:
     """Horizontal bars, largest first, for ``[{"value": ..., "count": n}]`` (at most ``limit`` bars); ``labels``
     names values (e.g. decisions) in words."""
     items = [{**item, "value": (labels or {}).get(item["value"], item["value"])} for item in items[:limit]]
@@ -80,7 +87,7 @@ class ColumnChart:
     decisions: list[tuple[str, str]]  # (decision, colour), for the key
 
 
-def decisions_by_day(days: list[dict], decisions: tuple[str, ...]) -> ColumnChart:
+def decisions_by_day(days: list[dict[str, Any]], decisions: tuple[str, ...]) -> ColumnChart:
     """Stacked columns, one per day, split by decision, from ``[{"day": ..., "allow": n, ...}]``."""
     plot_top, plot_bottom, left = 16, 216, 48
     step = max(8, min(48, 640 // max(len(days), 1)))

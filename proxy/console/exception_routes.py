@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
@@ -181,6 +182,12 @@ def add_exception_routes(
             name, definition = exceptions.experiment_for({**row, "decided_by": by}, datetime.now(UTC))
             policy = services.require_policy()
             try:
+                if services.settings.policy.bundle_url:
+                    # The policy in force comes from the bundle server: a file written here would never decide.
+                    raise PolicyRejected(
+                        "the policy is distributed as signed bundles (policy.bundle_url); add the experiment to the "
+                        "policy and publish a new bundle"
+                    )
                 version = await anyio.to_thread.run_sync(
                     exceptions.write_experiment, policy, services.settings.policy.path, name, definition
                 )
@@ -218,7 +225,7 @@ def add_exception_routes(
         return visit.redirect("/console/exceptions?notice=approved")
 
 
-async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) -> dict | None:
+async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) -> dict[str, Any] | None:
     """The signed-in user's own refused request, read through the trail (the reading recorded as ``show``), or,
     when the visit records its own entry instead (sending the request), read directly."""
     assert visit.principal is not None
@@ -233,7 +240,7 @@ async def _own_refusal(visit: Visit, request_id: str, *, record: bool = True) ->
     return found if found.get("kind") == "request" and str(found.get("outcome") or "").startswith("blocked") else None
 
 
-def _event(visit: Visit, request_id: str) -> dict | None:
+def _event(visit: Visit, request_id: str) -> dict[str, Any] | None:
     with visit.request.app.state.services.require_audit().engine.connect() as connection:
         return get_event(connection, request_id)
 
@@ -244,7 +251,7 @@ def _second_entry(visit: Visit) -> AuditReader:
     return AuditReader(reader.store, reader.auditor, f"{visit.request_id}-2")
 
 
-def _reason_codes(event: dict) -> list[str]:
+def _reason_codes(event: dict[str, Any]) -> list[str]:
     return [str(r.get("code")) for r in event.get("reasons") or [] if isinstance(r, dict) and r.get("code")]
 
 

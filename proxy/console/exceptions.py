@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -126,7 +127,7 @@ def create(
     return exception_id
 
 
-def listed(engine: Engine, *, user: str | None = None, status: str | None = None) -> list[dict]:
+def listed(engine: Engine, *, user: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     query = select(exception_requests).order_by(exception_requests.c.created_at.desc()).limit(200)
     if user is not None:
         query = query.where(exception_requests.c.user_id == user)
@@ -136,7 +137,7 @@ def listed(engine: Engine, *, user: str | None = None, status: str | None = None
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
-def get(engine: Engine, exception_id: str) -> dict | None:
+def get(engine: Engine, exception_id: str) -> dict[str, Any] | None:
     with engine.connect() as connection:
         row = connection.execute(
             select(exception_requests).where(exception_requests.c.exception_id == exception_id)
@@ -170,7 +171,7 @@ def decide(
     return done.rowcount == 1
 
 
-def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
+def experiment_for(row: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
     """The experiment an approved request becomes: its user alone, its model, what it relaxes, its time box."""
     name = "exception-" + row["exception_id"].removeprefix("exc_")
     expires = now + timedelta(days=float(row["days"]))
@@ -189,7 +190,7 @@ def experiment_for(row: dict, now: datetime) -> tuple[str, dict]:
     }
 
 
-def write_experiment(engine: object, policy_path: Path, name: str, definition: dict) -> str:
+def write_experiment(engine: object, policy_path: Path, name: str, definition: dict[str, Any]) -> str:
     """Add the experiment to the policy data and reload through the checked path; the new policy version.
 
     Raises PolicyRejected when the new policy fails its checks: the data file is then restored, and the policy in
@@ -210,7 +211,7 @@ def write_experiment(engine: object, policy_path: Path, name: str, definition: d
             raise
 
 
-def _read_experiments(policy_path: Path) -> dict:
+def _read_experiments(policy_path: Path) -> dict[str, Any]:
     try:
         document = json.loads((policy_path / "data" / "experiments" / "data.json").read_text())
     except (OSError, ValueError):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from audit.canonical import sha256_hex
 from core.errors import HandrailError
-from proxy.auth import CLEARANCES, Principal
+from core.vocabulary import CLEARANCES
+from proxy.auth import Principal
 from proxy.formats import parse_request
 from proxy.policy.files import read_policy
 from proxy.policy.input import build_policy_input
@@ -59,9 +61,9 @@ class Trial:
     request: str = EXAMPLE
     errors: dict[str, str] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
-    signals: list[dict] = field(default_factory=list)
-    policy_input: dict | None = None
-    decision: dict | None = None
+    signals: list[dict[str, Any]] = field(default_factory=list)
+    policy_input: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = None
 
     @classmethod
     def from_form(cls, form: dict[str, str], choices: Choices) -> Trial:
@@ -90,7 +92,7 @@ class Trial:
             trial.errors["request"] = f"The request must be at most {MAX_REQUEST_CHARACTERS // 1024} KB"
         return trial
 
-    def recorded_parameters(self) -> dict:
+    def recorded_parameters(self) -> dict[str, Any]:
         """What the access entry keeps: the settings chosen, and the request only as a hash and a length."""
         return {
             "endpoint": self.endpoint,

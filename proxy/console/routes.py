@@ -9,6 +9,7 @@ recorded, nothing is shown.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import anyio
@@ -20,13 +21,17 @@ from audit.export import MEDIA_TYPES
 from audit.queries import DECISIONS, FilterError
 from audit.store import AuditUnavailable
 from core.errors import HandrailError
-from proxy.auth import CLEARANCES
+from core.vocabulary import CLEARANCES
 from proxy.console import charts, playground
 from proxy.console.exception_routes import add_exception_routes
 from proxy.console.pages import STATIC, Visit, read_form, start_visit
 from proxy.console.search import CHOICE_FIELDS, DECISION_LABELS, PAGE_SIZES, TEXT_FIELDS, read_search
 from proxy.console.sessions import Session
 from proxy.policy.engine import PolicyUnavailable
+
+if TYPE_CHECKING:
+    from audit.settings import AuditSettings
+    from audit.verify import Report
 
 DASHBOARD_DIMENSIONS = ("decision", "department", "model", "finding")
 
@@ -244,7 +249,7 @@ def console_router() -> APIRouter:
                         "Decision",
                         "decision",
                         by["decision"],
-                        charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"], **DECISION_LABELS}),
+                        charts.bar_chart(by["decision"], labels={None: DECISION_LABELS["none"]} | DECISION_LABELS),
                     ),
                     (
                         "refusals",
@@ -400,7 +405,7 @@ async def console_not_found(request: Request) -> Response:
     )
 
 
-def _verify(settings):
+def _verify(settings: AuditSettings) -> Report:
     """``handrail audit verify`` with the gateway's configured key, through a read-only connection."""
     from audit.database import read_only_engine
     from audit.signing import KeyRing

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
-from core.conversation import Api, Conversation, OpaquePart, ToolActivity, ToolDeclaration, format_path
+from core.conversation import Api, Conversation, JsonPath, OpaquePart, ToolActivity, ToolDeclaration, format_path
 from core.errors import BadRequest, ErrorView
 from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
 from proxy.formats import fields, outbound
@@ -62,7 +63,7 @@ CONSUMED_FIELDS = frozenset(
 IGNORED_FIELDS = frozenset({"service_tier", "container", "context_management", "inference_geo"})
 
 
-def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+def parse(body: dict[str, Any], client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     fields.required(body, "max_tokens", int)
     messages = fields.non_empty_list(body, "messages", "message")
@@ -103,7 +104,7 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
         _parse_block(conversation, block, (*path, "content", block_index), index)
 
 
-def _parse_block(conversation: Conversation, block: object, path: tuple, index: int) -> None:
+def _parse_block(conversation: Conversation, block: object, path: JsonPath, index: int) -> None:
     """Record what the usage safeguards look at; the text itself is read where it is forwarded."""
     fields.expect(block, dict, path)
     assert isinstance(block, dict)
@@ -125,7 +126,7 @@ def _parse_block(conversation: Conversation, block: object, path: tuple, index: 
         raise BadRequest(f"'{where}.type' is not a supported content block.", param=f"{where}.type")
 
 
-def _parse_tools(conversation: Conversation, body: dict) -> None:
+def _parse_tools(conversation: Conversation, body: dict[str, Any]) -> None:
     tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
@@ -139,9 +140,9 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         conversation.unforwardable.append("MCP servers cannot be forwarded by this gateway.")
 
 
-def _chat_request(conversation: Conversation, body: dict) -> dict:
+def _chat_request(conversation: Conversation, body: dict[str, Any]) -> dict[str, Any]:
     """The chat-completion request equivalent to a Messages body (projected and checked by the caller)."""
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     system = body.get("system")
     if isinstance(system, list):
         system = "\n\n".join(block["text"] for block in system)
@@ -149,7 +150,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         messages.append({"role": "system", "content": system})
     for message in body["messages"]:
         messages.extend(_chat_messages(conversation, message))
-    request: dict = {"messages": messages, "max_tokens": body["max_tokens"]}
+    request: dict[str, Any] = {"messages": messages, "max_tokens": body["max_tokens"]}
     tools = [chat_tool for tool in body.get("tools") or [] if (chat_tool := _chat_tool(conversation, tool))]
     if tools:
         request["tools"] = tools
@@ -164,15 +165,17 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         }
     elif choice is not None:
         fields.expect(choice, dict, ("tool_choice",))
-    for source, target in (
-        ("temperature", "temperature"),
-        ("top_p", "top_p"),
-        ("top_k", "top_k"),
-        ("stop_sequences", "stop"),
-        ("thinking", "thinking"),
-    ):
-        if body.get(source) is not None:
-            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
+    outbound.copy_renamed(
+        body,
+        request,
+        (
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("top_k", "top_k"),
+            ("stop_sequences", "stop"),
+            ("thinking", "thinking"),
+        ),
+    )
     metadata = body.get("metadata")
     if metadata is not None:
         fields.expect(metadata, dict, ("metadata",))
@@ -181,13 +184,13 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
     return request
 
 
-def _chat_messages(conversation: Conversation, message: dict) -> list[dict]:
+def _chat_messages(conversation: Conversation, message: dict[str, Any]) -> list[dict[str, Any]]:
     role, content = message["role"], message["content"]
     if isinstance(content, str):
         return [{"role": role, "content": content}]
-    tool_messages: list[dict] = []
-    parts: list[dict] = []
-    tool_calls: list[dict] = []
+    tool_messages: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
+    tool_calls: list[dict[str, Any]] = []
     for block in content:
         block_type = block.get("type")
         if block_type == "text":
@@ -222,7 +225,7 @@ def _chat_messages(conversation: Conversation, message: dict) -> list[dict]:
     if role == "assistant":
         text = "".join(part["text"] for part in parts if part["type"] == "text")
         if text or tool_calls:
-            message_out: dict = {"role": "assistant", "content": text or None}
+            message_out: dict[str, Any] = {"role": "assistant", "content": text or None}
             if tool_calls:
                 message_out["tool_calls"] = tool_calls
             out.append(message_out)
@@ -251,7 +254,7 @@ def _result_text(content: object) -> object:
     return content if content is not None else ""
 
 
-def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
+def _chat_tool(conversation: Conversation, tool: dict[str, Any]) -> dict[str, Any] | None:
     if tool.get("type") not in (None, "custom"):
         conversation.unforwardable.append("Server tools cannot be forwarded by this gateway; only custom tools can.")
         return None
@@ -268,9 +271,9 @@ def _message_id(answer_id: str) -> str:
     return answer_id if answer_id.startswith("msg_") else f"msg_{answer_id}"
 
 
-def render_answer(answer: Answer, model: str) -> dict:
+def render_answer(answer: Answer, model: str) -> dict[str, Any]:
     choice = answer.choices[0] if answer.choices else None
-    content: list[dict] = []
+    content: list[dict[str, Any]] = []
     if choice and choice.text:
         content.append({"type": "text", "text": choice.text})
     for call in choice.tool_calls if choice else []:
@@ -288,7 +291,7 @@ def render_answer(answer: Answer, model: str) -> dict:
     }
 
 
-def _arguments(text: str) -> dict:
+def _arguments(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError:
@@ -296,14 +299,14 @@ def _arguments(text: str) -> dict:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def _event(event_type: str, data: dict) -> bytes:
+def _event(event_type: str, data: dict[str, Any]) -> bytes:
     return f"event: {event_type}\ndata: {json.dumps({'type': event_type, **data}, separators=(',', ':'))}\n\n".encode()
 
 
 class StreamRenderer:
     """Messages streaming events for one streamed chat completion."""
 
-    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+    def __init__(self, start: StreamStart, model: str, body: dict[str, Any]) -> None:
         self._id = _message_id(start.id or uuid.uuid4().hex)
         self._model = model
         self._block = -1
@@ -312,7 +315,7 @@ class StreamRenderer:
         self._stop_reason = "end_turn"
 
     def begin(self) -> bytes:
-        message: dict = {
+        message: dict[str, Any] = {
             "id": self._id,
             "type": "message",
             "role": "assistant",
@@ -387,7 +390,7 @@ class StreamRenderer:
         )
 
 
-def error_body(view: ErrorView, request_id: str) -> dict:
+def error_body(view: ErrorView, request_id: str) -> dict[str, Any]:
     # Anthropic's error object has only type and message; the SDKs keep any other field in the parsed body
     # (error.body["error"]["code"]), so the reason code rides along as in the OpenAI shape.
     return {

@@ -6,6 +6,8 @@ client learns exactly what to fix.
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.conversation import Conversation, JsonPath, ToolDeclaration, format_path
 from core.errors import BadRequest
 
@@ -33,39 +35,39 @@ def word(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def required(body: dict, key: str, kind: type | tuple[type, ...]) -> object:
+def required(body: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> object:
     if key not in body or body[key] is None:
         raise BadRequest(f"'{key}' is required.", param=key)
     expect(body[key], kind, (key,))
     return body[key]
 
 
-def optional(body: dict, key: str, kind: type | tuple[type, ...], path: JsonPath = ()) -> object | None:
+def optional(body: dict[str, Any], key: str, kind: type | tuple[type, ...], path: JsonPath = ()) -> object | None:
     value = body.get(key)
     if value is not None:
         expect(value, kind, (*path, key))
     return value
 
 
-def optional_list(body: dict, key: str) -> list:
+def optional_list(body: dict[str, Any], key: str) -> list[Any]:
     """An optional array field: the array, or ``[]`` when it is absent or null."""
     value = optional(body, key, list)
     return value if isinstance(value, list) else []
 
 
-def list_at(value: object, path: JsonPath) -> list:
+def list_at(value: object, path: JsonPath) -> list[Any]:
     expect(value, list, path)
     assert isinstance(value, list)
     return value
 
 
-def object_at(value: object, path: JsonPath) -> dict:
+def object_at(value: object, path: JsonPath) -> dict[str, Any]:
     expect(value, dict, path)
     assert isinstance(value, dict)
     return value
 
 
-def non_empty_list(body: dict, key: str, what: str) -> list:
+def non_empty_list(body: dict[str, Any], key: str, what: str) -> list[Any]:
     value = required(body, key, list)
     assert isinstance(value, list)
     if not value:
@@ -73,7 +75,7 @@ def non_empty_list(body: dict, key: str, what: str) -> list:
     return value
 
 
-def model_name(body: dict) -> str:
+def model_name(body: dict[str, Any]) -> str:
     model = required(body, "model", str)
     assert isinstance(model, str)
     if not model.strip():
@@ -81,11 +83,11 @@ def model_name(body: dict) -> str:
     return model
 
 
-def stream_flag(body: dict) -> bool:
+def stream_flag(body: dict[str, Any]) -> bool:
     return bool(optional(body, "stream", bool))
 
 
-def declare_tool(conversation: Conversation, tool_type: str, definition: dict, path: JsonPath) -> None:
+def declare_tool(conversation: Conversation, tool_type: str, definition: dict[str, Any], path: JsonPath) -> None:
     """Record a declared tool for the usage safeguards (its text is read where it is forwarded)."""
     name = definition.get("name")
     description = definition.get("description")

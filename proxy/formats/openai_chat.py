@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from core.conversation import Api, Conversation, OpaquePart, ToolActivity, ToolDeclaration
 from core.errors import BadRequest, ErrorView
@@ -22,7 +23,7 @@ _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
 _OPAQUE_CONTENT = {"image_url": "image", "input_audio": "audio", "file": "file"}
 
 
-def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+def parse(body: dict[str, Any], client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     messages = fields.non_empty_list(body, "messages", "message")
     conversation = Conversation(
@@ -90,7 +91,7 @@ def _parse_message(conversation: Conversation, message: object, index: int) -> N
         )
 
 
-def _parse_tools(conversation: Conversation, body: dict) -> None:
+def _parse_tools(conversation: Conversation, body: dict[str, Any]) -> None:
     tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
@@ -109,10 +110,10 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         conversation.tools.append(ToolDeclaration("web_search_options", "web_search", "", ("web_search_options",)))
 
 
-def render_answer(answer: Answer, model: str) -> dict:
+def render_answer(answer: Answer, model: str) -> dict[str, Any]:
     choices = []
     for choice in answer.choices:
-        message: dict = {"role": "assistant", "content": choice.text}
+        message: dict[str, Any] = {"role": "assistant", "content": choice.text}
         if choice.tool_calls:
             message["tool_calls"] = [
                 {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
@@ -131,7 +132,7 @@ def render_answer(answer: Answer, model: str) -> dict:
     }
 
 
-def _usage(usage: Usage | None) -> dict | None:
+def _usage(usage: Usage | None) -> dict[str, Any] | None:
     if usage is None:
         return None
     return {
@@ -141,7 +142,7 @@ def _usage(usage: Usage | None) -> dict | None:
     }
 
 
-def sse(data: dict | str) -> bytes:
+def sse(data: dict[str, Any] | str) -> bytes:
     payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
     return f"data: {payload}\n\n".encode()
 
@@ -149,7 +150,7 @@ def sse(data: dict | str) -> bytes:
 class StreamRenderer:
     """Chat-completion chunks, then ``[DONE]``."""
 
-    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+    def __init__(self, start: StreamStart, model: str, body: dict[str, Any]) -> None:
         self._base = {"id": start.id, "object": "chat.completion.chunk", "created": start.created, "model": model}
         options = body.get("stream_options")
         self._include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
@@ -158,7 +159,7 @@ class StreamRenderer:
         return self._chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
 
     def delta(self, delta: AnswerDelta) -> bytes:
-        body: dict = {}
+        body: dict[str, Any] = {}
         if delta.text:
             body["content"] = delta.text
         if delta.tool_calls:
@@ -183,11 +184,11 @@ class StreamRenderer:
     def error(self, view: ErrorView, request_id: str) -> bytes:
         return sse(error_body(view, request_id))
 
-    def _chunk(self, choices: list[dict]) -> bytes:
+    def _chunk(self, choices: list[dict[str, Any]]) -> bytes:
         return sse({**self._base, "choices": choices})
 
 
-def error_body(view: ErrorView, request_id: str) -> dict:
+def error_body(view: ErrorView, request_id: str) -> dict[str, Any]:
     return {
         "error": {
             "message": view.message_with_request_id(request_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from core.conversation import Api, Conversation, OpaquePart
 from core.errors import BadRequest
@@ -16,7 +17,7 @@ __all__ = ["API", "parse", "render_answer", "error_body"]
 CONSUMED_FIELDS = frozenset({"model"})
 
 
-def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+def parse(body: dict[str, Any], client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     if "input" not in body or body["input"] is None:
         raise BadRequest("'input' is required.", param="input")
@@ -49,7 +50,7 @@ def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conver
     return conversation
 
 
-def render_answer(answer: EmbeddingAnswer, model: str) -> dict:
+def render_answer(answer: EmbeddingAnswer, model: str) -> dict[str, Any]:
     usage = answer.usage
     return {
         "object": "list",

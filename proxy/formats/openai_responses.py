@@ -11,10 +11,11 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from core.conversation import Api, Conversation, OpaquePart, ToolActivity
 from core.errors import BadRequest, ErrorView
-from proxy.answer import Answer, AnswerDelta, StreamStart, Usage
+from proxy.answer import Answer, AnswerDelta, StreamStart, ToolCall, Usage
 from proxy.formats import fields, outbound
 from proxy.formats.openai_chat import error_body  # same error shape on every OpenAI endpoint
 
@@ -88,7 +89,7 @@ IGNORED_FIELDS = frozenset(
 REFUSED_FIELDS = ("previous_response_id", "conversation", "prompt", "background")
 
 
-def parse(body: dict, client_headers: Mapping[str, str] | None = None) -> Conversation:
+def parse(body: dict[str, Any], client_headers: Mapping[str, str] | None = None) -> Conversation:
     model = fields.model_name(body)
     if "input" not in body or body["input"] is None:
         raise BadRequest("'input' is required.", param="input")
@@ -159,7 +160,7 @@ def _parse_item(conversation: Conversation, item: object, index: int) -> None:
         raise BadRequest(f"'input[{index}].type' is not a supported input item.", param=f"input[{index}].type")
 
 
-def _parse_tools(conversation: Conversation, body: dict) -> None:
+def _parse_tools(conversation: Conversation, body: dict[str, Any]) -> None:
     tools = fields.optional_list(body, "tools")
     for index, tool in enumerate(tools):
         path = ("tools", index)
@@ -170,9 +171,9 @@ def _parse_tools(conversation: Conversation, body: dict) -> None:
         fields.declare_tool(conversation, str(tool.get("type") or "function"), definition, path)
 
 
-def _chat_request(conversation: Conversation, body: dict) -> dict:
+def _chat_request(conversation: Conversation, body: dict[str, Any]) -> dict[str, Any]:
     """The chat-completion request equivalent to a Responses body (projected and checked by the caller)."""
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     if body.get("instructions"):
         messages.append({"role": "system", "content": body["instructions"]})
     if isinstance(body["input"], str):
@@ -182,7 +183,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
             _append_chat_message(conversation, messages, item)
     if not messages:
         raise BadRequest("'input' must contain at least one message.", param="input")
-    request: dict = {"messages": messages}
+    request: dict[str, Any] = {"messages": messages}
     tools = [chat_tool for tool in body.get("tools") or [] if (chat_tool := _chat_tool(conversation, tool))]
     if tools:
         request["tools"] = tools
@@ -193,17 +194,19 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
         request["tool_choice"] = {"type": "function", "function": {"name": choice.get("name")}}
     elif choice is not None:
         conversation.unforwardable.append("A hosted tool choice cannot be forwarded by this gateway.")
-    for source, target in (
-        ("max_output_tokens", "max_tokens"),
-        ("temperature", "temperature"),
-        ("top_p", "top_p"),
-        ("user", "user"),
-        ("safety_identifier", "user"),
-        ("parallel_tool_calls", "parallel_tool_calls"),
-        ("top_logprobs", "top_logprobs"),
-    ):
-        if body.get(source) is not None:
-            request[target] = body[source] if source == target else outbound.check_renamed(body[source], target, source)
+    outbound.copy_renamed(
+        body,
+        request,
+        (
+            ("max_output_tokens", "max_tokens"),
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("user", "user"),
+            ("safety_identifier", "user"),
+            ("parallel_tool_calls", "parallel_tool_calls"),
+            ("top_logprobs", "top_logprobs"),
+        ),
+    )
     reasoning = body.get("reasoning")
     if reasoning is not None:
         fields.expect(reasoning, dict, ("reasoning",))
@@ -225,7 +228,7 @@ def _chat_request(conversation: Conversation, body: dict) -> dict:
     return request
 
 
-def _append_chat_message(conversation: Conversation, messages: list[dict], item: dict) -> None:
+def _append_chat_message(conversation: Conversation, messages: list[dict[str, Any]], item: dict[str, Any]) -> None:
     item_type = fields.word(item.get("type", "message"))
     if item_type == "message":
         content = item["content"]
@@ -268,7 +271,7 @@ def _output_text(output: object) -> str:
     return json.dumps(output)
 
 
-def _chat_content(part: dict) -> dict:
+def _chat_content(part: dict[str, Any]) -> dict[str, Any]:
     if part["type"] in _TEXT_PARTS:
         return {"type": "text", "text": part["text"]}
     if part["type"] == "refusal":
@@ -280,7 +283,7 @@ def _chat_content(part: dict) -> dict:
     raise BadRequest("Content of this type cannot be forwarded by this gateway.", param="input")
 
 
-def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
+def _chat_tool(conversation: Conversation, tool: dict[str, Any]) -> dict[str, Any] | None:
     if tool.get("type", "function") != "function":
         conversation.unforwardable.append("Hosted tools cannot be forwarded by this gateway; only function tools can.")
         return None
@@ -292,8 +295,8 @@ def _chat_tool(conversation: Conversation, tool: dict) -> dict | None:
     return {"type": "function", "function": function}
 
 
-def _output_items(answer_text: str | None, tool_calls: list, message_id: str) -> list[dict]:
-    items: list[dict] = []
+def _output_items(answer_text: str | None, tool_calls: list[ToolCall], message_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     if answer_text:
         items.append(_message_item(message_id, answer_text, "completed"))
     for call in tool_calls:
@@ -310,12 +313,14 @@ def _output_items(answer_text: str | None, tool_calls: list, message_id: str) ->
     return items
 
 
-def _message_item(message_id: str, text: str, status: str) -> dict:
+def _message_item(message_id: str, text: str, status: str) -> dict[str, Any]:
     content = [{"type": "output_text", "text": text, "annotations": []}] if status == "completed" else []
     return {"type": "message", "id": message_id, "status": status, "role": "assistant", "content": content}
 
 
-def _response(response_id: str, created: int, model: str, status: str, output: list, usage: Usage | None) -> dict:
+def _response(
+    response_id: str, created: int, model: str, status: str, output: list[dict[str, Any]], usage: Usage | None
+) -> dict[str, Any]:
     return {
         "id": response_id,
         "object": "response",
@@ -337,7 +342,7 @@ def _response(response_id: str, created: int, model: str, status: str, output: l
     }
 
 
-def _usage(usage: Usage | None) -> dict | None:
+def _usage(usage: Usage | None) -> dict[str, Any] | None:
     if usage is None:
         return None
     return {
@@ -349,7 +354,7 @@ def _usage(usage: Usage | None) -> dict | None:
     }
 
 
-def render_answer(answer: Answer, model: str) -> dict:
+def render_answer(answer: Answer, model: str) -> dict[str, Any]:
     choice = answer.choices[0] if answer.choices else None
     output = _output_items(choice.text, choice.tool_calls, f"msg_{answer.id}") if choice else []
     return _response(_response_id(answer.id), answer.created, model, "completed", output, answer.usage)
@@ -362,7 +367,7 @@ def _response_id(answer_id: str) -> str:
 class StreamRenderer:
     """Responses streaming events for one streamed chat completion."""
 
-    def __init__(self, start: StreamStart, model: str, body: dict) -> None:
+    def __init__(self, start: StreamStart, model: str, body: dict[str, Any]) -> None:
         self._id = _response_id(start.id)
         self._created = start.created or int(time.time())
         self._model = model
@@ -370,9 +375,9 @@ class StreamRenderer:
         self._message_id = f"msg_{uuid.uuid4().hex}"
         self._text = ""
         self._message_open = False
-        self._calls: dict[int, dict] = {}
+        self._calls: dict[int, dict[str, Any]] = {}
 
-    def _event(self, event_type: str, data: dict) -> bytes:
+    def _event(self, event_type: str, data: dict[str, Any]) -> bytes:
         payload = {"type": event_type, "sequence_number": self._sequence, **data}
         self._sequence += 1
         return f"event: {event_type}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
@@ -439,7 +444,7 @@ class StreamRenderer:
 
     def end(self, usage: Usage | None) -> bytes:
         out = b""
-        output: list[dict] = []
+        output: list[dict[str, Any]] = []
         if self._message_open:
             part = {"type": "output_text", "text": self._text, "annotations": []}
             out += self._event(
@@ -476,5 +481,5 @@ class StreamRenderer:
         )
 
 
-def _public(state: dict) -> dict:
+def _public(state: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in state.items() if not key.startswith("_")}

@@ -32,6 +32,7 @@ import binascii
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.conversation import Conversation, JsonKey, JsonPath, OpaquePart, PartKind, TextPart, format_path
 from core.errors import BadRequest
@@ -298,7 +299,7 @@ class Obj(Node):
     def project(self, value: object, path: JsonPath, state: Projection) -> object:
         if not isinstance(value, dict):
             raise BadRequest(f"'{_where(path)}' must be an object.", param=format_path(path))
-        out: dict = {}
+        out: dict[str, Any] = {}
         for key, item in value.items():
             node = self.fields.get(key)
             if node is None:
@@ -517,7 +518,9 @@ EMBEDDINGS_REQUEST = Obj(
 )
 
 
-def project(value: dict, declaration: Obj, state: Projection | None = None) -> tuple[dict, Projection]:
+def project(
+    value: dict[str, Any], declaration: Obj, state: Projection | None = None
+) -> tuple[dict[str, Any], Projection]:
     """``value`` with only what ``declaration`` declares, checked; and what was dropped or seen on the way."""
     state = state or Projection()
     projected = declaration.project(value, (), state)
@@ -526,7 +529,7 @@ def project(value: dict, declaration: Obj, state: Projection | None = None) -> t
     return projected, state
 
 
-def _check_logit_bias(request: dict) -> None:
+def _check_logit_bias(request: dict[str, Any]) -> None:
     bias = request.get("logit_bias")
     if bias is None:
         return
@@ -541,7 +544,9 @@ def _check_logit_bias(request: dict) -> None:
         raise BadRequest("'logit_bias' must map token ids to numbers between -100 and 100.", param="logit_bias")
 
 
-def attach(conversation: Conversation, request: dict, declaration: Obj, ignored: list[str] | None = None) -> None:
+def attach(
+    conversation: Conversation, request: dict[str, Any], declaration: Obj, ignored: list[str] | None = None
+) -> None:
     """Project ``request`` through ``declaration`` and make the result what ``conversation`` forwards and scans."""
     projected, state = project(request, declaration)
     conversation.outbound = projected
@@ -562,7 +567,16 @@ def check_renamed(value: object, target: str, client_field: str, declaration: Ob
     return node.project(value, (client_field,), Projection())
 
 
-def text_parts(request: dict, declaration: Obj) -> list[TextPart]:
+def copy_renamed(body: dict[str, Any], request: dict[str, Any], renames: tuple[tuple[str, str], ...]) -> None:
+    """Copy each field the client sent to its chat-completion name, checked against that name's declaration where
+    it is renamed (a value under its own name is checked when the whole request is projected)."""
+    for client_field, target in renames:
+        if body.get(client_field) is not None:
+            value = body[client_field]
+            request[target] = value if client_field == target else check_renamed(value, target, client_field)
+
+
+def text_parts(request: dict[str, Any], declaration: Obj) -> list[TextPart]:
     """Every text in a projected request, in document order, as the parts the detectors read."""
     messages = request.get("messages") if declaration is CHAT_REQUEST else None
     return [_part(slot, messages) for slot in declaration.slots(request, ())]
@@ -571,7 +585,7 @@ def text_parts(request: dict, declaration: Obj) -> list[TextPart]:
 _DEFINITIONS = {"tools", "functions", "response_format"}
 
 
-def _part(slot: Slot, messages: list | None) -> TextPart:
+def _part(slot: Slot, messages: list[Any] | None) -> TextPart:
     head = slot.path[0]
     if head == "messages" and messages is not None:
         index = slot.path[1]

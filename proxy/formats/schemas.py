@@ -11,6 +11,8 @@ fields are dropped and recorded, not refused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from proxy.formats import anthropic_messages, openai_responses, outbound
 
 STRING = {"type": "string"}
@@ -18,7 +20,7 @@ MODEL = {"type": "string", "minLength": 1, "description": "A model name from GET
 STREAM = {"type": "boolean"}
 
 
-def schema_of(node: outbound.Node) -> dict:
+def schema_of(node: outbound.Node) -> dict[str, Any]:
     """The JSON Schema of one position of the declaration."""
     if isinstance(node, (outbound.Text, outbound.Id, outbound.Media)):
         return dict(STRING)
@@ -32,7 +34,7 @@ def schema_of(node: outbound.Node) -> dict:
     if isinstance(node, outbound.Json):
         return {}
     if isinstance(node, outbound.Seq):
-        out: dict = {"type": "array", "items": schema_of(node.item)}
+        out: dict[str, Any] = {"type": "array", "items": schema_of(node.item)}
         if node.min_items:
             out["minItems"] = node.min_items
         return out
@@ -55,18 +57,18 @@ def schema_of(node: outbound.Node) -> dict:
     raise TypeError(f"no schema for {type(node).__name__}")
 
 
-def _with_model(declaration: outbound.Obj, stream: bool = True) -> dict:
+def _with_model(declaration: outbound.Obj, stream: bool = True) -> dict[str, Any]:
     schema = schema_of(declaration)
     schema["properties"] = {"model": MODEL, **({"stream": STREAM} if stream else {}), **schema["properties"]}
     schema["required"] = ["model", *schema.get("required", [])]
     return schema
 
 
-def _field(name: str) -> dict:
+def _field(name: str) -> dict[str, Any]:
     return schema_of(outbound.CHAT_REQUEST.fields[name])
 
 
-def _content_parts(text_types: list[str], other_types: list[str]) -> dict:
+def _content_parts(text_types: list[str], other_types: list[str]) -> dict[str, Any]:
     text = {
         "type": "object",
         "properties": {"type": {"type": "string", "enum": text_types}, "text": STRING},
@@ -76,7 +78,7 @@ def _content_parts(text_types: list[str], other_types: list[str]) -> dict:
     return {"type": "array", "items": {"anyOf": [text, other]}}
 
 
-def responses_request() -> dict:
+def responses_request() -> dict[str, Any]:
     text_parts = sorted(openai_responses._TEXT_PARTS)
     message = {
         "type": "object",
@@ -143,7 +145,7 @@ def responses_request() -> dict:
     }
 
 
-def messages_request() -> dict:
+def messages_request() -> dict[str, Any]:
     text_block = {
         "type": "object",
         "properties": {"type": {"type": "string", "enum": ["text"]}, "text": STRING},
@@ -207,7 +209,7 @@ def messages_request() -> dict:
     }
 
 
-def request_schemas() -> dict[str, dict]:
+def request_schemas() -> dict[str, dict[str, Any]]:
     """The request-body schema of every model route."""
     return {
         "/v1/chat/completions": _with_model(outbound.CHAT_REQUEST),
@@ -217,6 +219,6 @@ def request_schemas() -> dict[str, dict]:
     }
 
 
-def openapi_extra(endpoint: str) -> dict:
+def openapi_extra(endpoint: str) -> dict[str, Any]:
     """What ``app.add_api_route(openapi_extra=...)`` needs to publish a route's request body."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": request_schemas()[endpoint]}}}}

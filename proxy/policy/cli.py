@@ -15,12 +15,13 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from proxy.config import ConfigError, Settings, load_settings
 from proxy.policy.decision import Decision
-from proxy.policy.engine import PolicyRejected, PolicyUnavailable
+from proxy.policy.engine import PolicyEngine, PolicyRejected, PolicyUnavailable
 
 config_option = click.option(
     "--config",
@@ -58,7 +59,7 @@ def _settings(config: str | None, policy_path: Path | None = None) -> Settings:
     return settings
 
 
-def _engine(settings: Settings):
+def _engine(settings: Settings) -> PolicyEngine:
     from proxy.policy.engine import build_engine
 
     try:
@@ -67,7 +68,7 @@ def _engine(settings: Settings):
         raise click.ClickException(f"the policy could not be loaded: {error}") from None
 
 
-def _decide(engine, policy_input: dict) -> Decision:
+def _decide(engine: PolicyEngine, policy_input: dict[str, Any]) -> Decision:
     try:
         return engine.decide(policy_input)
     except PolicyUnavailable as error:
@@ -82,9 +83,11 @@ def _print_decision(decision: Decision) -> None:
         click.echo(f"redact:         {', '.join(sorted(decision.redact_types))}")
     for reason in decision.reasons:
         click.echo(f"reason:         {reason.code}: {reason.message}")
+        if reason.evidence:
+            click.echo(f"  saw:          {reason.evidence}")
 
 
-def _read_json(file: Path, what: str) -> dict:
+def _read_json(file: Path, what: str) -> dict[str, Any]:
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import regopy
 
@@ -90,7 +91,7 @@ def decision_from_output(output: regopy.Output, version: str) -> Decision:
         raise PolicyUnavailable(str(error)) from error
 
 
-def check(directory: Path) -> dict:
+def check(directory: Path) -> dict[str, Any]:
     try:
         snapshot = read_policy(directory)
     except PolicyFilesError as error:

@@ -1,21 +1,103 @@
-"""The policy's answer, as the proxy enforces it and the audit trail records it."""
+"""The policy's answer, as the proxy enforces it and the audit trail records it.
+
+``DecisionDocument`` is the one description of the decision document: the gateway validates what Rego answers
+with it, and ``schema/decision.schema.json`` (for policy authors and their tools) is generated from it —
+``python -m proxy.policy.decision > proxy/policy/schema/decision.schema.json``; a test keeps the two equal.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from core.vocabulary import ACTIONS
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 # strip: forward the request without its declared tools; redact_types still apply. Must list core.vocabulary.ACTIONS
 # (a Literal needs its values written out; tests/core/test_vocabulary.py checks they agree).
 Action = Literal["allow", "redact", "strip", "block"]
+
+SCHEMA_ID = "https://handrail.example.gov.uk/schema/policy-decision.json"
+
+
+class ReasonDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, title="Reason")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    message: Annotated[str, StringConstraints(min_length=1)]
+    evidence: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        default=None,
+        description="What the detectors saw, in words (scanned; never a detected value). A refusal shows the "
+        "evidence of all its reasons once, after their messages.",
+    )
+
+
+def _refusals_need_reasons(schema: dict[str, Any]) -> None:
+    # The same rules as DecisionDocument's validator, for tools that read only the schema.
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["allOf"] = [
+        {"if": {"properties": {"action": {"const": action}}}, "then": {"properties": {field: {"minItems": 1}}}}
+        for action, field in (("block", "reasons"), ("strip", "reasons"), ("redact", "redact_types"))
+    ]
+
+
+class DecisionDocument(BaseModel):
+    """What data.handrail.decision answers. The gateway adds policy_version (a hash of the loaded policy and data)
+    and, in shadow mode, the candidate's differing decision, and records the whole document with the request."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        title="Handrail policy decision",
+        json_schema_extra=_refusals_need_reasons,
+    )
+
+    action: Action = Field(
+        description="strip: forward the request without its declared tools (tools, tool_choice, functions, "
+        "function_call, parallel_tool_calls, web_search_options); redact_types still apply."
+    )
+    reasons: list[ReasonDocument] = Field(
+        description="The first reason is the main one. Messages are plain English and never quote a detected value."
+    )
+    redact_types: list[str] = Field(json_schema_extra={"uniqueItems": True})
+    experiment: str | None
+    policy_version: str | None = None
+    removed_tools: list[str] | None = Field(
+        default=None,
+        description="Added by the gateway on a strip decision: the names of the tools it removed (scanned; a finding "
+        "in a name is replaced by its type).",
+    )
+    shadow: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecisionDocument:
+        if self.action in {"block", "strip"} and not self.reasons:
+            raise ValueError(f"a {self.action} decision must give at least one reason")
+        if self.action == "redact" and not self.redact_types:
+            raise ValueError("a redact decision must name the types to redact")
+        if len(set(self.redact_types)) != len(self.redact_types):
+            raise ValueError("'redact_types' names a type twice")
+        return self
+
+
+def decision_schema() -> dict[str, Any]:
+    return DecisionDocument.model_json_schema()
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    place = ".".join(str(part) for part in problem["loc"])
+    return f"{place}: {problem['msg']}" if place else str(problem["msg"])
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
     code: str
     message: str  # plain English; never quotes a detected value
+    evidence: str | None = None  # what the detectors saw, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +108,7 @@ class Decision:
     experiment: str | None = None
     policy_version: str = ""
     # Set when a candidate (shadow) policy decided differently; recorded, never enforced.
-    shadow: dict | None = field(default=None, compare=False)
+    shadow: dict[str, Any] | None = field(default=None, compare=False)
     # Set by the gateway on a strip decision: the (scanned) names of the tools it removed.
     removed_tools: tuple[str, ...] | None = None
 
@@ -38,32 +120,22 @@ class Decision:
         """
         if not isinstance(document, dict):
             raise ValueError("the policy produced no decision document")
-        action = document.get("action")
-        if action not in ACTIONS:
-            raise ValueError(f"the policy's decision has an unknown action: {action!r}")
-        reasons = []
-        for reason in document.get("reasons") or []:
-            if not isinstance(reason, dict) or not isinstance(reason.get("code"), str):
-                raise ValueError("every reason needs a 'code'")
-            reasons.append(Reason(reason["code"], str(reason.get("message") or reason["code"])))
-        if action in {"block", "strip"} and not reasons:
-            raise ValueError(f"a {action} decision must give at least one reason")
-        redact_types = document.get("redact_types") or []
-        if not isinstance(redact_types, list) or not all(isinstance(t, str) for t in redact_types):
-            raise ValueError("'redact_types' must be a list of finding types")
-        experiment = document.get("experiment")
+        try:
+            valid = DecisionDocument.model_validate(document)
+        except ValidationError as error:
+            raise ValueError(f"the policy's decision is malformed: {_first_problem(error)}") from None
         return cls(
-            action=action,
-            reasons=tuple(reasons),
-            redact_types=frozenset(redact_types),
-            experiment=experiment if isinstance(experiment, str) and experiment else None,
+            action=valid.action,
+            reasons=tuple(Reason(reason.code, reason.message, reason.evidence) for reason in valid.reasons),
+            redact_types=frozenset(valid.redact_types),
+            experiment=valid.experiment or None,
             policy_version=policy_version,
         )
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         document: dict[str, object] = {
             "action": self.action,
-            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "reasons": [_reason_document(reason) for reason in self.reasons],
             "redact_types": sorted(self.redact_types),
             "experiment": self.experiment,
             "policy_version": self.policy_version,
@@ -78,7 +150,7 @@ class Decision:
         """The decision as enforced: the removed tools are named in the strip reason and recorded."""
         listed = ", ".join(f"'{name}'" for name in names) if names else "none"
         reasons = tuple(
-            Reason(r.code, f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
+            replace(r, message=f"{r.message.rstrip('.')}. Tools removed ({len(names)}): {listed}.")
             if r.code == "tools_removed"
             else r
             for r in self.reasons
@@ -90,5 +162,22 @@ class Decision:
         return self.reasons[0].code if self.reasons else "policy_violation"
 
     def explanation(self) -> str:
-        """The reasons as one plain-English paragraph, for a refusal message."""
-        return " ".join(reason.message.rstrip(".") + "." for reason in self.reasons)
+        """The reasons as one plain-English paragraph, for a refusal message.
+
+        Evidence is said once, after the messages: one web-search tool is both agentic use and internet access,
+        and a refusal that says "What Handrail saw" twice about the same tool reads as two problems.
+        """
+        messages = " ".join(reason.message.rstrip(".") + "." for reason in self.reasons)
+        seen = list(dict.fromkeys(reason.evidence for reason in self.reasons if reason.evidence))
+        return f"{messages} What Handrail saw: {'; '.join(seen)}." if seen else messages
+
+
+def _reason_document(reason: Reason) -> dict[str, str]:
+    document = {"code": reason.code, "message": reason.message}
+    if reason.evidence is not None:
+        document["evidence"] = reason.evidence
+    return document
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(decision_schema(), indent=2) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from proxy.policy.decision import Decision
 from proxy.policy.settings import PolicySettings
@@ -19,13 +19,18 @@ class PolicyRejected(Exception):
 class PolicyEngine(Protocol):
     @property
     def version(self) -> str:
-        """A hash of the loaded policy and data; every decision carries it."""
+        """The revision of the policy in force (a bundle's manifest revision, or the content hash of a directory);
+        every decision carries it. Empty while no policy is loaded."""
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
         """Evaluate the decision entry point; raise PolicyUnavailable rather than guess."""
 
     def reload(self) -> str:
         """Load the policy again; raise PolicyRejected and keep the last good one if the new one is broken."""
+
+    @property
+    def last_rejection(self) -> str | None:
+        """Why the latest new version was not loaded (the one in force stays), or None once a load succeeds."""
 
     def ready(self) -> bool: ...
 

@@ -22,7 +22,8 @@ import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -75,17 +76,36 @@ def read_policy(root: Path | str) -> PolicySnapshot:
     root = Path(root)
     if not root.is_dir():
         raise PolicyFilesError(f"the policy directory {root} does not exist")
-    modules: dict[str, str] = {}
-    data: dict = {}
+    files: dict[str, bytes] = {}
     for path in _walk(root):
-        relative = path.relative_to(root)
+        if path.suffix == ".rego" or path.name in DATA_FILE_NAMES:
+            relative = path.relative_to(root).as_posix()
+            try:
+                files[relative] = path.read_bytes()
+            except OSError as error:
+                raise PolicyFilesError(f"cannot read {relative}: {error}") from None
+    return snapshot_of_files(root, files)
+
+
+def snapshot_of_files(root: Path, files: dict[str, bytes]) -> PolicySnapshot:
+    """The snapshot that files laid out as a bundle make (``path inside the bundle -> bytes``).
+
+    The one reading of the layout, shared by a directory on disk and a downloaded bundle, so both decide alike.
+    Hidden files (``.manifest``, ``.signatures.json``) and anything that is neither Rego nor data are not policy.
+    """
+    modules: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    for name in sorted(files):
+        relative = PurePosixPath(name)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
         try:
-            if path.suffix == ".rego":
-                modules[relative.as_posix()] = path.read_text(encoding="utf-8")
-            elif path.name in DATA_FILE_NAMES:
-                _place(data, relative.parent.parts, _load_data(path), relative)
-        except (OSError, UnicodeDecodeError) as error:
-            raise PolicyFilesError(f"cannot read {relative}: {error}") from None
+            if relative.suffix == ".rego":
+                modules[name] = files[name].decode("utf-8")
+            elif relative.name in DATA_FILE_NAMES:
+                _place(data, relative.parent.parts, _load_data(relative, files[name].decode("utf-8")), relative)
+        except UnicodeDecodeError as error:
+            raise PolicyFilesError(f"cannot read {name}: {error}") from None
     if not any(not name.endswith(TEST_SUFFIX) for name in modules):
         raise PolicyFilesError(f"no Rego modules found in {root}")
     return PolicySnapshot(root=root, modules=modules, data=data)
@@ -122,15 +142,14 @@ def _walk(root: Path) -> list[Path]:
     return found
 
 
-def _load_data(path: Path) -> object:
-    text = path.read_text(encoding="utf-8")
+def _load_data(path: PurePosixPath, text: str) -> object:
     try:
         return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise PolicyFilesError(f"{path.name} in {path.parent} is not valid: {error}") from None
 
 
-def _place(document: dict, steps: tuple[str, ...], value: object, relative: Path) -> None:
+def _place(document: dict, steps: tuple[str, ...], value: object, relative: PurePosixPath) -> None:
     node = document
     for step in steps:
         node = node.setdefault(step, {})

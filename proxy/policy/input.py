@@ -10,7 +10,7 @@ classification, not personal data. The shape is fixed by
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from core.conversation import Conversation
 from core.findings import ScanResult
@@ -45,7 +45,7 @@ def _encoded_marking_level(run: str) -> str:
     return UNREAD_ENCODED_LEVEL
 
 
-def encoded_findings(scan: ScanResult) -> dict:
+def encoded_findings(scan: ScanResult) -> dict[str, Any]:
     """Which kinds of data were found inside encoded content, and in which encodings (names, never values)."""
     return {"types": scan.encoded_types(), "encodings": scan.encodings()}
 
@@ -62,7 +62,7 @@ def build_policy_input(
     provider: str,
     now: datetime,
     phase: Literal["request", "response"] = "request",
-) -> dict:
+) -> dict[str, Any]:
     counts = scan.finding_counts()
     return {
         "phase": phase,

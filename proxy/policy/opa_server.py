@@ -5,12 +5,16 @@ The scale-out option: many gateways share one policy bundle served by OPA
 never falls back to anything if the server cannot answer: the request is
 refused (503) with a message that says the policy server is unreachable.
 
-The version every decision carries is the same content hash the embedded
-engine computes, taken from what the server has loaded (its modules, and the
-``data.data`` document that ``policies/data/`` becomes), so the audit trail
-names the same version whichever engine decided. It is read at start, on
-reload, and again whenever the server's policy list changes (checked every
-``watch_interval_seconds``).
+The version every decision carries is the revision of the bundle that decided it, the OPA way: each decision is
+asked with ``?provenance=true`` and OPA names, in the same answer, the revision of every bundle it had active
+(``provenance.bundles.<name>.revision``), so a switch between two revisions can never be recorded under the wrong
+one. Between decisions (``/readyz``, start) the revision is read from OPA's Data API, where OPA keeps each bundle's
+manifest (``data.system.bundles.<name>.manifest.revision``), every ``watch_interval_seconds``.
+
+An OPA server given a directory rather than a bundle (``opa run --server policies/``) has no revision; then the
+version is the same content hash the embedded engine computes, taken from what the server has loaded (its
+modules, and the ``data.data`` document that ``policies/data/`` becomes), so the audit trail names the same version
+whichever engine decided. ``handrail policy bundle`` writes that hash as the bundle's revision, so all three agree.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class OpaServerEngine:
         self._session = requests.Session()
         self._timeout = settings.opa_timeout_seconds
         self._version = ""
+        self.last_rejection: str | None = None  # OPA activates bundles itself and keeps its last good one
         self._stop = threading.Event()
         try:
             self.reload()
@@ -75,17 +80,24 @@ class OpaServerEngine:
             return False
         return bool(self._version)
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, object]) -> Decision:
         try:
-            response = self._client.query_rule(policy_input, DECISION_PACKAGE, DECISION_RULE)
+            response = self._client.query_rule(
+                policy_input, DECISION_PACKAGE, DECISION_RULE, query_params={"provenance": True}
+            )
         except (requests.RequestException, ConnectionsError) as error:
             raise self._unavailable("did not answer") from error
         if "result" not in response:
             raise self._unavailable("has no data.handrail.decision (is the policy bundle loaded?)")
-        if not self._version:
-            self._refresh_version()
+        version = revision_of_bundles(_bundles_in(response.get("provenance")), "revision")
+        if version:
+            self._version = version
+        else:
+            if not self._version:
+                self._refresh_version()
+            version = self._version
         try:
-            return Decision.from_document(response["result"], self._version)
+            return Decision.from_document(response["result"], version)
         except ValueError as error:
             raise PolicyUnavailable(str(error)) from error
 
@@ -108,6 +120,17 @@ class OpaServerEngine:
         self._version = self._server_version()
 
     def _server_version(self) -> str:
+        try:
+            bundles = self._client.get_data("system/bundles").get("result")
+        except PolicyNotFoundError:
+            bundles = None
+        except (requests.RequestException, ConnectionsError, ValueError) as error:
+            raise self._unavailable("did not answer") from error
+        revision = revision_of_bundles(bundles if isinstance(bundles, dict) else {}, "manifest")
+        return revision or self._content_version()
+
+    def _content_version(self) -> str:
+        """The content hash of what an OPA server without bundles has loaded."""
         try:
             listing = self._session.get(f"{self._url}/v1/policies", timeout=self._timeout)
             listing.raise_for_status()
@@ -135,3 +158,22 @@ class OpaServerEngine:
                 pass  # decisions report the outage themselves
             except Exception:
                 log.exception("could not read the OPA server's policy version")
+
+
+def _bundles_in(provenance: object) -> dict[str, object]:
+    bundles = provenance.get("bundles") if isinstance(provenance, dict) else None
+    return bundles if isinstance(bundles, dict) else {}
+
+
+def revision_of_bundles(bundles: dict[str, object], where: str) -> str:
+    """The revision OPA reports for its bundles: ``bundles[name].revision`` (provenance) or
+    ``bundles[name].manifest.revision`` (``data.system.bundles``). With several bundles, each as ``name:revision``."""
+    revisions: dict[str, str] = {}
+    for name, entry in bundles.items():
+        holder = entry.get("manifest") if where == "manifest" and isinstance(entry, dict) else entry
+        revision = holder.get("revision") if isinstance(holder, dict) else None
+        if isinstance(revision, str) and revision:
+            revisions[name] = revision
+    if len(revisions) == 1:
+        return next(iter(revisions.values()))
+    return ",".join(f"{name}:{revision}" for name, revision in sorted(revisions.items()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from proxy.policy.decision import Decision
 from proxy.policy.engine import PolicyEngine
@@ -17,7 +18,7 @@ from proxy.policy.engine import PolicyEngine
 log = logging.getLogger(__name__)
 
 
-def comparable(decision: Decision) -> tuple:
+def comparable(decision: Decision) -> tuple[str, tuple[str, ...], tuple[str, ...], str | None]:
     """What a disagreement is about: the action, reason codes, redacted types and experiment."""
     return (
         decision.action,
@@ -27,7 +28,7 @@ def comparable(decision: Decision) -> tuple:
     )
 
 
-def difference(live: Decision, candidate: Decision) -> dict | None:
+def difference(live: Decision, candidate: Decision) -> dict[str, Any] | None:
     if comparable(live) == comparable(candidate):
         return None
     return {
@@ -50,10 +51,14 @@ class ShadowedEngine:
     def version(self) -> str:
         return self.live.version
 
+    @property
+    def last_rejection(self) -> str | None:
+        return self.live.last_rejection
+
     def ready(self) -> bool:
         return self.live.ready()
 
-    def decide(self, policy_input: dict) -> Decision:
+    def decide(self, policy_input: dict[str, Any]) -> Decision:
         decision = self.live.decide(policy_input)
         try:
             shadow = difference(decision, self.candidate.decide(policy_input))

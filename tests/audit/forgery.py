@@ -18,7 +18,7 @@ def rows(engine: Engine) -> dict[int, dict]:
         return {r["seq"]: dict(r) for r in connection.execute(select(audit_ledger)).mappings()}
 
 
-def change(engine: Engine, *statements) -> None:  # type: ignore[no-untyped-def]
+def change(engine: Engine, *statements) -> None:
     with engine.begin() as connection:
         for statement in statements:
             connection.execute(statement)

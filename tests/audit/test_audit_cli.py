@@ -16,7 +16,7 @@ from proxy.cli import main
 
 
 @pytest.fixture()
-def config(tmp_path, settings):  # type: ignore[no-untyped-def]
+def config(tmp_path, settings):
     path = tmp_path / "handrail.yaml"
     path.write_text(
         yaml.safe_dump(
@@ -32,7 +32,7 @@ def config(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def recorded(traffic):  # type: ignore[no-untyped-def]
+def recorded(traffic):
     return {
         "allowed": traffic.allowed(user_id="ann", department="DWP"),
         "blocked": traffic.blocked(user_id="bob", department="HMRC"),
@@ -40,7 +40,7 @@ def recorded(traffic):  # type: ignore[no-untyped-def]
     }
 
 
-def run(*arguments: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def run(*arguments: str, input: str | None = None):
     return CliRunner().invoke(main, ["audit", *arguments], input=input)
 
 

@@ -22,11 +22,11 @@ from tests.audit.conftest import Traffic
 from tests.audit.forgery import append_forged, replace_checkpoint, rewrite_chain, rows, unsigned_checkpoint
 
 
-def verify_cli(config: str, *extra: str):  # type: ignore[no-untyped-def]
+def verify_cli(config: str, *extra: str):
     return CliRunner().invoke(main, ["audit", "verify", "--config", config, *extra])
 
 
-def first_line(result) -> str:  # type: ignore[no-untyped-def]
+def first_line(result) -> str:
     return result.stdout.strip().splitlines()[0]
 
 
@@ -36,7 +36,7 @@ def write_config(path: Path, audit: dict) -> str:
 
 
 @pytest.fixture()
-def config(tmp_path, settings):  # type: ignore[no-untyped-def]
+def config(tmp_path, settings):
     return write_config(
         tmp_path / "handrail.yaml",
         {
@@ -48,7 +48,7 @@ def config(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def trail(store, traffic):  # type: ignore[no-untyped-def]
+def trail(store, traffic):
     """24 entries (12 allowed requests and their completions); signed checkpoints at entries 1, 11 and 21."""
     for number in range(12):
         traffic.allowed(user_id=f"user{number}@example.gov.uk")

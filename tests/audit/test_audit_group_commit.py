@@ -57,7 +57,7 @@ def test_a_failing_append_fails_alone(store, traffic):
     outcomes: dict[str, str] = {}
     barrier = threading.Barrier(len(events))
 
-    def record(event) -> None:  # type: ignore[no-untyped-def]
+    def record(event) -> None:
         barrier.wait()
         try:
             store.record_request(event)
@@ -110,7 +110,7 @@ def test_an_interrupted_leader_leaves_nobody_waiting():
     with pytest.raises(KeyboardInterrupt):
         group.submit(Work(lambda _tx: None))
     done: list[object] = []
-    group._run_alone = lambda work: setattr(work, "result", "ok")  # type: ignore[method-assign]
+    group._run_alone = lambda work: setattr(work, "result", "ok")
     thread = threading.Thread(target=lambda: done.append(group.submit(Work(lambda _tx: None))))
     thread.start()
     thread.join(5)

@@ -17,18 +17,18 @@ from proxy.services import Services
 
 
 @pytest.fixture()
-def client(store, settings):  # type: ignore[no-untyped-def]
+def client(store, settings):
     app = FastAPI()
     app.state.services = Services(
         settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine)
-    )  # type: ignore[arg-type]
+    )
     app.include_router(gateway_audit_router())
     with TestClient(app) as test_client:
         yield test_client
 
 
 @pytest.fixture()
-def keys(store):  # type: ignore[no-untyped-def]
+def keys(store):
     key_store = KeyStore(store.engine)
     auditor, _ = key_store.create("carol@nao.gov.uk", "NAO", ("auditor",))
     user, _ = key_store.create("ann@dwp.gov.uk", "DWP", ("user",))
@@ -36,7 +36,7 @@ def keys(store):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def recorded(traffic):  # type: ignore[no-untyped-def]
+def recorded(traffic):
     return [traffic.allowed(user_id="ann"), traffic.blocked(user_id="bob"), traffic.redacted(user_id="ann")]
 
 

@@ -23,7 +23,7 @@ def reader(store: AuditStore) -> AuditReader:
 
 
 @pytest.fixture()
-def mixed(traffic):  # type: ignore[no-untyped-def]
+def mixed(traffic):
     """A known mix over four days: allowed, redacted, blocked, rejected and failed requests."""
     made = {}
     made["allowed"] = traffic.allowed(
@@ -201,7 +201,7 @@ def test_export_is_streamed_in_batches(reader, traffic, monkeypatch):
     reads: list[int] = []
     original = audit.queries._index_rows
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting(*args, **kwargs):
         found = original(*args, **kwargs)
         reads.append(len(found))
         return found

@@ -24,7 +24,7 @@ NOW = datetime(2025, 3, 14, 15, 30, tzinfo=UTC)
 
 
 @pytest.fixture()
-def made(traffic):  # type: ignore[no-untyped-def]
+def made(traffic):
     return {
         "nino": traffic.blocked(received_at=NOW - timedelta(days=3), user_id="bob", department="HMRC", model="gpt-4o"),
         "person": traffic.redacted(
@@ -42,11 +42,11 @@ def made(traffic):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def reader(store):  # type: ignore[no-untyped-def]
+def reader(store):
     return AuditReader(store, Auditor(user="carol@nao.gov.uk", via="http", roles=("auditor",)))
 
 
-def ids(events) -> set[str]:  # type: ignore[no-untyped-def]
+def ids(events) -> set[str]:
     return {e["request_id"] for e in events}
 
 
@@ -178,7 +178,7 @@ def test_the_http_routes_take_repeated_and_comma_separated_values(store, setting
     app = FastAPI()
     app.state.services = Services(
         settings=Settings(audit=settings), upstream=None, audit=store, keys=KeyStore(store.engine)
-    )  # type: ignore[arg-type]
+    )
     app.include_router(gateway_audit_router())
     key, _ = KeyStore(store.engine).create("carol@nao.gov.uk", "NAO", ("auditor",))
     headers = {"authorization": f"Bearer {key}"}

@@ -24,7 +24,7 @@ from proxy.cli import main
 
 
 @pytest.fixture()
-def config(tmp_path, settings):  # type: ignore[no-untyped-def]
+def config(tmp_path, settings):
     """The store's own settings, as a configuration file for the command line."""
     path = tmp_path / "handrail.yaml"
     path.write_text(
@@ -42,7 +42,7 @@ def config(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def trail(store, traffic):  # type: ignore[no-untyped-def]
+def trail(store, traffic):
     """24 entries (12 requests and their completions, a few refused); checkpoints at entries 1, 11 and 21."""
     for number in range(12):
         if number % 4 == 3:
@@ -61,21 +61,21 @@ def trail(store, traffic):  # type: ignore[no-untyped-def]
     return store
 
 
-def verify_cli(config: str, *extra: str):  # type: ignore[no-untyped-def]
+def verify_cli(config: str, *extra: str):
     return CliRunner().invoke(main, ["audit", "verify", "--config", config, *extra])
 
 
-def rows(store) -> dict[int, dict]:  # type: ignore[no-untyped-def]
+def rows(store) -> dict[int, dict]:
     with store.engine.connect() as connection:
         return {r["seq"]: dict(r) for r in connection.execute(select(audit_ledger)).mappings()}
 
 
-def change(store, statement) -> None:  # type: ignore[no-untyped-def]
+def change(store, statement) -> None:
     with store.engine.begin() as connection:
         connection.execute(statement)
 
 
-def first_line(result) -> str:  # type: ignore[no-untyped-def]
+def first_line(result) -> str:
     return result.stdout.strip().splitlines()[0]
 
 

@@ -31,11 +31,11 @@ from tests.audit.conftest import HMAC_SECRET, Traffic
 from tests.audit.forgery import append_forged, cut_tail, rows
 
 
-def verify_cli(config: str, *extra: str):  # type: ignore[no-untyped-def]
+def verify_cli(config: str, *extra: str):
     return CliRunner().invoke(main, ["audit", "verify", "--config", config, *extra])
 
 
-def first_line(result) -> str:  # type: ignore[no-untyped-def]
+def first_line(result) -> str:
     return result.stdout.strip().splitlines()[0]
 
 
@@ -46,7 +46,7 @@ def database_checkpoints(store: AuditStore) -> list[dict]:
 
 
 @pytest.fixture()
-def witness_file(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+def witness_file(tmp_path) -> Path:
     return tmp_path / "witness" / "checkpoints.jsonl"
 
 
@@ -68,7 +68,7 @@ def witnessed(database_url, witness_file) -> Iterator[AuditStore]:
 
 
 @pytest.fixture()
-def config(tmp_path, database_url) -> str:  # type: ignore[no-untyped-def]
+def config(tmp_path, database_url) -> str:
     path = tmp_path / "auditor.yaml"
     path.write_text(yaml.safe_dump({"audit": {"database_url": database_url, "checkpoint_key": HMAC_SECRET}}))
     return str(path)

@@ -24,7 +24,7 @@ FRONTEND = Path(__file__).resolve().parents[2] / "proxy" / "console" / "frontend
 
 
 @pytest.fixture()
-def store(tmp_path):  # type: ignore[no-untyped-def]
+def store(tmp_path):
     audit_store = AuditStore(AuditSettings(database_url=f"sqlite:///{tmp_path / 'audit.db'}"))
     yield audit_store
     audit_store.engine.dispose()
@@ -33,7 +33,7 @@ def store(tmp_path):  # type: ignore[no-untyped-def]
 def app_for(store: AuditStore, console: ConsoleSettings) -> FastAPI:
     app = FastAPI()
     settings = Settings(audit=store.settings, console=console)
-    app.state.services = Services(settings=settings, upstream=None, audit=store, keys=KeyStore(store.engine))  # type: ignore[arg-type]
+    app.state.services = Services(settings=settings, upstream=None, audit=store, keys=KeyStore(store.engine))
     mount_console(app)
     return app
 

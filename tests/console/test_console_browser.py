@@ -38,37 +38,37 @@ def axe() -> Iterator[Accessibility]:
 
 
 @pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:  # type: ignore[no-untyped-def]
+def accessible(page, axe: Accessibility, name: str, screenshots=None) -> None:
     """No axe-core violation at WCAG 2.2 AA on this page in this state (and a screenshot of it, if asked)."""
     assert axe.violations(page, name) == [], name
     if screenshots is not None:
         screenshot(page, screenshots, name)
 
 
-def go(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def go(page, selector: str) -> None:
     """Click something that loads a new page, and wait until it has loaded (not read the old one)."""
     with page.expect_navigation():
         page.click(selector)
 
 
-def sign_in(page, url: str, key: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, url: str, key: str) -> None:
     page.goto(f"{url}/console/sign-in")
     page.fill("#key", key)
     go(page, "button:has-text('Sign in')")
 
 
-def shown_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+def shown_ids(page) -> list[str]:
     return page.locator("#results-table tbody tr td:nth-child(2) a").all_inner_texts()
 
 
-def table(page, selector: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def table(page, selector: str) -> dict[str, str]:
     """A two-column table (a chart's text alternative) as {row header: number}."""
     rows = page.locator(f"{selector} tbody tr")
     return {
@@ -179,7 +179,7 @@ def test_an_auditor_signs_in_searches_opens_exports_verifies_and_signs_out(
     assert keys["auditor"] not in json.dumps(recorded) and keys["auditor"] not in console.log()
 
 
-def tab_to(page, selector: str, limit: int = 80) -> None:  # type: ignore[no-untyped-def]
+def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the element matching ``selector`` has the focus (and can be seen to have it)."""
     for _ in range(limit):
         page.keyboard.press("Tab")

@@ -27,7 +27,7 @@ USER = "dev@example.gov.uk"
 
 
 @pytest.fixture(scope="module")
-def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:  # type: ignore[no-untyped-def]
+def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:
     directory = tmp_path_factory.mktemp("exceptions")
     policies = copy_policies(directory / "policies")
     server = Gateway(
@@ -35,17 +35,17 @@ def gateway(standin, tmp_path_factory) -> Iterator[Gateway]:  # type: ignore[no-
         model_list=standin.model_list(("echo",)),
         settings={"policy": {"path": str(policies)}, "console": {"session_secret": SECRET}},
     )
-    server.policies = policies  # type: ignore[attr-defined]
-    server.user_key = server.create_key(user=USER, department="HMRC")  # type: ignore[attr-defined]
-    server.admin_key = server.create_key(user="pat@gds.gov.uk", department="GDS", roles=("policy-admin",))  # type: ignore[attr-defined]
-    server.auditor_key = server.create_key(user="aud@nao.gov.uk", department="HMRC", roles=("auditor",))  # type: ignore[attr-defined]
+    server.policies = policies
+    server.user_key = server.create_key(user=USER, department="HMRC")
+    server.admin_key = server.create_key(user="pat@gds.gov.uk", department="GDS", roles=("policy-admin",))
+    server.auditor_key = server.create_key(user="aud@nao.gov.uk", department="HMRC", roles=("auditor",))
     server.start()
     yield server
     server.stop()
 
 
 def chat(gateway: Gateway, experiment: str | None = None) -> httpx.Response:
-    headers = {"authorization": f"Bearer {gateway.user_key}"}  # type: ignore[attr-defined]
+    headers = {"authorization": f"Bearer {gateway.user_key}"}
     if experiment:
         headers["x-handrail-experiment"] = experiment
     return httpx.post(f"{gateway.url}/v1/chat/completions", json=AGENTIC, headers=headers, timeout=60)
@@ -69,7 +69,7 @@ def audited(gateway: Gateway, request_id: str) -> dict:
     (event,) = httpx.get(
         f"{gateway.url}/v1/audit/events",
         params={"request_id": request_id},
-        headers={"authorization": f"Bearer {gateway.auditor_key}"},  # type: ignore[attr-defined]
+        headers={"authorization": f"Bearer {gateway.auditor_key}"},
         timeout=30,
     ).json()["events"]
     return event
@@ -79,7 +79,7 @@ def access_actions(gateway: Gateway, user: str) -> list[dict]:
     events = httpx.get(
         f"{gateway.url}/v1/audit/events",
         params={"kind": "access", "user": user, "limit": 200},
-        headers={"authorization": f"Bearer {gateway.auditor_key}"},  # type: ignore[attr-defined]
+        headers={"authorization": f"Bearer {gateway.auditor_key}"},
         timeout=30,
     ).json()["events"]
     return events
@@ -95,7 +95,7 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
     assert f"/console/exceptions/new?request={request_id}" in message
 
     # 2. The user asks for one; the free text holds a NI number, which is never stored.
-    user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
+    user = signed_in(gateway, gateway.user_key)
     form = user.get(f"/console/exceptions/new?request={request_id}")
     assert form.status_code == 200 and 'value="echo"' in form.text and "agentic_use" in form.text
     for relaxed in ("agentic", "self_coding"):
@@ -113,24 +113,24 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
         },
     )
     assert sent.status_code == 200 and "went to the policy team" in sent.text, sent.text
-    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)  # type: ignore[union-attr]
+    exception_id = re.search(r"(exc_[0-9a-f]{16})", sent.text).group(1)
     assert "Waiting for the policy team" in sent.text
 
     # Someone else's refused request, or an allowed one, cannot be used.
     assert user.get("/console/exceptions/new?request=req_nothing").status_code == 404
 
     # 3. The policy team sees it (scanned text, the owners named in the policy data) and approves it.
-    admin = signed_in(gateway, gateway.admin_key)  # type: ignore[attr-defined]
+    admin = signed_in(gateway, gateway.admin_key)
     queue = admin.get("/console/exceptions")
     assert exception_id in queue.text
     assert "AB123456C" not in queue.text and "&lt;UK_NINO&gt;" in queue.text
     # The owners of the experiments that already relax tool use are named.
     assert "gds-security@digital.cabinet-office.gov.uk" in queue.text and "hmrc-ai-assurance@hmrc.gov.uk" in queue.text
-    before = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())  # type: ignore[attr-defined]
+    before = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())
     approved = admin.post(f"/console/exceptions/{exception_id}/approve", data={"csrf_token": csrf(queue.text)})
     assert approved.status_code == 200 and "was approved" in approved.text, approved.text
     approved_at = time.monotonic()
-    after = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())  # type: ignore[attr-defined]
+    after = json.loads((gateway.policies / "data" / "experiments" / "data.json").read_text())
     (name,) = set(after) - set(before)
     assert after[name]["users"] == [USER] and after[name]["models"] == ["echo"]
     assert after[name]["relaxes"] == ["agentic", "self_coding"]
@@ -168,7 +168,7 @@ def test_refused_then_exception_then_allowed_in_its_time_box_then_refused(gatewa
 
 
 def test_a_user_cannot_approve(gateway: Gateway) -> None:
-    user = signed_in(gateway, gateway.user_key)  # type: ignore[attr-defined]
+    user = signed_in(gateway, gateway.user_key)
     page = user.get("/console/exceptions")
     response = user.post("/console/exceptions/exc_0000000000000000/approve", data={"csrf_token": csrf(page.text)})
     assert response.status_code == 403

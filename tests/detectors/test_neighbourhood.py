@@ -112,7 +112,7 @@ def test_both_readings_count_and_the_same_piece_is_reported_once():
 def test_texts_read_together_get_their_own_findings_back():
     analysed = []
 
-    def analyze(text):  # type: ignore[no-untyped-def]
+    def analyze(text):
         analysed.append(text)
         # One finding in each text, and one reaching across the separator, which must be dropped.
         first, second = text.index("AB"), text.index("CD")

@@ -23,7 +23,7 @@ class NetworkUsed(AssertionError):
 def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     attempts: list[str] = []
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         attempts.append(repr(args[:2]))
         raise NetworkUsed(f"network access attempted: {args[:2]!r}")
 

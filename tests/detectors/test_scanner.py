@@ -13,7 +13,7 @@ from proxy.formats import parse_request
 
 
 @pytest.fixture(scope="module")
-def scanner(analyzer) -> Scanner:  # type: ignore[no-untyped-def]
+def scanner(analyzer) -> Scanner:
     # Reuse the session's analyzer: loading spaCy again would slow the suite.
     scanner = Scanner.__new__(Scanner)
     scanner.settings = DetectionSettings()

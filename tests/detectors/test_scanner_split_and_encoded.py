@@ -17,7 +17,7 @@ from proxy.formats import parse_request
 
 
 @pytest.fixture(scope="module")
-def scanner(analyzer) -> Scanner:  # type: ignore[no-untyped-def]
+def scanner(analyzer) -> Scanner:
     scanner = Scanner.__new__(Scanner)
     scanner.settings = DetectionSettings()
     scanner._analyzer = analyzer
@@ -25,7 +25,7 @@ def scanner(analyzer) -> Scanner:  # type: ignore[no-untyped-def]
     return scanner
 
 
-def chat(*messages) -> dict:  # type: ignore[no-untyped-def]
+def chat(*messages) -> dict:
     return {"model": "demo", "messages": [{"role": "user", "content": m} for m in messages]}
 
 

@@ -161,7 +161,7 @@ def test_anthropic_answer_restores_prose_but_not_an_html_attribute(claude, recor
 
 
 @pytest.fixture(scope="module")
-def blocking_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
+def blocking_gateway(standin, tmp_path_factory):
     """A gateway whose policy withholds an answer holding an NI number, rather than redacting it."""
     directory = tmp_path_factory.mktemp("answer-block")
     policies = copy_policies(directory / "policies")
@@ -173,7 +173,7 @@ def blocking_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
         model_list=standin.model_list(("scripted",)),
         settings={"policy": {"path": str(policies), "run_tests_on_reload": False}},
     )
-    gateway.key = gateway.create_key()  # type: ignore[attr-defined]
+    gateway.key = gateway.create_key()
     gateway.start()
     yield gateway
     gateway.stop()

@@ -6,13 +6,14 @@ import httpx
 import pytest
 
 from tests.support.gateway import Gateway
+from tests.support.standin import free_port
 
 pytestmark = pytest.mark.integration
 
 BODY = {"model": "echo", "messages": [{"role": "user", "content": "hello"}]}
 
 
-def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -> None:  # type: ignore[no-untyped-def]
+def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -> None:
     ready = httpx.get(f"{gateway.url}/readyz", timeout=10)
     assert ready.status_code == 503 and ready.json()[part] != "ok"
     assert httpx.get(f"{gateway.url}/healthz", timeout=10).status_code == 200
@@ -23,6 +24,21 @@ def refused_everywhere(gateway: Gateway, key: str | None, recorder, part: str) -
     assert error["code"] == "guard_unavailable"
     assert response.headers["x-request-id"] in error["message"]
     assert recorder.requests == []
+
+
+def test_an_unreachable_bundle_server_at_start_refuses_every_request(tmp_path, standin, recorder):
+    # No bundle persisted and nothing listening: the gateway starts, is not ready and decides nothing.
+    bundle_url = f"http://127.0.0.1:{free_port()}/bundle.tar.gz"
+    settings = {"policy": {"bundle_url": bundle_url, "bundle_polling_min_delay_seconds": 0.5}}
+    gateway = Gateway(tmp_path, model_list=standin.model_list(("echo",)), settings=settings)
+    key = gateway.create_key()
+    gateway.start(wait_until_ready=False)
+    try:
+        refused_everywhere(gateway, key, recorder, "policy")
+        state = httpx.get(f"{gateway.url}/readyz", timeout=10).json()
+        assert "did not answer" in state["policy"] and state["policy_revision"] == ""
+    finally:
+        gateway.stop()
 
 
 def test_broken_policy_refuses_every_request(tmp_path, standin, recorder):

@@ -58,7 +58,7 @@ def test_schemathesis_finds_no_5xx_on_any_route(gateway, all_roles_key):
 
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=strategy, model=st.sampled_from([None, *MODELS]))
-        def run(case, model):  # type: ignore[no-untyped-def]  # run at once, inside this iteration
+        def run(case, model):  # run at once, inside this iteration
             if model is not None and isinstance(case.body, dict) and "model" in case.body:
                 case.body["model"] = model  # reach past the model check as well as into it
             response = case.call(base_url=gateway.url, headers={"authorization": f"Bearer {all_roles_key}"}, timeout=60)
@@ -186,7 +186,7 @@ FIELDS = {
 }
 
 
-def bodies(path: str):  # type: ignore[no-untyped-def]
+def bodies(path: str):
     main = "input" if path == "/v1/responses" else "messages"
     required = {
         "model": st.sampled_from(["echo", "claude-echo"]),
@@ -204,7 +204,7 @@ def test_body_fuzzer_finds_no_5xx_and_every_refusal_is_audited(gateway, user_key
 
     @settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(body=bodies(path))
-    def run(body):  # type: ignore[no-untyped-def]
+    def run(body):
         response = client.post(path, content=json.dumps(body))  # json.dumps writes NaN and Infinity as Python does
         if not acceptable(response, response.status_code, response.content):
             failures.append(f"{response.status_code} {response.content[:200]!r} for {json.dumps(body)[:300]}")

@@ -16,26 +16,26 @@ from tests.support.gateway import Gateway
 pytestmark = pytest.mark.integration
 
 
-def start_gateway(standin, directory, limits: dict) -> Gateway:  # type: ignore[no-untyped-def]
+def start_gateway(standin, directory, limits: dict) -> Gateway:
     policies = copy_policies(directory / "policies")
     gateway = Gateway(
         directory,
         model_list=standin.model_list(("echo",)),
         settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}, "limits": limits},
     )
-    gateway.policies = policies  # type: ignore[attr-defined]
+    gateway.policies = policies
     return gateway.start()
 
 
 @pytest.fixture(scope="module")
-def limited_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
+def limited_gateway(standin, tmp_path_factory):
     gateway = start_gateway(standin, tmp_path_factory.mktemp("limited-gateway"), {"requests_per_minute_per_key": 3})
     yield gateway
     gateway.stop()
 
 
 @pytest.fixture(scope="module")
-def policy_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
+def policy_gateway(standin, tmp_path_factory):
     gateway = start_gateway(standin, tmp_path_factory.mktemp("department-gateway"), {})
     yield gateway
     gateway.stop()

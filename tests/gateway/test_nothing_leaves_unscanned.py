@@ -162,7 +162,7 @@ def positions(value: object, path: tuple = ()) -> list[tuple]:
 
 def get(value: object, path: tuple) -> object:
     for step in path:
-        value = value[step]  # type: ignore[index]
+        value = value[step]
     return value
 
 
@@ -193,7 +193,7 @@ def canary_requests(draw: st.DrawFn) -> tuple[str, dict, str]:
 
 
 @pytest.fixture(scope="module")
-def tools_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
+def tools_gateway(standin, tmp_path_factory):
     directory = tmp_path_factory.mktemp("canary-gateway")
     policies = copy_policies(directory / "policies")
     trial = {
@@ -210,13 +210,13 @@ def tools_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
     }
     edit_data(policies, "experiments", lambda data: (data.clear(), data.update({"everything": trial})))
     gateway = Gateway(directory, model_list=standin.model_list(("echo",)), settings={"policy": {"path": str(policies)}})
-    gateway.key = gateway.create_key(user="dev@example.gov.uk", department="GDS")  # type: ignore[attr-defined]
+    gateway.key = gateway.create_key(user="dev@example.gov.uk", department="GDS")
     gateway.start()
     yield gateway
     gateway.stop()
 
 
-def test_the_templates_themselves_are_forwarded(tools_gateway, recorder):  # type: ignore[no-untyped-def]
+def test_the_templates_themselves_are_forwarded(tools_gateway, recorder):
     """Without a canary every template is answered: the property below is not passing by refusing everything."""
     with httpx.Client(base_url=tools_gateway.url, timeout=60) as client:
         for endpoint, body in TEMPLATES.items():
@@ -227,7 +227,7 @@ def test_the_templates_themselves_are_forwarded(tools_gateway, recorder):  # typ
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=canary_requests())
-def test_a_canary_anywhere_never_reaches_the_provider(tools_gateway, standin, case):  # type: ignore[no-untyped-def]
+def test_a_canary_anywhere_never_reaches_the_provider(tools_gateway, standin, case):
     endpoint, body, canary_name = case
     standin.recorder.clear()
     response = httpx.post(f"{tools_gateway.url}{endpoint}", json=body, headers=_headers(tools_gateway), timeout=60)
@@ -239,5 +239,5 @@ def test_a_canary_anywhere_never_reaches_the_provider(tools_gateway, standin, ca
         assert not CANARIES[canary_name][1].search(response.text), response.text
 
 
-def _headers(gateway) -> dict:  # type: ignore[no-untyped-def]
+def _headers(gateway) -> dict:
     return {"authorization": f"Bearer {gateway.key}", "x-handrail-experiment": "everything"}

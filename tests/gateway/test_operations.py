@@ -5,6 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from proxy.policy.files import read_policy
+from tests.policy.helpers import POLICIES
+
 pytestmark = pytest.mark.integration
 
 
@@ -12,7 +15,15 @@ def test_health_and_readiness(gateway):
     assert httpx.get(f"{gateway.url}/healthz", timeout=10).json() == {"status": "ok"}
     ready = httpx.get(f"{gateway.url}/readyz", timeout=10)
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "detectors": "ok", "policy": "ok", "audit": "ok"}
+    # The revision in force is named, so replicas can be compared (the shipped policy's content hash here).
+    revision = read_policy(POLICIES).version
+    assert ready.json() == {
+        "status": "ready",
+        "detectors": "ok",
+        "policy": "ok",
+        "audit": "ok",
+        "policy_revision": revision,
+    }
 
 
 def test_metrics_count_requests_decisions_and_stage_latency(gateway, user_key):

@@ -43,7 +43,7 @@ AGENTIC = {
 }
 
 
-def experiment(expires: datetime, **overrides) -> dict:  # type: ignore[no-untyped-def]
+def experiment(expires: datetime, **overrides) -> dict:
     definition = {
         "description": "Coding agents on the echo model, for the end-to-end test.",
         "owner": "security@example.gov.uk",
@@ -60,7 +60,7 @@ def experiment(expires: datetime, **overrides) -> dict:  # type: ignore[no-untyp
 
 
 @pytest.fixture(scope="module")
-def policy_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
+def policy_gateway(standin, tmp_path_factory):
     directory = tmp_path_factory.mktemp("policy-gateway")
     policies = copy_policies(directory / "policies")
     edit_data(
@@ -73,29 +73,29 @@ def policy_gateway(standin, tmp_path_factory):  # type: ignore[no-untyped-def]
         model_list=standin.model_list(("echo",)),
         settings={"policy": {"path": str(policies), "watch_interval_seconds": 0.3}},
     )
-    gateway.policies = policies  # type: ignore[attr-defined]
-    gateway.developer = gateway.create_key(user="dev@example.gov.uk", department="GDS")  # type: ignore[attr-defined]
-    gateway.admin = gateway.create_key(user="sec@example.gov.uk", department="GDS", roles=("policy-admin",))  # type: ignore[attr-defined]
-    gateway.auditor = gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))  # type: ignore[attr-defined]
+    gateway.policies = policies
+    gateway.developer = gateway.create_key(user="dev@example.gov.uk", department="GDS")
+    gateway.admin = gateway.create_key(user="sec@example.gov.uk", department="GDS", roles=("policy-admin",))
+    gateway.auditor = gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
     gateway.start()
     yield gateway
     gateway.stop()
 
 
-def chat(gateway, body=AGENTIC, experiment_name=None) -> httpx.Response:  # type: ignore[no-untyped-def]
+def chat(gateway, body=AGENTIC, experiment_name=None) -> httpx.Response:
     headers = {"authorization": f"Bearer {gateway.developer}"}
     if experiment_name:
         headers["x-handrail-experiment"] = experiment_name
     return httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=60)
 
 
-def reload(gateway) -> httpx.Response:  # type: ignore[no-untyped-def]
+def reload(gateway) -> httpx.Response:
     return httpx.post(
         f"{gateway.url}/admin/policies/reload", headers={"authorization": f"Bearer {gateway.admin}"}, timeout=120
     )
 
 
-def audited(gateway, request_id: str) -> dict:  # type: ignore[no-untyped-def]
+def audited(gateway, request_id: str) -> dict:
     found = httpx.get(
         f"{gateway.url}/v1/audit/events",
         params={"request_id": request_id},
@@ -106,7 +106,7 @@ def audited(gateway, request_id: str) -> dict:  # type: ignore[no-untyped-def]
     return found[0]
 
 
-def wait_for(condition, timeout: float = 30):  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.integration
 EARLIER = "My National Insurance number is JK 41 22 90 B, please keep it in mind."
 
 
-def refuse(gateway, key, messages) -> dict:  # type: ignore[no-untyped-def]
+def refuse(gateway, key, messages) -> dict:
     response = httpx.post(
         f"{gateway.url}/v1/chat/completions",
         json={"model": "echo", "messages": messages},

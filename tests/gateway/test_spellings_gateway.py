@@ -19,12 +19,12 @@ from tests.detectors.test_spellings import SPELLINGS
 pytestmark = pytest.mark.integration
 
 
-def received(recorder) -> str:  # type: ignore[no-untyped-def]
+def received(recorder) -> str:
     """What the stand-in received, as text (not JSON-escaped, so that non-ASCII values can be looked for)."""
     return canonical_text(json.dumps(recorder.requests, ensure_ascii=False)).text
 
 
-def chat(gateway, key: str, text: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+def chat(gateway, key: str, text: str) -> httpx.Response:
     body = {"model": "echo", "messages": [{"role": "user", "content": text}]}
     return httpx.post(
         f"{gateway.url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {key}"}, timeout=60

@@ -20,11 +20,11 @@ NI = " ".join(NI_PARTS)
 
 
 @pytest.fixture(scope="module")
-def auditor_key(gateway) -> str:  # type: ignore[no-untyped-def]
+def auditor_key(gateway) -> str:
     return gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
 
 
-def chat(gateway, key: str, messages: list[dict]) -> httpx.Response:  # type: ignore[no-untyped-def]
+def chat(gateway, key: str, messages: list[dict]) -> httpx.Response:
     return httpx.post(
         f"{gateway.url}/v1/chat/completions",
         json={"model": "echo", "messages": messages},
@@ -33,7 +33,7 @@ def chat(gateway, key: str, messages: list[dict]) -> httpx.Response:  # type: ig
     )
 
 
-def audit_event(gateway, auditor_key: str, response: httpx.Response) -> dict:  # type: ignore[no-untyped-def]
+def audit_event(gateway, auditor_key: str, response: httpx.Response) -> dict:
     request_id = response.headers["x-request-id"]
     found = httpx.get(
         f"{gateway.url}/v1/audit/events/{request_id}", headers={"authorization": f"Bearer {auditor_key}"}, timeout=30

@@ -20,7 +20,7 @@ def client(gateway: Gateway, user_key: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=user_key, max_retries=0)
 
 
-def ask(client: openai.OpenAI, model: str, stream: bool = False):  # type: ignore[no-untyped-def]
+def ask(client: openai.OpenAI, model: str, stream: bool = False):
     return client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hello"}], stream=stream)
 
 

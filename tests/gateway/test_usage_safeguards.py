@@ -36,6 +36,8 @@ def test_web_search_tool_in_the_responses_api_is_refused(openai_client, recorder
     assert code in {"internet_access", "agentic_use"}
     assert "Giving a model live internet access (web search, browsing or fetching tools) is not allowed" in message
     assert raised.value.response.headers["x-request-id"] in message
+    # ...but what Handrail saw (the one tool) is said once.
+    assert message.count("What Handrail saw:") == 1
     assert recorder.requests == []
 
 
@@ -52,6 +54,7 @@ def test_anthropic_code_execution_tool_is_refused(anthropic_client, recorder):
     message = body["error"]["message"]
     assert message.startswith("The request was not sent to the model.")
     assert "What Handrail saw: the request offers the model a code execution tool" in message
+    assert message.count("What Handrail saw:") == 1, "one tool, two safeguards: the evidence is said once"
     assert recorder.requests == []
 
 

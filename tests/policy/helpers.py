@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from pathlib import Path
+from typing import Any
+
+from proxy.policy.compile_check import SMOKE_INPUT
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+# An ordinary request to the stand-in's "echo" model, which the shipped policy does not list (so it is allowed).
+ECHO: dict[str, Any] = copy.deepcopy(SMOKE_INPUT)
+ECHO["model"] = {"name": "echo", "provider": "openai"}
+ECHO["request"]["model"] = "echo"
 
 
 def copy_policies(target: Path) -> Path:
@@ -14,7 +23,7 @@ def copy_policies(target: Path) -> Path:
     return target
 
 
-def edit_data(policies: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
+def edit_data(policies: Path, name: str, change) -> None:
     """Rewrite policies/data/<name>/data.json through ``change(document)``."""
     path = policies / "data" / name / "data.json"
     document = json.loads(path.read_text())

@@ -31,7 +31,7 @@ def build(policies: Path, output: Path, *extra: str) -> Path:
 
 def members(bundle: Path) -> dict[str, bytes]:
     with tarfile.open(bundle) as archive:
-        return {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from tests.support.opa import opa_binary
 AGENTIC = {"type": "agentic", "evidence": "the request declares the tool 'run_shell'", "location": "tools"}
 
 
-def request_with(**changes) -> dict:  # type: ignore[no-untyped-def]
+def request_with(**changes) -> dict:
     document = copy.deepcopy(SMOKE_INPUT)
     for key, value in changes.items():
         section, _, field = key.partition("__")
@@ -34,7 +34,7 @@ def policies(tmp_path):
     return copy_policies(tmp_path / "policies")
 
 
-def engine_for(policies, **settings) -> EmbeddedEngine:  # type: ignore[no-untyped-def]
+def engine_for(policies, **settings) -> EmbeddedEngine:
     return EmbeddedEngine(PolicySettings(path=policies, watch=False, **settings))
 
 
@@ -80,7 +80,9 @@ def test_a_policy_that_decides_nonsense_is_rejected(policies):
     engine = engine_for(policies, run_tests_on_reload=False)
     decision = policies / "handrail" / "decision.rego"
     decision.write_text(decision.read_text().replace('"action": "allow"', '"action": "maybe"'))
-    with pytest.raises(PolicyRejected, match="unknown action"):
+    with pytest.raises(
+        PolicyRejected, match="malformed: action: Input should be .allow., .redact., .strip. or .block."
+    ):
         engine.reload()
     assert engine.decide(request_with()).action == "allow"
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def opa_server(tmp_path_factory):  # type: ignore[no-untyped-def]
+def opa_server(tmp_path_factory):
     with OpaServer(POLICIES, tmp_path_factory.mktemp("opa") / "opa.log") as server:
         yield server
 

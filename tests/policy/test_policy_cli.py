@@ -17,7 +17,7 @@ from tests.policy.helpers import POLICIES, copy_policies, edit_data
 from tests.support.opa import OpaServer, opa_binary
 
 
-def run(*arguments: str):  # type: ignore[no-untyped-def]
+def run(*arguments: str):
     return CliRunner().invoke(main, ["policy", *arguments], catch_exceptions=False)
 
 
@@ -96,7 +96,7 @@ def test_bundle_builds_what_an_opa_server_serves(tmp_path):
     assert result.exit_code == 0, result.output
     version = read_policy(POLICIES).version
     with tarfile.open(output) as archive:
-        manifest = json.loads(archive.extractfile("/.manifest").read())  # type: ignore[union-attr]
+        manifest = json.loads(archive.extractfile("/.manifest").read())
     assert manifest["revision"] == version
     with OpaServer(output, tmp_path / "opa.log") as server:
         engine = OpaServerEngine(PolicySettings(engine="opa", opa_url=server.url, watch=False))

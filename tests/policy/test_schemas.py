@@ -13,6 +13,7 @@ import pytest
 from core.findings import Finding, ScanResult, Signal
 from proxy.auth import Principal
 from proxy.formats import parse_request
+from proxy.policy.decision import Decision, decision_schema
 from proxy.policy.embedded import EmbeddedEngine
 from proxy.policy.input import build_policy_input
 from proxy.policy.settings import PolicySettings
@@ -104,3 +105,51 @@ def test_every_decision_matches_the_decision_schema(engine):
 def test_a_decision_without_reasons_for_a_block_breaks_the_schema():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"action": "block", "reasons": [], "redact_types": [], "experiment": None}, DECISION_SCHEMA)
+
+
+def test_the_published_decision_schema_is_generated_from_the_model():
+    """One description of the decision document: regenerate with `python -m proxy.policy.decision > ...`."""
+    assert DECISION_SCHEMA == decision_schema()
+
+
+WELL_FORMED = {
+    "action": "block",
+    "reasons": [{"code": "blocked_data", "message": "A."}],
+    "redact_types": [],
+    "experiment": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "valid"),
+    [
+        ({}, True),
+        ({"action": "redact", "reasons": [], "redact_types": ["PERSON"]}, True),
+        ({"action": "allow", "reasons": [], "experiment": "hmrc-web-research"}, True),
+        ({"action": "maybe"}, False),
+        ({"reasons": []}, False),
+        ({"action": "strip", "reasons": []}, False),
+        ({"action": "redact", "redact_types": []}, False),
+        ({"redact_types": ["PERSON", "PERSON"]}, False),
+        ({"reasons": [{"code": "Blocked Data", "message": "A."}]}, False),
+        ({"reasons": [{"code": "blocked_data", "message": ""}]}, False),
+        ({"reasons": [{"code": "blocked_data"}]}, False),
+        ({"experiment": 7}, False),
+        ({"redact_types": "PERSON"}, False),
+        ({"allow_anyway": True}, False),
+    ],
+)
+def test_the_model_and_the_schema_accept_the_same_documents(change, valid):
+    document = {**WELL_FORMED, **change}
+    schema_accepts = jsonschema.Draft202012Validator(DECISION_SCHEMA).is_valid(document)
+    try:
+        Decision.from_document(document, "v1")
+        model_accepts = True
+    except ValueError:
+        model_accepts = False
+    assert (schema_accepts, model_accepts) == (valid, valid)
+
+
+def test_a_document_missing_its_experiment_is_refused_with_the_place_named():
+    with pytest.raises(ValueError, match="experiment"):
+        Decision.from_document({"action": "allow", "reasons": [], "redact_types": []}, "v1")

@@ -11,7 +11,7 @@ from proxy.cli import main
 
 
 @pytest.fixture()
-def config(tmp_path):  # type: ignore[no-untyped-def]
+def config(tmp_path):
     path = tmp_path / "handrail.yaml"
     path.write_text(f"audit: {{database_url: 'sqlite:///{tmp_path / 'h.db'}'}}\n")
     return str(path)

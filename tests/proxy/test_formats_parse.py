@@ -10,7 +10,7 @@ from core.errors import BadRequest, NotFound
 from proxy.formats import client_headers, parse_request
 
 
-def texts(conversation) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def texts(conversation) -> list[tuple[str, str, str]]:
     return [(part.kind, part.role, part.text) for part in conversation.parts]
 
 

@@ -107,7 +107,7 @@ def sse_payloads(raw: bytes) -> list[dict]:
     return out
 
 
-def run_stream(renderer) -> bytes:  # type: ignore[no-untyped-def]
+def run_stream(renderer) -> bytes:
     raw = renderer.begin()
     raw += renderer.delta(AnswerDelta(0, "Hel"))
     raw += renderer.delta(AnswerDelta(0, "lo"))

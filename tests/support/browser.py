@@ -36,7 +36,7 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
-def launch(playwright):  # type: ignore[no-untyped-def]
+def launch(playwright):
     return playwright.chromium.launch(executable_path=require_chromium(), args=ARGUMENTS)
 
 
@@ -49,7 +49,7 @@ class Accessibility:
         self._axe = Axe()
         self.results: dict[str, int] = {}
 
-    def violations(self, page, name: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    def violations(self, page, name: str) -> list[dict]:
         options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
         response = self._axe.run(page, options=options).response
         # axe answered with its rules run (a page where it could not run would have none): the check is real.
@@ -67,6 +67,6 @@ class Accessibility:
         return violations
 
 
-def screenshot(page, directory: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, directory: Path, name: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(directory / f"{name}.png"), full_page=True)

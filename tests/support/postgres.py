@@ -162,7 +162,7 @@ class PostgresServer:
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
         ) as c:
-            c.execute(statement)  # type: ignore[arg-type]
+            c.execute(statement)
 
     def _wait_until_accepting(self, timeout: float) -> None:
         import psycopg

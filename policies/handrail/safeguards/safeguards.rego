@@ -100,9 +100,8 @@ scope_note := concat("", [" The experiment ", lib.quoted(experiments.requested),
 blocks contains {
 	"priority": 40,
 	"code": rules[signal_type].code,
-	"message": concat("", [
-		rules[signal_type].message, " What Handrail saw: ", evidence(signal_type), ".", scope_note,
-	]),
+	"message": concat("", [rules[signal_type].message, scope_note]),
+	"evidence": evidence(signal_type),
 } if {
 	not strip_tools
 	some signal_type in refused_types
@@ -119,8 +118,9 @@ strips contains {
 	"code": "tools_removed",
 	"message": concat("", [
 		"The request's tools were removed before it was sent to the model, so the model answered without them. ",
-		rules[first_refused].message, " What Handrail saw: ", evidence(first_refused), ".", scope_note,
+		rules[first_refused].message, scope_note,
 	]),
+	"evidence": evidence(first_refused),
 } if {
 	strip_tools
 }
@@ -130,10 +130,8 @@ strips contains {
 blocks contains {
 	"priority": 40,
 	"code": "structured_output",
-	"message": concat("", [
-		"Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here.",
-		" What Handrail saw: ", evidence("structured_output"), ".",
-	]),
+	"message": "Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here.",
+	"evidence": evidence("structured_output"),
 } if {
 	settings.structured_output != "allow"
 	some signal in input.signals

@@ -12,7 +12,11 @@ test_each_safeguard_blocks if {
 
 test_message_explains_and_quotes_the_evidence if {
 	decision := testing.decide({"signals": [testing.signal("agentic")]})
-	decision.reasons[0].message == "Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it. What Handrail saw: test evidence of agentic."
+	decision.reasons[0] == {
+		"code": "agentic_use",
+		"message": "Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it.",
+		"evidence": "test evidence of agentic",
+	}
 }
 
 test_one_reason_per_safeguard_with_the_first_evidence if {
@@ -22,7 +26,15 @@ test_one_reason_per_safeguard_with_the_first_evidence if {
 	]
 	decision := testing.decide({"signals": signals})
 	testing.codes(decision) == ["internet_access"]
-	endswith(decision.reasons[0].message, "What Handrail saw: a: a web search tool.")
+	decision.reasons[0].evidence == "a: a web search tool"
+}
+
+test_reasons_without_evidence_have_no_evidence_field if {
+	decision := testing.decide({"findings": {"counts": {"UK_NINO": 1}, "markings": []}})
+	testing.codes(decision) == ["blocked_data"]
+	every reason in decision.reasons {
+		not "evidence" in object.keys(reason)
+	}
 }
 
 test_several_safeguards_in_order if {
@@ -82,7 +94,8 @@ test_declared_function_tools_are_stripped if {
 	decision := testing.decide(declared(["agentic"]))
 	decision.action == "strip"
 	testing.codes(decision) == ["tools_removed"]
-	decision.reasons[0].message == "The request's tools were removed before it was sent to the model, so the model answered without them. Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it. What Handrail saw: test evidence of agentic."
+	decision.reasons[0].message == "The request's tools were removed before it was sent to the model, so the model answered without them. Tools and autonomous agents cannot be used through Handrail unless an approved experiment allows it."
+	decision.reasons[0].evidence == "test evidence of agentic"
 }
 
 test_declared_tools_that_would_search_the_web_are_stripped_too if {
@@ -163,7 +176,8 @@ test_a_policy_team_can_refuse_structured_output if {
 	overrides := {"signals": [testing.signal("structured_output")]}
 	decision := testing.decide(overrides) with testing.safeguard_settings as {"declared_tools": "strip", "structured_output": "block"}
 	testing.codes(decision) == ["structured_output"]
-	decision.reasons[0].message == "Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here. What Handrail saw: test evidence of structured_output."
+	decision.reasons[0].message == "Asking a model to answer in a fixed structure (a forced tool or a JSON schema) is not allowed here."
+	decision.reasons[0].evidence == "test evidence of structured_output"
 }
 
 test_the_shipped_settings_strip_declared_tools_and_allow_structured_output if {

@@ -19,7 +19,7 @@ from detectors.usage.content import (
 from proxy.formats import parse_request
 
 
-def types(messages: list[dict], **extra) -> set[str]:  # type: ignore[no-untyped-def]
+def types(messages: list[dict], **extra) -> set[str]:
     body = {"model": "m", "messages": messages, **extra}
     return {s.type for s in detect_usage_signals(parse_request("/v1/chat/completions", body, {}))}
 

@@ -19,7 +19,7 @@ def chat_tool(name: str, description: str = "Fields of a letter") -> dict:
     return {"type": "function", "function": {"name": name, "description": description, "parameters": SCHEMA}}
 
 
-def chat(**extra) -> dict:  # type: ignore[no-untyped-def]
+def chat(**extra) -> dict:
     return {
         "model": "m",
         "messages": [{"role": "user", "content": "Extract the reference from: our ref AB-12."}],
