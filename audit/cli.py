@@ -721,7 +721,10 @@ def retention_apply(config: str | None, dry_run: bool, yes: bool, output_format:
             f"{result.kept_in_body} entries written before body version 3 keep identity and evidence in the chain"
         )
     if not dry_run:
-        click.echo(f"{result.exception_requests} exception request(s) purged; the purge is entry {result.record_seq}")
+        click.echo(
+            f"{result.exception_requests} exception request(s) and {result.policy_reloads} policy reload(s) purged; "
+            f"the purge is entry {result.record_seq}"
+        )
 
 
 @audit.command()
@@ -781,7 +784,8 @@ def erase(config: str | None, user: str, reason: str | None, dry_run: bool, yes:
         return
     click.echo(
         f"{verb} {document['events']} events ({document['entries']} entries, {document['removals']} fields), "
-        f"{document['exception_requests']} exception request(s), {document['keys']} revoked key(s)"
+        f"{document['exception_requests']} exception request(s), {document['policy_reloads']} policy reload(s), "
+        f"{document['keys']} revoked key(s)"
     )
     if document["rewritten_bodies"]:
         click.echo(

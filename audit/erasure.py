@@ -10,6 +10,8 @@ are one fact, and no append on any shard commits in between):
   days are recounted;
 - every reading of the trail whose ``user`` filter named them: that filter (its ``subjects`` section);
 - exception requests they made (user, department, justification) or decided (the decider);
+- policy reloads they asked for (``policy_reloads.actor``); their console sign-ins are accesses they made, so the
+  OIDC subject the issuer gave them (sealed under ``subjects``) goes with the rest;
 - their revoked or expired API keys (user, department, description) and their keys' rate-limit buckets. A person
   with a key that still works is not erased: revoke it first, or the trail would go on recording them;
 - refusals still waiting in this host's audit spool: it is replayed into the chain first (erasure is refused if it
@@ -52,6 +54,7 @@ from audit.schema import (
     audit_ledger,
     audit_sealed,
     exception_requests,
+    policy_reloads,
     rate_limit_buckets,
 )
 from audit.sealing import ACCESS_KINDS, BODY, ERASED, SUBJECTS, TEXT, redact_in_body
@@ -76,12 +79,13 @@ class ErasurePlan:
         default_factory=dict
     )  # version 1 or 2 entries: seq -> the body with the person erased
     exception_requests: int = 0
+    policy_reloads: int = 0  # policy reloads the person asked for
     keys: list[str] = field(default_factory=list)
     active_keys: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.removals or self.identity_seqs or self.exception_requests or self.keys)
+        return not (self.removals or self.identity_seqs or self.exception_requests or self.policy_reloads or self.keys)
 
     def summary(self) -> dict[str, object]:
         """What the chained record says (and its signature covers)."""
@@ -93,6 +97,7 @@ class ErasurePlan:
             "request_ids_sha256": sha256_hex(canonical_json(sorted(self.request_ids))),
             "rewritten_bodies": len(self.bodies),
             "exception_requests": self.exception_requests,
+            "policy_reloads": self.policy_reloads,
             "keys": len(self.keys),
         }
 
@@ -143,6 +148,9 @@ def plan(connection: Connection, user: str) -> ErasurePlan:
                 (exception_requests.c.user_id == user) | (exception_requests.c.decided_by == user)
             )
         ).all()
+    )
+    found.policy_reloads = len(
+        connection.execute(select(policy_reloads.c.reload_id).where(policy_reloads.c.actor == user)).all()
     )
     now = datetime.now(UTC)
     for key_id, revoked_at, expires_at in connection.execute(
@@ -259,6 +267,7 @@ def _erase_tables(connection: Connection, user: str, keys: list[str]) -> None:
         .values(user_id=ERASED, department=ERASED, justification=ERASED)
     )
     connection.execute(update(exception_requests).where(table.decided_by == user).values(decided_by=ERASED))
+    connection.execute(update(policy_reloads).where(policy_reloads.c.actor == user).values(actor=ERASED))
     if keys:
         connection.execute(
             update(api_keys)

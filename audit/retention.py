@@ -5,7 +5,8 @@ Three classes, each with its own age (``audit.text_retention_days``, ``evidence_
 
 - ``text``      the redacted prompt and answer (the ledger's ``text``), and an exception request's justification;
 - ``evidence``  what usage signals quoted (the ``evidence`` section);
-- ``identity``  who (the ``identity`` and ``subjects`` sections), and the requester and decider of an exception.
+- ``identity``  who (the ``identity`` and ``subjects`` sections), the requester and decider of an exception, and who
+  asked for a policy reload (``policy_reloads.actor``; the gateway's own start and the file watcher are no one).
 
 A run first appends a signed ``purge`` record with each class's cutoff (before anything is removed, so ``verify``
 accepts exactly the content older than a later record's cutoff as missing), then removes in batches outside the
@@ -26,7 +27,7 @@ from audit.events import AccessEvent
 from audit.index import row_for_entry
 from audit.record_signing import sign_record
 from audit.removal import mark_identity, remove, unsealed_body
-from audit.schema import audit_ledger, audit_sealed, exception_requests
+from audit.schema import audit_ledger, audit_sealed, exception_requests, policy_reloads
 from audit.sealing import ERASED, EVIDENCE, IDENTITY, PURGED, RETENTION_CLASSES, SUBJECTS, TEXT
 from audit.settings import AuditSettings
 from audit.store import AppendTransaction, AuditStore
@@ -53,6 +54,7 @@ class RetentionResult:
     removed: dict[str, int] = field(default_factory=dict)  # class -> sections (or texts) removed
     kept_in_body: int = 0  # version 1 or 2 entries past the identity or evidence cutoff: their body holds it
     exception_requests: int = 0
+    policy_reloads: int = 0
     record_seq: int | None = None
 
     def to_document(self) -> dict[str, object]:
@@ -61,6 +63,7 @@ class RetentionResult:
             "removed": self.removed,
             "kept_in_body": self.kept_in_body,
             "exception_requests": self.exception_requests,
+            "policy_reloads": self.policy_reloads,
             "record_seq": self.record_seq,
         }
 
@@ -148,6 +151,7 @@ def apply(store: AuditStore, access: AccessEvent, days: dict[str, int | None]) -
     with store.engine.begin() as connection:
         result.kept_in_body = _kept_in_body(connection, cutoffs)
         result.exception_requests = _purge_exception_requests(connection, cutoffs)
+        result.policy_reloads = _purge_policy_reloads(connection, cutoffs)
     return result
 
 
@@ -173,3 +177,24 @@ def _purge_exception_requests(connection: Connection, cutoffs: dict[str, datetim
             .values(justification=PURGED)
         ).rowcount
     return changed
+
+
+# Reloads no person asked for: at the gateway's start, and by the policy file watcher (``proxy.policy.reloads``).
+SYSTEM_RELOADS = ("start", "watch")
+
+
+def _purge_policy_reloads(connection: Connection, cutoffs: dict[str, datetime]) -> int:
+    if "identity" not in cutoffs:
+        return 0
+    table = policy_reloads.c
+    return int(
+        connection.execute(
+            update(policy_reloads)
+            .where(
+                table.at < cutoffs["identity"],
+                table.via.not_in(SYSTEM_RELOADS),
+                table.actor.not_in([PURGED, ERASED]),
+            )
+            .values(actor=PURGED)
+        ).rowcount
+    )

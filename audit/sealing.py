@@ -7,7 +7,8 @@ a random salt, and the body holds the section's commitment ``sha256(salt ":" con
 - ``identity``  who: user, department, roles, clearance, key id, client address, user agent (an auditor's own
   identity, for an access entry);
 - ``evidence``  what the usage signals quoted (``signals[].evidence``, ``answer_signals[].evidence``);
-- ``subjects``  people named by an auditor's reading (its ``user`` filter) or by an erasure's reason.
+- ``subjects``  people named by an auditor's reading (its ``user`` filter), by an erasure's reason, or by a console
+  sign-in (the OIDC ``subject`` the issuer gave the person signing in).
 
 Deleting a section's row leaves the body, its hash and the chain unchanged; with the salt gone the commitment no
 longer confirms a guess of what was removed. Text (the redacted prompt or answer) stays where it always was, in the
@@ -71,6 +72,8 @@ def split(kind: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         parameters = public.get("parameters")
         if isinstance(parameters, dict) and parameters.get("user") not in (None, "", []):
             subjects["user"] = parameters.pop("user")
+        if isinstance(parameters, dict) and parameters.get("subject") not in (None, ""):
+            subjects["subject"] = parameters.pop("subject")  # a console sign-in's OIDC subject (``sub``)
         if public.get("reason") not in (None, ""):
             subjects["reason"] = public.pop("reason")
         if subjects:
@@ -109,7 +112,8 @@ def unseal(kind: str, public: dict[str, Any], present: dict[str, str], removed: 
                     signal["evidence"] = mark
         elif name == SUBJECTS:
             if isinstance(data.get("parameters"), dict):
-                data["parameters"]["user"] = mark
+                named = "subject" if str(data.get("action", "")).startswith("sign-in") else "user"
+                data["parameters"][named] = mark
     for name, text in present.items():
         content = json.loads(text)
         if name == IDENTITY:
@@ -120,8 +124,9 @@ def unseal(kind: str, public: dict[str, Any], present: dict[str, str], removed: 
                 if isinstance(signal, dict):
                     signal["evidence"] = evidence
         elif name == SUBJECTS:
-            if "user" in content and isinstance(data.get("parameters"), dict):
-                data["parameters"]["user"] = content["user"]
+            for named in ("user", "subject"):
+                if named in content and isinstance(data.get("parameters"), dict):
+                    data["parameters"][named] = content[named]
             if "reason" in content:
                 data["reason"] = content["reason"]
     return data
@@ -139,6 +144,8 @@ def redact_in_body(kind: str, data: dict[str, Any], whole: bool, user: str) -> d
             if isinstance(signal, dict) and signal.get("evidence"):
                 signal["evidence"] = ERASED
     parameters = redacted.get("parameters")
+    if whole and isinstance(parameters, dict) and parameters.get("subject") not in (None, ""):
+        parameters["subject"] = ERASED  # their own console sign-in: the issuer's subject for them
     if isinstance(parameters, dict):
         named = parameters.get("user")
         if named == user or (isinstance(named, list) and user in named):

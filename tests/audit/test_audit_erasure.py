@@ -12,6 +12,9 @@ from sqlalchemy import delete, insert, select, update
 from audit.access import Auditor, AuditReader
 from audit.database import read_only_engine
 from audit.erasure import ErasureRefused
+from audit.policy_reloads import Reload
+from audit.policy_reloads import recent as recent_reloads
+from audit.policy_reloads import record as record_reload
 from audit.queries import EventFilter, get_event
 from audit.record_signing import check_record
 from audit.schema import api_keys, audit_events, audit_ledger, audit_removals, exception_requests, rate_limit_buckets
@@ -24,6 +27,15 @@ PROMPT = "Zedsecret prompt about the Quarrington appeal for <PERSON_1>"
 ANSWER = "Zedsecret answer about the Quarrington appeal"
 EVIDENCE = "declares the tool 'quarrington_lookup'"
 JUSTIFICATION = "Quarrington casework needs the larger model"
+OIDC_SUBJECT = "oidc-sub-zed-4471"  # what the console's OIDC issuer calls Zed
+
+
+def sign_in_id(connection) -> str:  # type: ignore[no-untyped-def]
+    return connection.execute(
+        select(audit_ledger.c.request_id).where(
+            audit_ledger.c.kind == "access", audit_ledger.c.body.contains('"action":"sign-in"')
+        )
+    ).scalar_one()
 
 
 def _verify(settings):  # type: ignore[no-untyped-def]
@@ -40,7 +52,8 @@ def _operator(store):  # type: ignore[no-untyped-def]
 
 @pytest.fixture()
 def zed(store, traffic):  # type: ignore[no-untyped-def]
-    """Zed's requests, readings and exception request, amid another user's; an auditor searched for Zed."""
+    """Zed's requests, readings, console sign-in, policy reload and exception request, amid another user's; an
+    auditor searched for Zed."""
     signals = [{"type": "agentic", "evidence": EVIDENCE, "location": "tools"}]
     events = [
         traffic.request(user_id=ZED, department="DWP", prompt_text=PROMPT, signals=signals, key_id="zedkey0000000001")
@@ -54,6 +67,13 @@ def zed(store, traffic):  # type: ignore[no-untyped-def]
         EventFilter(kind="request")
     )
     AuditReader(store, Auditor(user="auditor@example.gov.uk", via="http")).search(EventFilter(user=(ZED, "ann")))
+    # Zed signed in to the console through the OIDC issuer (the entry holds the issuer's subject for Zed), and
+    # reloaded the policy from there; the gateway's own reload at start names no one.
+    AuditReader(store, Auditor(user=ZED, via="console", client_address="10.0.0.7")).note(
+        "sign-in", {"method": "oidc", "issuer": "https://issuer.example", "subject": OIDC_SUBJECT}
+    )
+    record_reload(store.engine, Reload(ZED, "console", "loaded", "v1", "v2"))
+    record_reload(store.engine, Reload("gateway start", "start", "loaded", None, "v1"))
     now = datetime.now(UTC)
     with store.engine.begin() as connection:
         connection.execute(
@@ -91,13 +111,15 @@ def zed(store, traffic):  # type: ignore[no-untyped-def]
 
 def test_erasure_removes_the_person_from_every_table_and_the_trail_still_verifies(store, settings, zed):
     assert occurrences(store.engine, ZED) and occurrences(store.engine, "Zedsecret")
+    assert occurrences(store.engine, OIDC_SUBJECT)  # the sign-in entry holds it (sealed, beside the body)
     result = _operator(store).erase(ZED, "erasure request 2026-117", dry_run=False)
     assert result.record_seq is not None
     summary = result.plan.summary()
-    assert summary["events"] == 3  # two requests and one reading of the trail
+    assert summary["events"] == 4  # two requests, one reading of the trail and one console sign-in
     assert summary["exception_requests"] == 1 and summary["keys"] == 1 and summary["rewritten_bodies"] == 0
+    assert summary["policy_reloads"] == 1
 
-    for needle in (ZED, "zed.erasable", "Zedsecret", "Quarrington", "quarrington_lookup"):
+    for needle in (ZED, "zed.erasable", "Zedsecret", "Quarrington", "quarrington_lookup", OIDC_SUBJECT):
         assert occurrences(store.engine, needle) == [], needle
     # The revoked key's row stays (a random id, no longer linked to anyone); its bucket and every trace of it in
     # the trail are gone.
@@ -109,8 +131,8 @@ def test_erasure_removes_the_person_from_every_table_and_the_trail_still_verifie
     report = _verify(settings)
     assert report.intact, report.problems
     assert report.erasures == 1
-    # Zed's two requests, one completion, the reading Zed made and the auditor's reading that named Zed.
-    assert report.erased_entries == 5
+    # Zed's two requests, one completion, the reading Zed made, Zed's sign-in and the auditor's reading naming Zed.
+    assert report.erased_entries == 6
 
     with store.engine.connect() as connection:
         shown = get_event(connection, zed["events"][0].request_id)
@@ -124,9 +146,16 @@ def test_erasure_removes_the_person_from_every_table_and_the_trail_still_verifie
     assert other["user"] == "ann@example.gov.uk" and other["prompt_text"] and not other["erased"]
 
     data = json.loads(record)["data"]
-    assert data["erasure"]["events"] == 3 and data["erasure"]["request_ids_sha256"] == summary["request_ids_sha256"]
+    assert data["erasure"]["events"] == 4 and data["erasure"]["request_ids_sha256"] == summary["request_ids_sha256"]
     assert check_record(KeyRing.for_settings(settings), "erasure", data, "erasure") is None
     assert data["signature"]["algorithm"] == "hmac-sha256"
+
+    reloads = {(r["actor"], r["via"]) for r in recent_reloads(store.engine)}
+    assert reloads == {("[erased]", "console"), ("gateway start", "start")}
+    with store.engine.connect() as connection:
+        sign_in = get_event(connection, sign_in_id(connection))
+    assert sign_in["parameters"] == {"method": "oidc", "issuer": "https://issuer.example", "subject": "[erased]"}
+    assert sign_in["user"] == "[erased]" and sign_in["erased"]
 
 
 def test_erasure_is_idempotent(store, settings, zed):
@@ -142,7 +171,8 @@ def test_a_dry_run_changes_nothing(store, zed):
     before = snapshot(store.engine)
     preview = _operator(store).erase(ZED, None, dry_run=True)
     assert preview.dry_run and preview.record_seq is None
-    assert preview.plan.summary()["events"] == 3 and preview.plan.exception_requests == 1
+    assert preview.plan.summary()["events"] == 4 and preview.plan.exception_requests == 1
+    assert preview.plan.policy_reloads == 1
     assert snapshot(store.engine) == before
 
 

@@ -176,3 +176,26 @@ def test_records_are_signed_with_the_checkpoint_key(store, aged):
     data["cutoffs"]["identity"] = "2999-01-01T00:00:00.000000Z"  # a cutoff moved after signing
     assert "does not match" in (check_record(KeyRing.for_settings(store.settings), "purge", data, "cutoffs") or "")
     assert HMAC_SECRET not in body
+
+
+def test_identity_retention_reaches_who_asked_for_a_policy_reload(store, settings):
+    """The reload log names who asked (an identity): past the identity cutoff it reads [purged]; the gateway's own
+    reloads (at start, by the file watcher) name no one and stay."""
+    from datetime import UTC, datetime
+
+    from audit.policy_reloads import Reload, recent, record
+
+    long_ago = datetime.now(UTC) - timedelta(days=100)
+    record(store.engine, Reload("pat@example.gov.uk", "console", "loaded", "v1", "v2"), now=long_ago)
+    record(store.engine, Reload("gateway start", "start", "loaded", None, "v1"), now=long_ago)
+    record(store.engine, Reload("policy watcher", "watch", "loaded", "v2", "v3"), now=long_ago)
+    record(store.engine, Reload("ops@example.gov.uk", "admin-api", "unchanged", "v3", "v3"))
+    result = AuditReader(store, Auditor.from_command_line()).apply_retention(DAYS)
+    assert result.policy_reloads == 1
+    assert [r["actor"] for r in recent(store.engine)] == [
+        "ops@example.gov.uk",
+        "policy watcher",
+        "gateway start",
+        "[purged]",
+    ]
+    assert _verify(settings).intact
