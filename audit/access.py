@@ -14,7 +14,7 @@ import socket
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audit import chain
 from audit.checkpoint import Checkpoint
@@ -33,6 +33,10 @@ from audit.queries import (
     search_events,
 )
 from audit.store import AuditStore
+
+if TYPE_CHECKING:
+    from audit.erasure import ErasureResult
+    from audit.retention import RetentionResult
 
 
 class Authenticated(Protocol):
@@ -172,3 +176,18 @@ class AuditReader:
     def purge_text(self, older_than_days: int) -> int:
         access = self.auditor.access("purge-text", {"older_than_days": older_than_days}, self.request_id)
         return self.store.purge_text(timedelta(days=older_than_days), access)
+
+    def apply_retention(self, days: dict[str, int | None]) -> RetentionResult:
+        """Remove content past each class's retention (``audit.retention``); recorded as a signed purge first."""
+        from audit import retention
+
+        parameters = {f"{kind}_days": value for kind, value in days.items() if value is not None}
+        return retention.apply(self.store, self.auditor.access("retention", parameters, self.request_id), days)
+
+    def erase(self, user: str, reason: str | None, dry_run: bool) -> ErasureResult:
+        """Erase one person (``audit.erasure``). The record never names them: its parameters leave the user out, and
+        the reason is sealed (it may name them too). A dry run writes nothing, not even an access entry: it
+        discloses only counts."""
+        from audit import erasure
+
+        return erasure.erase(self.store, user, self.auditor.access("erase", {}, self.request_id), reason, dry_run)

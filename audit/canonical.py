@@ -19,7 +19,14 @@ import json
 from datetime import UTC, date, datetime
 
 GENESIS_HASH = "0" * 64
+# Body versions. 1: the legacy single chain (read as shard 0, at position ``seq``). 2: sharded (``shard``,
+# ``shard_seq``). 3: sharded, with identity, evidence and subjects kept beside the body and committed to by salted
+# digests under ``sealed`` (``audit.sealing``).
 BODY_VERSION = 1
+LEGACY_BODY_VERSION = BODY_VERSION
+SHARDED_BODY_VERSION = 2
+SEALED_BODY_VERSION = 3
+BODY_VERSIONS = (LEGACY_BODY_VERSION, SHARDED_BODY_VERSION, SEALED_BODY_VERSION)
 
 
 def canonical_json(document: object, prepared: bool = False) -> str:

@@ -549,7 +549,8 @@ def _print_report(report: Report) -> None:
                 if report.witnessed_checkpoints
                 else ""
             )
-            + f"{report.purged_texts} texts purged by retention"
+            + f"{report.purged_texts} texts purged by retention; {report.purged_entries} entries purged, "
+            f"{report.erased_entries} erased ({report.erasures} erasures)"
         )
         _print_shards(report)
         return
@@ -646,6 +647,153 @@ def purge_text(config: str | None, older_than: int | None, yes: bool) -> None:
         click.confirm(f"Delete prompt and answer text older than {days} days?", abort=True)
     purged = _reader(config).purge_text(days)
     click.echo(f"purged the text of {purged} entries older than {days} days")
+
+
+@audit.group()
+def retention() -> None:
+    """Remove content older than its class's retention; the chain still verifies.
+
+    \b
+    Classes and their settings (days; unset keeps the class for ever):
+    text (audit.text_retention_days), evidence (audit.evidence_retention_days),
+    identity (audit.identity_retention_days). See docs/audit.md#retention.
+
+    \b
+    Example:
+        handrail audit retention apply --yes
+    """
+
+
+@retention.command("apply")
+@config_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Only count what would be removed now; writes nothing. Example: --dry-run",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A summary to read, or JSON. Example: --format json",
+)
+@_handled
+def retention_apply(config: str | None, dry_run: bool, yes: bool, output_format: str) -> None:
+    """Apply the configured retention: remove text, evidence and identities older than their class's age.
+
+    \b
+    A signed purge record with each class's cutoff is appended to the chain
+    first; then the content is removed in batches while the gateway keeps
+    recording. Run it daily from cron. Entries written before body version 3
+    keep identity and evidence inside their hashed body (counted as kept).
+
+    \b
+    Examples:
+        handrail audit retention apply --dry-run
+        handrail audit retention apply --yes
+    """
+    from audit import retention as retention_rules
+
+    days = retention_rules.retention_days(_settings(config))
+    if all(value is None for value in days.values()):
+        raise click.UsageError(
+            "no retention is configured: set audit.text_retention_days, evidence_retention_days or "
+            "identity_retention_days"
+        )
+    if dry_run:
+        result = retention_rules.plan(_store(config), days)
+    else:
+        if not yes:
+            wanted = ", ".join(f"{kind} older than {d} days" for kind, d in days.items() if d is not None)
+            click.confirm(f"Remove {wanted}?", abort=True)
+        result = _reader(config).apply_retention(days)
+    if output_format == "json":
+        click.echo(json.dumps({"dry_run": dry_run, **result.to_document()}, indent=2))
+        return
+    verb = "would remove" if dry_run else "removed"
+    for kind, count in result.removed.items():
+        click.echo(f"{verb} {count} {kind} item(s) recorded before {result.cutoffs[kind]}")
+    if result.kept_in_body:
+        click.echo(
+            f"{result.kept_in_body} entries written before body version 3 keep identity and evidence in the chain"
+        )
+    if not dry_run:
+        click.echo(
+            f"{result.exception_requests} exception request(s) and {result.policy_reloads} policy reload(s) purged; "
+            f"the purge is entry {result.record_seq}"
+        )
+
+
+@audit.command()
+@config_option
+@click.option(
+    "--user",
+    required=True,
+    help="The person to erase, as recorded (the user of their keys). Example: --user alice@example.gov.uk",
+)
+@click.option(
+    "--reason",
+    help="Why (kept sealed in the erasure record, and removable with identities; a ticket reference is best). "
+    "Example: --reason 'erasure request 2025-117'",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased; writes nothing. Example: --dry-run")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A summary to read, or JSON (with the erased request ids). Example: --format json",
+)
+@_handled
+def erase(config: str | None, user: str, reason: str | None, dry_run: bool, yes: bool, output_format: str) -> None:
+    """Erase one person: their content and identity, in every event and every table derived from the trail.
+
+    \b
+    Their identity, evidence and text are removed from each request, its
+    answer and each reading of the trail they made (and their name from the
+    filters of others' readings); the index shows "[erased]". A signed
+    erasure record (who ran it, when, how many events, digests of what was
+    erased, never the person's id) is appended; 'handrail audit verify'
+    still proves the trail intact. Repeating it finds nothing and writes nothing.
+
+    \b
+    Examples:
+        handrail audit erase --user alice@example.gov.uk --dry-run
+        handrail audit erase --user alice@example.gov.uk --reason 'erasure request 2025-117' --yes
+    """
+    from audit.erasure import ErasureRefused
+
+    if not dry_run and not yes:
+        click.confirm(f"Erase every record of {user}? This cannot be undone.", abort=True)
+    try:
+        result = _reader(config).erase(user, reason, dry_run)
+    except ErasureRefused as error:
+        raise click.ClickException(f"{error}; nothing was erased") from None
+    document = result.to_document()
+    if output_format == "json":
+        click.echo(json.dumps(document, indent=2))
+        return
+    verb = "would erase" if dry_run else "erased"
+    if not dry_run and result.record_seq is None:
+        click.echo("nothing to erase: no record of this user remains (already erased, or never recorded)")
+        return
+    click.echo(
+        f"{verb} {document['events']} events ({document['entries']} entries, {document['removals']} fields), "
+        f"{document['exception_requests']} exception request(s), {document['policy_reloads']} policy reload(s), "
+        f"{document['keys']} revoked key(s)"
+    )
+    if document["rewritten_bodies"]:
+        click.echo(
+            f"{document['rewritten_bodies']} entries written before body version 3 "
+            f"{'would be' if dry_run else 'were'} rewritten in place (their hash kept; the erasure record vouches)"
+        )
+    if not dry_run:
+        click.echo(f"the erasure is entry {result.record_seq}; request ids digest {document['request_ids_sha256']}")
 
 
 @audit.command()

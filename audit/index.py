@@ -16,7 +16,7 @@ from audit.canonical import parse_time
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events
 
 # The index kind of each ledger entry kind that has its own index row (a completion updates its request's row).
-INDEX_KIND = {"request": "request", "access": "access", "purge": "access"}
+INDEX_KIND = {"request": "request", "access": "access", "purge": "access", "erasure": "access"}
 NO_VALUE = ""  # rollup keys cannot be NULL
 
 

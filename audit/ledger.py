@@ -18,6 +18,10 @@ An entry's body (see ``audit.canonical``) is::
      "kind": "request|completion|access|purge", "request_id": "...", "recorded_at": "...Z",
      "text_sha256": "<hex or null>", "data": {...}}
 
+or, version 3, the same with ``"v": 3`` and ``"sealed": {"identity": "<commitment>", ...}``: the entry's identity,
+evidence and subjects are kept beside the body in ``audit_sealed`` (see ``audit.sealing``). Version 1 is the legacy
+single-chain body (see ``audit.canonical``).
+
 and its hash is SHA-256 of the body. Entries written before sharding have ``"v": 1`` and no ``shard``/``shard_seq``:
 they are shard 0, at position ``seq``. Checkpoints are written after the append commits (``audit.checkpoint``); the
 writer only says whether one looks due.
@@ -33,12 +37,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Subquery, func, insert, select, text, update
 
-from audit.canonical import canonical_json, clean_text, format_time, sha256_hex, utc
+from audit.canonical import (
+    SEALED_BODY_VERSION,
+    SHARDED_BODY_VERSION,
+    canonical_json,
+    clean_text,
+    format_time,
+    sha256_hex,
+    utc,
+)
 from audit.checkpoint import CheckpointPolicy, is_due, latest_checkpoint, positions
 from audit.database import writer_connection
 from audit.schema import audit_checkpoint_head, audit_ledger, audit_shard_heads
 
-SHARDED_BODY_VERSION = 2
 _NEXT_ORDER = text("SELECT nextval('audit_ledger_order') FROM generate_series(1, :count)")
 
 
@@ -69,24 +80,28 @@ def entry_body(
     request_id: str,
     recorded_at: datetime,
     text: str | None,
-    data: dict[str, object],
+    data: dict[str, Any],
+    sealed: dict[str, str] | None = None,
 ) -> str:
-    """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``)."""
-    return canonical_json(
-        {
-            "v": SHARDED_BODY_VERSION,
-            "seq": seq,
-            "shard": shard,
-            "shard_seq": shard_seq,
-            "prev": prev,
-            "kind": kind,
-            "request_id": request_id,
-            "recorded_at": format_time(recorded_at),
-            "text_sha256": None if text is None else sha256_hex(text),
-            "data": data,
-        },
-        prepared=True,
-    )
+    """The canonical body; ``data`` must already be plain JSON values (``audit.canonical.jsonable``).
+
+    ``sealed``: the commitments of the entry's sealed sections (``audit.sealing``), which makes it a version 3 body;
+    without it the body is version 2 (sharded, nothing sealed)."""
+    body: dict[str, object] = {
+        "v": SHARDED_BODY_VERSION,
+        "seq": seq,
+        "shard": shard,
+        "shard_seq": shard_seq,
+        "prev": prev,
+        "kind": kind,
+        "request_id": request_id,
+        "recorded_at": format_time(recorded_at),
+        "text_sha256": None if text is None else sha256_hex(text),
+        "data": data,
+    }
+    if sealed is not None:
+        body.update(v=SEALED_BODY_VERSION, sealed=sealed)
+    return canonical_json(body, prepared=True)
 
 
 class ChainWriter:
@@ -104,9 +119,18 @@ class ChainWriter:
         policy: CheckpointPolicy | None = None,
         view: CheckpointView | None = None,
         reserve: int = 1,
+        every_shard: bool = False,
     ) -> None:
-        """``reserve``: how many entries the transaction will likely append (order keys are fetched for them)."""
+        """``reserve``: how many entries the transaction will likely append (order keys are fetched for them).
+        ``every_shard``: lock every shard's head (in shard order) before taking one to append to, so that no append
+        on any shard commits until this transaction does (an erasure reads and removes under that lock)."""
         self.connection = connection
+        if every_shard and connection.dialect.name == "postgresql":
+            # SQLite: BEGIN IMMEDIATE has locked the whole database already. Always in shard order, and an ordinary
+            # writer holds only one head, so two such transactions, or one and a writer, cannot deadlock.
+            connection.execute(
+                select(audit_shard_heads.c.shard).order_by(audit_shard_heads.c.shard).with_for_update()
+            ).all()
         self._policy = policy or CheckpointPolicy()
         self._view = view if view is not None else CheckpointView()
         self._orders: list[int] = []
@@ -175,13 +199,20 @@ class ChainWriter:
             self.reserve(1)
         return self._orders.pop(0)
 
-    def append(self, kind: str, request_id: str, data: dict[str, object], text: str | None = None) -> Appended:
+    def append(
+        self,
+        kind: str,
+        request_id: str,
+        data: dict[str, Any],
+        text: str | None = None,
+        sealed: dict[str, str] | None = None,
+    ) -> Appended:
         recorded_at = datetime.now(UTC)
         if text is not None:
             text = clean_text(text)
         order = self._next_order()
         shard_seq = self._seq + 1
-        body = entry_body(order, self.shard, shard_seq, self._hash, kind, request_id, recorded_at, text, data)
+        body = entry_body(order, self.shard, shard_seq, self._hash, kind, request_id, recorded_at, text, data, sealed)
         entry_hash = sha256_hex(body)
         self._rows.append(
             {
@@ -239,9 +270,11 @@ def chain_transaction(
     policy: CheckpointPolicy | None = None,
     view: CheckpointView | None = None,
     reserve: int = 1,
+    every_shard: bool = False,
 ) -> Iterator[ChainWriter]:
-    """Lock a shard's head, yield a writer, and commit everything at once (or nothing, on an exception)."""
+    """Lock a shard's head (every shard's, with ``every_shard``), yield a writer, and commit everything at once (or
+    nothing, on an exception)."""
     with writer_connection(engine) as connection, connection.begin():
-        writer = ChainWriter(connection, shards, preferred, policy, view, reserve)
+        writer = ChainWriter(connection, shards, preferred, policy, view, reserve, every_shard)
         yield writer
         writer.finish()

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, or_
 from audit.canonical import format_time, sha256_hex, utc
 from audit.index import NO_VALUE
 from audit.schema import audit_daily_counts, audit_daily_reasons, audit_event_labels, audit_events, audit_ledger
+from audit.sections import Sections, read_sections
 
 DECISIONS = ("allow", "redact", "strip", "block", "none")  # strip: forwarded without its declared tools
 KINDS = ("request", "access", "all")
@@ -320,13 +321,31 @@ def assemble(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[st
     """The event documents for index rows, read from their ledger entries."""
     seqs = [r["request_seq"] for r in rows] + [r["completion_seq"] for r in rows if r["completion_seq"] is not None]
     entries: dict[int, tuple[dict[str, Any], str | None]] = {}
+    sections = read_sections(connection, seqs)
     for start in range(0, len(seqs), 900):
         chunk = seqs[start : start + 900]
         for seq, body, text in connection.execute(
             select(audit_ledger.c.seq, audit_ledger.c.body, audit_ledger.c.text).where(audit_ledger.c.seq.in_(chunk))
         ):
-            entries[seq] = (json.loads(body), text)
-    return [event_document(row, entries.get(row["request_seq"]), entries.get(row["completion_seq"])) for row in rows]
+            document = json.loads(body)
+            document["data"] = sections.data(document)  # sealed sections back in, removed ones marked
+            entries[seq] = (document, text)
+    events = []
+    for row in rows:
+        event = event_document(row, entries.get(row["request_seq"]), entries.get(row["completion_seq"]))
+        event["removed"] = removed_parts(sections, row["request_seq"], row["completion_seq"])
+        event["erased"] = any(part["rule"].startswith("erasure") for part in event["removed"])
+        events.append(event)
+    return events
+
+
+def removed_parts(sections: Sections, request_seq: int, completion_seq: int | None) -> list[dict[str, object]]:
+    """What retention or erasure removed from an event: which entry, which section, when and by which rule."""
+    parts = []
+    for entry, seq in (("request", request_seq), ("completion", completion_seq)):
+        for section, removal in sorted(sections.removed.get(seq, {}).items()) if seq is not None else ():
+            parts.append({"entry": entry, "section": section, **removal.to_document()})
+    return parts
 
 
 def event_document(
@@ -338,7 +357,7 @@ def event_document(
         return {"seq": row["request_seq"], "request_id": row["request_id"], "kind": row["kind"], "missing": True}
     body, prompt = request
     data = body["data"]
-    if body["kind"] in ("access", "purge"):
+    if body["kind"] in ("access", "purge", "erasure"):
         return {
             "seq": body["seq"],
             "request_id": body["request_id"],
@@ -353,6 +372,8 @@ def event_document(
             "action": data.get("action"),
             "parameters": data.get("parameters", {}),
             "cutoff": data.get("cutoff"),
+            "cutoffs": data.get("cutoffs"),
+            "erasure": data.get("erasure"),
         }
     decision = data.get("decision") or {}
     done = completion[0]["data"] if completion else {}

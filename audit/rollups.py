@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, literal, select
@@ -58,3 +59,23 @@ def rebuild(connection: Connection) -> None:
     columns = ("day", "department", "model", "action")
     connection.execute(insert(audit_daily_counts).from_select([*columns, "outcome", "count"], _counts_query()))
     connection.execute(insert(audit_daily_reasons).from_select([*columns, "reason", "count"], _reasons_query()))
+
+
+def recount_days(connection: Connection, days: Iterable[str]) -> None:
+    """Recount both rollups for these days from the index (after their rows' departments were removed)."""
+    wanted = sorted(set(days))
+    columns = ("day", "department", "model", "action")
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        connection.execute(delete(audit_daily_counts).where(audit_daily_counts.c.day.in_(chunk)))
+        connection.execute(delete(audit_daily_reasons).where(audit_daily_reasons.c.day.in_(chunk)))
+        connection.execute(
+            insert(audit_daily_counts).from_select(
+                [*columns, "outcome", "count"], _counts_query().where(audit_events.c.day.in_(chunk))
+            )
+        )
+        connection.execute(
+            insert(audit_daily_reasons).from_select(
+                [*columns, "reason", "count"], _reasons_query().where(audit_events.c.day.in_(chunk))
+            )
+        )

@@ -5,7 +5,11 @@ to make questions fast:
 
 - ``audit_ledger``       the evidence: one row per entry (a request, its completion, an auditor's query, a purge),
                          its canonical JSON body, its redacted text and its hash. Never updated, except that
-                         retention may blank ``text`` (the body keeps the text's SHA-256, so the chain still verifies).
+                         retention and erasure may blank ``text`` (the body keeps the text's SHA-256, so the chain
+                         still verifies), and an erasure rewrites a version 1 or 2 body that names the person (a signed
+                         erasure record commits to the rewritten body; see ``audit.erasure``).
+- ``audit_sealed``       a version 3 entry's identity, evidence and subjects, beside the body, which commits to them.
+- ``audit_removals``     what retention or erasure removed from an entry: when, by which rule, under which record.
 - ``audit_shard_heads``  one row per shard (chain): its last entry's position and hash. An appender locks one
                          shard's row, so each shard stays a single line while writers on other shards go on.
 - ``audit_checkpoint_head`` one row: the last checkpoint's number and time. Checkpoint writers lock it.
@@ -76,6 +80,33 @@ audit_shard_heads = Table(
     Column("shard", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),  # the shard's last shard_seq (0: empty)
     Column("hash", String(64), nullable=False),
+)
+
+# Body version 3 (``audit.sealing``): an entry's identity and evidence, kept beside the chain. The body holds a salted
+# SHA-256 of each section, so deleting a row here (retention, erasure) leaves the chain verifiable, and once the salt
+# is gone the digest no longer lets anyone confirm a guess of what was removed.
+audit_sealed = Table(
+    "audit_sealed",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("section", String(16), primary_key=True),  # identity | evidence | subjects
+    Column("salt", String(32), nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON
+)
+
+# What was removed from an entry (a sealed section, or its text), when, by which rule and under which chained record
+# (a retention ``purge`` or an ``erasure``): a purged field says so instead of looking empty.
+audit_removals = Table(
+    "audit_removals",
+    metadata,
+    Column("seq", SequenceNumber, primary_key=True, autoincrement=False),
+    Column("section", String(16), primary_key=True),  # identity | evidence | subjects | text
+    Column("removed_at", DateTime(timezone=True), nullable=False),
+    Column("rule", String(64), nullable=False),  # "retention identity 30 days", "erasure"
+    Column("record_seq", BigInteger, nullable=False),
+    # section "body": a version 1 or 2 body rewritten by an erasure; the SHA-256 of the rewritten body (see audit.erasure)
+    Column("body_sha256", String(64), nullable=True),
+    Index("ix_audit_removals_record", "record_seq"),
 )
 
 audit_checkpoint_head = Table(

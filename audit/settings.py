@@ -61,7 +61,21 @@ class AuditSettings(BaseModel):
         5.0, gt=0, description="/readyz probes that the store can write (and replays the spool) at most this often."
     )
     text_retention_days: int | None = Field(
-        None, ge=1, description="Default age for 'handrail audit purge-text' (prompt and answer text older than this)."
+        None,
+        ge=1,
+        description="Retention of prompt and answer text, in days ('handrail audit retention apply' removes older "
+        "text; also the default for 'handrail audit purge-text'); unset keeps it for ever.",
+    )
+    evidence_retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="Retention of evidence (what usage signals quoted), in days; unset keeps it for ever.",
+    )
+    identity_retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="Retention of identities (user, department, roles, clearance, key id, client address, user "
+        "agent; an auditor's identity and the users an auditor searched for), in days; unset keeps them for ever.",
     )
 
     @model_validator(mode="after")

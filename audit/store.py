@@ -13,11 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from audit.canonical import GENESIS_HASH, format_time
 from audit.checkpoint import Checkpoint, CheckpointPolicy, latest_checkpoint, write_checkpoint
@@ -26,8 +26,9 @@ from audit.events import AccessEvent, Completion, RequestEvent
 from audit.group_commit import GroupCommit, Work
 from audit.heartbeat import Heartbeat
 from audit.index import IndexWriter, completed_row, request_row, row_for_entry
-from audit.ledger import ChainWriter, CheckpointView, chain_transaction
-from audit.schema import audit_checkpoint_head, audit_events, audit_ledger, audit_shard_heads
+from audit.ledger import Appended, ChainWriter, CheckpointView, chain_transaction
+from audit.schema import audit_checkpoint_head, audit_events, audit_ledger, audit_sealed, audit_shard_heads
+from audit.sealing import seal, split
 from audit.settings import AuditSettings
 from audit.signing import signer_for
 from audit.spool import Spool, SpoolError
@@ -45,10 +46,25 @@ class AuditUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class AppendTransaction:
-    """What an append sees: the chain (head locked) and the index, both written when the transaction ends."""
+    """What an append sees: the chain (head locked), the index and the sealed sections, written when it ends."""
 
     chain: ChainWriter
     index: IndexWriter
+    sealed: list[dict[str, object]] = field(default_factory=list)
+
+    def append(self, kind: str, request_id: str, data: dict[str, Any], text: str | None = None) -> Appended:
+        """Append a version 3 entry: identity, evidence and subjects go beside the body, which commits to them."""
+        public, sections = split(kind, data)
+        commitments, rows = seal(sections)
+        appended = self.chain.append(kind, request_id, public, text, commitments)
+        self.sealed.extend({"seq": appended.seq, **row} for row in rows)
+        return appended
+
+    def flush(self) -> None:
+        self.index.flush()
+        if self.sealed:
+            self.chain.connection.execute(insert(audit_sealed), self.sealed)
+            self.sealed.clear()
 
 
 class AuditStore:
@@ -88,7 +104,7 @@ class AuditStore:
         text_kept = prompt if self.settings.store_text == "redacted" else None
 
         def apply(tx: AppendTransaction) -> None:
-            appended = tx.chain.append("request", event.request_id, data, text_kept)
+            appended = tx.append("request", event.request_id, data, text_kept)
             tx.index.add(request_row(appended.seq, data))
 
         try:
@@ -106,7 +122,7 @@ class AuditStore:
 
         def apply(tx: AppendTransaction) -> None:
             before = tx.index.indexed_request(completion.request_id)
-            appended = tx.chain.append("completion", completion.request_id, data, text_kept)
+            appended = tx.append("completion", completion.request_id, data, text_kept)
             tx.index.complete(before, completed_row(before, appended.seq, data))
 
         self._append(apply, f"completion of {completion.request_id}")
@@ -116,7 +132,7 @@ class AuditStore:
         data = self._document(access, f"access {access.request_id}")
 
         def apply(tx: AppendTransaction) -> None:
-            appended = tx.chain.append("access", access.request_id, data)
+            appended = tx.append("access", access.request_id, data)
             tx.index.add(row_for_entry(appended.seq, "access", data))
 
         self._append(apply, f"access {access.request_id}")
@@ -126,6 +142,27 @@ class AuditStore:
             return event.to_dict()
         except Exception as error:  # a value that is not JSON: refuse rather than record something else
             raise self._unavailable(label, error) from error
+
+    def run_in_chain(
+        self, apply: Callable[[AppendTransaction], object], label: str, every_shard: bool = False
+    ) -> object:
+        """Run ``apply`` in an append transaction (a shard's head locked); for records that change other rows in the
+        same transaction (a retention purge, an erasure). ``every_shard``: lock every shard's head first and run
+        alone, so no append on any shard commits between what ``apply`` reads and its record (an erasure). Raises
+        AuditUnavailable on any failure."""
+        if not every_shard:
+            return self._append(apply, label)
+        if self.spool is not None and self.spool.has_pending():
+            self.replay_spool(min_interval=1.0)
+        try:
+            with self._chain(1, every_shard=True) as chain:
+                tx = AppendTransaction(chain, IndexWriter(chain.connection))
+                result = apply(tx)
+                tx.flush()
+        except Exception as error:
+            raise self._unavailable(label, error) from error
+        self._after_append(chain)
+        return result
 
     def _append(self, apply: Callable[[AppendTransaction], object], label: str) -> object:
         if self.spool is not None and self.spool.has_pending():
@@ -166,17 +203,17 @@ class AuditStore:
 
     def _replay(self, documents: list[dict[str, Any]]) -> None:
         with self._chain(len(documents)) as chain:
-            index = IndexWriter(chain.connection)
+            tx = AppendTransaction(chain, IndexWriter(chain.connection))
             seen: set[str] = set()
             for document in documents:
                 request_id = document["request_id"]
                 # Already recorded by an earlier replay that committed but crashed before emptying the spool.
-                if request_id in seen or index.has_request(request_id):
+                if request_id in seen or tx.index.has_request(request_id):
                     continue
                 seen.add(request_id)
-                appended = chain.append("request", request_id, document["data"], document["text"])
-                index.add(request_row(appended.seq, document["data"]))
-            index.flush()
+                appended = tx.append("request", request_id, document["data"], document["text"])
+                tx.index.add(request_row(appended.seq, document["data"]))
+            tx.flush()
         self._after_append(chain)
 
     def write_probe(self) -> str:
@@ -205,17 +242,19 @@ class AuditStore:
             self.replay_spool()
         return self._probe_result
 
-    def _chain(self, reserve: int) -> AbstractContextManager[ChainWriter]:
+    def _chain(self, reserve: int, every_shard: bool = False) -> AbstractContextManager[ChainWriter]:
         shards = self.settings.shards
         preferred = (self._shard if self._shard is not None else os.getpid()) % shards
-        return chain_transaction(self.engine, shards, preferred, self.checkpoints, self._checkpoint_view, reserve)
+        return chain_transaction(
+            self.engine, shards, preferred, self.checkpoints, self._checkpoint_view, reserve, every_shard
+        )
 
     def _run_batch(self, batch: list[Work[AppendTransaction]]) -> None:
         with self._chain(len(batch)) as chain:
             tx = AppendTransaction(chain, IndexWriter(chain.connection))
             for work in batch:
                 work.result = work.apply(tx)
-            tx.index.flush()
+            tx.flush()
         self._after_append(chain)
 
     def _after_append(self, chain: ChainWriter) -> None:
@@ -290,7 +329,7 @@ class AuditStore:
         data = {**access.to_dict(), "cutoff": format_time(cutoff)}
 
         def apply(tx: AppendTransaction) -> int:
-            appended = tx.chain.append("purge", access.request_id, data)
+            appended = tx.append("purge", access.request_id, data)
             tx.index.add(row_for_entry(appended.seq, "purge", data))
             return appended.seq
 

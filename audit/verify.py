@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, func, select
 from audit.attestations import DATABASE, WITNESS, Claim, database_claims, kept_claim, witness_claims
 from audit.canonical import GENESIS_HASH, canonical_json, format_time, sha256_hex, utc
 from audit.index import INDEX_KIND, completed_row, row_for_entry
+from audit.removal_cover import RemovalCover, load_cover
 from audit.schema import (
     audit_checkpoints,
     audit_daily_counts,
@@ -42,6 +43,7 @@ from audit.schema import (
     audit_ledger,
     audit_shard_heads,
 )
+from audit.sections import Sections, read_section_range, read_sections
 from audit.signing import UNSIGNED, KeyRing
 
 BATCH = 5000
@@ -94,6 +96,9 @@ class Report:
     witnessed_through: int = 0  # entries covered by witnessed checkpoints that match the chains
     purged_texts: int = 0
     shards: list[ShardReport] = field(default_factory=list)
+    purged_entries: int = 0  # entries with identity, evidence or text removed by retention (audit.retention)
+    erased_entries: int = 0  # entries with content removed by a subject erasure (audit.erasure)
+    erasures: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems_left_out: int = 0
@@ -119,6 +124,9 @@ class Report:
             "witnessed_through": self.witnessed_through,
             "purged_texts": self.purged_texts,
             "shards": [shard.to_document() for shard in self.shards],
+            "purged_entries": self.purged_entries,
+            "erased_entries": self.erased_entries,
+            "erasures": self.erasures,
             "problems": [p.to_document() for p in self.problems],
             "problems_left_out": self.problems_left_out,
             "warnings": self.warnings,
@@ -197,16 +205,20 @@ def verify(
         shards = sorted(in_ledger | {s for s, (seq, _) in heads.items() if seq} | {k for k, _ in at_position})
         names = _Names(single=set(shards) <= {0})
         purges = _purge_cutoffs(connection)
+        cover = load_cover(connection, keys, problems)
         counts = _Counts()
         for shard in shards:
             problems.shard = shard
-            walked = _check_shard(connection, shard, report, problems, names, at_position, purges, counts)
+            walked = _check_shard(connection, shard, report, problems, names, at_position, purges, cover, counts)
             report.shards.append(walked)
             _check_tail(walked, claims, problems, names)
             _check_head(walked, heads.get(shard), shard in in_ledger, problems, names)
         problems.shard = None
         report.signed_through = sum(shard.signed_through for shard in report.shards)
         report.witnessed_through = sum(shard.witnessed_through for shard in report.shards)
+        report.erasures = cover.erasures
+        report.purged_entries = len(cover.tally.purged - cover.tally.erased)
+        report.erased_entries = len(cover.tally.erased)
         if check_index:
             _check_index(connection, counts, problems)
             _check_rollups(connection, problems)
@@ -235,7 +247,10 @@ def _purge_cutoffs(connection: Connection) -> list[tuple[int, str]]:
         select(audit_ledger.c.seq, audit_ledger.c.body).where(audit_ledger.c.kind == "purge")
     ):
         try:
-            cutoffs.append((seq, json.loads(body)["data"]["cutoff"]))
+            data = json.loads(body)["data"]
+            if "cutoffs" in data:
+                continue  # a signed retention record: audit.removal_cover checks its signature and reads it
+            cutoffs.append((seq, data["cutoff"]))
         except (ValueError, KeyError, TypeError):
             continue
     return cutoffs
@@ -292,9 +307,12 @@ def _check_shard(
     names: _Names,
     checkpoints: dict[tuple[int, int], list[tuple[Claim, str]]],
     purges: list[tuple[int, str]],
+    cover: RemovalCover,
     counts: _Counts,
 ) -> ShardReport:
     walked = ShardReport(shard)
+    sections = Sections()
+    loaded_through = 0
     expected_seq = 1
     previous_hash = GENESIS_HASH
     previous_order = 0
@@ -304,6 +322,8 @@ def _check_shard(
         report.entries += 1
         entry = names.entry(shard, seq)
         actual_hash = sha256_hex(body)
+        if actual_hash != stored_hash and cover.body_erased(order, actual_hash):
+            actual_hash = stored_hash  # a version 1 body rewritten by a signed erasure: its hash is the original's
         document = _parse(body)
         gap = seq != expected_seq
         if gap:
@@ -359,7 +379,11 @@ def _check_shard(
                     "was written with, or not after the entry before it",
                 )
             _check_columns(entry, seq, kind, request_id, recorded_at, document, problems)
-            _check_text(entry, seq, order, text, document, purges, report, problems)
+            _check_text(entry, seq, order, text, document, purges, report, problems, cover)
+            if order > loaded_through:  # sealed sections are read a batch of order keys at a time, shard by shard
+                loaded_through = order + BATCH - 1
+                sections = read_section_range(connection, order, loaded_through, shard)
+            cover.check_entry(order, document, sections, problems, entry, seq)
         previous_order = order
         claims = checkpoints.get((shard, seq), ())
         where = entry if seq == last_good_checkpoint + 1 else f"an entry from {last_good_checkpoint + 1} to {seq}"
@@ -474,6 +498,7 @@ def _check_text(
     purges: list[tuple[int, str]],
     report: Report,
     problems: _Collector,
+    cover: RemovalCover,
 ) -> None:
     """``order``: the entry's global order key, which purge entries are compared by."""
     written = document.get("text_sha256")
@@ -481,8 +506,12 @@ def _check_text(
         if written is None or sha256_hex(text) != written:
             problems.add("text", seq, f"the text of {entry} was altered or added after it was written")
     elif written is not None:
-        if _purged_legitimately(order, document.get("recorded_at", ""), purges):
+        recorded_at = document.get("recorded_at", "")
+        if _purged_legitimately(order, recorded_at, purges) or cover.retained_until(order, recorded_at, "text"):
             report.purged_texts += 1
+            cover.tally.purged.add(order)
+        elif cover.text_erased(order):
+            pass
         else:
             problems.add("text", seq, f"the text of {entry} was removed, but no later purge entry covers it")
 
@@ -557,8 +586,9 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         ):
             labels.setdefault(request_seq, set()).add(label)
             label_rows += 1
+        sections = read_sections(connection, seqs)
         for row in rows:
-            _check_index_row(dict(row), bodies, labels.get(row["request_seq"], set()), problems)
+            _check_index_row(dict(row), bodies, labels.get(row["request_seq"], set()), problems, sections)
     if indexed_rows != counts.indexed:
         problems.add(
             "index",
@@ -577,7 +607,9 @@ def _check_index(connection: Connection, counts: _Counts, problems: _Collector) 
         problems.add("index", None, f"{total_labels - label_rows} index labels belong to no indexed event")
 
 
-def _check_index_row(row: dict[str, Any], bodies: dict[int, str], labels: set[str], problems: _Collector) -> None:
+def _check_index_row(
+    row: dict[str, Any], bodies: dict[int, str], labels: set[str], problems: _Collector, sections: Sections
+) -> None:
     seq = row["request_seq"]
     document = _parse(bodies[seq]) if seq in bodies else None
     if document is None or document.get("kind") not in INDEX_KIND:
@@ -585,7 +617,7 @@ def _check_index_row(row: dict[str, Any], bodies: dict[int, str], labels: set[st
             "index", seq, f"index event {row['request_id']} points at entry {seq}, which is not a recorded request"
         )
         return
-    expected = row_for_entry(seq, document["kind"], document["data"])
+    expected = row_for_entry(seq, document["kind"], sections.data(document))
     completion_seq = row["completion_seq"]
     if completion_seq is not None:
         completion = _parse(bodies.get(completion_seq, "")) if completion_seq in bodies else None
@@ -600,7 +632,7 @@ def _check_index_row(row: dict[str, Any], bodies: dict[int, str], labels: set[st
                 f"index event {row['request_id']} points at entry {completion_seq} as its completion, which it is not",
             )
             return
-        expected = completed_row(expected, completion_seq, completion["data"])
+        expected = completed_row(expected, completion_seq, sections.data(completion))
     differing = [name for name in INDEX_COLUMNS if _normal(name, row[name]) != _normal(name, expected.values[name])]
     if differing:
         problems.add(

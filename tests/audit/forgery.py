@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, delete, insert, select, update
 
 from audit.canonical import format_time, sha256_hex
-from audit.schema import audit_checkpoint_head, audit_checkpoints, audit_ledger, audit_shard_heads
+from audit.schema import audit_checkpoint_head, audit_checkpoints, audit_ledger, audit_sealed, audit_shard_heads
 from audit.signing import DigestOnly, checkpoint_message
 
 
@@ -50,6 +50,7 @@ def cut_tail(engine: Engine, first: int) -> None:
     change(
         engine,
         delete(audit_ledger).where(audit_ledger.c.seq >= first),
+        delete(audit_sealed).where(audit_sealed.c.seq >= first),  # their identity and evidence, kept beside them
         delete(audit_checkpoints).where(audit_checkpoints.c.seq >= first),
     )
     with engine.connect() as connection:
@@ -77,6 +78,8 @@ def append_forged(engine: Engine, template_seq: int, count: int, user: str = "fo
         seq += 1
         document = json.loads(template["body"])
         document.update(seq=seq, shard_seq=seq, prev=previous, request_id=f"req_forged_{seq}", text_sha256=None)
+        if "sealed" in document:  # well-formed: a version 3 body commits to no section it does not have
+            document["sealed"] = {}
         document["data"]["user_id"] = user
         document["data"]["request_id"] = f"req_forged_{seq}"
         body = _dump(document)

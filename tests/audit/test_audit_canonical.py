@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from audit.canonical import canonical_json, format_time
-from audit.schema import audit_checkpoints, audit_ledger
+from audit.schema import audit_checkpoints, audit_ledger, audit_sealed
 
 
 def _root(leaves: list[dict]) -> bytes:
@@ -25,8 +25,12 @@ def _root(leaves: list[dict]) -> bytes:
     return hashlib.sha256(b"\x01" + _root(leaves[:split]) + _root(leaves[split:])).digest()
 
 
-def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) -> int:
+def independent_check(rows: list[dict], checkpoints: list[dict], secret: str, sealed: list[dict] | None = None) -> int:
     """What docs/audit.md tells an auditor to do, written from the documentation alone."""
+    bodies = {row["seq"]: json.loads(row["body"]) for row in rows}
+    for section in sealed or []:
+        salted = (section["salt"] + ":" + section["content"]).encode("utf-8")
+        assert hashlib.sha256(salted).hexdigest() == bodies[section["seq"]]["sealed"][section["section"]]
     hashes: dict[tuple[int, int], str] = {}
     previous: dict[int, str] = {}
     last_order: dict[int, int] = {}
@@ -34,7 +38,7 @@ def independent_check(rows: list[dict], checkpoints: list[dict], secret: str) ->
         body = json.loads(row["body"])
         shard = row["shard"]
         assert json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True) == row["body"]
-        assert body["v"] == 2 and body["seq"] == row["seq"] and body["shard"] == shard
+        assert body["v"] == 3 and "sealed" in body and body["seq"] == row["seq"] and body["shard"] == shard
         assert body["shard_seq"] == row["shard_seq"] == len([k for k in hashes if k[0] == shard]) + 1
         assert body["seq"] > last_order.get(shard, 0)
         assert body["prev"] == previous.get(shard, "0" * 64)
@@ -75,9 +79,11 @@ def test_an_auditor_can_verify_the_chain_with_hashlib_and_json_alone(store, traf
     with store.engine.connect() as connection:
         rows = [dict(r) for r in connection.execute(select(audit_ledger).order_by(audit_ledger.c.seq)).mappings()]
         checkpoints = [dict(r) for r in connection.execute(select(audit_checkpoints)).mappings()]
+        sealed = [dict(r) for r in connection.execute(select(audit_sealed)).mappings()]
     for checkpoint in checkpoints:
         checkpoint["created_at"] = format_time(checkpoint["created_at"])
-    assert independent_check(rows, checkpoints, settings.checkpoint_key.get_secret_value()) == 24
+    assert len(sealed) == 13  # the identity of every request (a refused one still has its client address)
+    assert independent_check(rows, checkpoints, settings.checkpoint_key.get_secret_value(), sealed) == 24
     assert len(checkpoints) == 3
 
 

@@ -89,14 +89,19 @@ def test_an_untouched_trail_is_intact(trail, config):
 
 def test_an_edited_field_is_found(trail, config):
     body = rows(trail)[5]["body"]
-    change(trail, update(audit_ledger).where(audit_ledger.c.seq == 5).values(body=body.replace("user2@", "user9@")))
+    change(
+        trail,
+        update(audit_ledger)
+        .where(audit_ledger.c.seq == 5)
+        .values(body=body.replace('"model":"gpt-4o"', '"model":"gpt-4x"')),
+    )
     result = verify_cli(config)
     assert result.exit_code == 1
     assert first_line(result) == "TAMPERED: entry 5 was altered: its content no longer matches its hash"
 
 
 def test_an_edited_field_with_its_hash_recomputed_is_found_by_the_next_entry(trail, config):
-    body = rows(trail)[5]["body"].replace("user2@", "user9@")
+    body = rows(trail)[5]["body"].replace('"model":"gpt-4o"', '"model":"gpt-4x"')
     change(trail, update(audit_ledger).where(audit_ledger.c.seq == 5).values(body=body, hash=sha256_hex(body)))
     result = verify_cli(config)
     assert result.exit_code == 1

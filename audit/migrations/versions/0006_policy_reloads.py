@@ -1,6 +1,6 @@
 """Policy reloads: each checked reload (loaded, unchanged or rejected) with its time, who asked and the versions.
 
-Revision 0006.
+Revision 0006, after 0005.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
