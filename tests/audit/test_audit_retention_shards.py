@@ -100,10 +100,10 @@ def _zed_requests(store: AuditStore) -> list[str]:
         )
 
 
+# PostgreSQL only: on SQLite, BEGIN IMMEDIATE already locks the whole database for any writer.
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_an_erasure_holds_every_shard_until_it_commits(stores, database_url):
     """While an erasure's transaction is open, no writer can take any shard's head: nothing commits in between."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite: BEGIN IMMEDIATE locks the whole database for any writer already")
     store = stores[0]
     appended = threading.Event()
 
