@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from tests.support.bundle_server import BundleServer
 from tests.support.bundles import KeyPair, build_bundle, rsa_key_pair
 from tests.support.gateway import Gateway
 from tests.support.opa import opa_binary
+from tests.support.postgres import PostgresServer, require_postgres
 from tests.support.standin import StandInProvider
 
 pytestmark = [pytest.mark.integration, pytest.mark.opa]
@@ -112,8 +113,19 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
     return rsa_key_pair(tmp_path_factory.mktemp("keys"))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def audit_database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Each gateway's own SQLite trail (None), or one PostgreSQL trail the two share, as replicas do."""
+    if request.param == "sqlite":
+        yield None
+        return
+    require_postgres()
+    with PostgresServer() as postgres:
+        yield postgres.create_database("handrail")
+
+
 def test_two_gateways_switch_to_a_new_revision_and_both_refuse_bad_bundles(
-    standin: StandInProvider, keys: KeyPair, tmp_path: Path
+    standin: StandInProvider, keys: KeyPair, tmp_path: Path, audit_database: str | None
 ) -> None:
     policies = copy_policies(tmp_path / "policies")
     (tmp_path / "served").mkdir()
@@ -130,7 +142,10 @@ def test_two_gateways_switch_to_a_new_revision_and_both_refuse_bad_bundles(
                     "bundle_polling_min_delay_seconds": POLL_MIN,
                     "bundle_polling_max_delay_seconds": POLL_MAX,
                 }
-                gateway = Gateway(directory, model_list=standin.model_list(("echo",)), settings={"policy": policy})
+                settings: dict[str, object] = {"policy": policy}
+                if audit_database is not None:
+                    settings["audit"] = {"database_url": audit_database}
+                gateway = Gateway(directory, model_list=standin.model_list(("echo",)), settings=settings)
                 gateway.key = gateway.create_key(department="HMRC")  # type: ignore[attr-defined]
                 gateways.append(gateway)
             start_together(gateways)
