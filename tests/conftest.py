@@ -48,3 +48,9 @@ def user_key(gateway: Gateway) -> str:
 def recorder(standin: StandInProvider):
     standin.recorder.clear()
     return standin.recorder
+
+
+@pytest.fixture(scope="module")
+def auditor(gateway: Gateway) -> str:
+    """An auditor's key on the module's gateway, for reading what a request left in the trail."""
+    return gateway.create_key(user="auditor@example.gov.uk", department="GIAA", roles=("auditor",))

@@ -40,22 +40,6 @@ def replay(gateway: Gateway, key: str, record: dict) -> httpx.Response:
     return httpx.post(f"{gateway.url}{record['endpoint']}", json=record["body"], headers=headers, timeout=60)
 
 
-@pytest.fixture(scope="module")
-def auditor(gateway: Gateway) -> str:
-    return gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
-
-
-def audited(gateway: Gateway, auditor: str, request_id: str) -> dict:
-    events = httpx.get(
-        f"{gateway.url}/v1/audit/events",
-        params={"request_id": request_id},
-        headers={"authorization": f"Bearer {auditor}"},
-        timeout=30,
-    ).json()["events"]
-    assert len(events) == 1
-    return events[0]
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize("ident", ["owui-default-chat", "owui-second-turn"])
 def test_the_default_chat_and_its_second_turn_are_answered_with_the_tools_removed(
@@ -67,7 +51,7 @@ def test_the_default_chat_and_its_second_turn_are_answered_with_the_tools_remove
     assert response.headers["x-handrail-tools-removed"] == "24"
     forwarded = recorder.requests[0]["body"]
     assert "tools" not in forwarded and "tool_choice" not in forwarded
-    event = audited(gateway, auditor, response.headers["x-request-id"])
+    event = gateway.audit_event(auditor, response.headers["x-request-id"])
     assert event["decision"] == "strip"
     assert "add_memory" in json.dumps(event)
 
@@ -95,7 +79,7 @@ def test_native_web_search_and_code_interpreter_are_stripped_not_forwarded(
     assert response.status_code == 200, response.text
     assert response.headers["x-handrail-tools-removed"] == removed
     assert "tools" not in recorder.requests[0]["body"]
-    event = audited(gateway, auditor, response.headers["x-request-id"])
+    event = gateway.audit_event(auditor, response.headers["x-request-id"])
     assert event["decision"] == "strip"
     assert signal in {s["type"] for s in event["signals"]}
 

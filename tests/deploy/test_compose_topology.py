@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -23,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from proxy.cli import main
 from tests.support.bundle_server import BundleServer
-from tests.support.gateway import REPOSITORY, Gateway
+from tests.support.gateway import REPOSITORY, Gateway, start_together
 from tests.support.opa import OpaServer, opa_binary
 from tests.support.postgres import PostgresServer, require_postgres
 
@@ -119,30 +118,12 @@ def test_two_gateways_one_trail_one_bundle(signed_bundle, standin, tmp_path):
                         environment=gateway_environment(directory, database_url, opa.url),
                     )
                 )
-            _start_together(gateways)
+            start_together(gateways)
             _smoke(gateways, revision, database_url)
         finally:
             for gateway in gateways:
                 gateway.stop()
             opa.stop()
-
-
-def _start_together(gateways: list[Gateway]) -> None:
-    failures: list[BaseException] = []
-
-    def start(gateway: Gateway) -> None:
-        try:
-            gateway.start(timeout=180)
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=start, args=(g,)) for g in gateways]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
 
 
 def _smoke(gateways: list[Gateway], revision: str, database_url: str) -> None:

@@ -19,11 +19,6 @@ CHAT, RESPONSES, MESSAGES = "/v1/chat/completions", "/v1/responses", "/v1/messag
 HI = [{"role": "user", "content": "hi"}]
 
 
-@pytest.fixture(scope="module")
-def auditor(gateway: Gateway) -> str:
-    return gateway.create_key(user="auditor@example.gov.uk", department="GIAA", roles=("auditor",))
-
-
 def post(
     gateway: Gateway, path: str, key: str, content: str | bytes, extra: list[tuple[str, str]] | None = None
 ) -> httpx.Response:
@@ -32,17 +27,6 @@ def post(
         *(extra if extra is not None else [("authorization", f"Bearer {key}")]),
     ]
     return httpx.post(f"{gateway.url}{path}", content=content, headers=headers, timeout=60)
-
-
-def audited(gateway: Gateway, auditor: str, response: httpx.Response) -> dict:
-    found = httpx.get(
-        f"{gateway.url}/v1/audit/events",
-        params={"request_id": response.headers["x-request-id"]},
-        headers={"authorization": f"Bearer {auditor}"},
-        timeout=30,
-    ).json()["events"]
-    assert len(found) == 1, found
-    return found[0]
 
 
 def error_of(path: str, response: httpx.Response) -> dict:
@@ -169,7 +153,7 @@ def test_bad_input_is_a_4xx_in_the_apis_shape_audited_and_never_forwarded(gatewa
     response = post(gateway, path, user_key, content)
     assert response.status_code == status, response.text[:300]
     assert fragment in error_of(path, response)["message"]
-    event = audited(gateway, auditor, response)
+    event = gateway.audit_event(auditor, response.headers["x-request-id"])
     assert event["outcome"] == "rejected" and event["status_code"] == status
     assert recorder.requests == []
 
@@ -187,7 +171,7 @@ def test_a_prompt_over_a_million_characters_is_413_not_a_guard_failure(gateway, 
     error = error_of(path, response)
     assert "more than 1,000,000 characters" in error["message"]
     assert error.get("code") == "text_too_long"
-    event = audited(gateway, auditor, response)
+    event = gateway.audit_event(auditor, response.headers["x-request-id"])
     assert event["outcome"] == "rejected" and event["status_code"] == 413
     assert recorder.requests == []
 
@@ -228,7 +212,7 @@ def test_a_deciding_header_sent_twice_with_different_values_is_400_naming_it(
         assert response.status_code == 400, response.text[:300]
         error = error_of(path, response)
         assert f"The {shown} header was sent more than once with different values" in error["message"]
-        assert audited(gateway, auditor, response)["outcome"] == "rejected"
+        assert gateway.audit_event(auditor, response.headers["x-request-id"])["outcome"] == "rejected"
     assert recorder.requests == []
 
 
@@ -262,7 +246,7 @@ def test_a_control_character_in_a_tool_name_is_decided_not_a_guard_failure(gatew
     }
     response = post(gateway, CHAT, user_key, json.dumps(body))
     assert response.status_code == 200, response.text[:300]  # the default policy allows a declared function tool
-    assert audited(gateway, auditor, response)["decision"] in {"allow", "strip"}
+    assert gateway.audit_event(auditor, response.headers["x-request-id"])["decision"] in {"allow", "strip"}
     assert len(recorder.requests) == 1
 
 

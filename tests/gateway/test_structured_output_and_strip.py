@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import anthropic
-import httpx
 import openai
 import pytest
 
@@ -25,22 +24,6 @@ def openai_client(gateway: Gateway, user_key: str) -> openai.OpenAI:
 @pytest.fixture()
 def anthropic_client(gateway: Gateway, user_key: str) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=gateway.url, api_key=user_key, max_retries=0)
-
-
-@pytest.fixture(scope="module")
-def auditor(gateway: Gateway) -> str:
-    return gateway.create_key(user="aud@example.gov.uk", department="GIAA", roles=("auditor",))
-
-
-def audited(gateway: Gateway, auditor: str, request_id: str) -> dict:
-    events = httpx.get(
-        f"{gateway.url}/v1/audit/events",
-        params={"request_id": request_id},
-        headers={"authorization": f"Bearer {auditor}"},
-        timeout=30,
-    ).json()["events"]
-    assert len(events) == 1
-    return events[0]
 
 
 def function(name: str, description: str) -> dict:
@@ -90,7 +73,7 @@ def test_forced_tool_extraction_is_answered_and_audited_as_structured_output(ope
     # The schema tool reached the provider: structured output is forwarded as it is.
     assert recorder.requests[0]["body"]["tool_choice"] == {"type": "function", "function": {"name": "lookup_record"}}
     assert "x-handrail-tools-removed" not in raw.headers
-    event = audited(gateway, auditor, raw.headers["x-request-id"])
+    event = gateway.audit_event(auditor, raw.headers["x-request-id"])
     assert event["decision"] == "allow" and event["reasons"] == []
     assert [s["type"] for s in event["signals"]] == ["structured_output"]
     assert "the tool 'lookup_record' as the shape of the answer" in event["signals"][0]["evidence"]
@@ -122,7 +105,7 @@ def test_chat_ui_workspace_tools_are_removed_and_the_chat_answered(openai_client
     sent = recorder.requests[0]["body"]
     assert not {"tools", "tool_choice", "parallel_tool_calls", "functions"} & set(sent)
     assert sent["messages"][-1]["content"] == "Make this sentence shorter: the scheme opens in May."
-    event = audited(gateway, auditor, raw.headers["x-request-id"])
+    event = gateway.audit_event(auditor, raw.headers["x-request-id"])
     assert event["decision"] == "strip"
     assert [reason["code"] for reason in event["reasons"]] == ["tools_removed"]
     names = ", ".join(f"'{tool['function']['name']}'" for tool in WORKSPACE_TOOLS)
@@ -159,7 +142,7 @@ def test_a_tool_name_holding_personal_data_is_scanned_like_any_text(openai_clien
         )
     code, message = refused(error.value)
     assert code == "blocked_data" and "AB123456C" not in message
-    event = audited(gateway, auditor, error.value.response.headers["x-request-id"])
+    event = gateway.audit_event(auditor, error.value.response.headers["x-request-id"])
     assert event["findings"] == {"UK_NINO": 1} and "AB123456C" not in json.dumps(event)
     assert recorder.requests == []
 
@@ -273,7 +256,7 @@ def test_the_only_tool_forced_with_required_is_answered_and_audited_as_structure
     assert answer.choices[0].message.tool_calls[0].function.name == "lookup_record"
     assert recorder.requests[0]["body"]["tool_choice"] == "required"
     assert "x-handrail-tools-removed" not in raw.headers
-    event = audited(gateway, auditor, raw.headers["x-request-id"])
+    event = gateway.audit_event(auditor, raw.headers["x-request-id"])
     assert event["decision"] == "allow" and event["reasons"] == []
     assert [s["type"] for s in event["signals"]] == ["structured_output"]
 
@@ -337,7 +320,7 @@ def test_agents_in_recorded_client_shapes_are_refused_with_readable_reasons(
     assert code == "agentic_use"
     assert message.startswith("The request was not sent to the model.")
     assert f"What Handrail saw: the text carries {words}." in message
-    event = audited(gateway, auditor, raised.value.response.headers["x-request-id"])
+    event = gateway.audit_event(auditor, raised.value.response.headers["x-request-id"])
     assert event["decision"] == "block"
     assert ("self_coding" in {s["type"] for s in event["signals"]}) is self_coding
     assert recorder.requests == []

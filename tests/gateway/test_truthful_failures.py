@@ -18,11 +18,6 @@ pytestmark = pytest.mark.integration
 CHAT, RESPONSES, MESSAGES = "/v1/chat/completions", "/v1/responses", "/v1/messages"
 
 
-@pytest.fixture(scope="module")
-def auditor(gateway: Gateway) -> str:
-    return gateway.create_key(user="auditor@example.gov.uk", department="GIAA", roles=("auditor",))
-
-
 def body_for(path: str, model: str, stream: bool) -> dict:
     if path == RESPONSES:
         return {"model": model, "input": "hello there", "stream": stream}
@@ -45,17 +40,6 @@ def call(gateway: Gateway, key: str, path: str, model: str, stream: bool) -> tup
         last = [line.removeprefix("data: ") for line in response.iter_lines() if line.startswith("data: ")][-1]
     event = json.loads(last)
     return 200, (event.get("error") or event), request_id
-
-
-def audited(gateway: Gateway, auditor: str, request_id: str) -> dict:
-    found = httpx.get(
-        f"{gateway.url}/v1/audit/events",
-        params={"request_id": request_id},
-        headers={"authorization": f"Bearer {auditor}"},
-        timeout=30,
-    ).json()["events"]
-    assert len(found) == 1, found
-    return found[0]
 
 
 # (model, stream, HTTP status before any answer (None: the stream started), audited status, message fragment)
@@ -88,6 +72,6 @@ def test_provider_failures_name_what_happened(
         assert error.get("code") == "upstream_timeout"
     if "HTTP 500" not in fragment:
         assert "HTTP 500" not in error["message"]
-    event = audited(gateway, auditor, request_id)
+    event = gateway.audit_event(auditor, request_id)
     assert event["outcome"] == "upstream_error"
     assert event["status_code"] == audited_status

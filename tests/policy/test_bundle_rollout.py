@@ -9,7 +9,6 @@ revision, and say so in ``/readyz`` and ``/metrics``.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import sqlalchemy
 from tests.policy.helpers import copy_policies, edit_data
 from tests.support.bundle_server import BundleServer
 from tests.support.bundles import KeyPair, build_bundle, rsa_key_pair
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, start_together
 from tests.support.opa import opa_binary
 from tests.support.postgres import PostgresServer, require_postgres
 from tests.support.standin import StandInProvider
@@ -36,24 +35,6 @@ def publish(server: BundleServer, policies: Path, signing_key: Path, scratch: Pa
     content, revision = build_bundle(policies, scratch / "out.tar.gz", signing_key)
     server.publish("bundle.tar.gz", content)
     return revision
-
-
-def start_together(gateways: list[Gateway]) -> None:
-    failures: list[BaseException] = []
-
-    def start(gateway: Gateway) -> None:
-        try:
-            gateway.start(timeout=180)
-        except BaseException as error:  # noqa: BLE001 (raised below)
-            failures.append(error)
-
-    threads = [threading.Thread(target=start, args=(gateway,)) for gateway in gateways]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
 
 
 def ready(gateway: Gateway) -> dict[str, str]:

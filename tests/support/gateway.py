@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import httpx
 import yaml
 
 from tests.support import ProcessExited, wait_for_http_ok
@@ -83,6 +85,18 @@ class Gateway:
         self.stop()
         raise RuntimeError(f"the gateway was not ready within {timeout} s:\n{self.log()}")
 
+    def audit_event(self, auditor_key: str, request_id: str) -> dict:
+        """The one audit event of a request, read through the audit API as an auditor would."""
+        events = httpx.get(
+            f"{self.url}/v1/audit/events",
+            params={"request_id": request_id},
+            headers={"authorization": f"Bearer {auditor_key}"},
+            timeout=30,
+        ).json()["events"]
+        assert len(events) == 1, events
+        event: dict = events[0]
+        return event
+
     def stop(self) -> None:
         if self._process is None:
             return
@@ -146,3 +160,24 @@ class Gateway:
             command += ["--role", role]
         output = subprocess.run(command, env=env, capture_output=True, text=True, check=True, cwd=self.directory)
         return output.stdout.strip().splitlines()[-1]
+
+
+def start_together(gateways: list[Gateway], timeout: float = 180) -> None:
+    """Start the gateways side by side (each start waits for readiness); if one fails, stop them all and raise."""
+    failures: list[BaseException] = []
+
+    def start(gateway: Gateway) -> None:
+        try:
+            gateway.start(timeout=timeout)
+        except BaseException as error:  # noqa: BLE001 (raised below, in the caller's thread)
+            failures.append(error)
+
+    threads = [threading.Thread(target=start, args=(gateway,)) for gateway in gateways]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        for gateway in gateways:
+            gateway.stop()
+        raise failures[0]

@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from audit.schema import audit_events, audit_ledger
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, start_together
 
 KINDS = ("allowed", "redacted", "blocked", "bad_input", "streamed", "messages")
 EXPECTED_STATUS = {
@@ -271,21 +271,5 @@ def start_gateways(count: int, standin_models: list[dict], database_url: str, ro
                 workers=workers,
             )
         )
-    errors: list[BaseException] = []
-
-    def start(gateway: Gateway) -> None:
-        try:
-            gateway.start(timeout=180)
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=start, args=(gateway,)) for gateway in gateways]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        for gateway in gateways:
-            gateway.stop()
-        raise errors[0]
+    start_together(gateways)
     return gateways
