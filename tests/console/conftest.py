@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from tests.policy.helpers import copy_policies, edit_data
+from tests.support.browser import Accessibility, launch
 from tests.support.gateway import REPOSITORY, Gateway
 from tests.support.issuer import StandInIssuer
 from tests.support.standin import free_port
@@ -138,3 +140,21 @@ def oidc_seeded(oidc: tuple[Gateway, StandInIssuer]) -> dict[str, str]:
         assert response.status_code == 200, response.text
         made[name] = response.headers["x-request-id"]
     return made
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe() -> Iterator[Accessibility]:
+    checker = Accessibility()
+    yield checker
+    # The count per page and state, for the record (pytest -s shows it; every count is also asserted 0).
+    print("\naxe-core WCAG 2.2 AA violations per page:", json.dumps(checker.results, indent=1))

@@ -8,33 +8,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.console.conftest import PROMPTS
-from tests.support.browser import Accessibility, launch, screenshot
+from tests.support.browser import Accessibility, screenshot
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def axe() -> Iterator[Accessibility]:
-    checker = Accessibility()
-    yield checker
-    # The count per page and state, for the record (pytest -s shows it; every count is also asserted 0).
-    print("\naxe-core WCAG 2.2 AA violations per page:", json.dumps(checker.results, indent=1))
 
 
 @pytest.fixture()

@@ -5,31 +5,11 @@ page pass axe-core's WCAG 2.2 AA rules, and it works from the keyboard and witho
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
 import pytest
 
-from tests.support.browser import Accessibility, launch, screenshot
+from tests.support.browser import Accessibility, screenshot
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def axe() -> Iterator[Accessibility]:
-    checker = Accessibility()
-    yield checker
-    print("\naxe-core WCAG 2.2 AA violations per page:", json.dumps(checker.results, indent=1))
 
 
 def new_page(browser, javascript: bool = True):
