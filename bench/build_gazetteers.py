@@ -40,36 +40,29 @@ def plain(phrase: str) -> str:
     return " ".join(words)
 
 
-def given_names() -> set[str]:
+def _faker_names(attributes: tuple[str, ...], shortest: int) -> set[str]:
+    """The names in these attributes of every Faker locale's person provider, in Latin script, folded."""
     import faker.providers.person as person
 
     names: set[str] = set()
     for module in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
-        for attribute in ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"):
+        for attribute in attributes:
             values = getattr(provider, attribute, ())
             if not isinstance(values, (dict, list, tuple, set)):
                 continue
             for name in values.keys() if isinstance(values, dict) else values:
-                if LATIN.match(name) and len(name) >= 2:
+                if LATIN.match(name) and len(name) >= shortest:
                     names.add(plain(name))
     return {n for n in names if n and " " not in n}
+
+
+def given_names() -> set[str]:
+    return _faker_names(("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"), 2)
 
 
 def surnames() -> set[str]:
-    import faker.providers.person as person
-
-    names: set[str] = set()
-    for module in pkgutil.iter_modules(person.__path__):
-        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
-        for attribute in ("last_names", "last_names_male", "last_names_female", "last_names_nonbinary"):
-            values = getattr(provider, attribute, ())
-            if not isinstance(values, (dict, list, tuple, set)):
-                continue
-            for name in values.keys() if isinstance(values, dict) else values:
-                if LATIN.match(name) and len(name) >= 3:
-                    names.add(plain(name))
-    return {n for n in names if n and " " not in n}
+    return _faker_names(("last_names", "last_names_male", "last_names_female", "last_names_nonbinary"), 3)
 
 
 def places() -> set[str]:
