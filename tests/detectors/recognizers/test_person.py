@@ -305,3 +305,36 @@ def test_a_title_or_tag_given_as_a_json_value_is_not_a_name(found, text):
 )
 def test_names_in_other_json_values_are_still_found(found, text, name):
     assert name in persons(found, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Volunteers on the rota: Wiktor, Aurelia, Benedikt and Saoirse.", ["Wiktor", "Aurelia", "Benedikt"]),
+        ("Shortlisted: Henrike Vogel, Tomasz Wróbel, Adaeze Nwosu.", ["Henrike Vogel", "Tomasz Wróbel"]),
+        ('Marit:"I spoke to Jorunn about it".', ["Jorunn"]),
+        ("We read Annika Lindholm's Winter Letters at the book group.", ["Annika Lindholm"]),
+    ],
+)
+def test_a_comma_quote_or_possessive_ends_a_name(found, text, names):
+    got = persons(found, text)
+    for name in names:
+        assert name in got
+    assert not any(("," in value or '"' in value or "Winter" in value) for value in got)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Qualities such as Candour and Discipline matter in this post.",
+        'The team song was "Broken Kettle Blues" by the staff choir.',
+        "We all read Cautionary Tales at school.",
+    ],
+)
+def test_ordinary_english_words_are_not_a_name_on_the_models_word_alone(found, text):
+    assert persons(found, text) == []
+
+
+def test_english_words_that_are_names_stay_names(found):
+    assert "Grace Cook" in persons(found, "Grace Cook rang about the boiler.")
+    assert "Brooks" in persons(found, "Mr Brooks rang about the boiler.")
