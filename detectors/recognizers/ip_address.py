@@ -60,6 +60,13 @@ class IpAddressRecognizer(ContextualPatternRecognizer):
             return 0.0
         if _TAG_BEFORE.search(text, max(0, start - 80), start):
             return 0.0
+        # "upgrading from 12.1.4.88 to 12.1.5.2": the second number of a range is read with the first one's context
+        # (a few links back at most, so a long chain of ranges costs no more than a short one).
+        for _ in range(3):
+            previous = _RANGE_BEFORE.search(text, max(0, start - 40), start)
+            if not previous:
+                break
+            start, end = previous.span(1)
         return super().score_in_context(text, start, end, score)
 
     def validate_result(self, pattern_text: str) -> bool:
@@ -72,6 +79,9 @@ class IpAddressRecognizer(ContextualPatternRecognizer):
         except ValueError:
             return False
         return True
+
+
+_RANGE_BEFORE = re.compile(r"(?<![\p{L}\p{N}.])(\d{1,3}(?:\.\d{1,4}){2,3})[ \t]*(?:to|->|→|–|-|and|or)[ \t]*$")
 
 
 def _is_network(address: str, prefix: str) -> bool:

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 # capitalised words made the engine try every combination (2 s per megabyte of "Alice Morgan Alice Morgan …").
 NAME_WORD = r"(?:\p{Lu}\.|\p{Lu}[\p{Lu}\p{Lt}\p{Lm}\p{Lo}'’-]*\p{Ll}[\p{L}'’-]*)"
 # Lower-case particles inside a name: "Ludwig van Beethoven", "María de la Cruz", "Ahmed bin Rashid".
-PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y|Ó|Ní|Nic|Uí|Ua)"
+PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|le|la|los|las|bin|ibn|al|el|dos|das|ter|ten|y|Ó|Ní|Nic|Uí|Ua|ap|ab|ferch|verch)"
 NAME = rf"{NAME_WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{0,3}}"
 # A surname in capitals, as forms write it: "Name: SMITH, John", "Surname: O'NEILL".
 CAPITALS_WORD = r"\p{Lu}[\p{Lu}'’-]*\p{Lu}"
@@ -135,6 +135,13 @@ LABELS = [
     "assigned to",
     "attendee",
     "attendees",
+    "present",
+    "apologies",
+    "in attendance",
+    "absent",
+    "chair",
+    "chaired by",
+    "holder",
     "next of kin",
     "account holder",
     "account name",
@@ -236,6 +243,14 @@ VERB_CUES = [
     "email to",
     "message from",
     "message to",
+    "e-mail from",
+    "text from",
+    "whatsapp from",
+    "voicemail from",
+    "call from",
+    "note from",
+    "request from",
+    "feedback from",
     "reply to",
     "respond to",
     "response to",
@@ -602,6 +617,12 @@ _GIVEN_ADDRESSED = re.compile(
     rf"(?:(?:^|(?<=[.!?\n])[ \t]*)(?P<name>{NAME_WORD}),[ \t]+(?=(?i:can|could|would|will|please|i|we|you|are|do|did|"
     rf"thanks|thank|have|just|let)\b)|,[ \t]*(?P<last>{NAME_WORD})[ \t]*[!?])"
 )
+# A line of an action list that opens with a name and a dash or colon before what to do ("Olumide - chase the invoice",
+# "* Bea: book room 4.12").
+_ACTION_LINE = re.compile(
+    rf"(?m)^[ \t]*(?:[-*•>][ \t]*|\d{{1,2}}[.)][ \t]*)?(?P<name>{NAME_WORD}(?:[ \t]+{NAME_WORD})?)[ \t]*[-–—:][ \t]+"
+    rf"(?=\p{{Ll}})"
+)
 _NAME_LIST = re.compile(
     rf"(?<![\p{{L}}\p{{N}}])(?P<list>{NAME_WORD}(?:,[ \t]*{NAME_WORD}){{2,}}(?:,?[ \t]+(?:and|&)[ \t]+{NAME_WORD})?"
     rf"|{NAME_WORD},[ \t]*{NAME_WORD},?[ \t]+(?:and|&)[ \t]+{NAME_WORD})(?![\p{{L}}\p{{N}}])"
@@ -741,6 +762,26 @@ class PersonRecognizer(EntityRecognizer):
             group = "name" if match.group("name") else "last"
             if given(match.group(group)) and _key(match.group(group)) not in WORDS_THAT_ARE_ALSO_NAMES:
                 yield *match.span(group), GIVEN
+        if "\n" in text:
+            # Lines whose head is no English word, place or label; in a list where at least half open with a known
+            # given name or surname, the others are names too ("Olumide" beside "Bea" and "Stanisław").
+            lines = [
+                match
+                for match in _ACTION_LINE.finditer(text)
+                if not any(
+                    _plain(word) in VOCABULARY
+                    or _plain(word) in PLACES
+                    or _key(word) in _WORDS
+                    or _key(word) in STOP_WORDS
+                    or _key(word) in _LABEL_WORDS
+                    for word in match.group("name").split()
+                )
+            ]
+            known = [
+                m for m in lines if given(m.group("name").split()[0]) or given(m.group("name").split()[0], SURNAMES)
+            ]
+            for match in lines if known and len(known) * 2 >= len(lines) else known:
+                yield *match.span("name"), GIVEN
         for match in _NAME_LIST.finditer(text):
             items = list(_NAME_WORD_IN_LIST.finditer(match.group("list")))
             known = sum(given(m.group()) or given(m.group(), SURNAMES) for m in items)
@@ -901,7 +942,15 @@ class PersonRecognizer(EntityRecognizer):
         ):
             dropped_head = dropped_head or _key(words[-1][2]) in (TITLE_WORDS | ORGANISATION_WORDS | LEGISLATION_WORDS)
             words.pop()
-        if dropped_head and (evidence == NER_OTHER or all(_key(w[2]) in _WORDS for w in words)):
+        if dropped_head and (
+            evidence == NER_OTHER
+            or all(
+                _key(w[2]) in _WORDS
+                or _plain(w[2]) in VOCABULARY
+                or (_plain(w[2]) in PLACES and _plain(w[2]) not in GIVEN_NAMES)
+                for w in words
+            )
+        ):
             return None  # "The Finance Team", "Housing Benefit Office": the head noun makes it an organisation
         if evidence == NER_OTHER and not all(name_like(w[2]) for w in words):
             return None  # "Tour de France": lower-case words inside an organisation or event
@@ -1000,6 +1049,8 @@ class PersonRecognizer(EntityRecognizer):
         following = _NEXT_WORD.match(text[end : end + 20])
         if following and _key(following.group(1)) in BUILDING_WORDS and following.group(1).islower():
             return True  # "the Elizabeth line"
+        if following and following.group(1)[0].isupper() and _key(following.group(1)) in _EPONYM_HEADS:
+            return True  # "the Alan Turing Institute", "the Rosalind Franklin Building": named after a person
         if following and (_key(following.group(1)) in ADDRESS_WORDS or _STREET_ABBREVIATION.match(text, end)):
             return True  # "Szilágyi Erzsébet fasor 96.", "Jaber Ibn Hayen St."
         if _NUMERIC_POSTCODE_AFTER.match(text[end : end + 16]):
@@ -1255,6 +1306,12 @@ _MOTION_BEFORE = re.compile(
     r"(?i:\b(?:flew|flown|fly|flies|flying|moved|moving|move|travelled|traveled|travelling|relocated|drove|driven|"
     r"emigrated|returned|headed|commutes?|commuted)(?:[ \t]+(?:here|back|over|down|up|out|away))?[ \t]+"
     r"(?:to|from|into)[ \t]*$)"
+)
+# What is named after a person: the head noun after the name.
+_EPONYM_HEADS = frozenset(
+    "institute building hospital centre center museum library room suite wing hall house school college university "
+    "academy prize award awards lecture trust foundation fund memorial stadium theatre gallery bridge airport station "
+    "scholarship fellowship medal unit ward clinic laboratory lab auditorium".split()
 )
 _NEXT_WORD = re.compile(r"^[ \t]+(\p{L}+)")
 _FOLLOWING_CAPITALISED = re.compile(r"(?:['’]s)?(?:[ \t]+([\p{Lu}][\p{L}\p{N}&.-]*)){1,4}")

@@ -124,6 +124,9 @@ _COMPARISON = re.compile(r"(?i:\bdifference\s+between\b|\bcompared?\b|\bversus\b
 _WORDS = re.compile(r"[\p{L}\p{N}'’]+")
 # Only this far back is looked at for the start of the line: an unbounded look is quadratic in a long line of markings.
 _LINE_LOOKBACK = 200
+_TIER_WORDS = frozenset({"official", "secret", "top"})
+_WHOLE_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+_SENSITIVE_TIER = re.compile(r"(?i:sensitive|top[\s_-]*secret)")
 _MARKING_WORDS = frozenset({"OFFICIAL", "SENSITIVE", "SECRET", "TOP", "PERSONAL", "COMMERCIAL", "UK", "EYES", "ONLY"})
 
 
@@ -175,6 +178,10 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
             return 0.0  # "Is TOP SECRET ever used in a normal department?"
         if score >= 0.5 and not at_line_start and self._mentioned_not_applied(text, start, end):
             score = 0.3  # "the difference between OFFICIAL and SECRET": the tiers as a topic
+        if score < 0.5 and at_line_start and _WHOLE_LINE_END.match(text, end) and _SENSITIVE_TIER.search(value):
+            # "official sensitive personal" alone on the first line of a pasted note: a header, whatever the case.
+            # "Official" or "secret" alone on a line stays a word.
+            score = self.PATTERNS[0].score
         return super().score_in_context(text, start, end, score)
 
     @staticmethod
@@ -198,7 +205,10 @@ class SecurityMarkingRecognizer(ContextualPatternRecognizer):
     def _mentioned_not_applied(text: str, start: int, end: int) -> bool:
         """The tier named in a sentence about classification, rather than marking this text."""
         before = _LETTERS.findall(text[max(0, start - 30) : start].lower())[-1:]
-        after = _LETTERS.findall(text[end : end + 30].lower())[:1]
+        following = _LETTERS.findall(text[end : end + 30].lower())[:2]
+        after = following[:1]
+        if len(following) == 2 and following[0] in ("and", "or", "nor") and following[1] in _TIER_WORDS:
+            return True  # "SECRET and TOP SECRET material must never …": tiers listed together are a topic
         if after and after[0] in _DOCUMENT_AFTER and (not before or before[0] in _DETERMINER_BEFORE):
             return False  # "the TOP SECRET annex": this document's marking
         return bool((before and before[0] in _MENTION_BEFORE) or (after and after[0] in _MENTION_AFTER))

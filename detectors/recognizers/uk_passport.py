@@ -21,7 +21,7 @@ class PassportNumberRecognizer(ContextualPatternRecognizer):
         # Older and foreign passports: two letters and seven digits.
         Pattern("letters and digits", r"(?<![\p{L}\p{N}])(?P<value>[A-Z]{2}\d{7})(?![\p{L}\p{N}])", 0.15),
     ]
-    CONTEXT = ["passport", "passport number", "passport no", "travel document"]
+    CONTEXT = ["passport", "passport number", "passport no", "travel document", "ppt"]
     requires_context = True
     context_words_before = 5
     context_boost = 0.6

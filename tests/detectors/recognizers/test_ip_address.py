@@ -52,3 +52,14 @@ def test_an_address_near_a_supporting_word_stays(values):
 )
 def test_networks_and_image_tags_are_not_addresses(values, text, expected):
     assert values(recognizer, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        ("Nodes need upgrading from 12.1.4.88 to 12.1.5.2 today.", []),
+        ("Traffic from 10.2.3.4 to 10.2.3.9 was blocked.", ["10.2.3.4", "10.2.3.9"]),
+    ],
+)
+def test_the_second_number_of_a_range_takes_the_first_ones_context(found, text, addresses):
+    assert [value for kind, value in found(text) if kind == "IP_ADDRESS"] == addresses

@@ -338,3 +338,29 @@ def test_ordinary_english_words_are_not_a_name_on_the_models_word_alone(found, t
 def test_english_words_that_are_names_stay_names(found):
     assert "Grace Cook" in persons(found, "Grace Cook rang about the boiler.")
     assert "Brooks" in persons(found, "Mr Brooks rang about the boiler.")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Passport holder: Rhodri ap Iorwerth, see the booking.", "Rhodri ap Iorwerth"),
+        ("Present: Siân Pugh (chair)\nApologies: Gurpreet Bains", "Gurpreet Bains"),
+        ("In attendance: Ngozi Eze, Lorcan Daly", "Lorcan Daly"),
+        ("Actions:\nWojciech - send the figures\nChiamaka - book the room\nTobenna - chase legal", "Tobenna"),
+        ("Actions:\n* Wojciech: send the figures\n* Annelise: book the room", "Annelise"),
+    ],
+)
+def test_minutes_and_action_lists(found, text, name):
+    assert name in persons(found, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Actions:\nFinance - check the totals\nLeeds - confirm the venue\nMonday: send the pack",
+        "The seminar is at the Grace Hopper Institute, then tea in the Mary Seacole Building.",
+        "A call from Leeds City Council about the bins.",
+    ],
+)
+def test_action_heads_eponyms_and_councils_are_not_people(found, text):
+    assert persons(found, text) == []

@@ -18,6 +18,8 @@ recognizer = SecurityMarkingRecognizer()
         ("This document is OFFICIAL-SENSITIVE and must not be shared", "OFFICIAL-SENSITIVE"),
         ("Protective marking: Official-Sensitive", "Official-Sensitive"),
         ("classified as top secret", "top secret"),
+        ("official sensitive personal\nApplicant: see below", "official sensitive personal"),
+        ("Notes from the call\nOfficial - Sensitive\nThe claimant", "Official - Sensitive"),
     ],
 )
 def test_markings(values, text, marking):
@@ -35,6 +37,8 @@ def test_markings(values, text, marking):
         "OFFICIAL SECRETS ACT 1989",
         "Explain the difference between OFFICIAL and SECRET classifications.",
         "Can I use this tool for OFFICIAL information?",
+        "Write a slide saying SECRET or TOP SECRET papers never go into this tool.",
+        "secret\nThe recipe for the office cake",
     ],
 )
 def test_words_that_are_not_markings(values, text):

@@ -6,6 +6,7 @@ recognizer = PassportNumberRecognizer()
 def test_nine_digits_near_passport(values):
     assert values(recognizer, "gave passport number 925665416 as ID") == ["925665416"]
     assert values(recognizer, "Passport: 925665416") == ["925665416"]
+    assert values(recognizer, "travel doc: PPT# 925665416 (exp 2031)") == ["925665416"]
 
 
 def test_nine_digits_alone_are_not_a_passport(values):
