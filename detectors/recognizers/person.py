@@ -777,10 +777,10 @@ class PersonRecognizer(EntityRecognizer):
                     for word in match.group("name").split()
                 )
             ]
-            known = [
+            heads = [
                 m for m in lines if given(m.group("name").split()[0]) or given(m.group("name").split()[0], SURNAMES)
             ]
-            for match in lines if known and len(known) * 2 >= len(lines) else known:
+            for match in lines if heads and len(heads) * 2 >= len(lines) else heads:
                 yield *match.span("name"), GIVEN
         for match in _NAME_LIST.finditer(text):
             items = list(_NAME_WORD_IN_LIST.finditer(match.group("list")))
