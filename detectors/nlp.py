@@ -115,6 +115,30 @@ def windows(length: int, size: int, overlap: int) -> list[tuple[int, int, int, i
     return result
 
 
+class _Joined:
+    """The selected sentences of a text joined into one shorter text, with a map from its offsets to the original's.
+
+    ``spans`` None selects the whole text.
+    """
+
+    def __init__(self, text: str, spans: list[tuple[int, int]] | None) -> None:
+        if spans is None or spans == [(0, len(text))]:
+            self.text, self._starts_in_joined, self._starts_in_text = text, [0], [0]
+            return
+        self._starts_in_joined, self._starts_in_text = [], []
+        pieces, length = [], 0
+        for start, end in spans:
+            self._starts_in_joined.append(length)
+            self._starts_in_text.append(start)
+            pieces.append(text[start:end])
+            length += end - start + 1
+        self.text = "\n".join(pieces)
+
+    def original(self, offset: int) -> int:
+        index = bisect_right(self._starts_in_joined, offset) - 1
+        return self._starts_in_text[index] + offset - self._starts_in_joined[index]
+
+
 class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     """Presidio's spaCy engine over a pipeline that only tokenises and finds named entities.
 
@@ -141,37 +165,29 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         artifacts = self._process_text(text, language)
         if self.trained_person_model:
-            # Handrail's own PERSON model reads the whole text (it knows lower-case names); its spans are one more
-            # kind of entity for the PERSON recognizer.
-            extra = [Entity(start, end, TRAINED_MODEL_LABEL) for start, end in person_spans(without_long_tokens(text))]
+            # Handrail's own PERSON model reads the sentences holding a word that may be a name, in any case (it
+            # knows lower-case names and names opening a sentence); its spans are one more kind of entity for the
+            # PERSON recognizer.
+            spans = name_bearing_spans(text, words_of_any_case=True) if self.only_where_names_may_be else None
+            joined = _Joined(text, spans)
+            extra = [
+                Entity(joined.original(start), joined.original(end - 1) + 1, TRAINED_MODEL_LABEL)
+                for start, end in (person_spans(without_long_tokens(joined.text)) if joined.text else ())
+            ]
             if extra:
                 return self._artifacts(artifacts.tokens, [*artifacts.entities, *extra], language)  # type: ignore[list-item]
         return artifacts
 
     def _process_text(self, text: str, language: str) -> NlpArtifacts:
         nlp = self.nlp[language]  # type: ignore[index]  # loaded by load(), before any text
-        spans = name_bearing_spans(text) if self.only_where_names_may_be else [(0, len(text))]
-        if spans == [(0, len(text))]:
-            doc, entities = self._entities(nlp, text)
-            return self._artifacts(doc, entities, language)
-        if not spans:
+        joined = _Joined(text, name_bearing_spans(text) if self.only_where_names_may_be else None)
+        if not joined.text:
             # Nothing to read; the recognizers do not use tokens, so the text is not even tokenised.
             return self._artifacts(nlp.make_doc(""), [], language)
-        # One text made of the selected sentences, and where each starts in it and in the original.
-        starts_in_joined, starts_in_text, pieces, length = [], [], [], 0
-        for start, end in spans:
-            starts_in_joined.append(length)
-            starts_in_text.append(start)
-            pieces.append(text[start:end])
-            length += end - start + 1
-        doc, joined_entities = self._entities(nlp, "\n".join(pieces))
-
-        def original(offset: int) -> int:
-            index = bisect_right(starts_in_joined, offset) - 1
-            return starts_in_text[index] + offset - starts_in_joined[index]
-
+        doc, joined_entities = self._entities(nlp, joined.text)
         entities = [
-            Entity(original(ent.start_char), original(ent.end_char - 1) + 1, ent.label_) for ent in joined_entities
+            Entity(joined.original(ent.start_char), joined.original(ent.end_char - 1) + 1, ent.label_)
+            for ent in joined_entities
         ]
         return self._artifacts(doc, entities, language)
 

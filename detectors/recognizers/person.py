@@ -1007,6 +1007,8 @@ class PersonRecognizer(EntityRecognizer):
                 return None  # a lone word only the trained model calls a name ("Suite", "Maybe") must be a given name
             if any(_plain(w[2]) in PLACES and _plain(w[2]) not in GIVEN_NAMES for w in words):
                 return None  # "Croydon Primary", "Asia Pacific": named after a place, so a body or a region
+            if any(_plain(w[2]) in VOCABULARY for w in words):
+                return None  # "Labor Day", "Spreadsheet Reader", "Safer Streets": an English word that is nobody's name
         if self._is_place(text, start, end, keys, evidence, _also_a_name(words, len(words) - 1, evidence)):
             return None
         if (
@@ -1162,18 +1164,23 @@ _SEGMENT_END = re.compile(r"(?<=[.!?])[ \t]+(?=\S)|\n+")
 _CAPITALISED_WORD = re.compile(rf"(?<![\p{{L}}\p{{N}}'’-]){NAME_WORD}")
 
 
-def name_bearing_spans(text: str) -> list[tuple[int, int]]:
+def name_bearing_spans(text: str, words_of_any_case: bool = False) -> list[tuple[int, int]]:
     """The sentences or lines of ``text`` where a name could be, as (start, end) offsets, adjacent ones merged.
 
     Named-entity recognition is most of the analyzer's time, and it can only find a name in a sentence with a
     capitalised word. Words that are never names here (titles, departments, months, field labels) do not count,
     nor does the capital that opens a sentence unless the next word is capitalised too ("Cécile Masse and …").
+
+    With ``words_of_any_case`` (for Handrail's own model, which also reads notes in lower case and names that open a
+    sentence) a sentence counts when it holds a word that may be a name: capitalised, or in lower case and a known
+    given name, and in either case no English word, stop word or word of the civil service's vocabulary.
     """
+    holds_name = _may_hold_any_name if words_of_any_case else _may_hold_name
     spans: list[tuple[int, int]] = []
     position = 0
     for boundary in [*_SEGMENT_END.finditer(text), None]:
         end = boundary.start() if boundary else len(text)
-        if end > position and _may_hold_name(text, position, end):
+        if end > position and holds_name(text, position, end):
             if spans and not text[spans[-1][1] : position].strip():
                 spans[-1] = (spans[-1][0], end)
             else:
@@ -1196,6 +1203,18 @@ def _may_hold_name(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _may_hold_any_name(text: str, start: int, end: int) -> bool:
+    for word in _ANY_WORD.finditer(text, start, end):
+        value = word.group()
+        plain, key = _plain(value), _key(value)
+        if len(plain) < 2 or plain in VOCABULARY or key in STOP_WORDS or key in NOT_A_NAME or key in HEADING_WORDS:
+            continue
+        if value[0].isupper() or (plain in GIVEN_NAMES and key not in _WORDS and len(plain) >= 3):
+            return True
+    return False
+
+
+_ANY_WORD = re.compile(r"(?<![\p{L}\p{N}'’-])\p{L}[\p{L}'’-]*")
 _WORDS = NOT_A_NAME | WORDS_THAT_ARE_ALSO_NAMES | STREET_WORDS | HEADING_WORDS
 # Field labels, roles and greetings that stand before a colon or a comma as a name would ("Caller:", "Thanks, Sam").
 _LABEL_WORDS = (
