@@ -22,9 +22,10 @@ class DetectionSettings(BaseModel):
         "(much faster on ordinary prose); false runs it over every text in full.",
     )
     trained_person_model: bool = Field(
-        False,
+        True,
         description="Also take name candidates from Handrail's own small PERSON model (detectors/models/person_ner, "
-        "trained by bench/train_person_ner.py), which reads every text in full; its names pass the same checks.",
+        "trained by bench/train_person_ner.py), which reads the sentences holding a word that may be a name, in any "
+        "case; its names pass the same checks. false leaves only spaCy's model and the rules.",
     )
     score_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Findings scoring below this are ignored.")
     cache_size: int = Field(

@@ -76,8 +76,10 @@ def test_the_setting_adds_the_models_candidates() -> None:
     assert all(ent.label_ != TRAINED_MODEL_LABEL for ent in off.process_text(text, "en").entities)
 
 
-def test_the_setting_is_off_by_default_and_the_analyzer_runs_with_it_on() -> None:
-    assert DetectionSettings().trained_person_model is False
+def test_the_setting_is_on_by_default_and_the_analyzer_runs_with_it_off() -> None:
+    assert DetectionSettings().trained_person_model is True
     text = "home visit - uncle is dermot quinlan, lives upstairs. The Environment Agency replied."
-    on = TextAnalyzer(DetectionSettings(trained_person_model=True)).analyze(text)
+    on = TextAnalyzer(DetectionSettings()).analyze(text)
     assert [(f.type, f.value(text)) for f in on] == [("PERSON", "dermot quinlan")]
+    off = TextAnalyzer(DetectionSettings(trained_person_model=False)).analyze(text)
+    assert all(f.type == "PERSON" for f in off)
